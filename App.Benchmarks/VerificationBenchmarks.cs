@@ -1,0 +1,39 @@
+using BenchmarkDotNet.Attributes;
+using NasDash.Security;
+
+namespace NasDash.Benchmarks;
+
+/// <summary>
+/// TOTP verification, and M-code verification with 5 or 20 codes held: the cost must follow M (hash
+/// evaluations), not the number of codes held.
+/// </summary>
+[MemoryDiagnoser]
+public class VerificationBenchmarks
+{
+    private readonly TotpVerifier _totp = new(TimeProvider.System);
+    private byte[] _secret = [];
+    private StoredBackupCodes _stored = new();
+    private List<string> _entered = [];
+
+    [Params(5, 20)]
+    public int CodesHeld { get; set; }
+
+    [Params(2)]
+    public int RequiredCodes { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _secret = TotpVerifier.NewSecret();
+        var batch = new BackupCodes(TimeProvider.System).Generate(CodesHeld);
+        _stored = batch.Stored;
+        // The last codes of the batch: a linear search would pay most for these.
+        _entered = batch.Codes.TakeLast(RequiredCodes).Select(c => BackupCodes.Normalize(c)!).ToList();
+    }
+
+    [Benchmark]
+    public TotpCheck VerifyTotp() => _totp.Verify(_secret, _totp.Current(_secret), -1, 1);
+
+    [Benchmark]
+    public int[]? VerifyBackupCodes() => BackupCodes.Match(_stored, _entered);
+}

@@ -1,0 +1,19 @@
+using System.Security.Claims;
+
+namespace NasDash.Features.Sessions;
+
+/// <summary>Claims NasDash puts in its cookie.</summary>
+public static class SessionClaims
+{
+    public const string Stamp = "nasdash:stamp";
+    /// <summary>Present on the cookie of a user who must enrol before anything else.</summary>
+    public const string EnrolmentPending = "nasdash:enrolment";
+    public const string IssuedAt = "nasdash:issued";
+    /// <summary>The policy that admits a user who still has to enrol (only the enrolment page uses it).</summary>
+    public const string EnrolmentPolicy = "enrolment";
+
+    public static Guid? AccountId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    public static bool IsEnrolmentPending(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == EnrolmentPending);
+}

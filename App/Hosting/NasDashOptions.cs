@@ -1,0 +1,43 @@
+namespace NasDash.Hosting;
+
+/// <summary>The "NasDash" configuration section (appsettings.json, environment, command line).</summary>
+public sealed class NasDashOptions
+{
+    public const string Section = "NasDash";
+
+    /// <summary>Absolute, or relative to the content root. Default "data".</summary>
+    public string DataDirectory { get; set; } = "data";
+    /// <summary>The appliance name shown in authenticator apps and download files; the machine name when empty.</summary>
+    public string? HostName { get; set; }
+    /// <summary>PBKDF2 iterations for passwords; values below OWASP's figure are raised to it outside tests.</summary>
+    public int PasswordIterations { get; set; } = Security.PasswordHashing.OwaspIterations;
+    public int BackupCodeIterations { get; set; } = Security.BackupCodes.DefaultIterations;
+    public SetupOptions Setup { get; set; } = new();
+    public SessionOptions Session { get; set; } = new();
+    public AuditOptions Audit { get; set; } = new();
+    public SshOptions Ssh { get; set; } = new();
+}
+
+public sealed class SetupOptions
+{
+    public bool RequireToken { get; set; } = true;
+}
+
+/// <summary>NIST SP 800-63B AAL2 reauthentication figures as defaults.</summary>
+public sealed class SessionOptions
+{
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromHours(12);
+}
+
+public sealed class AuditOptions
+{
+    public int RetentionDays { get; set; } = 365;
+}
+
+public sealed class SshOptions
+{
+    public string DropInDirectory { get; set; } = "/etc/ssh/sshd_config.d";
+    public string PidFile { get; set; } = "/run/sshd.pid";
+    public string OathUsersFile { get; set; } = "/etc/users.oath";
+}

@@ -1,0 +1,35 @@
+using MudBlazor.Services;
+using NasDash.Components;
+using NasDash.Features.Health;
+using NasDash.Features.Sessions;
+using NasDash.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
+builder.Services.AddSessions(builder.Environment);
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapHealthEndpoint();
+app.MapSessionEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

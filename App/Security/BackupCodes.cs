@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NasDash.Security;
+
+/// <summary>A freshly generated batch: the plaintext (shown once) and what is stored.</summary>
+public sealed record BackupCodeBatch(IReadOnlyList<string> Codes, StoredBackupCodes Stored);
+
+/// <summary>
+/// Backup codes: 12 Crockford base32 characters (60 bits) shown as XXXX-XXXX-XXXX, stored salted and
+/// hashed with PBKDF2 (NIST SP 800-63B: look-up secrets under 112 bits need a salted password hash).
+/// </summary>
+public sealed class BackupCodes
+{
+    public const int CodeLength = 12;
+    public const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    /// <summary>Longest raw input accepted before normalising; anything longer cannot be a code.</summary>
+    public const int MaxInputLength = 64;
+    private const int HashBytes = 32;
+    private const int SaltBytes = 16;
+
+    private readonly int _iterations;
+    private readonly TimeProvider _time;
+
+    /// <param name="iterations">PBKDF2-HMAC-SHA256 rounds per code. A 60-bit random code needs far fewer than a password.</param>
+    public BackupCodes(TimeProvider time, int iterations = DefaultIterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        _time = time;
+        _iterations = iterations;
+    }
+
+    public const int DefaultIterations = 10_000;
+
+    public BackupCodeBatch Generate(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        var codes = new List<string>(count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (codes.Count < count)
+        {
+            var raw = RandomNumberGenerator.GetString(Alphabet, CodeLength);
+            if (seen.Add(raw))
+            {
+                codes.Add(raw);
+            }
+        }
+
+        var stored = new StoredBackupCodes
+        {
+            Salt = salt,
+            Iterations = _iterations,
+            Hashes = codes.Select(c => Hash(c, salt, _iterations)).ToList(),
+            Used = codes.Select(_ => false).ToList(),
+            GeneratedAt = _time.GetUtcNow(),
+        };
+        return new BackupCodeBatch(codes.Select(Format).ToList(), stored);
+    }
+
+    /// <summary>XXXXXXXXXXXX → XXXX-XXXX-XXXX.</summary>
+    public static string Format(string normalized) =>
+        $"{normalized[..4]}-{normalized[4..8]}-{normalized[8..]}";
+
+    /// <summary>
+    /// Case, spaces and dashes ignored; O→0 and I/L→1 (Crockford). Null when the input cannot be a code.
+    /// </summary>
+    public static string? Normalize(string? input)
+    {
+        if (string.IsNullOrWhiteSpace(input) || input.Length > MaxInputLength)
+        {
+            return null;
+        }
+
+        var sb = new StringBuilder(CodeLength);
+        foreach (var ch in input)
+        {
+            if (ch is ' ' or '-' or '\t')
+            {
+                continue;
+            }
+
+            var c = char.ToUpperInvariant(ch) switch
+            {
+                'O' => '0',
+                'I' or 'L' => '1',
+                var other => other,
+            };
+            if (!char.IsAscii(c) || Alphabet.IndexOf(c, StringComparison.Ordinal) < 0 || sb.Length == CodeLength)
+            {
+                return null;
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.Length == CodeLength ? sb.ToString() : null;
+    }
+
+    /// <summary>
+    /// Finds, for each normalised entered code, the index of an unused stored code it matches.
+    /// Costs one hash per entered code; every stored hash is compared in constant time without early exit.
+    /// Returns null unless every entered code matches a distinct unused code.
+    /// </summary>
+    public static int[]? Match(StoredBackupCodes stored, IReadOnlyList<string> normalizedCodes)
+    {
+        var matched = new int[normalizedCodes.Count];
+        var allMatched = true;
+        for (var i = 0; i < normalizedCodes.Count; i++)
+        {
+            var candidate = Hash(normalizedCodes[i], stored.Salt, stored.Iterations);
+            var found = -1;
+            for (var j = 0; j < stored.Hashes.Count; j++)
+            {
+                var equal = CryptographicOperations.FixedTimeEquals(candidate, stored.Hashes[j]);
+                var usable = equal & !stored.Used[j];
+                found = usable ? j : found;
+            }
+
+            matched[i] = found;
+            allMatched &= found >= 0;
+        }
+
+        return allMatched && matched.Distinct().Count() == matched.Length ? matched : null;
+    }
+
+    private static byte[] Hash(string normalized, byte[] salt, int iterations) =>
+        Rfc2898DeriveBytes.Pbkdf2(Encoding.ASCII.GetBytes(normalized), salt, iterations, HashAlgorithmName.SHA256, HashBytes);
+}

@@ -1,0 +1,35 @@
+namespace NasDash.Security;
+
+/// <summary>
+/// One enrolment in progress, held only in the memory of the circuit that started it: the new TOTP
+/// secret, whether it was verified, and the plaintext backup codes until they are saved.
+/// </summary>
+public sealed class Enrolment
+{
+    internal Enrolment(string userName, string host, byte[] secret)
+    {
+        UserName = userName;
+        Host = host;
+        Secret = secret;
+    }
+
+    public string UserName { get; }
+    public string Host { get; }
+    internal byte[] Secret { get; }
+    public string OtpAuthUri => TotpVerifier.OtpAuthUri(Secret, UserName, Host);
+    public string SecretText => TotpVerifier.Grouped(Secret);
+    public string SecretBase32 => TotpVerifier.ToBase32(Secret);
+    public string IssuerLabel => $"{TotpVerifier.Issuer} ({Host})";
+
+    public long? VerifiedStep { get; internal set; }
+    public bool TotpVerified => VerifiedStep is not null;
+    public BackupCodeBatch? Batch { get; internal set; }
+    public IReadOnlyList<string> Codes => Batch?.Codes ?? [];
+    public int RequiredAtRecovery { get; internal set; }
+    public DateTimeOffset? CodesGeneratedAt => Batch?.Stored.GeneratedAt;
+    /// <summary>Set only by a download made from this enrolment, so the server knows the codes left the page.</summary>
+    public bool Downloaded { get; internal set; }
+    public bool Completed { get; internal set; }
+
+    public bool CanComplete(bool confirmed) => TotpVerified && Batch is not null && Downloaded && confirmed && !Completed;
+}

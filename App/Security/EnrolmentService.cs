@@ -1,0 +1,146 @@
+namespace NasDash.Security;
+
+/// <summary>The appliance's name as users and authenticator apps see it.</summary>
+public sealed record ApplianceIdentity(string HostName);
+
+public abstract record EnrolmentResult
+{
+    private EnrolmentResult()
+    {
+    }
+
+    /// <summary>Saved. The account's stamp changed (other sessions end); the ticket signs this browser in again.</summary>
+    public sealed record Completed(Guid AccountId, string SignInTicket) : EnrolmentResult;
+    public sealed record NotReady(string Message) : EnrolmentResult;
+    public sealed record AccountGone : EnrolmentResult;
+}
+
+/// <summary>
+/// Enrolment of a TOTP secret and a backup-code batch: used by setup, by the forced re-enrolment after a
+/// recovery or console reset, and by "My account". Nothing reaches the store until the code was verified,
+/// the codes were downloaded and the user confirmed storing them; then everything is saved at once.
+/// </summary>
+public sealed class EnrolmentService(
+    IAccountStore accounts,
+    ISettingsStore settings,
+    AccountLocks locks,
+    TotpVerifier totp,
+    BackupCodes backupCodes,
+    SecretProtector secrets,
+    PendingSignIns pending,
+    SecurityEvents events,
+    ApplianceIdentity appliance,
+    TimeProvider time)
+{
+    public Enrolment Start(string userName) => new(userName, appliance.HostName, TotpVerifier.NewSecret());
+
+    /// <summary>Checks a code from the app being enrolled. Not counted: nothing is protected by it yet.</summary>
+    public TotpOutcome VerifyTotp(Enrolment enrolment, string? code)
+    {
+        var check = totp.Verify(enrolment.Secret, code, enrolment.VerifiedStep ?? -1, settings.Get().TwoFactor.TotpWindow);
+        if (check.Outcome == TotpOutcome.Accepted)
+        {
+            enrolment.VerifiedStep = check.Step;
+        }
+
+        return check.Outcome;
+    }
+
+    /// <summary>Generates the batch once per enrolment; later calls return the same codes.</summary>
+    public IReadOnlyList<string> IssueCodes(Enrolment enrolment)
+    {
+        if (!enrolment.TotpVerified)
+        {
+            throw new InvalidOperationException("Verify the authenticator before generating backup codes.");
+        }
+
+        if (enrolment.Batch is null)
+        {
+            var policy = settings.Get().TwoFactor;
+            enrolment.Batch = backupCodes.Generate(policy.CodesPerUser);
+            enrolment.RequiredAtRecovery = policy.RequiredCodesAtRecovery;
+        }
+
+        return enrolment.Batch.Codes;
+    }
+
+    public string TextFile(Enrolment enrolment) => Render(enrolment, BackupCodeFiles.Text);
+
+    public string JsonFile(Enrolment enrolment) => Render(enrolment, BackupCodeFiles.Json);
+
+    /// <summary>Called after the browser received a download of this enrolment's codes.</summary>
+    public void MarkDownloaded(Enrolment enrolment)
+    {
+        if (enrolment.Batch is not null)
+        {
+            enrolment.Downloaded = true;
+        }
+    }
+
+    /// <summary>The stored form of the enrolment, for setup to insert with the new account.</summary>
+    public (string ProtectedSecret, long Step, StoredBackupCodes Codes) Seal(Enrolment enrolment, bool confirmed)
+    {
+        if (!enrolment.CanComplete(confirmed))
+        {
+            throw new InvalidOperationException(Missing(enrolment, confirmed));
+        }
+
+        return (secrets.Protect(enrolment.Secret), enrolment.VerifiedStep!.Value, enrolment.Batch!.Stored);
+    }
+
+    /// <summary>Replaces an existing account's TOTP secret and backup codes with the enrolled ones.</summary>
+    public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
+    {
+        if (!enrolment.CanComplete(confirmed))
+        {
+            return new EnrolmentResult.NotReady(Missing(enrolment, confirmed));
+        }
+
+        var known = accounts.FindById(accountId);
+        if (known is null)
+        {
+            return new EnrolmentResult.AccountGone();
+        }
+
+        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        var account = accounts.FindById(accountId);
+        if (account is null)
+        {
+            return new EnrolmentResult.AccountGone();
+        }
+
+        if (account.State == AccountState.SuperLocked)
+        {
+            return new EnrolmentResult.NotReady("This account is super-locked; only the appliance console can unlock it.");
+        }
+
+        var (protectedSecret, step, codes) = Seal(enrolment, confirmed);
+        LockoutMachine.Enrolled(account, protectedSecret, step, codes);
+        account.RotateSecurityStamp();
+        accounts.Update(account, new AuditEvent
+        {
+            At = time.GetUtcNow(),
+            UserName = account.UserName,
+            ClientAddress = client,
+            Event = "enrolment.completed",
+            Outcome = "succeeded",
+            Detail = $"new TOTP secret and {codes.Total} backup codes",
+        });
+        enrolment.Completed = true;
+        events.EndSessions(account.Id);
+        return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
+    }
+
+    private static string Render(Enrolment enrolment, Func<string, string, DateTimeOffset, int, IReadOnlyList<string>, string> format)
+    {
+        var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
+        return format(enrolment.Host, enrolment.UserName, batch.Stored.GeneratedAt, enrolment.RequiredAtRecovery, batch.Codes);
+    }
+
+    private static string Missing(Enrolment enrolment, bool confirmed) =>
+        !enrolment.TotpVerified ? "Verify a code from your authenticator app first."
+        : enrolment.Batch is null ? "Generate the backup codes first."
+        : !enrolment.Downloaded ? "Download the backup codes (.txt or .json) before finishing."
+        : !confirmed ? "Confirm that you stored the backup codes somewhere safe."
+        : "This enrolment is already complete.";
+}

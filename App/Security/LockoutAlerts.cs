@@ -1,0 +1,26 @@
+namespace NasDash.Security;
+
+/// <summary>Every lockout event raises an alert for the administrators.</summary>
+public sealed class LockoutAlerts(IAlertStore alerts) : ILockoutEventHandler
+{
+    public void Handle(LockoutEvent lockoutEvent)
+    {
+        var user = lockoutEvent.UserName;
+        switch (lockoutEvent.Kind)
+        {
+            case LockoutEventKind.SuperLocked:
+                alerts.Raise($"superlocked:{Account.Normalize(user)}", AlertSeverity.Critical,
+                    $"{user} is super-locked after too many failed backup-code submissions. Only `nasdash console unlock {user}` on the appliance can unlock it.",
+                    "/users");
+                break;
+            case LockoutEventKind.MovedToRecovery:
+                alerts.Raise($"recovery:{Account.Normalize(user)}", AlertSeverity.Warning,
+                    $"{user} failed TOTP too many times; the account now accepts only backup codes.", "/users");
+                break;
+            case LockoutEventKind.RecoveryStarted:
+                alerts.Raise($"recovery:{Account.Normalize(user)}", AlertSeverity.Warning,
+                    $"Backup codes were submitted for {user}: a recovery is in progress.", "/audit");
+                break;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using Microsoft.AspNetCore.DataProtection;
+
+namespace NasDash.Security;
+
+/// <summary>Encrypts TOTP secrets at rest with ASP.NET Core Data Protection (keys kept in the data directory).</summary>
+public sealed class SecretProtector(IDataProtectionProvider provider)
+{
+    private readonly IDataProtector _protector = provider.CreateProtector("NasDash.TotpSecret.v1");
+
+    public string Protect(byte[] secret) => Convert.ToBase64String(_protector.Protect(secret));
+
+    public byte[] Unprotect(string protectedSecret) => _protector.Unprotect(Convert.FromBase64String(protectedSecret));
+}

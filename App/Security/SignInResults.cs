@@ -1,0 +1,48 @@
+namespace NasDash.Security;
+
+public enum SecondFactorMethod
+{
+    Totp,
+    BackupCodes,
+}
+
+/// <summary>The verdict of the password step. The page only branches on it.</summary>
+public abstract record PasswordStepResult
+{
+    private PasswordStepResult()
+    {
+    }
+
+    /// <summary>Wrong user name or password: one generic answer for both.</summary>
+    public sealed record InvalidCredentials : PasswordStepResult;
+    public sealed record Throttled(DateTimeOffset Until) : PasswordStepResult;
+    public sealed record SuperLocked(string UserName, bool ApplianceWide) : PasswordStepResult;
+    /// <summary>Password accepted; the second factor is next. Method is BackupCodes when the account is in Recovery.</summary>
+    public sealed record SecondFactorRequired(string ChallengeId, SecondFactorMethod Method, int RequiredCodes, bool InRecovery) : PasswordStepResult;
+    /// <summary>Password accepted; the account has no second factor (new, recovered or reset at the console) and must enrol.</summary>
+    public sealed record EnrolmentRequired(Guid AccountId, string SignInTicket) : PasswordStepResult;
+    /// <summary>Password alone suffices (2FA not enforced and not enrolled).</summary>
+    public sealed record SignedIn(Guid AccountId, string SignInTicket) : PasswordStepResult;
+    public sealed record Refused(string Message) : PasswordStepResult;
+}
+
+/// <summary>The verdict of a TOTP or backup-code submission.</summary>
+public abstract record SecondFactorResult
+{
+    private SecondFactorResult()
+    {
+    }
+
+    public sealed record SignedIn(Guid AccountId, string SignInTicket, bool MustEnrol) : SecondFactorResult;
+    /// <summary>Not a well-formed submission; nothing was counted.</summary>
+    public sealed record Malformed(string Message) : SecondFactorResult;
+    public sealed record InvalidTotp(int FailuresBeforeRecovery, bool Replayed) : SecondFactorResult;
+    /// <summary>T TOTP failures: TOTP is no longer accepted, M backup codes are.</summary>
+    public sealed record MovedToRecovery(int RequiredCodes) : SecondFactorResult;
+    /// <summary>TOTP submitted while the account is in Recovery.</summary>
+    public sealed record RecoveryRequired(int RequiredCodes) : SecondFactorResult;
+    public sealed record InvalidBackupCodes(int SubmissionsLeft, bool SshMayBeDisabled) : SecondFactorResult;
+    public sealed record SuperLocked(string UserName, bool ApplianceWide) : SecondFactorResult;
+    /// <summary>The password step is too old or the account changed since; sign in again.</summary>
+    public sealed record ChallengeExpired : SecondFactorResult;
+}

@@ -1,0 +1,318 @@
+using System.Collections.Concurrent;
+
+namespace NasDash.Security;
+
+/// <summary>
+/// Decides every sign-in: password, then TOTP or M backup codes. Each decision about an account is made
+/// under that account's lock and committed to the store before the verdict is returned.
+/// </summary>
+public sealed class SignInService(
+    IAccountStore accounts,
+    ISettingsStore settings,
+    IAuditLog audit,
+    AccountLocks locks,
+    PasswordHashing passwords,
+    TotpVerifier totp,
+    SecretProtector secrets,
+    PendingSignIns pending,
+    SecurityEvents events,
+    TimeProvider time)
+{
+    /// <summary>Longest password considered; longer input is refused before hashing.</summary>
+    public const int MaxPasswordLength = 1024;
+    public const int MaxUserNameLength = 64;
+
+    // Failures for user names that do not exist, so their throttling looks like a real account's.
+    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _unknownNames = new(StringComparer.Ordinal);
+
+    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password) ||
+            userName.Length > MaxUserNameLength || password.Length > MaxPasswordLength)
+        {
+            return new PasswordStepResult.InvalidCredentials();
+        }
+
+        var normalized = Account.Normalize(userName);
+        using var _ = await locks.AcquireAsync(normalized, cancellationToken);
+        var now = time.GetUtcNow();
+        var account = accounts.FindByName(normalized);
+        if (account is null)
+        {
+            return UnknownUser(normalized, password, client, now);
+        }
+
+        if (account.EffectiveState(now) == AccountState.Throttled)
+        {
+            Audit(account.UserName, client, "login.password", "throttled");
+            return new PasswordStepResult.Throttled(account.LockedUntil!.Value);
+        }
+
+        var check = passwords.Verify(account, password);
+        if (check == PasswordCheck.Failed)
+        {
+            LockoutMachine.PasswordFailed(account, now);
+            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"failures={account.PasswordFailures}"));
+            return account.EffectiveState(now) == AccountState.Throttled
+                ? new PasswordStepResult.Throttled(account.LockedUntil!.Value)
+                : new PasswordStepResult.InvalidCredentials();
+        }
+
+        LockoutMachine.PasswordSucceeded(account);
+        if (check == PasswordCheck.SucceededRehashNeeded)
+        {
+            account.PasswordHash = passwords.Hash(password);
+        }
+
+        var current = settings.Get();
+        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
+        {
+            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
+            return new PasswordStepResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+        }
+
+        var policy = current.TwoFactor;
+        if (!account.IsEnrolled)
+        {
+            if (account.MustEnrol || policy.EnforceForAdministrators)
+            {
+                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "enrolment-required"));
+                return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
+            }
+
+            account.LastSignInAt = now;
+            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "signed-in", "no second factor enrolled"));
+            return new PasswordStepResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false));
+        }
+
+        accounts.Update(account, AuditOf(account.UserName, client, "login.password", "succeeded"));
+        var challenge = pending.IssueChallenge(account);
+        var inRecovery = account.State == AccountState.Recovery;
+        return new PasswordStepResult.SecondFactorRequired(
+            challenge,
+            inRecovery ? SecondFactorMethod.BackupCodes : SecondFactorMethod.Totp,
+            policy.RequiredCodesAtRecovery,
+            inRecovery);
+    }
+
+    public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
+    {
+        var challenge = pending.FindChallenge(challengeId);
+        if (challenge is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        var account = accounts.FindById(challenge.AccountId);
+        if (account is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        using var _ = await locks.AcquireAsync(account.NormalizedUserName, cancellationToken);
+        if (pending.FindChallenge(challengeId) is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        account = accounts.FindById(challenge.AccountId);
+        var now = time.GetUtcNow();
+        var current = settings.Get();
+        var policy = current.TwoFactor;
+        if (account is null || account.SecurityStamp != challenge.SecurityStamp)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
+        {
+            return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+        }
+
+        if (account.State == AccountState.Recovery)
+        {
+            return new SecondFactorResult.RecoveryRequired(policy.RequiredCodesAtRecovery);
+        }
+
+        if (account.ProtectedTotpSecret is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        var check = totp.Verify(secrets.Unprotect(account.ProtectedTotpSecret), code, account.LastTotpStep, policy.TotpWindow);
+        switch (check.Outcome)
+        {
+            case TotpOutcome.Malformed:
+                return new SecondFactorResult.Malformed("Enter the 6-digit code from your authenticator app.");
+            case TotpOutcome.Accepted:
+                LockoutMachine.TotpSucceeded(account, check.Step, now);
+                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", "succeeded"));
+                pending.EndChallenge(challengeId);
+                return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false), MustEnrol: false);
+            default:
+                var replayed = check.Outcome == TotpOutcome.Replayed;
+                var lockout = LockoutMachine.TotpFailed(account, policy, now, client);
+                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", replayed ? "replayed" : "failed", $"failures={account.TotpFailures}"));
+                if (lockout is not null)
+                {
+                    events.PublishLockout(lockout);
+                    return new SecondFactorResult.MovedToRecovery(policy.RequiredCodesAtRecovery);
+                }
+
+                return new SecondFactorResult.InvalidTotp(policy.TotpFailuresBeforeRecovery - account.TotpFailures, replayed);
+        }
+    }
+
+    public async Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken = default)
+    {
+        var challenge = pending.FindChallenge(challengeId);
+        if (challenge is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        var known = accounts.FindById(challenge.AccountId);
+        if (known is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        if (pending.FindChallenge(challengeId) is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        var account = accounts.FindById(challenge.AccountId);
+        var now = time.GetUtcNow();
+        var current = settings.Get();
+        var policy = current.TwoFactor;
+        if (account is null || account.SecurityStamp != challenge.SecurityStamp)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        // Refused without being evaluated: nothing opens a super-locked account from the web.
+        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
+        {
+            return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+        }
+
+        if (account.BackupCodes is null)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        var malformed = CheckShape(codes, policy.RequiredCodesAtRecovery, out var normalized);
+        if (malformed is not null)
+        {
+            return new SecondFactorResult.Malformed(malformed);
+        }
+
+        var lockouts = new List<LockoutEvent>();
+        if (LockoutMachine.BackupSubmissionStarted(account, now, client) is { } started)
+        {
+            lockouts.Add(started);
+        }
+
+        var matched = BackupCodes.Match(account.BackupCodes, normalized);
+        SecondFactorResult result;
+        AuditEvent entry;
+        if (matched is not null)
+        {
+            LockoutMachine.RecoverySucceeded(account, now);
+            entry = AuditOf(account.UserName, client, "login.backup-codes", "succeeded", "old codes and TOTP secret revoked; enrolment required");
+            result = new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
+            pending.EndChallenge(challengeId);
+        }
+        else
+        {
+            if (LockoutMachine.BackupSubmissionFailed(account, policy, now, client) is { } superLocked)
+            {
+                lockouts.Add(superLocked);
+                if (policy.SuperLockScope == SuperLockScope.Appliance)
+                {
+                    current.ApplianceLockedBy = account.UserName;
+                    settings.Save(current);
+                }
+            }
+
+            entry = AuditOf(account.UserName, client, "login.backup-codes", account.State == AccountState.SuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
+            result = account.State == AccountState.SuperLocked
+                ? new SecondFactorResult.SuperLocked(account.UserName, false)
+                : new SecondFactorResult.InvalidBackupCodes(policy.MaxFailedBackupSubmissions - account.BackupFailures, policy.SshTwoFactor);
+        }
+
+        accounts.Update(account, entry);
+        foreach (var lockout in lockouts)
+        {
+            events.PublishLockout(lockout);
+        }
+
+        if (account.State == AccountState.SuperLocked || matched is not null)
+        {
+            events.EndSessions(account.Id);
+        }
+
+        return result;
+    }
+
+    private static string? CheckShape(IReadOnlyList<string?> codes, int required, out List<string> normalized)
+    {
+        normalized = [];
+        if (codes.Count != required)
+        {
+            return $"Enter exactly {required} backup codes.";
+        }
+
+        foreach (var code in codes)
+        {
+            var n = BackupCodes.Normalize(code);
+            if (n is null)
+            {
+                return "Each backup code has 12 letters and digits, like ABCD-EFGH-JKMN.";
+            }
+
+            normalized.Add(n);
+        }
+
+        return normalized.Distinct(StringComparer.Ordinal).Count() == normalized.Count
+            ? null
+            : "Enter different codes: each backup code works once.";
+    }
+
+    private PasswordStepResult UnknownUser(string normalized, string password, string? client, DateTimeOffset now)
+    {
+        var entry = _unknownNames.GetValueOrDefault(normalized);
+        if (entry.Until is { } until && until > now)
+        {
+            return new PasswordStepResult.Throttled(until);
+        }
+
+        passwords.Verify(null, password);
+        if (_unknownNames.Count > 10_000)
+        {
+            _unknownNames.Clear();
+        }
+
+        var failures = entry.Failures + 1;
+        var delay = LockoutMachine.ThrottleDelay(failures);
+        DateTimeOffset? throttledUntil = delay > TimeSpan.Zero ? now + delay : null;
+        _unknownNames[normalized] = (failures, throttledUntil);
+        Audit(null, client, "login.password", "failed", "unknown user name");
+        return throttledUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
+    }
+
+    private AuditEvent AuditOf(string? user, string? client, string name, string outcome, string? detail = null) => new()
+    {
+        At = time.GetUtcNow(),
+        UserName = user,
+        ClientAddress = client,
+        Event = name,
+        Outcome = outcome,
+        Detail = detail,
+    };
+
+    private void Audit(string? user, string? client, string name, string outcome, string? detail = null) =>
+        audit.Append(AuditOf(user, client, name, outcome, detail));
+}

@@ -1,0 +1,28 @@
+namespace NasDash.Security;
+
+/// <summary>
+/// One batch of backup codes as stored: a per-batch random salt and one slow hash per code.
+/// One salt for the batch lets M entered codes be checked with M hash evaluations.
+/// </summary>
+public sealed class StoredBackupCodes
+{
+    public Guid BatchId { get; set; } = Guid.NewGuid();
+    public byte[] Salt { get; set; } = [];
+    public int Iterations { get; set; }
+    public List<byte[]> Hashes { get; set; } = [];
+    public List<bool> Used { get; set; } = [];
+    public DateTimeOffset GeneratedAt { get; set; }
+
+    public int Total => Hashes.Count;
+    public int Remaining => Used.Count(u => !u);
+
+    public StoredBackupCodes Clone() => new()
+    {
+        BatchId = BatchId,
+        Salt = Salt,
+        Iterations = Iterations,
+        Hashes = [.. Hashes],
+        Used = [.. Used],
+        GeneratedAt = GeneratedAt,
+    };
+}

@@ -1,0 +1,48 @@
+using LiteDB;
+using NasDash.Security;
+
+namespace NasDash.Storage;
+
+/// <summary>Versioned schema steps run at start-up, each once, recorded in the meta collection.</summary>
+internal static class Migrations
+{
+    public const string MetaCollection = "meta";
+    public const int CurrentVersion = 1;
+
+    private static readonly Action<LiteDatabase>[] Steps =
+    [
+        // 1: collections and indexes; the user-name index is unique on the lower-cased name.
+        db =>
+        {
+            db.GetCollection<Account>("users").EnsureIndex(a => a.NormalizedUserName, unique: true);
+            db.GetCollection<AuditEvent>("audit").EnsureIndex(e => e.At);
+            db.GetCollection<AuditEvent>("audit").EnsureIndex(e => e.UserName);
+            db.GetCollection<Alert>("alerts").EnsureIndex(a => a.Key);
+            if (db.GetCollection<ApplianceSettings>("settings").FindById(1) is null)
+            {
+                db.GetCollection<ApplianceSettings>("settings").Insert(new ApplianceSettings());
+            }
+        },
+    ];
+
+    public static int Version(LiteDatabase db) =>
+        db.GetCollection(MetaCollection).FindById("schema")?["version"].AsInt32 ?? 0;
+
+    public static void Apply(LiteDatabase db, TimeProvider time)
+    {
+        var meta = db.GetCollection(MetaCollection);
+        var version = Version(db);
+        if (version > CurrentVersion)
+        {
+            throw new InvalidOperationException($"The store has schema version {version}; this NasDash understands up to {CurrentVersion}. Upgrade NasDash.");
+        }
+
+        for (var v = version; v < CurrentVersion; v++)
+        {
+            db.BeginTrans();
+            Steps[v](db);
+            meta.Upsert(new BsonDocument { ["_id"] = "schema", ["version"] = v + 1, ["at"] = time.GetUtcNow().UtcTicks });
+            db.Commit();
+        }
+    }
+}
