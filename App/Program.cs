@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
 builder.Services.AddSessions(builder.Environment);
 builder.Services.AddMudServices();
+builder.Services.AddHttpContextAccessor();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();

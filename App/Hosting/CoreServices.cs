@@ -42,6 +42,7 @@ public static class CoreServices
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();
+        services.AddSingleton<StepUp>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
         return services;
     }

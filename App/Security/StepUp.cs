@@ -1,0 +1,67 @@
+namespace NasDash.Security;
+
+public enum StepUpOutcome
+{
+    Accepted,
+    Malformed,
+    Wrong,
+    /// <summary>The account has no TOTP to step up with, or it is locked.</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// A fresh TOTP code asked before a sensitive change (settings, SSH re-enable, resetting another user).
+/// Uses the same replay memory and failure counter as sign-in, so it is no side door for guessing.
+/// </summary>
+public sealed class StepUp(
+    IAccountStore accounts,
+    ISettingsStore settings,
+    AccountLocks locks,
+    TotpVerifier totp,
+    SecretProtector secrets,
+    SecurityEvents events,
+    TimeProvider time)
+{
+    public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, string purpose, string? client, CancellationToken cancellationToken = default)
+    {
+        var known = accounts.FindById(accountId);
+        if (known is null)
+        {
+            return StepUpOutcome.Unavailable;
+        }
+
+        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        var account = accounts.FindById(accountId);
+        if (account?.ProtectedTotpSecret is null || account.State != AccountState.Normal)
+        {
+            return StepUpOutcome.Unavailable;
+        }
+
+        var now = time.GetUtcNow();
+        var policy = settings.Get().TwoFactor;
+        var check = totp.Verify(secrets.Unprotect(account.ProtectedTotpSecret), code, account.LastTotpStep, policy.TotpWindow);
+        if (check.Outcome == TotpOutcome.Malformed)
+        {
+            return StepUpOutcome.Malformed;
+        }
+
+        var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose };
+        if (check.Outcome == TotpOutcome.Accepted)
+        {
+            LockoutMachine.TotpSucceeded(account, check.Step, now);
+            entry.Outcome = "succeeded";
+            accounts.Update(account, entry);
+            return StepUpOutcome.Accepted;
+        }
+
+        var lockout = LockoutMachine.TotpFailed(account, policy, now, client);
+        entry.Outcome = check.Outcome == TotpOutcome.Replayed ? "replayed" : "failed";
+        accounts.Update(account, entry);
+        if (lockout is not null)
+        {
+            events.PublishLockout(lockout);
+        }
+
+        return StepUpOutcome.Wrong;
+    }
+}
