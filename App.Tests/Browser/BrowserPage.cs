@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace NasDash.Tests.Browser;
+
+/// <summary>
+/// A Chromium page against an <see cref="AppServer"/>, with helpers for CONTRACT.md's data-testid handles.
+/// Use <see cref="RunAsync"/> so a failure leaves a screenshot.
+/// </summary>
+public sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+
+    private BrowserPage(IBrowserContext context, IPage page, string baseUrl)
+    {
+        _context = context;
+        Page = page;
+        BaseUrl = baseUrl;
+    }
+
+    public IPage Page { get; }
+    public string BaseUrl { get; }
+
+    public static async Task<BrowserPage> OpenAsync(Chromium chromium, AppServer server, int width = 1280, int height = 900, bool dark = false)
+    {
+        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.BaseUrl,
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        return new BrowserPage(context, page, server.BaseUrl);
+    }
+
+    /// <summary>Runs the steps; on failure saves a full-page screenshot named after the test and rethrows.</summary>
+    public async Task RunAsync(string name, Func<BrowserPage, Task> steps)
+    {
+        try
+        {
+            await steps(this);
+        }
+        catch
+        {
+            await ScreenshotAsync($"FAILED-{name}");
+            throw;
+        }
+    }
+
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(Chromium.ScreenshotDirectory);
+        var path = Path.Combine(Chromium.ScreenshotDirectory, Regex.Replace(name, "[^A-Za-z0-9_.-]", "_") + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    /// <summary>Navigates and waits until the circuit is live, so typing never lands in prerendered HTML.</summary>
+    public async Task GotoAsync(string path)
+    {
+        await Page.GotoAsync(path);
+        await WaitInteractiveAsync();
+    }
+
+    public Task WaitInteractiveAsync() =>
+        Page.Locator("[data-testid=interactive]").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    public Task WaitForUrlAsync(string pathRegex) =>
+        Page.WaitForURLAsync(new Regex(pathRegex), new PageWaitForURLOptions { Timeout = 15_000 });
+
+    public ILocator ById(string testId) => Page.Locator($"[data-testid=\"{testId}\"]");
+
+    /// <summary>The input inside a MudBlazor field whose root carries the handle (or the element itself).</summary>
+    public ILocator InputOf(string testId) =>
+        Page.Locator($"input[data-testid=\"{testId}\"], [data-testid=\"{testId}\"] input:not([type=hidden])").First;
+
+    /// <summary>The button itself, or the button inside the element carrying the handle.</summary>
+    public ILocator ButtonOf(string testId) =>
+        Page.Locator($"button[data-testid=\"{testId}\"], a[data-testid=\"{testId}\"], [data-testid=\"{testId}\"] button").First;
+
+    public async Task FillAsync(string testId, string text)
+    {
+        var input = InputOf(testId);
+        await input.FillAsync(text);
+        // MudBlazor binds on change when not Immediate: leave the field so the value reaches the circuit.
+        await input.DispatchEventAsync("change");
+    }
+
+    public Task ClickAsync(string testId) => ButtonOf(testId).ClickAsync();
+
+    public async Task<string> TextOfAsync(string testId) => (await ById(testId).First.InnerTextAsync()).Trim();
+
+    public async Task<IReadOnlyList<string>> TextsOfAsync(string testId) =>
+        (await ById(testId).AllInnerTextsAsync()).Select(t => t.Trim()).ToList();
+
+    /// <summary>Clicks and returns the downloaded file's text.</summary>
+    public async Task<(string FileName, string Content)> DownloadAsync(string testId)
+    {
+        var download = await Page.RunAndWaitForDownloadAsync(() => ClickAsync(testId));
+        var path = await download.PathAsync();
+        return (download.SuggestedFilename, await File.ReadAllTextAsync(path));
+    }
+
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+}
