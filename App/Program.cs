@@ -14,6 +14,9 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+// Open the store now: a store held by another process must stop the start, not the first request.
+app.Services.GetRequiredService<NasDash.Storage.LiteDbStore>();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);

@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+# The same publish command as README.md documents.
+RUN dotnet publish App/App.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system nasdash && useradd --system --gid nasdash --home-dir /data --shell /usr/sbin/nologin nasdash \
+    && mkdir -p /data && chown nasdash:nasdash /data && chmod 0700 /data
+COPY --from=build /app /app
+RUN printf '#!/bin/sh\nexec dotnet /app/NasDash.dll "$@"\n' > /usr/local/bin/nasdash && chmod 0755 /usr/local/bin/nasdash
+ENV ASPNETCORE_URLS=http://+:8080 \
+    NasDash__DataDirectory=/data \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
+VOLUME ["/data"]
+EXPOSE 8080
+USER nasdash
+WORKDIR /app
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+ENTRYPOINT ["nasdash"]
