@@ -42,8 +42,11 @@ public sealed class Account
     public bool IsEnrolled => HasTotp && BackupCodes is not null;
     public int BackupCodesLeft => BackupCodes?.Remaining ?? 0;
 
+    /// <summary>Password attempts are refused unevaluated until <see cref="LockedUntil"/>, whatever the state.</summary>
+    public bool IsThrottled(DateTimeOffset now) => LockedUntil is { } until && until > now;
+
     public AccountState EffectiveState(DateTimeOffset now) =>
-        State == AccountState.Normal && LockedUntil is { } until && until > now ? AccountState.Throttled : State;
+        State == AccountState.Normal && IsThrottled(now) ? AccountState.Throttled : State;
 
     public static string Normalize(string userName) => userName.Trim().ToLowerInvariant();
 

@@ -42,7 +42,7 @@ public sealed class SignInService(
             return UnknownUser(normalized, password, client, now);
         }
 
-        if (account.EffectiveState(now) == AccountState.Throttled)
+        if (account.IsThrottled(now))
         {
             Audit(account.UserName, client, "login.password", "throttled");
             return new PasswordStepResult.Throttled(account.LockedUntil!.Value);
@@ -53,7 +53,7 @@ public sealed class SignInService(
         {
             LockoutMachine.PasswordFailed(account, now);
             accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"failures={account.PasswordFailures}"));
-            return account.EffectiveState(now) == AccountState.Throttled
+            return account.IsThrottled(now)
                 ? new PasswordStepResult.Throttled(account.LockedUntil!.Value)
                 : new PasswordStepResult.InvalidCredentials();
         }
