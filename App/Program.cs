@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using NasDash.Components;
 using NasDash.Features.Health;
+using NasDash.Features.Setup;
 using NasDash.Features.Sessions;
 using NasDash.Hosting;
 
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
 builder.Services.AddSessions(builder.Environment);
+builder.Services.AddSetup();
 builder.Services.AddMudServices();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -23,6 +25,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseSetupRedirect();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
