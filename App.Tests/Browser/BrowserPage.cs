@@ -80,6 +80,10 @@ public sealed class BrowserPage : IAsyncDisposable
     public ILocator ButtonOf(string testId) =>
         Page.Locator($"button[data-testid=\"{testId}\"], a[data-testid=\"{testId}\"], [data-testid=\"{testId}\"] button").First;
 
+    /// <summary>The whole MudBlazor field around a handle: label, input, helper and error text.</summary>
+    public ILocator FieldOf(string testId) =>
+        Page.Locator(".mud-input-control").Filter(new LocatorFilterOptions { Has = ById(testId) }).First;
+
     public async Task FillAsync(string testId, string text)
     {
         var input = InputOf(testId);

@@ -52,11 +52,12 @@ public static class SetupFeature
     }
 
     /// <summary>Repairs an interrupted setup and issues the setup token before the first request.</summary>
-    private sealed class SetupAtStart(SetupService setup) : IHostedService
+    private sealed class SetupAtStart(SetupService setup, IHostApplicationLifetime lifetime) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             setup.PrepareAtStart();
+            lifetime.ApplicationStarted.Register(setup.LogPendingSetup);
             return Task.CompletedTask;
         }
 

@@ -96,10 +96,20 @@ public sealed class SetupService
             return;
         }
 
-        var token = EnsureToken();
+        EnsureToken();
+    }
+
+    /// <summary>Tells the owner, last thing at start, how to claim the appliance.</summary>
+    public void LogPendingSetup()
+    {
+        if (IsComplete || !RequiresToken)
+        {
+            return;
+        }
+
         // CONTRACT.md: the owner finds the token in the log or in the file; it is useless once setup completes.
         _logger.LogWarning("NasDash is not set up yet. Open /setup in a browser and enter the setup token {SetupToken} (also in {SetupTokenFile}).",
-            SetupToken.Format(token), TokenPath);
+            SetupToken.Format(EnsureToken()), TokenPath);
     }
 
     public TokenResult VerifyToken(string? input, string? client)

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using NasDash.Features.Setup;
+using NasDash.Security;
+using NasDash.Tests.Browser;
+
+namespace NasDash.Tests.Features.Setup;
+
+/// <summary>The first-run wizard end to end, in headless Chromium against the app on a loopback port.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class SetupWizardBrowserTests(Chromium chromium)
+{
+    [Fact]
+    public async Task Wizard_FreshAppliance_AdministratorEnrolledAndCanSignIn()
+    {
+        using var server = new AppServer();
+        await using var browser = await BrowserPage.OpenAsync(chromium, server);
+        await browser.RunAsync(nameof(Wizard_FreshAppliance_AdministratorEnrolledAndCanSignIn), async b =>
+        {
+            await b.GotoAsync("/");
+            Assert.EndsWith("/setup", b.Page.Url, StringComparison.Ordinal);
+
+            await SetupDriver.EnterTokenAsync(b, "0000-0000-0000-0000-0000-0000");
+            await Assertions.Expect(b.FieldOf("setup-token")).ToContainTextAsync("not the setup token");
+            await b.FillAsync("setup-token", (await SetupDriver.ReadTokenAsync(server)).ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal));
+            await b.ClickAsync("setup-next");
+
+            await SetupDriver.EnterAdministratorAsync(b, "owner", "owner-password-2026");
+            await Assertions.Expect(b.FieldOf("setup-password")).ToContainTextAsync("must not contain the user name");
+            await b.FillAsync("setup-password", SetupDriver.DefaultPassword);
+            await b.FillAsync("setup-password-confirm", SetupDriver.DefaultPassword);
+            await b.ClickAsync("setup-next");
+
+            await Assertions.Expect(b.ById("totp-qr").Locator("svg")).ToBeVisibleAsync();
+            await Assertions.Expect(b.ButtonOf("setup-next")).ToBeDisabledAsync();
+            var (secret, step) = await SetupDriver.VerifyAuthenticatorAsync(b);
+            Assert.Equal(string.Join(' ', secret.Chunk(4).Select(c => new string(c))), await b.TextOfAsync("totp-secret"));
+
+            await b.ById("backup-code").First.WaitForAsync();
+            var codes = await b.TextsOfAsync("backup-code");
+            Assert.Equal(10, codes.Count);
+            Assert.All(codes, code => Assert.Matches("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$", code));
+            await Assertions.Expect(b.ButtonOf("setup-next")).ToBeDisabledAsync();
+            await Assertions.Expect(b.InputOf("backup-saved")).ToBeDisabledAsync();
+            Assert.Equal(0, await b.ById("setup-finish").CountAsync());
+
+            var (textName, text) = await b.DownloadAsync("backup-download-txt");
+            Assert.Equal("nasdash-backup-codes-owner.txt", textName);
+            Assert.Equal(codes, text.Split('\n').Select(l => l.Trim()).Where(l => l.Length == 14 && l[4] == '-').ToList());
+            Assert.Contains("User: owner", text, StringComparison.Ordinal);
+            Assert.Contains("Host: nas-test", text, StringComparison.Ordinal);
+            Assert.Contains("recovery needs 2 codes", text, StringComparison.Ordinal);
+
+            var (jsonName, json) = await b.DownloadAsync("backup-download-json");
+            Assert.Equal("nasdash-backup-codes-owner.json", jsonName);
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            Assert.Equal("nasdash-backup-codes", root.GetProperty("format").GetString());
+            Assert.Equal(1, root.GetProperty("version").GetInt32());
+            Assert.Equal("nas-test", root.GetProperty("host").GetString());
+            Assert.Equal("owner", root.GetProperty("user").GetString());
+            Assert.Equal(2, root.GetProperty("requiredAtRecovery").GetInt32());
+            Assert.True(DateTimeOffset.TryParse(root.GetProperty("generatedAt").GetString(), out _));
+            Assert.Equal(codes, root.GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList());
+
+            await Assertions.Expect(b.ButtonOf("setup-next")).ToBeDisabledAsync();
+            await SetupDriver.CheckStoredAsync(b);
+            await b.ClickAsync("setup-next");
+
+            await Assertions.Expect(b.ById("setup-policy")).ToContainTextAsync("Backup codes needed together to recover (M)2");
+            await Assertions.Expect(b.ButtonOf("setup-finish")).ToBeEnabledAsync();
+            Assert.Empty(server.Get<IAccountStore>().All());
+            await b.ClickAsync("setup-finish");
+            await b.WaitForUrlAsync("/login");
+
+            var account = Assert.Single(server.Get<IAccountStore>().All());
+            Assert.Equal("owner", account.UserName);
+            Assert.True(account.IsEnrolled);
+            Assert.Equal(10, account.BackupCodesLeft);
+            Assert.True(server.Get<ISettingsStore>().Get().SetupCompleted);
+            Assert.False(File.Exists(Path.Combine(server.DataDirectory, "setup-token")));
+
+            var administrator = new SetupAdministrator("owner", SetupDriver.DefaultPassword, secret, codes, step);
+            await SetupDriver.SignInAsync(b, server, administrator);
+            await Assertions.Expect(b.Page.Locator("h4")).ToContainTextAsync("Dashboard");
+            await b.GotoAsync("/setup");
+            await b.WaitForUrlAsync("/login");
+        });
+    }
+
+    [Fact]
+    public async Task Wizard_TwoBrowsersRacing_ExactlyOneAdministratorAndTheOtherSentToLogin()
+    {
+        using var server = new AppServer();
+        await using var first = await BrowserPage.OpenAsync(chromium, server);
+        await using var second = await BrowserPage.OpenAsync(chromium, server);
+        await first.RunAsync(nameof(Wizard_TwoBrowsersRacing_ExactlyOneAdministratorAndTheOtherSentToLogin), async _ =>
+        {
+            await ToReviewAsync(first, server, "alice");
+            await ToReviewAsync(second, server, "bob");
+
+            await Task.WhenAll(first.ClickAsync("setup-finish"), second.ClickAsync("setup-finish"));
+
+            var winner = Assert.Single(server.Get<IAccountStore>().All());
+            var loser = winner.UserName == "alice" ? second : first;
+            await Assertions.Expect(loser.ById("setup-done-elsewhere")).ToContainTextAsync("set up from another browser");
+            await first.WaitForUrlAsync("/login");
+            await second.WaitForUrlAsync("/login");
+            Assert.Single(server.Get<IAccountStore>().All());
+            Assert.Single(server.Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "setup.completed")), e => e.Outcome == "succeeded");
+        });
+    }
+
+    private static async Task ToReviewAsync(BrowserPage browser, AppServer server, string userName)
+    {
+        await browser.GotoAsync("/setup");
+        await SetupDriver.EnterTokenAsync(browser, await SetupDriver.ReadTokenAsync(server));
+        await SetupDriver.EnterAdministratorAsync(browser, userName, SetupDriver.DefaultPassword);
+        await SetupDriver.VerifyAuthenticatorAsync(browser);
+        await SetupDriver.SaveBackupCodesAsync(browser);
+        await Assertions.Expect(browser.ButtonOf("setup-finish")).ToBeEnabledAsync();
+    }
+}
