@@ -24,11 +24,12 @@ public abstract class NasDashTestContext : BunitContext
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 5, TimeSpan.Zero);
     public const string Host = "nas-test";
 
-    protected NasDashTestContext(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration over the defaults, e.g. "NasDash:Setup:RequireToken".</param>
+    /// <param name="services">Further registrations: bUnit refuses any once the first component rendered.</param>
+    protected NasDashTestContext(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-bunit", Guid.NewGuid().ToString("N"));
         JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
@@ -52,6 +53,8 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddNasDashCore(configuration, new TestEnvironment(DataDirectory));
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddHttpContextAccessor();
+        services?.Invoke(Services);
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     public FakeTimeProvider Time { get; } = new(Start);

@@ -33,8 +33,10 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
 
             await Assertions.Expect(b.ById("totp-qr").Locator("svg")).ToBeVisibleAsync();
             await Assertions.Expect(b.ButtonOf("setup-next")).ToBeDisabledAsync();
+            var shownSecret = await b.TextOfAsync("totp-secret");
+            await Assertions.Expect(b.Page.Locator("body")).ToContainTextAsync("NasDash (nas-test) · owner");
             var (secret, step) = await SetupDriver.VerifyAuthenticatorAsync(b);
-            Assert.Equal(string.Join(' ', secret.Chunk(4).Select(c => new string(c))), await b.TextOfAsync("totp-secret"));
+            Assert.Equal(string.Join(' ', secret.Chunk(4).Select(c => new string(c))), shownSecret);
 
             await b.ById("backup-code").First.WaitForAsync();
             var codes = await b.TextsOfAsync("backup-code");
@@ -100,6 +102,8 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             await ToReviewAsync(second, server, "bob");
 
             await Task.WhenAll(first.ClickAsync("setup-finish"), second.ClickAsync("setup-finish"));
+            // The winner leaves for the sign-in page once its administrator is stored.
+            await Task.WhenAny(first.WaitForUrlAsync("/login"), second.WaitForUrlAsync("/login"));
 
             var winner = Assert.Single(server.Get<IAccountStore>().All());
             var loser = winner.UserName == "alice" ? second : first;

@@ -1,0 +1,29 @@
+using NasDash.Tests.Browser;
+
+namespace NasDash.Tests.Features.Setup;
+
+/// <summary>Every wizard step at desktop and phone widths, light and dark; screenshots land in bin/…/screenshots.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class SetupLayoutBrowserTests(Chromium chromium)
+{
+    [Theory]
+    [InlineData(1280, 900, false)]
+    [InlineData(1280, 900, true)]
+    [InlineData(390, 844, false)]
+    [InlineData(390, 844, true)]
+    public async Task Wizard_EachStep_FitsTheWindowWidth(int width, int height, bool dark)
+    {
+        using var server = new AppServer();
+        await using var browser = await BrowserPage.OpenAsync(chromium, server, width, height, dark);
+        var name = $"setup-{width}-{(dark ? "dark" : "light")}";
+        await browser.RunAsync(name, async b =>
+        {
+            await SetupDriver.CompleteSetupAsync(b, server, onStep: async step =>
+            {
+                await b.ScreenshotAsync($"{name}-{step}");
+                var overflow = await b.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+                Assert.True(overflow <= 0, $"The {step} step is {overflow}px wider than the {width}px window.");
+            });
+        });
+    }
+}
