@@ -20,6 +20,8 @@ public sealed class SetupLayoutBrowserTests(Chromium chromium)
         {
             await SetupDriver.CompleteSetupAsync(b, server, onStep: async step =>
             {
+                // A full-page shot of a scrolled page paints the fixed app bar mid-page.
+                await b.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
                 await b.ScreenshotAsync($"{name}-{step}");
                 var overflow = await b.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
                 Assert.True(overflow <= 0, $"The {step} step is {overflow}px wider than the {width}px window.");

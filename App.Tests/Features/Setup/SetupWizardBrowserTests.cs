@@ -22,11 +22,13 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
 
             await SetupDriver.EnterTokenAsync(b, "0000-0000-0000-0000-0000-0000");
             await Assertions.Expect(b.FieldOf("setup-token")).ToContainTextAsync("not the setup token");
+            await b.ScreenshotAsync("setup-token-wrong");
             await b.FillAsync("setup-token", (await SetupDriver.ReadTokenAsync(server)).ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal));
             await b.ClickAsync("setup-next");
 
             await SetupDriver.EnterAdministratorAsync(b, "owner", "owner-password-2026");
             await Assertions.Expect(b.FieldOf("setup-password")).ToContainTextAsync("must not contain the user name");
+            await b.ScreenshotAsync("setup-administrator-invalid");
             await b.FillAsync("setup-password", SetupDriver.DefaultPassword);
             await b.FillAsync("setup-password-confirm", SetupDriver.DefaultPassword);
             await b.ClickAsync("setup-next");
@@ -67,6 +69,8 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
 
             await Assertions.Expect(b.ButtonOf("setup-next")).ToBeDisabledAsync();
             await SetupDriver.CheckStoredAsync(b);
+            await Assertions.Expect(b.ButtonOf("setup-next")).ToBeEnabledAsync();
+            await b.ScreenshotAsync("setup-backup-codes-saved");
             await b.ClickAsync("setup-next");
 
             await Assertions.Expect(b.ById("setup-policy")).ToContainTextAsync("Backup codes needed together to recover (M)2");
@@ -108,6 +112,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             var winner = Assert.Single(server.Get<IAccountStore>().All());
             var loser = winner.UserName == "alice" ? second : first;
             await Assertions.Expect(loser.ById("setup-done-elsewhere")).ToContainTextAsync("set up from another browser");
+            await loser.ScreenshotAsync("setup-done-elsewhere");
             await first.WaitForUrlAsync("/login");
             await second.WaitForUrlAsync("/login");
             Assert.Single(server.Get<IAccountStore>().All());
