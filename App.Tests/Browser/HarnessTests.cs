@@ -16,6 +16,8 @@ public sealed class HarnessTests(Chromium chromium)
     public async Task UnknownPage_InChromium_ShowsNotFoundOnceInteractive()
     {
         using var server = new AppServer();
+        // Before setup every page leads to the wizard.
+        await SetupDriver.CompleteSetupThroughServicesAsync(server);
         await using var browser = await BrowserPage.OpenAsync(chromium, server);
         await browser.RunAsync(nameof(UnknownPage_InChromium_ShowsNotFoundOnceInteractive), async b =>
         {

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using NasDash.Features.Setup;
 using NasDash.Security;
 using OtpNet;
 
@@ -112,6 +113,41 @@ public static class SetupDriver
         var box = browser.InputOf("backup-saved");
         await Assertions.Expect(box).ToBeEnabledAsync();
         await box.CheckAsync();
+    }
+
+    /// <summary>
+    /// Sets the appliance up without a browser, through the same services the wizard uses (token, administrator,
+    /// verified enrolment, downloaded and confirmed codes): for tests that need a set-up appliance, not the wizard.
+    /// </summary>
+    public static async Task<SetupAdministrator> CompleteSetupThroughServicesAsync(AppServer server,
+        string userName = DefaultUserName, string password = DefaultPassword)
+    {
+        var setup = server.Get<SetupService>();
+        var enrolments = server.Get<EnrolmentService>();
+        if (setup.VerifyToken(await ReadTokenAsync(server), "127.0.0.1") is not TokenResult.Accepted accepted)
+        {
+            throw new InvalidOperationException("The setup token was refused.");
+        }
+
+        if (await setup.PrepareAdministratorAsync(new NewPassword(userName, password, password)) is not AdministratorResult.Accepted administrator)
+        {
+            throw new InvalidOperationException($"The administrator {userName} was refused.");
+        }
+
+        var enrolment = enrolments.Start(userName);
+        var (code, step) = await TotpCodes.NextAsync(Base32Encoding.ToBytes(enrolment.SecretBase32), -1);
+        if (enrolments.VerifyTotp(enrolment, code) != TotpOutcome.Accepted)
+        {
+            throw new InvalidOperationException("The enrolment code was refused.");
+        }
+
+        var codes = enrolments.IssueCodes(enrolment);
+        _ = enrolments.TextFile(enrolment);
+        enrolments.MarkDownloaded(enrolment);
+        var result = await setup.CompleteAsync(accepted.Grant, administrator.Draft, enrolment, confirmed: true, "127.0.0.1");
+        return result is SetupResult.Completed
+            ? new SetupAdministrator(userName, password, enrolment.SecretBase32, codes, step)
+            : throw new InvalidOperationException($"Setup gave {result}.");
     }
 
     /// <summary>

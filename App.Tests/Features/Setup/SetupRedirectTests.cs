@@ -1,6 +1,5 @@
 using System.Net;
 using NasDash.Features.Setup;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 
 namespace NasDash.Tests.Features.Setup;
@@ -39,7 +38,7 @@ public sealed class SetupRedirectTests
     public async Task SetupPage_AfterSetup_RedirectsToLoginAndPagesNoLongerGoToSetup()
     {
         using var server = new AppServer();
-        await CompleteThroughServicesAsync(server);
+        await SetupDriver.CompleteSetupThroughServicesAsync(server);
 
         var setup = await GetAsync(server, "/setup");
         Assert.Equal(HttpStatusCode.Redirect, setup.StatusCode);
@@ -66,22 +65,6 @@ public sealed class SetupRedirectTests
         using var server = new AppServer(new Dictionary<string, string?> { ["NasDash:Setup:RequireToken"] = "false" });
         Assert.False(File.Exists(Path.Combine(server.DataDirectory, SetupToken.FileName)));
         Assert.Equal(HttpStatusCode.Redirect, (await GetAsync(server, "/")).StatusCode);
-    }
-
-    private static async Task CompleteThroughServicesAsync(AppServer server)
-    {
-        var setup = server.Get<SetupService>();
-        var enrolments = server.Get<EnrolmentService>();
-        var token = await SetupDriver.ReadTokenAsync(server);
-        var grant = Assert.IsType<TokenResult.Accepted>(setup.VerifyToken(token, "127.0.0.1")).Grant;
-        var administrator = Assert.IsType<AdministratorResult.Accepted>(
-            await setup.PrepareAdministratorAsync(new NewPassword("owner", SetupDriver.DefaultPassword, SetupDriver.DefaultPassword))).Draft;
-        var enrolment = enrolments.Start("owner");
-        var (code, _) = await TotpCodes.NextAsync(OtpNet.Base32Encoding.ToBytes(enrolment.SecretBase32), -1, TestContext.Current.CancellationToken);
-        Assert.Equal(TotpOutcome.Accepted, enrolments.VerifyTotp(enrolment, code));
-        enrolments.IssueCodes(enrolment);
-        enrolments.MarkDownloaded(enrolment);
-        Assert.IsType<SetupResult.Completed>(await setup.CompleteAsync(grant, administrator, enrolment, confirmed: true, "127.0.0.1", TestContext.Current.CancellationToken));
     }
 
     private static async Task<HttpResponseMessage> GetAsync(AppServer server, string path)
