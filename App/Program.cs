@@ -1,15 +1,22 @@
 using MudBlazor.Services;
 using NasDash.Components;
+using NasDash.Features.Console;
 using NasDash.Features.Health;
 using NasDash.Features.Setup;
 using NasDash.Features.Sessions;
 using NasDash.Hosting;
+
+if (ConsoleMode.IsRequested(args))
+{
+    return await ConsoleMode.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
 builder.Services.AddSessions(builder.Environment);
 builder.Services.AddSetup();
+builder.Services.AddConsoleSocket();
 builder.Services.AddMudServices();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -36,7 +43,8 @@ app.MapSessionEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

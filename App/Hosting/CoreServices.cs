@@ -43,6 +43,7 @@ public static class CoreServices
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
+        services.AddSingleton<AccountAdministration>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
         return services;
     }

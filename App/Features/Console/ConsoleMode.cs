@@ -1,0 +1,179 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using NasDash.Hosting;
+using Spectre.Console;
+
+namespace NasDash.Features.Console;
+
+/// <summary>The console's standard streams; tests pass their own.</summary>
+public sealed record ConsoleIo(TextReader In, TextWriter Out, TextWriter Error, IAnsiConsole Ansi)
+{
+    public static ConsoleIo System() => new(global::System.Console.In, global::System.Console.Out, global::System.Console.Error, AnsiConsole.Console);
+}
+
+/// <summary>
+/// `nasdash console …`: the appliance's local console (CONTRACT.md). Runs before the web host is built. Exit codes:
+/// 0 done, 1 refused (unknown user, nothing to do, store unreachable) with a one-line reason on stderr, 2 usage.
+/// </summary>
+public static class ConsoleMode
+{
+    public const string Verb = "console";
+    public const int Done = 0;
+    public const int Refused = 1;
+    public const int Usage = 2;
+
+    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Verb;
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, ConsoleIo.System());
+
+    public static async Task<int> RunAsync(string[] args, ConsoleIo io)
+    {
+        var data = new Option<string?>("--data")
+        {
+            Description = "The data directory (default: NasDash:DataDirectory from appsettings.json or NasDash__DataDirectory, as the server finds it).",
+            HelpName = "dir",
+            Recursive = true,
+        };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var user = new Argument<string>("user") { Description = "The administrator's user name." };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the new password from the first line of standard input instead of asking twice." };
+
+        var status = new Command("status", "Every account: lockout state and since when, failures counted, 2FA enrolled, backup codes left; the SSH login state.") { json };
+        var unlock = new Command("unlock", "Lift any lockout (Throttled, Recovery, SuperLocked, appliance-wide) AND reset the user's second factor: TOTP secret and backup codes cleared, sessions ended; the user enrols again at the next sign-in.") { user };
+        var resetPassword = new Command("reset-password", "Set a new password for the user (the setup wizard's rules) and end the user's sessions.") { user, passwordStdin };
+        var sshEnable = new Command("ssh-enable", "Re-enable SSH login after a lockout event switched it off.");
+        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable };
+        // Named as the packaged program is on the PATH, whatever file the process was started from.
+        var root = new Command("nasdash", "NasDash: the NAS appliance's web dashboard and its local console.") { new HelpOption(), console };
+
+        console.SetAction((parse, ct) =>
+        {
+            if (!io.Ansi.Profile.Capabilities.Interactive)
+            {
+                io.Error.WriteLine("nasdash console: the menu needs a terminal; use a command instead, e.g. 'nasdash console status' (see --help).");
+                return Task.FromResult(Usage);
+            }
+
+            return RunAsync(io, parse.GetValue(data), channel => new ConsoleMenu(io.Ansi, channel, Actor()).RunAsync(ct));
+        });
+        status.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), async (channel, directory) =>
+        {
+            var reply = await channel.SendAsync(new ConsoleRequest(ConsoleProtocol.Status, Actor: Actor()), ct);
+            if (reply.Status is null)
+            {
+                return Refuse(io, reply.Message);
+            }
+
+            if (parse.GetValue(json))
+            {
+                io.Out.WriteLine(StatusView.Json(reply.Status, directory, channel.Via));
+            }
+            else
+            {
+                StatusView.Render(io.Ansi, reply.Status);
+            }
+
+            return Done;
+        }));
+        unlock.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
+            SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, parse.GetValue(user), Actor: Actor()), ct)));
+        resetPassword.SetAction((parse, ct) =>
+        {
+            var name = parse.GetValue(user)!;
+            string? password;
+            if (parse.GetValue(passwordStdin))
+            {
+                password = io.In.ReadLine()?.TrimEnd('\r');
+                if (string.IsNullOrEmpty(password))
+                {
+                    io.Error.WriteLine("nasdash console: --password-stdin found no password on standard input.");
+                    return Task.FromResult(Usage);
+                }
+            }
+            else if (!io.Ansi.Profile.Capabilities.Interactive)
+            {
+                io.Error.WriteLine("nasdash console: no terminal to ask for the password; pipe it in with --password-stdin.");
+                return Task.FromResult(Usage);
+            }
+            else
+            {
+                password = null;
+            }
+
+            return RunAsync(io, parse.GetValue(data), async channel =>
+            {
+                // Asked only once the store is known to be reachable, so nobody types a password for nothing.
+                password ??= ConsoleMenu.AskNewPassword(io.Ansi, name);
+                return password is null
+                    ? Refuse(io, "The two passwords do not match; nothing changed.")
+                    : await SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.ResetPassword, name, password, Actor()), ct);
+            });
+        });
+        sshEnable.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
+            SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshEnable, Actor: Actor()), ct)));
+
+        var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            var path = new List<string>();
+            for (var result = parsed.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            {
+                path.Insert(0, result.Command.Name);
+            }
+
+            var command = string.Join(' ', path);
+            io.Error.WriteLine($"{command}: {string.Join(" ", parsed.Errors.Select(e => e.Message))} See '{command} --help'.");
+            return Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error, EnableDefaultExceptionHandler = false });
+    }
+
+    private static Task<int> RunAsync(ConsoleIo io, string? dataOption, Func<IAdministrationChannel, Task<int>> work) =>
+        RunAsync(io, dataOption, (channel, _) => work(channel));
+
+    private static async Task<int> RunAsync(ConsoleIo io, string? dataOption, Func<IAdministrationChannel, string, Task<int>> work)
+    {
+        try
+        {
+            var (configuration, environment) = HostSettings();
+            var directory = dataOption is { Length: > 0 }
+                ? Path.GetFullPath(dataOption)
+                : Storage.DataDirectory.Resolve(configuration[$"{NasDashOptions.Section}:{nameof(NasDashOptions.DataDirectory)}"], environment.ContentRootPath);
+            await using var channel = await AdministrationChannel.OpenAsync(directory, configuration, environment);
+            return await work(channel, directory);
+        }
+        catch (ConsoleRefusedException failure)
+        {
+            return Refuse(io, failure.Message);
+        }
+    }
+
+    private static async Task<int> SendAsync(ConsoleIo io, IAdministrationChannel channel, ConsoleRequest request, CancellationToken cancellationToken)
+    {
+        var reply = await channel.SendAsync(request, cancellationToken);
+        if (!reply.Succeeded)
+        {
+            return Refuse(io, reply.Message);
+        }
+
+        io.Out.WriteLine(reply.Message);
+        return Done;
+    }
+
+    private static int Refuse(ConsoleIo io, string message)
+    {
+        io.Error.WriteLine($"nasdash console: {message}");
+        return Refused;
+    }
+
+    /// <summary>The configuration and environment the web server would see (appsettings, environment variables), without building it.</summary>
+    private static (IConfiguration Configuration, IHostEnvironment Environment) HostSettings()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        return (builder.Configuration, builder.Environment);
+    }
+
+    private static string Actor() => string.IsNullOrWhiteSpace(Environment.UserName) ? "unknown" : Environment.UserName;
+}

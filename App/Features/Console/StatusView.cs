@@ -1,0 +1,79 @@
+using System.Globalization;
+using NasDash.Security;
+using Spectre.Console;
+
+namespace NasDash.Features.Console;
+
+/// <summary>The console's picture of the appliance: one row per account, then the SSH and appliance-wide lock state.</summary>
+public static class StatusView
+{
+    public static void Render(IAnsiConsole console, ApplianceStatus status)
+    {
+        if (status.Accounts.Count == 0)
+        {
+            console.MarkupLine("[yellow]No administrator exists yet: finish the setup wizard in the browser.[/]");
+        }
+        else
+        {
+            console.Write(Table(status));
+        }
+
+        console.MarkupLine(status.ApplianceLockedBy is { } by
+            ? $"[red bold]Appliance-wide lock:[/] every web sign-in is refused since {Markup.Escape(by)}'s super-lockout."
+            : "Appliance-wide lock: none");
+        var ssh = status.Ssh;
+        console.MarkupLine(ssh.LoginDisabled
+            ? $"[red bold]SSH login: disabled[/] since {When(ssh.DisabledAt)}{(ssh.DisabledReason is { } reason ? $" ({Markup.Escape(reason)})" : "")}; 'nasdash console ssh-enable' re-enables it."
+            : "SSH login: enabled");
+        console.MarkupLine($"2FA for SSH: {(ssh.TwoFactorForSsh ? "on" : "off")}");
+    }
+
+    public static Table Table(ApplianceStatus status)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("User")
+            .AddColumn("State")
+            .AddColumn("Since")
+            .AddColumn(new TableColumn("Failures (pwd/TOTP/codes)").RightAligned())
+            .AddColumn("2FA")
+            .AddColumn(new TableColumn("Codes left").RightAligned())
+            .AddColumn("Last sign-in");
+        foreach (var a in status.Accounts)
+        {
+            table.AddRow(
+                Markup.Escape(a.UserName),
+                StateMarkup(a),
+                When(a.StateSince),
+                $"{a.PasswordFailures}/{a.TotpFailures}/{a.BackupFailures}",
+                a.TwoFactorEnrolled ? "enrolled" : a.MustEnrol ? "[yellow]must enrol[/]" : "not enrolled",
+                a.TwoFactorEnrolled ? a.BackupCodesLeft.ToString(CultureInfo.InvariantCulture) : "-",
+                When(a.LastSignInAt));
+        }
+
+        return table;
+    }
+
+    public static string StateMarkup(AccountStatus account) => account.State switch
+    {
+        AccountState.SuperLocked => "[red bold]SuperLocked[/]",
+        AccountState.Recovery => "[yellow]Recovery[/]",
+        AccountState.Throttled => $"[yellow]Throttled[/] until {When(account.LockedUntil)}",
+        _ => "[green]Normal[/]",
+    };
+
+    public static string When(DateTimeOffset? at) =>
+        at is { } t && t > DateTimeOffset.UnixEpoch ? t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>The machine-readable form of `status --json`.</summary>
+    public static string Json(ApplianceStatus status, string dataDirectory, string via) =>
+        ConsoleProtocol.Serialize(new
+        {
+            format = "nasdash-console-status",
+            version = 1,
+            dataDirectory,
+            via,
+            status.ApplianceLockedBy,
+            status.Ssh,
+            status.Accounts,
+        });
+}

@@ -1,0 +1,188 @@
+namespace NasDash.Security;
+
+/// <summary>The verdict of an administrative action. Message is a one-line sentence for the operator.</summary>
+public abstract record AdministrationResult(string Message)
+{
+    public bool Succeeded => this is Done;
+
+    public sealed record Done(string Message) : AdministrationResult(Message);
+    public sealed record UnknownUser(string UserName) : AdministrationResult($"There is no administrator named '{UserName}'.");
+    /// <summary>The account (or SSH) is already in the state asked for; nothing was written.</summary>
+    public sealed record NothingToDo(string Message) : AdministrationResult(Message);
+    /// <summary>The input breaks a rule (e.g. the password policy); nothing was written.</summary>
+    public sealed record Rejected(string Message) : AdministrationResult(Message);
+}
+
+/// <summary>What the console's status shows for one account.</summary>
+public sealed record AccountStatus(
+    string UserName,
+    AccountState State,
+    DateTimeOffset StateSince,
+    DateTimeOffset? LockedUntil,
+    int PasswordFailures,
+    int TotpFailures,
+    int BackupFailures,
+    bool TwoFactorEnrolled,
+    int BackupCodesLeft,
+    bool MustEnrol,
+    DateTimeOffset? LastSignInAt);
+
+public sealed record SshLoginStatus(bool LoginDisabled, DateTimeOffset? DisabledAt, string? DisabledReason, bool TwoFactorForSsh);
+
+public sealed record ApplianceStatus(IReadOnlyList<AccountStatus> Accounts, string? ApplianceLockedBy, SshLoginStatus Ssh);
+
+/// <summary>
+/// Account administration outside the sign-in flow: the local console's unlock and password reset (and later
+/// the users page). Every change to an account is decided under that account's lock and committed, with its
+/// audit entry, before the sessions are ended and the result is returned.
+/// </summary>
+public sealed class AccountAdministration(
+    IAccountStore accounts,
+    ISettingsStore settings,
+    IAlertStore alerts,
+    IAuditLog audit,
+    AccountLocks locks,
+    PasswordHashing passwords,
+    SecurityEvents events,
+    TimeProvider time,
+    ISshControl? ssh = null)
+{
+    public const string ConsoleClient = "local console";
+
+    /// <summary>
+    /// Lifts any lockout (throttle, Recovery, super-lockout, the appliance-wide lock) and resets the second
+    /// factor: TOTP secret and backup codes cleared, so the user enrols again at the next sign-in.
+    /// </summary>
+    public async Task<AdministrationResult> UnlockAsync(string userName, string actor, CancellationToken cancellationToken = default)
+    {
+        var normalized = Account.Normalize(userName);
+        using (await locks.AcquireAsync(normalized, cancellationToken))
+        {
+            var account = accounts.FindByName(normalized);
+            if (account is null)
+            {
+                return new AdministrationResult.UnknownUser(userName.Trim());
+            }
+
+            var now = time.GetUtcNow();
+            var current = settings.Get();
+            var before = account.EffectiveState(now);
+            var hadSecondFactor = account.HasTotp || account.BackupCodes is not null;
+            var applianceLock = current.ApplianceLockedBy;
+            if (before == AccountState.Normal && !hadSecondFactor && account.MustEnrol && applianceLock is null &&
+                account is { PasswordFailures: 0, TotpFailures: 0, BackupFailures: 0 })
+            {
+                return new AdministrationResult.NothingToDo($"{account.UserName} is not locked and has no second factor to reset; they enrol at their next sign-in.");
+            }
+
+            LockoutMachine.ConsoleUnlock(account, now);
+            var detail = $"by {actor}; was {before}; second factor reset, enrolment required" +
+                         (applianceLock is null ? "" : $"; appliance-wide lock set by {applianceLock} lifted");
+            accounts.Update(account, Entry(account.UserName, "console.unlock", "succeeded", detail));
+            if (applianceLock is not null)
+            {
+                current.ApplianceLockedBy = null;
+                settings.Save(current);
+            }
+
+            alerts.Clear($"superlocked:{normalized}");
+            alerts.Clear($"recovery:{normalized}");
+            alerts.Raise($"console-unlock:{normalized}", AlertSeverity.Info,
+                $"{account.UserName} was unlocked at the local console by {actor}: lockout lifted, second factor reset; {account.UserName} enrols again at the next sign-in.",
+                "/audit");
+            events.EndSessions(account.Id);
+
+            var message = $"Unlocked {account.UserName} (was {before}). TOTP secret and backup codes cleared; sessions ended. {account.UserName} signs in with the password and enrols again.";
+            if (applianceLock is not null && Account.Normalize(applianceLock) != normalized)
+            {
+                message += $" The appliance-wide lock set by {applianceLock}'s super-lockout is lifted; {applianceLock} stays locked.";
+            }
+            else if (applianceLock is not null)
+            {
+                message += " The appliance-wide lock is lifted.";
+            }
+
+            return new AdministrationResult.Done(message);
+        }
+    }
+
+    /// <summary>Sets a new password (validated as the setup wizard does) and ends the user's sessions.</summary>
+    public async Task<AdministrationResult> ResetPasswordAsync(string userName, string newPassword, string actor, CancellationToken cancellationToken = default)
+    {
+        var normalized = Account.Normalize(userName);
+        using (await locks.AcquireAsync(normalized, cancellationToken))
+        {
+            var account = accounts.FindByName(normalized);
+            if (account is null)
+            {
+                return new AdministrationResult.UnknownUser(userName.Trim());
+            }
+
+            var validation = await new NewPasswordValidator().ValidateAsync(new NewPassword(account.UserName, newPassword, newPassword), cancellationToken);
+            if (!validation.IsValid)
+            {
+                return new AdministrationResult.Rejected(string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct()));
+            }
+
+            account.PasswordHash = passwords.Hash(newPassword);
+            account.MustChangePassword = false;
+            // A new password ends the password throttle, never the second-factor counters.
+            LockoutMachine.PasswordSucceeded(account);
+            account.RotateSecurityStamp();
+            accounts.Update(account, Entry(account.UserName, "console.reset-password", "succeeded", $"by {actor}"));
+            alerts.Raise($"console-password:{normalized}", AlertSeverity.Info,
+                $"The password of {account.UserName} was reset at the local console by {actor}.", "/audit");
+            events.EndSessions(account.Id);
+
+            var state = account.EffectiveState(time.GetUtcNow());
+            var note = state == AccountState.Normal ? "" : $" The account is still {state}: `nasdash console unlock {account.UserName}` lifts that.";
+            return new AdministrationResult.Done($"Password of {account.UserName} changed; their sessions ended.{note}");
+        }
+    }
+
+    public ApplianceStatus Status()
+    {
+        var now = time.GetUtcNow();
+        var current = settings.Get();
+        var list = accounts.All().Select(a => new AccountStatus(
+            a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
+            a.IsEnrolled, a.BackupCodesLeft, a.MustEnrol, a.LastSignInAt)).ToList();
+        return new ApplianceStatus(list, current.ApplianceLockedBy,
+            new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor));
+    }
+
+    /// <summary>Re-enables SSH login after a lockout event switched it off.</summary>
+    public AdministrationResult EnableSsh(string actor)
+    {
+        if (ssh is not null)
+        {
+            var change = ssh.EnableLogin(actor, ConsoleClient);
+            events.NotifyChanged();
+            return change.Succeeded ? new AdministrationResult.Done(change.Message) : new AdministrationResult.Rejected(change.Message);
+        }
+
+        // No SSH control in this build: only the recorded state can be changed, sshd is not touched.
+        var current = settings.Get();
+        if (!current.Ssh.LoginDisabled)
+        {
+            return new AdministrationResult.NothingToDo("SSH login is not disabled.");
+        }
+
+        current.Ssh = new SshState();
+        settings.Save(current);
+        alerts.Clear("ssh-disabled");
+        audit.Append(Entry(null, "console.ssh-enable", "succeeded", $"by {actor}; recorded state only, no SSH control installed"));
+        events.NotifyChanged();
+        return new AdministrationResult.Done("SSH login is marked enabled. No SSH control is installed in this build, so sshd itself was not changed.");
+    }
+
+    private AuditEvent Entry(string? user, string name, string outcome, string detail) => new()
+    {
+        At = time.GetUtcNow(),
+        UserName = user,
+        ClientAddress = ConsoleClient,
+        Event = name,
+        Outcome = outcome,
+        Detail = detail,
+    };
+}
