@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace NasDash.Tests.Features.Console;
+
+/// <summary>The built NasDash program run as a child process, as an operator or a service manager would.</summary>
+public static class NasDashProcess
+{
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "NasDash.dll");
+
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public sealed record Result(int Exit, string Output, string Error);
+
+    /// <param name="runAs">A command prefix such as setpriv that runs the program as another user.</param>
+    public static async Task<Result> ConsoleAsync(string[] args, string workingDirectory, string? stdin = null,
+        IReadOnlyDictionary<string, string>? environment = null, string[]? runAs = null)
+    {
+        using var process = Start(["console", .. args], workingDirectory, environment, runAs, redirectInput: true);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the web server on a free port in the Testing environment.</summary>
+    public static Process StartServer(string dataDirectory)
+    {
+        var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:DataDirectory", dataDirectory,
+            "--NasDash:PasswordIterations", "1000", "--Logging:LogLevel:Default", "Warning"], dataDirectory, null, null, redirectInput: false);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static Process Start(string[] args, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[]? runAs, bool redirectInput)
+    {
+        var info = new ProcessStartInfo(runAs is null ? DotnetHost : runAs[0])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in runAs is null ? [Dll, .. args] : (string[])[.. runAs[1..], DotnetHost, Dll, .. args])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The child finds its data directory only from what the test passes.
+        info.Environment.Remove("NasDash__DataDirectory");
+        info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        info.Environment.Remove("DOTNET_ENVIRONMENT");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("Could not start NasDash.");
+    }
+}
+
+/// <summary>The web server in the test process (its hosted admin socket included) on a seeded data directory.</summary>
+public sealed class NasDashServer(string dataDirectory) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("NasDash:DataDirectory", dataDirectory);
+        builder.UseSetting("NasDash:PasswordIterations", "1000");
+        builder.UseSetting("NasDash:Setup:RequireToken", "false");
+    }
+}
