@@ -9,7 +9,7 @@ public static class NasDashProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "NasDash.dll");
 
-    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     public sealed record Result(int Exit, string Output, string Error);
 

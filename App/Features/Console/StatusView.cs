@@ -28,41 +28,50 @@ public static class StatusView
         console.MarkupLine($"2FA for SSH: {(ssh.TwoFactorForSsh ? "on" : "off")}");
     }
 
+    /// <summary>Fits an 80-column terminal; `status --json` has every field.</summary>
     public static Table Table(ApplianceStatus status)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("User")
             .AddColumn("State")
-            .AddColumn("Since")
-            .AddColumn(new TableColumn("Failures (pwd/TOTP/codes)").RightAligned())
+            .AddColumn("Since (UTC)")
+            .AddColumn(new TableColumn("Failures").RightAligned())
             .AddColumn("2FA")
             .AddColumn(new TableColumn("Codes left").RightAligned())
-            .AddColumn("Last sign-in");
+            .Caption("Failures: password / TOTP / backup-code submissions");
         foreach (var a in status.Accounts)
         {
             table.AddRow(
                 Markup.Escape(a.UserName),
                 StateMarkup(a),
-                When(a.StateSince),
+                Short(a.StateSince),
                 $"{a.PasswordFailures}/{a.TotpFailures}/{a.BackupFailures}",
                 a.TwoFactorEnrolled ? "enrolled" : a.MustEnrol ? "[yellow]must enrol[/]" : "not enrolled",
-                a.TwoFactorEnrolled ? a.BackupCodesLeft.ToString(CultureInfo.InvariantCulture) : "-",
-                When(a.LastSignInAt));
+                a.TwoFactorEnrolled ? a.BackupCodesLeft.ToString(CultureInfo.InvariantCulture) : "-");
         }
 
         return table;
     }
 
-    public static string StateMarkup(AccountStatus account) => account.State switch
+    public static string StateMarkup(AccountStatus account)
     {
-        AccountState.SuperLocked => "[red bold]SuperLocked[/]",
-        AccountState.Recovery => "[yellow]Recovery[/]",
-        AccountState.Throttled => $"[yellow]Throttled[/] until {When(account.LockedUntil)}",
-        _ => "[green]Normal[/]",
-    };
+        var state = account.State switch
+        {
+            AccountState.SuperLocked => "[red bold]SuperLocked[/]",
+            AccountState.Recovery => "[yellow]Recovery[/]",
+            AccountState.Throttled => "[yellow]Throttled[/]",
+            _ => "[green]Normal[/]",
+        };
+
+        // Password attempts are throttled in every state, so say so beside Recovery or SuperLocked too.
+        return account.LockedUntil is { } until && until > DateTimeOffset.UtcNow ? $"{state}, throttled until {until.ToUniversalTime():HH:mm}" : state;
+    }
 
     public static string When(DateTimeOffset? at) =>
         at is { } t && t > DateTimeOffset.UnixEpoch ? t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "-";
+
+    private static string Short(DateTimeOffset at) =>
+        at > DateTimeOffset.UnixEpoch ? at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>The machine-readable form of `status --json`.</summary>
     public static string Json(ApplianceStatus status, string dataDirectory, string via) =>
