@@ -148,6 +148,11 @@ public static class ConsoleMode
         {
             return Refuse(io, failure.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An operator at the console needs the reason in one line, not a stack trace.
+            return Refuse(io, $"unexpected error: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private static async Task<int> SendAsync(ConsoleIo io, IAdministrationChannel channel, ConsoleRequest request, CancellationToken cancellationToken)
