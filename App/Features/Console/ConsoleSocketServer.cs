@@ -12,12 +12,15 @@ namespace NasDash.Features.Console;
 /// lives in the data directory with mode 0600 and is never on TCP: whoever can reach it can read the store anyway.
 /// </summary>
 public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration administration, ILogger<ConsoleSocketServer> logger)
-    : IHostedService, IDisposable
+    : IHostedService
 {
     public const string FileName = "console.sock";
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    // Never disposed: the host may call StopAsync twice (the test host and Program's RunAsync both stop it),
+    // the second time after disposing its services; a token source without a timer holds nothing to release.
     private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
     private readonly uint? _serverUserId = PeerCredentials.CurrentUserId();
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
@@ -28,12 +31,12 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _path = SocketPath(store.Directory);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             // This process holds the store's lock, so no other server serves this directory: a socket file
             // here was left by a server that was killed.
             File.Delete(_path);
-            var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             listener.Bind(new UnixDomainSocketEndPoint(_path));
             if (!OperatingSystem.IsWindows())
             {
@@ -46,6 +49,7 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             // The dashboard keeps running; the console then cannot act until the server stops.
+            listener.Dispose();
             logger.LogError(ex, "The local console socket {Path} could not be opened; `nasdash console` will not work while this server runs", _path);
             return Task.CompletedTask;
         }
@@ -57,6 +61,11 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _listener?.Dispose();
         try
@@ -73,12 +82,6 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
         }
     }
 
-    public void Dispose()
-    {
-        _listener?.Dispose();
-        _stopping.Dispose();
-    }
-
     private async Task AcceptAsync(Socket listener, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -91,6 +94,21 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException && stopping.IsCancellationRequested)
             {
                 return;
+            }
+            catch (SocketException ex)
+            {
+                // E.g. out of file descriptors: keep serving once it passes.
+                logger.LogWarning("Accepting a local console connection failed: {Reason}", ex.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             _ = ServeAsync(client, stopping);
