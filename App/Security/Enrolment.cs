@@ -1,18 +1,31 @@
 namespace NasDash.Security;
 
+/// <summary>What an enrolment replaces when it completes.</summary>
+public enum EnrolmentPurpose
+{
+    /// <summary>A new TOTP secret and a new batch of backup codes (setup, forced re-enrolment).</summary>
+    Full,
+    /// <summary>Only the TOTP secret ("My account" › renew authenticator).</summary>
+    Authenticator,
+    /// <summary>Only the backup codes ("My account" › new backup codes).</summary>
+    BackupCodes,
+}
+
 /// <summary>
 /// One enrolment in progress, held only in the memory of the circuit that started it: the new TOTP
 /// secret, whether it was verified, and the plaintext backup codes until they are saved.
 /// </summary>
 public sealed class Enrolment
 {
-    internal Enrolment(string userName, string host, byte[] secret)
+    internal Enrolment(string userName, string host, byte[] secret, EnrolmentPurpose purpose = EnrolmentPurpose.Full)
     {
         UserName = userName;
         Host = host;
         Secret = secret;
+        Purpose = purpose;
     }
 
+    public EnrolmentPurpose Purpose { get; }
     public string UserName { get; }
     public string Host { get; }
     internal byte[] Secret { get; }
@@ -31,5 +44,10 @@ public sealed class Enrolment
     public bool Downloaded { get; internal set; }
     public bool Completed { get; internal set; }
 
-    public bool CanComplete(bool confirmed) => TotpVerified && Batch is not null && Downloaded && confirmed && !Completed;
+    public bool CanComplete(bool confirmed) => !Completed && Purpose switch
+    {
+        EnrolmentPurpose.Authenticator => TotpVerified,
+        EnrolmentPurpose.BackupCodes => Batch is not null && Downloaded && confirmed,
+        _ => TotpVerified && Batch is not null && Downloaded && confirmed,
+    };
 }

@@ -34,9 +34,22 @@ public sealed class EnrolmentService(
 {
     public Enrolment Start(string userName) => new(userName, appliance.HostName, TotpVerifier.NewSecret());
 
+    /// <summary>A new authenticator for an enrolled user; the old secret keeps working until the new one verified and completed.</summary>
+    public Enrolment StartAuthenticatorRenewal(string userName) =>
+        new(userName, appliance.HostName, TotpVerifier.NewSecret(), EnrolmentPurpose.Authenticator);
+
+    /// <summary>A new batch of backup codes for an enrolled user; the old batch works until the new one was downloaded and confirmed.</summary>
+    public Enrolment StartBackupCodesRenewal(string userName) =>
+        new(userName, appliance.HostName, [], EnrolmentPurpose.BackupCodes);
+
     /// <summary>Checks a code from the app being enrolled. Not counted: nothing is protected by it yet.</summary>
     public TotpOutcome VerifyTotp(Enrolment enrolment, string? code)
     {
+        if (enrolment.Purpose == EnrolmentPurpose.BackupCodes)
+        {
+            throw new InvalidOperationException("This enrolment renews backup codes only.");
+        }
+
         var check = totp.Verify(enrolment.Secret, code, enrolment.VerifiedStep ?? -1, settings.Get().TwoFactor.TotpWindow);
         if (check.Outcome == TotpOutcome.Accepted)
         {
@@ -49,7 +62,12 @@ public sealed class EnrolmentService(
     /// <summary>Generates the batch once per enrolment; later calls return the same codes.</summary>
     public IReadOnlyList<string> IssueCodes(Enrolment enrolment)
     {
-        if (!enrolment.TotpVerified)
+        if (enrolment.Purpose == EnrolmentPurpose.Authenticator)
+        {
+            throw new InvalidOperationException("This enrolment renews the authenticator only.");
+        }
+
+        if (!enrolment.TotpVerified && enrolment.Purpose == EnrolmentPurpose.Full)
         {
             throw new InvalidOperationException("Verify the authenticator before generating backup codes.");
         }
@@ -80,6 +98,11 @@ public sealed class EnrolmentService(
     /// <summary>The stored form of the enrolment, for setup to insert with the new account.</summary>
     public (string ProtectedSecret, long Step, StoredBackupCodes Codes) Seal(Enrolment enrolment, bool confirmed)
     {
+        if (enrolment.Purpose != EnrolmentPurpose.Full)
+        {
+            throw new InvalidOperationException("Only a full enrolment can be sealed for a new account.");
+        }
+
         if (!enrolment.CanComplete(confirmed))
         {
             throw new InvalidOperationException(Missing(enrolment, confirmed));
@@ -91,6 +114,11 @@ public sealed class EnrolmentService(
     /// <summary>Replaces an existing account's TOTP secret and backup codes with the enrolled ones.</summary>
     public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
+        if (enrolment.Purpose != EnrolmentPurpose.Full)
+        {
+            return await CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
+        }
+
         if (!enrolment.CanComplete(confirmed))
         {
             return new EnrolmentResult.NotReady(Missing(enrolment, confirmed));
@@ -131,6 +159,68 @@ public sealed class EnrolmentService(
         return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
     }
 
+    /// <summary>
+    /// Replaces only the authenticator or only the backup codes of an enrolled account in Normal state. The
+    /// stamp rotates, so the user's other sessions end; the ticket signs this browser in again.
+    /// </summary>
+    public async Task<EnrolmentResult> CompleteRenewalAsync(Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
+    {
+        if (enrolment.Purpose == EnrolmentPurpose.Full)
+        {
+            throw new InvalidOperationException("A full enrolment completes through CompleteAsync.");
+        }
+
+        if (!enrolment.CanComplete(confirmed))
+        {
+            return new EnrolmentResult.NotReady(Missing(enrolment, confirmed));
+        }
+
+        var known = accounts.FindById(accountId);
+        if (known is null)
+        {
+            return new EnrolmentResult.AccountGone();
+        }
+
+        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        var account = accounts.FindById(accountId);
+        if (account is null || account.NormalizedUserName != Account.Normalize(enrolment.UserName))
+        {
+            return new EnrolmentResult.AccountGone();
+        }
+
+        if (account.State != AccountState.Normal || !account.IsEnrolled)
+        {
+            return new EnrolmentResult.NotReady("Your account is locked or has no second factor to renew; sign in again.");
+        }
+
+        string detail;
+        if (enrolment.Purpose == EnrolmentPurpose.Authenticator)
+        {
+            LockoutMachine.AuthenticatorRenewed(account, secrets.Protect(enrolment.Secret), enrolment.VerifiedStep!.Value);
+            detail = "new TOTP secret; the previous one no longer works";
+        }
+        else
+        {
+            var codes = enrolment.Batch!.Stored;
+            LockoutMachine.BackupCodesRenewed(account, codes);
+            detail = $"new batch of {codes.Total} backup codes; the previous batch no longer works";
+        }
+
+        account.RotateSecurityStamp();
+        accounts.Update(account, new AuditEvent
+        {
+            At = time.GetUtcNow(),
+            UserName = account.UserName,
+            ClientAddress = client,
+            Event = enrolment.Purpose == EnrolmentPurpose.Authenticator ? "enrolment.totp-renewed" : "enrolment.codes-renewed",
+            Outcome = "succeeded",
+            Detail = detail,
+        });
+        enrolment.Completed = true;
+        events.EndSessions(account.Id);
+        return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
+    }
+
     private static string Render(Enrolment enrolment, Func<string, string, DateTimeOffset, int, IReadOnlyList<string>, string> format)
     {
         var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
@@ -138,7 +228,8 @@ public sealed class EnrolmentService(
     }
 
     private static string Missing(Enrolment enrolment, bool confirmed) =>
-        !enrolment.TotpVerified ? "Verify a code from your authenticator app first."
+        enrolment.Completed ? "This enrolment is already complete."
+        : !enrolment.TotpVerified && enrolment.Purpose != EnrolmentPurpose.BackupCodes ? "Verify a code from your authenticator app first."
         : enrolment.Batch is null ? "Generate the backup codes first."
         : !enrolment.Downloaded ? "Download the backup codes (.txt or .json) before finishing."
         : !confirmed ? "Confirm that you stored the backup codes somewhere safe."

@@ -115,6 +115,41 @@ public static class LockoutMachine
         Move(account, AccountState.Normal, now);
     }
 
+    /// <summary>
+    /// Another administrator reset this user's second factor from the web: like the console's unlock, but a
+    /// super-locked account is refused (only the console lifts that) and password throttling is left alone.
+    /// </summary>
+    public static void SecondFactorResetByAdministrator(Account account, DateTimeOffset now)
+    {
+        if (account.State == AccountState.SuperLocked)
+        {
+            throw new InvalidOperationException("A super-locked account can only be unlocked at the appliance console.");
+        }
+
+        account.ProtectedTotpSecret = null;
+        account.BackupCodes = null;
+        account.MustEnrol = true;
+        account.TotpFailures = 0;
+        account.BackupFailures = 0;
+        account.RotateSecurityStamp();
+        Move(account, AccountState.Normal, now);
+    }
+
+    /// <summary>The user verified a new authenticator; the old secret stops working now.</summary>
+    public static void AuthenticatorRenewed(Account account, string protectedSecret, long acceptedStep)
+    {
+        account.ProtectedTotpSecret = protectedSecret;
+        account.LastTotpStep = acceptedStep;
+        account.TotpFailures = 0;
+    }
+
+    /// <summary>A new batch of backup codes replaces the old one as a whole.</summary>
+    public static void BackupCodesRenewed(Account account, StoredBackupCodes codes)
+    {
+        account.BackupCodes = codes;
+        account.BackupFailures = 0;
+    }
+
     /// <summary>A completed enrolment: new secret and batch are in place.</summary>
     public static void Enrolled(Account account, string protectedSecret, long acceptedStep, StoredBackupCodes codes)
     {

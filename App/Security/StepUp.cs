@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace NasDash.Security;
 
 public enum StepUpOutcome
@@ -12,6 +14,8 @@ public enum StepUpOutcome
 /// <summary>
 /// A fresh TOTP code asked before a sensitive change (settings, SSH re-enable, resetting another user).
 /// Uses the same replay memory and failure counter as sign-in, so it is no side door for guessing.
+/// An accepted code leaves a short-lived, single-use grant for its purpose, which the service making the
+/// change consumes: the service never takes the page's word that a step-up happened.
 /// </summary>
 public sealed class StepUp(
     IAccountStore accounts,
@@ -22,6 +26,10 @@ public sealed class StepUp(
     SecurityEvents events,
     TimeProvider time)
 {
+    public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<(Guid AccountId, string Purpose), DateTimeOffset> _grants = new();
+
     public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, string purpose, string? client, CancellationToken cancellationToken = default)
     {
         var known = accounts.FindById(accountId);
@@ -51,6 +59,7 @@ public sealed class StepUp(
             LockoutMachine.TotpSucceeded(account, check.Step, now);
             entry.Outcome = "succeeded";
             accounts.Update(account, entry);
+            _grants[(account.Id, purpose)] = now + GrantLifetime;
             return StepUpOutcome.Accepted;
         }
 
@@ -64,4 +73,8 @@ public sealed class StepUp(
 
         return StepUpOutcome.Wrong;
     }
+
+    /// <summary>True once for a step-up accepted for this account and purpose within <see cref="GrantLifetime"/>.</summary>
+    public bool TryConsumeGrant(Guid accountId, string purpose) =>
+        _grants.TryRemove((accountId, purpose), out var expires) && expires > time.GetUtcNow();
 }

@@ -1,0 +1,7 @@
+namespace NasDash.Features.MyAccount;
+
+public static class AccountFeature
+{
+    public static IServiceCollection AddMyAccount(this IServiceCollection services) =>
+        services.AddSingleton<MyAccountService>();
+}

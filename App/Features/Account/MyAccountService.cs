@@ -1,0 +1,147 @@
+using NasDash.Security;
+
+namespace NasDash.Features.MyAccount;
+
+/// <summary>What "My account" shows about the signed-in administrator.</summary>
+public sealed record MyAccountView(
+    string UserName,
+    bool Enrolled,
+    int CodesLeft,
+    int CodesTotal,
+    DateTimeOffset? CodesGeneratedAt,
+    int RequiredAtRecovery,
+    DateTimeOffset? LastSignInAt,
+    bool MustChangePassword)
+{
+    public bool CodesLow => Enrolled && CodesLeft < RequiredAtRecovery;
+}
+
+public abstract record PasswordChangeResult
+{
+    private PasswordChangeResult()
+    {
+    }
+
+    /// <summary>Changed; the stamp rotated, so the ticket signs this browser in again.</summary>
+    public sealed record Changed(string SignInTicket) : PasswordChangeResult;
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : PasswordChangeResult;
+    public sealed record WrongPassword : PasswordChangeResult;
+    public sealed record Throttled(DateTimeOffset Until) : PasswordChangeResult;
+    public sealed record Unavailable : PasswordChangeResult;
+}
+
+/// <summary>
+/// The signed-in administrator's own credentials. Renewing the authenticator or the backup codes starts only
+/// after a step-up with the current authenticator; a password change needs the current password, and wrong
+/// ones count towards the same throttle as sign-in.
+/// </summary>
+public sealed class MyAccountService(
+    IAccountStore accounts,
+    ISettingsStore settings,
+    AccountLocks locks,
+    PasswordHashing passwords,
+    EnrolmentService enrolments,
+    StepUp stepUp,
+    PendingSignIns pending,
+    SecurityEvents events,
+    TimeProvider time)
+{
+    public const string RenewAuthenticatorPurpose = "Renew my authenticator";
+    public const string RenewBackupCodesPurpose = "Generate new backup codes";
+
+    private static readonly NewPasswordValidator PasswordValidator = new();
+
+    public MyAccountView? View(Guid accountId)
+    {
+        var account = accounts.FindById(accountId);
+        return account is null ? null : new MyAccountView(
+            account.UserName, account.IsEnrolled, account.BackupCodesLeft, account.BackupCodes?.Total ?? 0,
+            account.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
+            account.MustChangePassword);
+    }
+
+    public bool MustChangePassword(Guid accountId) => accounts.FindById(accountId)?.MustChangePassword == true;
+
+    /// <summary>Null unless a step-up for <see cref="RenewAuthenticatorPurpose"/> was just accepted.</summary>
+    public Security.Enrolment? StartAuthenticatorRenewal(Guid accountId) =>
+        Start(accountId, RenewAuthenticatorPurpose, enrolments.StartAuthenticatorRenewal);
+
+    /// <summary>Null unless a step-up for <see cref="RenewBackupCodesPurpose"/> was just accepted.</summary>
+    public Security.Enrolment? StartBackupCodesRenewal(Guid accountId) =>
+        Start(accountId, RenewBackupCodesPurpose, enrolments.StartBackupCodesRenewal);
+
+    public Task<EnrolmentResult> CompleteRenewalAsync(Security.Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
+        enrolments.CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
+
+    public async Task<PasswordChangeResult> ChangePasswordAsync(Guid accountId, string? current, string? replacement, string? confirmation, string? client, CancellationToken cancellationToken = default)
+    {
+        var known = accounts.FindById(accountId);
+        if (known is null)
+        {
+            return new PasswordChangeResult.Unavailable();
+        }
+
+        var errors = PasswordValidator.Validate(new NewPassword(known.UserName, replacement ?? "", confirmation ?? "")).Errors
+            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+        if (errors.Count > 0)
+        {
+            return new PasswordChangeResult.Invalid(errors);
+        }
+
+        if (string.IsNullOrEmpty(current) || current.Length > SignInService.MaxPasswordLength)
+        {
+            return new PasswordChangeResult.WrongPassword();
+        }
+
+        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        var account = accounts.FindById(accountId);
+        var now = time.GetUtcNow();
+        if (account is null || account.State is AccountState.SuperLocked or AccountState.Recovery)
+        {
+            return new PasswordChangeResult.Unavailable();
+        }
+
+        if (account.EffectiveState(now) == AccountState.Throttled)
+        {
+            return new PasswordChangeResult.Throttled(account.LockedUntil!.Value);
+        }
+
+        var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "account.password-changed" };
+        if (passwords.Verify(account, current) == PasswordCheck.Failed)
+        {
+            LockoutMachine.PasswordFailed(account, now);
+            entry.Outcome = "failed";
+            entry.Detail = $"wrong current password; failures={account.PasswordFailures}";
+            accounts.Update(account, entry);
+            return account.EffectiveState(now) == AccountState.Throttled
+                ? new PasswordChangeResult.Throttled(account.LockedUntil!.Value)
+                : new PasswordChangeResult.WrongPassword();
+        }
+
+        if (passwords.Verify(account, replacement!) != PasswordCheck.Failed)
+        {
+            return new PasswordChangeResult.Invalid(new Dictionary<string, string[]>
+            {
+                [nameof(NewPassword.Password)] = ["Choose a password different from the current one."],
+            });
+        }
+
+        LockoutMachine.PasswordSucceeded(account);
+        account.PasswordHash = passwords.Hash(replacement!);
+        account.MustChangePassword = false;
+        account.RotateSecurityStamp();
+        entry.Outcome = "succeeded";
+        accounts.Update(account, entry);
+        events.EndSessions(account.Id);
+        return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
+    }
+
+    private Security.Enrolment? Start(Guid accountId, string purpose, Func<string, Security.Enrolment> start)
+    {
+        var account = accounts.FindById(accountId);
+        return account is { IsEnrolled: true, State: AccountState.Normal } && stepUp.TryConsumeGrant(accountId, purpose)
+            ? start(account.UserName)
+            : null;
+    }
+}

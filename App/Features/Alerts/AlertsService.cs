@@ -1,0 +1,65 @@
+using NasDash.Security;
+
+namespace NasDash.Features.Alerts;
+
+/// <summary>What the alert asks the administrator to do, and where.</summary>
+public sealed record AlertAction(string Label, string Url);
+
+/// <summary>An alert as the alerts page shows it, with the action that resolves it.</summary>
+public sealed record AlertView(Alert Alert, AlertAction? Action);
+
+public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityEvents events, TimeProvider time)
+{
+    public const int HistoryLength = 50;
+
+    public IReadOnlyList<AlertView> Open(string viewer) => alerts.Open().Select(a => new AlertView(a, ActionFor(a, viewer))).ToList();
+
+    /// <summary>Acknowledged and cleared alerts, newest first.</summary>
+    public IReadOnlyList<Alert> History() => alerts.All(HistoryLength).Where(a => !a.IsOpen).ToList();
+
+    public bool Acknowledge(Guid id, string actor, string? client)
+    {
+        var alert = alerts.Open().FirstOrDefault(a => a.Id == id);
+        if (alert is null || !alerts.Acknowledge(id, actor))
+        {
+            return false;
+        }
+
+        audit.Append(new AuditEvent
+        {
+            At = time.GetUtcNow(),
+            UserName = actor,
+            ClientAddress = client,
+            Event = "alert.acknowledged",
+            Outcome = "succeeded",
+            Detail = alert.Key,
+        });
+        events.NotifyChanged();
+        return true;
+    }
+
+    /// <summary>The action of an alert, by the kind of its key; the viewer decides whether "my codes" applies.</summary>
+    public static AlertAction? ActionFor(Alert alert, string viewer)
+    {
+        var (kind, user) = Split(alert.Key);
+        return kind switch
+        {
+            "ssh-disabled" => new AlertAction("Re-enable SSH", "/services/ssh"),
+            "codes-low" when user == Account.Normalize(viewer) => new AlertAction("Generate new codes", "/account"),
+            "codes-low" => new AlertAction("See administrators", "/users"),
+            "no-2fa" => new AlertAction("See administrators", "/users"),
+            "superlocked" => new AlertAction("How to unlock", "/users"),
+            "recovery" or "console-unlock" or "console-password" => new AlertAction("See audit log", AuditUrl(user)),
+            _ when alert.ActionUrl is { Length: > 0 } url => new AlertAction("Open", url),
+            _ => null,
+        };
+    }
+
+    private static string AuditUrl(string? user) => user is null ? "/audit" : $"/audit?user={Uri.EscapeDataString(user)}";
+
+    private static (string Kind, string? User) Split(string key)
+    {
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (key, null) : (key[..colon], key[(colon + 1)..]);
+    }
+}

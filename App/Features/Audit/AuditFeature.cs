@@ -1,0 +1,12 @@
+namespace NasDash.Features.Audit;
+
+public static class AuditFeature
+{
+    public static IServiceCollection AddAuditLog(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditService>();
+        services.AddSingleton<AuditRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
+        return services;
+    }
+}

@@ -1,0 +1,7 @@
+namespace NasDash.Features.Dashboard;
+
+public static class DashboardFeature
+{
+    public static IServiceCollection AddDashboard(this IServiceCollection services) =>
+        services.AddSingleton<SystemInfo>();
+}

@@ -1,0 +1,7 @@
+namespace NasDash.Features.GlobalTwoFactor;
+
+public static class TwoFactorSettingsFeature
+{
+    public static IServiceCollection AddTwoFactorSettings(this IServiceCollection services) =>
+        services.AddSingleton<TwoFactorSettingsService>();
+}

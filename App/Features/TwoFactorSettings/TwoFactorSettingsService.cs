@@ -1,0 +1,247 @@
+using System.Globalization;
+using NasDash.Features.Alerts;
+using NasDash.Security;
+using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
+
+namespace NasDash.Features.GlobalTwoFactor;
+
+/// <summary>One consequence of proposed settings for one account (or for everyone when UserName is null).</summary>
+public sealed record SettingsImpact(string? UserName, string What, string ToDo, bool Blocking);
+
+/// <summary>A setting whose value would change, for the preview and the audit entry.</summary>
+public sealed record SettingChange(string Setting, string Before, string After);
+
+public sealed record SettingsPreview(IReadOnlyList<SettingChange> Changes, IReadOnlyList<SettingsImpact> Impacts)
+{
+    public bool Refused => Impacts.Any(i => i.Blocking);
+}
+
+public abstract record SaveSettingsResult
+{
+    private SaveSettingsResult()
+    {
+    }
+
+    public sealed record Saved(SettingsPreview Preview) : SaveSettingsResult;
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : SaveSettingsResult;
+    /// <summary>The settings would strand the administrators; nothing was saved.</summary>
+    public sealed record Refused(SettingsPreview Preview) : SaveSettingsResult;
+    public sealed record NothingChanged : SaveSettingsResult;
+    /// <summary>No fresh TOTP code was confirmed for this change.</summary>
+    public sealed record StepUpRequired : SaveSettingsResult;
+}
+
+/// <summary>
+/// The Global Two Factor Authentication panel's decisions: what proposed settings would do to each account,
+/// and saving them (validated again, refused when they strand the administrators, step-up checked, audited).
+/// </summary>
+public sealed class TwoFactorSettingsService(
+    ISettingsStore settings,
+    IAccountStore accounts,
+    IAuditLog audit,
+    StepUp stepUp,
+    AlertRules alertRules,
+    SecurityEvents events,
+    TimeProvider time)
+{
+    public const string StepUpPurpose = "Save the Global Two Factor settings";
+
+    private static readonly TwoFactorSettingsValidator Validator = new();
+
+    public TwoFactorPolicy Current() => settings.Get().TwoFactor;
+
+    /// <summary>Validation messages by property name; empty when valid.</summary>
+    public static IReadOnlyDictionary<string, string[]> Validate(TwoFactorPolicy proposed) =>
+        Validator.Validate(proposed).Errors
+            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+
+    public SettingsPreview Preview(TwoFactorPolicy proposed) => Preview(Current(), proposed, accounts.All(), time.GetUtcNow());
+
+    public static SettingsPreview Preview(TwoFactorPolicy current, TwoFactorPolicy proposed, IReadOnlyList<Account> all, DateTimeOffset now)
+    {
+        var impacts = new List<SettingsImpact>();
+        var m = proposed.RequiredCodesAtRecovery;
+
+        if (LeavesNoWayBack(current, proposed, all) is { Count: > 0 } stranded)
+        {
+            var who = string.Join(", ", stranded.Select(a => $"{a.UserName} has {a.BackupCodesLeft}"));
+            impacts.Add(new SettingsImpact(null,
+                $"No administrator would hold the {m} backup codes a recovery needs ({who}), so losing an authenticator would leave only the appliance console.",
+                $"Generate new backup codes at My account first, or keep M at {current.RequiredCodesAtRecovery}.", Blocking: true));
+        }
+
+        foreach (var account in all.Where(a => a.State != AccountState.SuperLocked))
+        {
+            var left = account.BackupCodesLeft;
+            if (account.IsEnrolled && left < m && (left >= current.RequiredCodesAtRecovery || m > current.RequiredCodesAtRecovery))
+            {
+                impacts.Add(account.State == AccountState.Recovery
+                    ? new SettingsImpact(account.UserName, $"is in Recovery with {left} code{S(left)} left; recovery would need {m}.",
+                        "Reset their second factor on the Administrators page, or they need the console.", Blocking: false)
+                    : new SettingsImpact(account.UserName, $"has {left} backup code{S(left)} left; recovery would need {m}.",
+                        "They must generate new backup codes at My account.", Blocking: false));
+            }
+
+            if (!account.IsEnrolled && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
+            {
+                impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
+                    "At their next sign-in they must enrol an authenticator and save backup codes.", Blocking: false));
+            }
+
+            if (!account.IsEnrolled && !proposed.EnforceForAdministrators && current.EnforceForAdministrators && !account.MustEnrol)
+            {
+                impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
+                    "They would sign in with a password alone.", Blocking: false));
+            }
+
+            if (account.State == AccountState.Recovery && account.BackupFailures > 0 &&
+                proposed.MaxFailedBackupSubmissions < current.MaxFailedBackupSubmissions &&
+                proposed.MaxFailedBackupSubmissions - account.BackupFailures <= 1)
+            {
+                impacts.Add(new SettingsImpact(account.UserName,
+                    $"has {account.BackupFailures} failed backup-code submission{S(account.BackupFailures)} in this recovery.",
+                    "Their next failed submission would super-lock the account.", Blocking: false));
+            }
+
+            if (account.State == AccountState.Normal && account.TotpFailures > 0 &&
+                proposed.TotpFailuresBeforeRecovery < current.TotpFailuresBeforeRecovery &&
+                proposed.TotpFailuresBeforeRecovery - account.TotpFailures <= 1)
+            {
+                impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} TOTP failure{S(account.TotpFailures)} in a row.",
+                    "Their next wrong code would move the account to Recovery.", Blocking: false));
+            }
+        }
+
+        if (!proposed.EnforceForAdministrators && current.EnforceForAdministrators)
+        {
+            impacts.Add(new SettingsImpact(null, "2FA would no longer be required: a new administrator could sign in with a password alone.",
+                "Keep it on unless a second factor is impossible for someone.", Blocking: false));
+        }
+
+        if (proposed.SuperLockScope == SuperLockScope.Appliance && current.SuperLockScope != SuperLockScope.Appliance)
+        {
+            impacts.Add(new SettingsImpact(null, "A super-lockout of any account would refuse every web sign-in until the console unlocks it.",
+                "Make sure someone can reach the appliance's console.", Blocking: false));
+        }
+
+        if (proposed.SshTwoFactor != current.SshTwoFactor)
+        {
+            impacts.Add(new SettingsImpact(null, proposed.SshTwoFactor
+                    ? "SSH logins would ask for a TOTP code too, and a lockout event would switch SSH login off until re-enabled."
+                    : "SSH logins would no longer ask for a TOTP code, and lockout events would leave SSH login on.",
+                "Check the SSH page after saving.", Blocking: false));
+        }
+
+        if (proposed.CodesPerUser != current.CodesPerUser)
+        {
+            impacts.Add(new SettingsImpact(null, $"New batches would have {proposed.CodesPerUser} codes; existing batches keep theirs.",
+                "Nobody needs to act now.", Blocking: false));
+        }
+
+        return new SettingsPreview(Changes(current, proposed), impacts);
+    }
+
+    public SaveSettingsResult Save(TwoFactorPolicy proposed, Guid actorId, string? client)
+    {
+        var errors = Validate(proposed);
+        if (errors.Count > 0)
+        {
+            return new SaveSettingsResult.Invalid(errors);
+        }
+
+        var actor = accounts.FindById(actorId);
+        var stored = settings.Get();
+        var current = stored.TwoFactor;
+        if (actor is null)
+        {
+            return new SaveSettingsResult.StepUpRequired();
+        }
+
+        if (proposed == current)
+        {
+            return new SaveSettingsResult.NothingChanged();
+        }
+
+        var preview = Preview(current, proposed, accounts.All(), time.GetUtcNow());
+        if (preview.Refused)
+        {
+            Audit(actor.UserName, client, "refused", preview);
+            return new SaveSettingsResult.Refused(preview);
+        }
+
+        if (!stepUp.TryConsumeGrant(actorId, StepUpPurpose))
+        {
+            return new SaveSettingsResult.StepUpRequired();
+        }
+
+        stored.TwoFactor = proposed;
+        settings.Save(stored);
+        Audit(actor.UserName, client, "saved", preview);
+        alertRules.Evaluate();
+        events.NotifyChanged();
+        return new SaveSettingsResult.Saved(preview);
+    }
+
+    /// <summary>
+    /// The enrolled administrators who are not super-locked and still hold M codes: with none left, losing an
+    /// authenticator means the console. Returns them when the change takes the last such way back away.
+    /// </summary>
+    private static List<Account> LeavesNoWayBack(TwoFactorPolicy current, TwoFactorPolicy proposed, IReadOnlyList<Account> all)
+    {
+        var candidates = all.Where(a => a.State != AccountState.SuperLocked).ToList();
+        bool WayBack(Account a, int m) => !a.IsEnrolled || a.BackupCodesLeft >= m;
+        return candidates.Any(a => WayBack(a, current.RequiredCodesAtRecovery)) && !candidates.Any(a => WayBack(a, proposed.RequiredCodesAtRecovery))
+            ? candidates
+            : [];
+    }
+
+    public static IReadOnlyList<SettingChange> Changes(TwoFactorPolicy before, TwoFactorPolicy after)
+    {
+        var changes = new List<SettingChange>();
+        void Add<T>(string name, T a, T b, Func<T, string> show)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a, b))
+            {
+                changes.Add(new SettingChange(name, show(a), show(b)));
+            }
+        }
+
+        static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+        static string OnOff(bool b) => b ? "on" : "off";
+        Add(Labels.Enforce, before.EnforceForAdministrators, after.EnforceForAdministrators, OnOff);
+        Add(Labels.Window, before.TotpWindow, after.TotpWindow, Number);
+        Add(Labels.CodeCount, before.CodesPerUser, after.CodesPerUser, Number);
+        Add(Labels.RequiredCodes, before.RequiredCodesAtRecovery, after.RequiredCodesAtRecovery, Number);
+        Add(Labels.MaxAttempts, before.MaxFailedBackupSubmissions, after.MaxFailedBackupSubmissions, Number);
+        Add(Labels.TotpFailures, before.TotpFailuresBeforeRecovery, after.TotpFailuresBeforeRecovery, Number);
+        Add(Labels.Scope, before.SuperLockScope, after.SuperLockScope, s => s == SuperLockScope.Appliance ? "appliance" : "account");
+        Add(Labels.Ssh, before.SshTwoFactor, after.SshTwoFactor, OnOff);
+        return changes;
+    }
+
+    private void Audit(string actor, string? client, string outcome, SettingsPreview preview) => audit.Append(new AuditEvent
+    {
+        At = time.GetUtcNow(),
+        UserName = actor,
+        ClientAddress = client,
+        Event = "settings.two-factor",
+        Outcome = outcome,
+        Detail = string.Join("; ", preview.Changes.Select(c => $"{c.Setting}: {c.Before} → {c.After}")),
+    });
+
+    private static string S(int n) => n == 1 ? "" : "s";
+
+    /// <summary>Setting names as the panel, the preview and the audit log spell them.</summary>
+    public static class Labels
+    {
+        public const string Enforce = "2FA required for every web administrator";
+        public const string Window = "TOTP tolerance window";
+        public const string CodeCount = "Backup codes per user";
+        public const string RequiredCodes = "Codes required at recovery (M)";
+        public const string MaxAttempts = "Failed submissions before super-lockout (N)";
+        public const string TotpFailures = "TOTP failures before Recovery (T)";
+        public const string Scope = "Super-lockout scope";
+        public const string Ssh = "2FA for SSH";
+    }
+}

@@ -1,0 +1,7 @@
+namespace NasDash.Features.Users;
+
+public static class UsersFeature
+{
+    public static IServiceCollection AddUsers(this IServiceCollection services) =>
+        services.AddSingleton<UsersService>();
+}
