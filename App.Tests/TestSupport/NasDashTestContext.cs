@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +9,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 using MudBlazor.Services;
+using NasDash.Features.Alerts;
+using NasDash.Features.Audit;
+using NasDash.Features.Dashboard;
+using NasDash.Features.GlobalTwoFactor;
+using NasDash.Features.MyAccount;
+using NasDash.Features.Users;
 using NasDash.Hosting;
 using NasDash.Security;
 using NasDash.Storage;
@@ -16,7 +24,8 @@ namespace NasDash.Tests.TestSupport;
 /// <summary>
 /// The shared bUnit context: MudBlazor with no transitions, loose JS interop, an interactive server renderer,
 /// and the security core as the app wires it (<see cref="CoreServices.AddNasDashCore"/>) over a fresh data
-/// directory, with a fake clock and cheap hashing.
+/// directory, with a fake clock and cheap hashing; the administration features' services; a signed-in
+/// administrator through <see cref="SignIn"/>.
 /// </summary>
 public abstract class NasDashTestContext : BunitContext
 {
@@ -53,6 +62,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddNasDashCore(configuration, new TestEnvironment(DataDirectory));
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddHttpContextAccessor();
+        Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         services?.Invoke(Services);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -61,6 +71,35 @@ public abstract class NasDashTestContext : BunitContext
     public string DataDirectory { get; }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>bUnit's authorization, added on first use (before the first render).</summary>
+    public BunitAuthorizationContext Authorization => _authorization ??= AddAuthorization();
+
+    private BunitAuthorizationContext? _authorization;
+
+    public SeededAdmin Seed(string userName) => TestAdministrators.Seed(Services, userName);
+
+    /// <summary>Signs the rendered components in as this administrator (the claims the session cookie carries).</summary>
+    public void SignIn(SeededAdmin admin)
+    {
+        Authorization.SetAuthorized(admin.UserName);
+        Authorization.SetClaims(
+            new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()),
+            new Claim(ClaimTypes.Name, admin.UserName));
+    }
+
+    /// <summary>Types a fresh authenticator code into the step-up field and confirms it.</summary>
+    public async Task StepUpAsync<TComponent>(IRenderedComponent<TComponent> cut, SeededAdmin admin)
+        where TComponent : IComponent
+    {
+        InputOf(cut, "tf-step-up").Input(await admin.NextCodeAsync(Time));
+        await cut.Find("[data-testid=tf-step-up-confirm]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+    }
+
+    /// <summary>The input carrying a handle; MudBlazor puts a field's data-testid on its input element.</summary>
+    public static AngleSharp.Dom.IElement InputOf<TComponent>(IRenderedComponent<TComponent> cut, string testId)
+        where TComponent : IComponent =>
+        cut.Find($"input[data-testid={testId}], [data-testid={testId}] input");
 
     protected override void Dispose(bool disposing)
     {

@@ -44,6 +44,8 @@ public sealed class AuditService(IAuditLog audit, IAccountStore accounts, NasDas
 
     public IReadOnlyList<string> UserNames() => accounts.All().Select(a => a.UserName).ToList();
 
+    public int Count(AuditFilter filter) => audit.Count(filter.ToQuery(0, int.MaxValue));
+
     public AuditEventsPage Page(AuditFilter filter, int skip, int take)
     {
         var page = Math.Clamp(take, 1, 500);

@@ -1,0 +1,90 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
+using NasDash.Features.MyAccount;
+using NasDash.Security;
+using NasDash.Tests.TestSupport;
+using OtpNet;
+
+namespace NasDash.Tests.Features.MyAccount;
+
+public sealed class AccountPageTests : NasDashTestContext
+{
+    public AccountPageTests() => JSInterop.Setup<bool>("nasdash.downloadFromStream", _ => true).SetResult(true);
+
+    [Fact]
+    public void Page_CodesBelowM_WarnsAndShowsCodesLeft()
+    {
+        var alice = Seed("alice");
+        TestAdministrators.UseCodes(Services, alice.Id, 9);
+        SignIn(alice);
+
+        var cut = Render<AccountPage>();
+
+        Assert.Contains("You have 1 backup code left, but a recovery needs 2.", cut.Find("[data-testid=account-codes-low]").TextContent);
+        Assert.Contains("1 of 10 codes left", cut.Find("[data-testid=account-codes-left]").TextContent);
+    }
+
+    [Fact]
+    public async Task NewCodes_AfterStepUpDownloadAndConfirmation_ReplaceTheOldBatch()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var cut = Render<AccountPage>();
+
+        cut.Find("[data-testid=account-new-codes]").Click();
+        await StepUpAsync(cut, alice);
+        var codes = cut.FindAll("[data-testid=backup-code]").Select(c => c.TextContent).ToList();
+        Assert.Equal(10, codes.Count);
+        Assert.True(cut.Find("[data-testid=account-codes-finish]").HasAttribute("disabled"));
+
+        await cut.Find("[data-testid=backup-download-txt]").ClickAsync(new());
+        InputOf(cut, "backup-saved").Change(true);
+        await cut.Find("[data-testid=account-codes-finish]").ClickAsync(new());
+
+        var stored = Get<IAccountStore>().FindById(alice.Id)!;
+        Assert.NotNull(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(codes[0])!, BackupCodes.Normalize(codes[1])!]));
+        Assert.Null(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
+        Assert.StartsWith("http://localhost/auth/complete?ticket=", Get<NavigationManager>().Uri);
+        Assert.EndsWith("&returnUrl=%2Faccount", Get<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task NewCodes_NotDownloaded_KeepTheOldBatch()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var cut = Render<AccountPage>();
+
+        cut.Find("[data-testid=account-new-codes]").Click();
+        await StepUpAsync(cut, alice);
+
+        Assert.True(InputOf(cut, "backup-saved").HasAttribute("disabled"));
+        Assert.True(cut.Find("[data-testid=account-codes-finish]").HasAttribute("disabled"));
+        var stored = Get<IAccountStore>().FindById(alice.Id)!;
+        Assert.NotNull(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
+    }
+
+    [Fact]
+    public async Task RenewAuthenticator_VerifiedNewSecret_ReplacesOnlyTheSecret()
+    {
+        var alice = Seed("alice");
+        var before = Get<IAccountStore>().FindById(alice.Id)!;
+        SignIn(alice);
+        var cut = Render<AccountPage>();
+
+        cut.Find("[data-testid=account-renew-totp]").Click();
+        await StepUpAsync(cut, alice);
+        var secret = Base32Encoding.ToBytes(cut.Find("[data-testid=totp-secret]").GetAttribute("data-secret")!);
+        Assert.True(cut.Find("[data-testid=account-totp-finish]").HasAttribute("disabled"));
+        InputOf(cut, "totp-code").Input(new Totp(secret).ComputeTotp(Time.GetUtcNow().UtcDateTime));
+        await cut.Find("[data-testid=totp-verify]").ClickAsync(new());
+        await cut.Find("[data-testid=account-totp-finish]").ClickAsync(new());
+
+        var after = Get<IAccountStore>().FindById(alice.Id)!;
+        Assert.Equal(secret, Get<SecretProtector>().Unprotect(after.ProtectedTotpSecret!));
+        Assert.Equal(before.BackupCodes!.BatchId, after.BackupCodes!.BatchId);
+        Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
+        Assert.Equal("enrolment.totp-renewed", Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "enrolment."))).Event);
+    }
+}

@@ -1,0 +1,113 @@
+using NasDash.Features.Alerts;
+using NasDash.Features.GlobalTwoFactor;
+using NasDash.Security;
+using NasDash.Tests.TestSupport;
+using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
+
+namespace NasDash.Tests.Features.GlobalTwoFactor;
+
+public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
+{
+    private TwoFactorSettingsService Service => Get<TwoFactorSettingsService>();
+
+    private async Task GrantAsync(SeededAdmin admin) =>
+        Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), TwoFactorSettingsService.StepUpPurpose, null,
+            TestContext.Current.CancellationToken));
+
+    [Fact]
+    public void Save_WithoutStepUp_SavesNothing()
+    {
+        var alice = Seed("alice");
+
+        var result = Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 2 }, alice.Id, null);
+
+        Assert.IsType<SaveSettingsResult.StepUpRequired>(result);
+        Assert.Equal(1, Get<ISettingsStore>().Get().TwoFactor.TotpWindow);
+    }
+
+    [Fact]
+    public async Task Save_InvalidSettings_AreRefusedEvenAfterStepUp()
+    {
+        var alice = Seed("alice");
+        await GrantAsync(alice);
+
+        var result = Service.Save(TwoFactorPolicy.Defaults with { CodesPerUser = 4, RequiredCodesAtRecovery = 5 }, alice.Id, null);
+
+        var invalid = Assert.IsType<SaveSettingsResult.Invalid>(result);
+        Assert.Contains(nameof(TwoFactorPolicy.RequiredCodesAtRecovery), invalid.Errors.Keys);
+        Assert.Equal(2, Get<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery);
+    }
+
+    [Fact]
+    public async Task Save_StepUpGrant_IsSingleUse()
+    {
+        var alice = Seed("alice");
+        await GrantAsync(alice);
+
+        Assert.IsType<SaveSettingsResult.Saved>(Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 2 }, alice.Id, null));
+        Assert.IsType<SaveSettingsResult.StepUpRequired>(Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 3 }, alice.Id, null));
+        Assert.Equal(2, Get<ISettingsStore>().Get().TwoFactor.TotpWindow);
+    }
+
+    [Fact]
+    public async Task Save_StepUpGrant_ExpiresAfterFiveMinutes()
+    {
+        var alice = Seed("alice");
+        await GrantAsync(alice);
+        Time.Advance(StepUp.GrantLifetime + TimeSpan.FromSeconds(1));
+
+        Assert.IsType<SaveSettingsResult.StepUpRequired>(Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 2 }, alice.Id, null));
+    }
+
+    [Fact]
+    public async Task Save_RaisingMAboveEveryAdministratorsCodes_IsRefusedAndAudited()
+    {
+        var alice = Seed("alice");
+        TestAdministrators.UseCodes(Services, alice.Id, 8);
+        await GrantAsync(alice);
+
+        var result = Service.Save(TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 3 }, alice.Id, null);
+
+        Assert.IsType<SaveSettingsResult.Refused>(result);
+        Assert.Equal(2, Get<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery);
+        Assert.Equal("refused", Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "settings."))).Outcome);
+    }
+
+    [Fact]
+    public void Preview_AnotherAdministratorKeepsEnoughCodes_DoesNotRefuse()
+    {
+        var alice = Seed("alice");
+        Seed("bob");
+        TestAdministrators.UseCodes(Services, alice.Id, 9);
+
+        var preview = Service.Preview(TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 3 });
+
+        Assert.False(preview.Refused);
+        Assert.Contains(preview.Impacts, i => i.UserName == "alice");
+    }
+
+    [Fact]
+    public void Preview_AlreadyLowBeforeTheChange_DoesNotRefuseUnrelatedChanges()
+    {
+        var alice = Seed("alice");
+        TestAdministrators.UseCodes(Services, alice.Id, 9);
+
+        var preview = Service.Preview(TwoFactorPolicy.Defaults with { SshTwoFactor = true });
+
+        Assert.False(preview.Refused);
+    }
+
+    [Fact]
+    public async Task Save_LoweringM_ClearsTheCodesLowAlert()
+    {
+        var alice = Seed("alice");
+        TestAdministrators.UseCodes(Services, alice.Id, 9);
+        Get<AlertRules>().Evaluate();
+        Assert.Contains(Get<IAlertStore>().Open(), a => a.Key == "codes-low:alice");
+        await GrantAsync(alice);
+
+        Assert.IsType<SaveSettingsResult.Saved>(Service.Save(TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 1 }, alice.Id, null));
+
+        Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == "codes-low:alice");
+    }
+}

@@ -1,0 +1,99 @@
+using Bunit;
+using NasDash.Features.Users;
+using NasDash.Security;
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Features.Users;
+
+public sealed class UsersPageTests : NasDashTestContext
+{
+    private static AngleSharp.Dom.IElement RowOf(IRenderedComponent<UsersPage> cut, string user) =>
+        cut.FindAll("[data-testid=users-table] tbody tr").Single(r => r.QuerySelector("[data-testid=user-name]")?.TextContent == user);
+
+    [Fact]
+    public void Table_EveryState_ShowsARowPerUserWithItsState()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        var carol = Seed("carol");
+        TestAdministrators.SeedUnenrolled(Services, "dave");
+        TestAdministrators.UseCodes(Services, bob.Id, 9);
+        TestAdministrators.Adjust(Services, carol.Id, a =>
+        {
+            a.State = AccountState.SuperLocked;
+            a.StateSince = Time.GetUtcNow();
+        });
+        SignIn(alice);
+
+        var cut = Render<UsersPage>();
+
+        Assert.Equal(4, cut.FindAll("[data-testid=users-table] tbody tr").Count);
+        Assert.Equal("Normal", RowOf(cut, "alice").QuerySelector("[data-testid=user-state]")!.GetAttribute("data-state"));
+        Assert.Contains("10 of 10 left", RowOf(cut, "alice").QuerySelector("[data-testid=user-codes]")!.TextContent);
+        Assert.Contains("you", RowOf(cut, "alice").TextContent);
+        Assert.Contains("1 of 10 left", RowOf(cut, "bob").QuerySelector("[data-testid=user-codes]")!.TextContent);
+        Assert.Contains("warning", RowOf(cut, "bob").QuerySelector("[data-testid=user-codes]")!.ClassName);
+        Assert.Equal("Not enrolled", RowOf(cut, "dave").QuerySelector("[data-testid=user-2fa]")!.TextContent.Trim());
+        var locked = RowOf(cut, "carol");
+        Assert.Equal("SuperLocked", locked.QuerySelector("[data-testid=user-state]")!.GetAttribute("data-state"));
+        Assert.Contains("since 2026-01-01 00:00 UTC", locked.TextContent);
+        Assert.Contains("nasdash console unlock carol", locked.QuerySelector("[data-testid=user-console-command]")!.TextContent);
+        Assert.Null(locked.QuerySelector("[data-testid=user-actions]"));
+    }
+
+    [Fact]
+    public void Table_RecoveryAndThrottled_ShowSinceAndUntil()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        var carol = Seed("carol");
+        TestAdministrators.Adjust(Services, bob.Id, a =>
+        {
+            a.State = AccountState.Recovery;
+            a.StateSince = Time.GetUtcNow();
+        });
+        TestAdministrators.Adjust(Services, carol.Id, a => a.LockedUntil = Time.GetUtcNow().AddMinutes(5));
+        SignIn(alice);
+
+        var cut = Render<UsersPage>();
+
+        Assert.Contains("backup codes only since 2026-01-01 00:00 UTC", RowOf(cut, "bob").TextContent);
+        Assert.Equal("Throttled", RowOf(cut, "carol").QuerySelector("[data-testid=user-state]")!.GetAttribute("data-state"));
+        Assert.Contains("until 2026-01-01 00:05 UTC", RowOf(cut, "carol").TextContent);
+    }
+
+    [Fact]
+    public async Task ResetSecondFactor_WithStepUp_ClearsTheirFactorAndShowsNotEnrolled()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        SignIn(alice);
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<UsersPage>();
+
+        cut.FindAll("[data-testid=users-table] tbody tr [data-testid=user-actions] button")[1].Click();
+        popovers.Find("[data-testid=user-reset-2fa]").Click();
+        await StepUpAsync(cut, alice);
+
+        var stored = Get<IAccountStore>().FindById(bob.Id)!;
+        Assert.False(stored.IsEnrolled);
+        Assert.True(stored.MustEnrol);
+        cut.WaitForAssertion(() => Assert.Equal("Not enrolled", RowOf(cut, "bob").QuerySelector("[data-testid=user-2fa]")!.TextContent.Trim()));
+    }
+
+    [Fact]
+    public void Create_InvalidPassword_ShowsTheValidatorsMessageAndNoStepUp()
+    {
+        SignIn(Seed("alice"));
+        var cut = Render<UsersPage>();
+
+        cut.Find("[data-testid=users-create]").Click();
+        InputOf(cut, "users-new-username").Input("erin");
+        InputOf(cut, "users-new-password").Input("short");
+        InputOf(cut, "users-new-password-confirm").Input("short");
+        cut.Find("[data-testid=users-create-continue]").Click();
+
+        Assert.Contains("Use at least 12 characters.", cut.Markup);
+        Assert.Empty(cut.FindAll("[data-testid=tf-step-up]"));
+    }
+}

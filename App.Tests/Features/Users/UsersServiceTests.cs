@@ -1,0 +1,186 @@
+using NasDash.Features.Users;
+using NasDash.Security;
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Features.Users;
+
+public sealed class UsersServiceTests : NasDashTestContext
+{
+    private UsersService Users => Get<UsersService>();
+
+    private async Task GrantAsync(SeededAdmin admin, string purpose) =>
+        Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), purpose, null, TestContext.Current.CancellationToken));
+
+    [Fact]
+    public async Task Create_WithStepUp_InsertsAnAdministratorWhoMustEnrol()
+    {
+        var alice = Seed("alice");
+        await GrantAsync(alice, UsersService.CreatePurpose);
+
+        var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", true), alice.Id, "10.0.0.5",
+            TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.Done>(result);
+        var erin = Get<IAccountStore>().FindByName("erin")!;
+        Assert.True(erin.MustEnrol);
+        Assert.True(erin.MustChangePassword);
+        Assert.False(erin.IsEnrolled);
+        Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().Verify(erin, "a different long passphrase"));
+        Assert.Contains(Get<IAlertStore>().Open(), a => a.Key == "no-2fa:erin");
+        var entry = Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "users.")));
+        Assert.Equal(("alice", "10.0.0.5", "target erin; must enrol and change the password at first sign-in"), (entry.UserName, entry.ClientAddress, entry.Detail));
+    }
+
+    [Fact]
+    public async Task Create_WithoutStepUp_InsertsNothing()
+    {
+        var alice = Seed("alice");
+
+        var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", false), alice.Id, null,
+            TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.StepUpRequired>(result);
+        Assert.Null(Get<IAccountStore>().FindByName("erin"));
+    }
+
+    [Fact]
+    public async Task Create_TakenName_IsInvalid()
+    {
+        var alice = Seed("alice");
+        await GrantAsync(alice, UsersService.CreatePurpose);
+
+        var result = await Users.CreateAsync(new NewAdministrator("Alice", "a different long passphrase", "a different long passphrase", false), alice.Id, null,
+            TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.Invalid>(result);
+    }
+
+    [Fact]
+    public async Task Delete_TheLastAdministrator_IsRefused()
+    {
+        var alice = Seed("alice");
+        await GrantAsync(alice, UsersService.DeletePurpose("alice"));
+
+        var result = await Users.DeleteAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.Contains("last administrator", Assert.IsType<UserActionResult.Refused>(result).Message);
+        Assert.NotNull(Get<IAccountStore>().FindById(alice.Id));
+    }
+
+    [Fact]
+    public async Task Delete_LeavingOnlySuperLockedAdministrators_IsRefused()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
+        await GrantAsync(alice, UsersService.DeletePurpose("alice"));
+
+        var result = await Users.DeleteAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.Contains("the others are super-locked", Assert.IsType<UserActionResult.Refused>(result).Message);
+    }
+
+    [Fact]
+    public async Task Delete_AnotherAdministrator_RemovesThemAndEndsTheirSessions()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        var ended = new List<Guid>();
+        Get<SecurityEvents>().SessionsEnded += ended.Add;
+        await GrantAsync(alice, UsersService.DeletePurpose("bob"));
+
+        var result = await Users.DeleteAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.Done>(result);
+        Assert.Null(Get<IAccountStore>().FindById(bob.Id));
+        Assert.Equal([bob.Id], ended);
+    }
+
+    [Fact]
+    public async Task Delete_StepUpForAnotherTarget_DoesNotCount()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        Seed("carol");
+        await GrantAsync(alice, UsersService.DeletePurpose("carol"));
+
+        var result = await Users.DeleteAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.StepUpRequired>(result);
+        Assert.NotNull(Get<IAccountStore>().FindById(bob.Id));
+    }
+
+    [Fact]
+    public async Task EveryAction_OnASuperLockedAccount_IsRefused()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
+        await GrantAsync(alice, UsersService.ResetPurpose("bob"));
+        var reset = await Users.ResetSecondFactorAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        await GrantAsync(alice, UsersService.DeletePurpose("bob"));
+        var delete = await Users.DeleteAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var force = await Users.ForcePasswordChangeAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        foreach (var result in new[] { reset, delete, force })
+        {
+            Assert.Contains("nasdash console unlock bob", Assert.IsType<UserActionResult.Refused>(result).Message);
+        }
+
+        var stored = Get<IAccountStore>().FindById(bob.Id)!;
+        Assert.Equal(AccountState.SuperLocked, stored.State);
+        Assert.True(stored.IsEnrolled);
+        Assert.False(stored.MustChangePassword);
+    }
+
+    [Fact]
+    public async Task ResetSecondFactor_AccountInRecovery_LiftsRecoveryAndRotatesStamp()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        TestAdministrators.Adjust(Services, bob.Id, a =>
+        {
+            a.State = AccountState.Recovery;
+            a.BackupFailures = 3;
+            a.PasswordFailures = 2;
+        });
+        var stamp = Get<IAccountStore>().FindById(bob.Id)!.SecurityStamp;
+        await GrantAsync(alice, UsersService.ResetPurpose("bob"));
+
+        var result = await Users.ResetSecondFactorAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.Done>(result);
+        var stored = Get<IAccountStore>().FindById(bob.Id)!;
+        Assert.Equal((AccountState.Normal, false, true, 0, 2), (stored.State, stored.IsEnrolled, stored.MustEnrol, stored.BackupFailures, stored.PasswordFailures));
+        Assert.NotEqual(stamp, stored.SecurityStamp);
+        Assert.Contains("was Recovery", Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "users."))).Detail);
+    }
+
+    [Fact]
+    public async Task ResetSecondFactor_Yourself_IsRefused()
+    {
+        var alice = Seed("alice");
+        Seed("bob");
+        await GrantAsync(alice, UsersService.ResetPurpose("alice"));
+
+        var result = await Users.ResetSecondFactorAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.Refused>(result);
+        Assert.True(Get<IAccountStore>().FindById(alice.Id)!.IsEnrolled);
+    }
+
+    [Fact]
+    public async Task ForcePasswordChange_SetsTheFlagAndEndsTheirSessions()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        var ended = new List<Guid>();
+        Get<SecurityEvents>().SessionsEnded += ended.Add;
+
+        var result = await Users.ForcePasswordChangeAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+
+        Assert.IsType<UserActionResult.Done>(result);
+        Assert.True(Get<IAccountStore>().FindById(bob.Id)!.MustChangePassword);
+        Assert.Equal([bob.Id], ended);
+    }
+}
