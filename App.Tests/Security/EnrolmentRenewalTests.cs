@@ -20,7 +20,7 @@ public sealed class EnrolmentRenewalTests : NasDashTestContext
     }
 
     [Fact]
-    public async Task CodesRenewal_Completed_ReplacesOnlyTheCodesAndEndsSessions()
+    public async Task CodesRenewal_Completed_ReplacesOnlyTheCodesAndEndsSessionsAfterTheHandOver()
     {
         var alice = Seed("alice");
         var before = Get<IAccountStore>().FindById(alice.Id)!;
@@ -37,6 +37,9 @@ public sealed class EnrolmentRenewalTests : NasDashTestContext
         Assert.Equal(before.ProtectedTotpSecret, after.ProtectedTotpSecret);
         Assert.NotEqual(before.BackupCodes!.BatchId, after.BackupCodes!.BatchId);
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
+        Assert.Empty(ended);
+        Time.Advance(SecurityEvents.HandOverDelay);
+        Assert.True(SpinWait.SpinUntil(() => ended.Count == 1, TimeSpan.FromSeconds(5)));
         Assert.Equal([alice.Id], ended);
     }
 

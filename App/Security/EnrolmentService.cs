@@ -217,7 +217,7 @@ public sealed class EnrolmentService(
             Detail = detail,
         });
         enrolment.Completed = true;
-        events.EndSessions(account.Id);
+        events.EndSessionsSoon(account.Id);
         return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
     }
 

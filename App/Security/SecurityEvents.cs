@@ -57,5 +57,16 @@ public sealed class SecurityEvents(IEnumerable<ILockoutEventHandler> handlers, I
         Changed?.Invoke();
     }
 
+    /// <summary>How long a browser that changed its own credentials gets to leave for its sign-in ticket.</summary>
+    public static readonly TimeSpan HandOverDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Ends the sessions shortly, for a change made from the user's own browser: ending them at once would turn
+    /// that browser's live circuit to the login page and cancel its navigation to the new sign-in ticket. Other
+    /// sessions lose nothing: their cookie already fails the stamp check at their next request.
+    /// </summary>
+    public void EndSessionsSoon(Guid accountId) =>
+        _ = Task.Delay(HandOverDelay, time).ContinueWith(_ => EndSessions(accountId), TaskScheduler.Default);
+
     public void NotifyChanged() => Changed?.Invoke();
 }

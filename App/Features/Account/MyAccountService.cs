@@ -133,7 +133,7 @@ public sealed class MyAccountService(
         account.RotateSecurityStamp();
         entry.Outcome = "succeeded";
         accounts.Update(account, entry);
-        events.EndSessions(account.Id);
+        events.EndSessionsSoon(account.Id);
         return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
     }
 
