@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 
 namespace NasDash.Features.MyAccount;
@@ -58,6 +60,22 @@ public sealed class MyAccountService(
             account.UserName, account.IsEnrolled, account.BackupCodesLeft, account.BackupCodes?.Total ?? 0,
             account.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
             account.MustChangePassword);
+    }
+
+    /// <summary>
+    /// The signed-in user with the account's current security stamp. After a change from this browser rotated the
+    /// stamp, the circuit adopts it so it is not ended with the other sessions while it leaves for its sign-in ticket.
+    /// </summary>
+    public ClaimsPrincipal? WithCurrentStamp(ClaimsPrincipal user)
+    {
+        var account = user.AccountId() is { } id ? accounts.FindById(id) : null;
+        if (account is null || user.Identity is not ClaimsIdentity identity)
+        {
+            return null;
+        }
+
+        var claims = identity.Claims.Where(c => c.Type != SessionClaims.Stamp).Append(new Claim(SessionClaims.Stamp, account.SecurityStamp));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType));
     }
 
     public bool MustChangePassword(Guid accountId) => accounts.FindById(accountId)?.MustChangePassword == true;
