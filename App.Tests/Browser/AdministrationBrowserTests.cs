@@ -120,8 +120,15 @@ public sealed class AdministrationBrowserTests(Chromium chromium)
 
                 await b.GotoAsync("/settings/two-factor");
                 await b.FillAsync("tf-required-codes", "3");
-                await b.Page.WaitForTimeoutAsync(300);
+                await b.ClickAsync("tf-save");
+                await b.ById("tf-step-up").WaitForAsync();
                 await b.ScreenshotAsync($"admin-two-factor-preview-{variant}");
+
+                await b.GotoAsync("/users");
+                await b.Page.Locator("[data-testid=user-actions] button").Nth(1).ClickAsync();
+                await b.ById("user-reset-2fa").ClickAsync();
+                await b.ById("tf-step-up").WaitForAsync();
+                await b.ScreenshotAsync($"admin-users-reset-{variant}");
             }
         });
     }
