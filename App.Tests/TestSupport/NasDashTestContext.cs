@@ -64,6 +64,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         services?.Invoke(Services);
+        Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
@@ -72,10 +73,8 @@ public abstract class NasDashTestContext : BunitContext
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    /// <summary>bUnit's authorization, added on first use (before the first render).</summary>
-    public BunitAuthorizationContext Authorization => _authorization ??= AddAuthorization();
-
-    private BunitAuthorizationContext? _authorization;
+    /// <summary>bUnit's authorization: anonymous until <see cref="SignIn"/>.</summary>
+    public BunitAuthorizationContext Authorization { get; }
 
     public SeededAdmin Seed(string userName) => TestAdministrators.Seed(Services, userName);
 
