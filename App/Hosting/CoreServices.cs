@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using NasDash.Features.Ssh;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -45,6 +46,7 @@ public static class CoreServices
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
+        services.AddSsh(environment);
         return services;
     }
 }

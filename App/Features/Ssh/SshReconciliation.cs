@@ -1,0 +1,96 @@
+using NasDash.Security;
+
+namespace NasDash.Features.Ssh;
+
+/// <summary>
+/// Keeps the machine in line with the store: at start-up it re-applies the SSH login state, and it keeps the
+/// pam_oath users file in sync whenever something security-relevant changes (enrolment, reset, lockout), plus
+/// once a minute for changes made where no event reaches this process (a console verb on the store file).
+/// </summary>
+public sealed class SshReconciliation(
+    SshAccess access,
+    OathUsersFile oathUsers,
+    SecurityEvents events,
+    IAlertStore alerts,
+    ILogger<SshReconciliation> log) : BackgroundService
+{
+    public const string UsersFileAlertKey = "ssh-users-file";
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    // Starts "unknown" so the first successful sync clears an alert left open by an earlier run.
+    private string? _lastProblem = "";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        using var changed = new SemaphoreSlim(0, 1);
+        void OnChanged()
+        {
+            if (changed.CurrentCount == 0)
+            {
+                try
+                {
+                    changed.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                    // Already signalled: one sync covers both changes.
+                }
+            }
+        }
+
+        events.Changed += OnChanged;
+        try
+        {
+            Guarded(access.Reconcile);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                Guarded(SyncUsersFile);
+                await changed.WaitAsync(Interval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            events.Changed -= OnChanged;
+        }
+    }
+
+    /// <summary>Syncs the users file; a failure raises an alert (once per distinct problem), success clears it.</summary>
+    public void SyncUsersFile()
+    {
+        var result = oathUsers.Sync();
+        if (result.Problem is null)
+        {
+            if (_lastProblem is not null)
+            {
+                alerts.Clear(UsersFileAlertKey);
+                _lastProblem = null;
+            }
+
+            return;
+        }
+
+        if (result.Problem != _lastProblem)
+        {
+            log.LogError("pam_oath users file not in sync: {Problem}", result.Problem);
+            alerts.Raise(UsersFileAlertKey, AlertSeverity.Warning,
+                $"The SSH one-time-password users file is out of date: {result.Problem}", SshAccess.PagePath);
+            _lastProblem = result.Problem;
+        }
+    }
+
+    private void Guarded(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The web app keeps running; the next change or tick tries again.
+            log.LogError(ex, "SSH reconciliation failed");
+        }
+    }
+}
