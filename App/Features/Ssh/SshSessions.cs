@@ -59,7 +59,8 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         }
 
         var survivors = marks.Members(processes.Snapshot()).Select(p => p.Pid).ToList();
-        return new SshSessionSweep(connections.Count, signalled.Count, survivors);
+        // A connection is one login session: sshd's privileged monitor and its unprivileged child share it.
+        return new SshSessionSweep(connections.Select(c => c.SessionId).Distinct().Count(), signalled.Count, survivors);
     }
 
     /// <summary>The sshd connection processes of this listener (not the listener itself, nor another sshd's).</summary>
