@@ -94,6 +94,27 @@ public class SshShutOffTests
     }
 
     [Fact]
+    public void ShutOff_AnotherSshdOnTheMachine_ItsSessionsLiveOn()
+    {
+        HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
+        using var ours = TestSshd.Start();
+        using var other = TestSshd.Start();
+        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, ours.Options.OathUsersFile);
+        var (mine, theirs) = (Marker(), Marker());
+        ours.OpenSession($"sleep {mine}");
+        var foreign = other.OpenSession($"sleep {theirs}");
+        Assert.True(WaitUntil(() => HostTools.ProcessesRunning($"sleep {mine}").Count == 1 && HostTools.ProcessesRunning($"sleep {theirs}").Count == 1));
+
+        var result = core.Ssh.DisableLogin(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "alice", null, DateTimeOffset.UtcNow));
+
+        Assert.True(result.Complete, string.Join("; ", result.Problems));
+        Assert.True(WaitUntil(() => HostTools.ProcessesRunning($"sleep {mine}").Count == 0));
+        Assert.Single(HostTools.ProcessesRunning($"sleep {theirs}"));
+        Assert.False(foreign.HasExited);
+        Assert.Equal(0, other.Run("true").ExitCode);
+    }
+
+    [Fact]
     public void ShutOff_CommandDaemonizedOutOfItsSession_EndedThroughItsAuditSession()
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
