@@ -131,11 +131,12 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
     internal sealed class SessionMarks
     {
         private readonly HashSet<(int Pid, ulong Start)> _roots;
-        private readonly HashSet<int> _sessionIds;
+        // Session id → start time of its leader: a session id is a pid, and may name a new session once the old one is gone.
+        private readonly Dictionary<int, ulong> _sessionIds;
         private readonly HashSet<uint> _auditSessions;
         private readonly HashSet<int> _protected;
 
-        private SessionMarks(HashSet<(int, ulong)> roots, HashSet<int> sessionIds, HashSet<uint> auditSessions, HashSet<int> kept)
+        private SessionMarks(HashSet<(int, ulong)> roots, Dictionary<int, ulong> sessionIds, HashSet<uint> auditSessions, HashSet<int> kept)
         {
             _roots = roots;
             _sessionIds = sessionIds;
@@ -160,7 +161,7 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
                 {
                     if (member.SessionId == member.Pid && !foreignSessions.Contains(member.SessionId))
                     {
-                        marks._sessionIds.Add(member.SessionId);
+                        marks._sessionIds.TryAdd(member.SessionId, member.StartTime);
                     }
 
                     if (!foreignAudit.Contains(member.AuditSession))
@@ -177,11 +178,16 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         /// <summary>The live processes of the marked sessions: roots, their sessions and audit sessions, and all descendants.</summary>
         public IReadOnlyList<ProcessEntry> Members(IReadOnlyList<ProcessEntry> snapshot)
         {
+            var byPid = snapshot.ToDictionary(p => p.Pid);
+            bool OurSession(int sessionId) =>
+                _sessionIds.TryGetValue(sessionId, out var leaderStart) &&
+                !(byPid.TryGetValue(sessionId, out var leader) && leader.StartTime != leaderStart);
+
             var members = new Dictionary<int, ProcessEntry>();
             foreach (var process in snapshot)
             {
                 if (!process.IsGone && !_protected.Contains(process.Pid) &&
-                    (_roots.Contains((process.Pid, process.StartTime)) || _sessionIds.Contains(process.SessionId) ||
+                    (_roots.Contains((process.Pid, process.StartTime)) || OurSession(process.SessionId) ||
                      _auditSessions.Contains(process.AuditSession)))
                 {
                     members[process.Pid] = process;
