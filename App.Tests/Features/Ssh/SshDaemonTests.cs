@@ -57,7 +57,7 @@ public sealed class SshDaemonTests : IDisposable
 
         var lookup = Daemon(pidFile).FindListener();
 
-        Assert.Equal(new ListenerLookup.NotRunning("sshd (process 4242) has no listening TCP socket that NasDash can see"), lookup);
+        Assert.Equal(new ListenerLookup.NotRunning("sshd (process 4242) shows NasDash no listening TCP socket (NasDash must run as root to control SSH)"), lookup);
     }
 
     [Theory]

@@ -110,7 +110,7 @@ public sealed class SshDaemon(SshOptions options, ProcessTable processes, TimePr
         var listening = ListeningSockets(pid);
         if (listening.Count == 0)
         {
-            return new ListenerLookup.NotRunning($"sshd (process {pid}) has no listening TCP socket that NasDash can see");
+            return new ListenerLookup.NotRunning($"sshd (process {pid}) shows NasDash no listening TCP socket (NasDash must run as root to control SSH)");
         }
 
         return new ListenerLookup.Running(new SshListener(pid, listening.Values.ToHashSet(), listening.Keys.ToHashSet()));
