@@ -182,7 +182,7 @@ public sealed class OathUsersFileTests : IDisposable
             }
         }, TestContext.Current.CancellationToken);
 
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 40; i++)
         {
             AtomicFile.Write(UsersFile, i % 2 == 0 ? second : first, AtomicFile.OwnerReadWrite);
         }
