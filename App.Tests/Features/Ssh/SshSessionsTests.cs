@@ -60,7 +60,7 @@ public class SshSessionsTests
     {
         var connections = Table.Where(p => p.Pid is 200 or 201 or 300).ToList();
 
-        var members = SshSessions.SessionMarks.Of(Table, connections, [0, 1, 100, 800]).Members(Table);
+        var members = Marks(Table, connections, [0, 1, 100, 800]).Members(Table);
 
         Assert.Equal([200, 201, 202, 203, 204, 205, 300, 301, 302], members.Select(p => p.Pid).Order());
     }
@@ -71,7 +71,7 @@ public class SshSessionsTests
         // NasDash started by hand from an SSH session (202) protects itself and its ancestors, hence that whole session.
         var connections = Table.Where(p => p.Pid is 200 or 201 or 300).ToList();
 
-        var members = SshSessions.SessionMarks.Of(Table, connections, [0, 1, 100, 200, 201, 202]).Members(Table);
+        var members = Marks(Table, connections, [0, 1, 100, 200, 201, 202]).Members(Table);
 
         Assert.Equal([300, 301, 302], members.Select(p => p.Pid).Order());
     }
@@ -87,7 +87,7 @@ public class SshSessionsTests
             P(50, 1, 50, "-bash (the administrator's shell)", audit: 5),
         };
 
-        var members = SshSessions.SessionMarks.Of(table, [table[1]], [0, 1, 100]).Members(table);
+        var members = Marks(table, [table[1]], [0, 1, 100]).Members(table);
 
         Assert.Equal([200], members.Select(p => p.Pid));
     }
@@ -99,7 +99,7 @@ public class SshSessionsTests
         var connection = P(200, 100, 200, "sshd: alice@notty");
         var later = new[] { connection with { StartTime = 999 }, P(201, 200, 201, "sleep 1") with { State = 'Z' } };
 
-        var members = SshSessions.SessionMarks.Of([connection], [connection], [0, 1, 100]).Members(later);
+        var members = Marks([connection], [connection], [0, 1, 100]).Members(later);
 
         Assert.Empty(members);
     }
@@ -116,6 +116,26 @@ public class SshSessionsTests
     [InlineData("ssh alice@host", false)]
     public void IsConnectionTitle_SshdPerConnectionTitles(string title, bool expected) =>
         Assert.Equal(expected, SshSessions.IsConnectionTitle(title));
+
+    [Fact]
+    public void Add_ConnectionFoundInALaterScan_JoinsTheSweep()
+    {
+        var marks = Marks(Table, Table.Where(p => p.Pid is 200 or 201).ToList(), [0, 1, 100, 800]);
+        var late = P(400, 100, 400, "sshd: [accepted]");
+        var later = Table.Append(late).Append(P(401, 400, 400, "sshd: alice [net]")).ToList();
+
+        marks.Add(later, [late]);
+
+        Assert.Contains(marks.Members(later), p => p.Pid == 401);
+        Assert.Equal(2, marks.Connections);
+    }
+
+    private static SshSessions.SessionMarks Marks(IReadOnlyList<ProcessEntry> snapshot, IReadOnlyList<ProcessEntry> connections, HashSet<int> kept)
+    {
+        var marks = new SshSessions.SessionMarks(kept);
+        marks.Add(snapshot, connections);
+        return marks;
+    }
 
     private static ProcessEntry P(int pid, int parent, int session, string title, uint audit = NoAudit) =>
         new(pid, parent, session, 'S', (ulong)pid * 10, title, audit);

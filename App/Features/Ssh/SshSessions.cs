@@ -32,13 +32,14 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
     public SshSessionSweep EndAll(SshListener listener)
     {
         var snapshot = processes.Snapshot();
-        var connections = FindConnections(snapshot, listener, processes.TcpSockets(listener.Pid), processes.SocketInodes);
+        var connections = Connections(snapshot, listener);
         if (connections.Count == 0)
         {
             return new SshSessionSweep(0, 0, []);
         }
 
-        var marks = SessionMarks.Of(snapshot, connections, Protected(snapshot, listener));
+        var marks = new SessionMarks(Protected(snapshot, listener));
+        marks.Add(snapshot, connections);
         var targets = marks.Members(snapshot);
         var signalled = new HashSet<(int, ulong)>(targets.Select(p => (p.Pid, p.StartTime)));
         Send(targets, Posix.SigTerm);
@@ -47,6 +48,8 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         for (var round = 0; round < KillRounds; round++)
         {
             snapshot = processes.Snapshot();
+            // A connection the old configuration accepted just before the reload may have appeared meanwhile.
+            marks.Add(snapshot, Connections(snapshot, listener));
             var remaining = marks.Members(snapshot);
             if (remaining.Count == 0)
             {
@@ -59,8 +62,7 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         }
 
         var survivors = marks.Members(processes.Snapshot()).Select(p => p.Pid).ToList();
-        // A connection is one login session: sshd's privileged monitor and its unprivileged child share it.
-        return new SshSessionSweep(connections.Select(c => c.SessionId).Distinct().Count(), signalled.Count, survivors);
+        return new SshSessionSweep(marks.Connections, signalled.Count, survivors);
     }
 
     /// <summary>The sshd connection processes of this listener (not the listener itself, nor another sshd's).</summary>
@@ -93,7 +95,10 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         ConnectionTitles.Any(prefix => title.StartsWith(prefix, StringComparison.Ordinal)) &&
         !title.Contains(" [listener]", StringComparison.Ordinal);
 
-    /// <summary>Processes never signalled: init, NasDash itself and what it runs under, and every sshd listener.</summary>
+    /// <summary>
+    /// Processes never signalled: init, NasDash itself and what it runs under, and the sshd listeners (another sshd's
+    /// too; a child of this listener still titled "[listener]" is a connection it is forking).
+    /// </summary>
     private static HashSet<int> Protected(IReadOnlyList<ProcessEntry> snapshot, SshListener listener)
     {
         var byPid = snapshot.ToDictionary(p => p.Pid);
@@ -103,9 +108,12 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
             pid = byPid.TryGetValue(pid, out var entry) ? entry.ParentPid : 0;
         }
 
-        kept.UnionWith(snapshot.Where(p => p.Title.Contains(" [listener]", StringComparison.Ordinal)).Select(p => p.Pid));
+        kept.UnionWith(snapshot.Where(p => p.Title.Contains(" [listener]", StringComparison.Ordinal) && p.ParentPid != listener.Pid).Select(p => p.Pid));
         return kept;
     }
+
+    private IReadOnlyList<ProcessEntry> Connections(IReadOnlyList<ProcessEntry> snapshot, SshListener listener) =>
+        FindConnections(snapshot, listener, processes.TcpSockets(listener.Pid), processes.SocketInodes);
 
     private void Send(IReadOnlyList<ProcessEntry> targets, int signal)
     {
@@ -128,51 +136,48 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         processes.Find(process.Pid) is { } now && now.StartTime == process.StartTime && !now.IsGone;
 
     /// <summary>What identifies the processes of the connections found, so later scans find what they started meanwhile.</summary>
-    internal sealed class SessionMarks
+    internal sealed class SessionMarks(HashSet<int> kept)
     {
-        private readonly HashSet<(int Pid, ulong Start)> _roots;
+        private readonly HashSet<(int Pid, ulong Start)> _roots = [];
         // Session id → start time of its leader: a session id is a pid, and may name a new session once the old one is gone.
-        private readonly Dictionary<int, ulong> _sessionIds;
-        private readonly HashSet<uint> _auditSessions;
-        private readonly HashSet<int> _protected;
+        private readonly Dictionary<int, ulong> _sessionIds = [];
+        private readonly HashSet<uint> _auditSessions = [];
+        private readonly HashSet<int> _connectionSessions = [];
 
-        private SessionMarks(HashSet<(int, ulong)> roots, Dictionary<int, ulong> sessionIds, HashSet<uint> auditSessions, HashSet<int> kept)
-        {
-            _roots = roots;
-            _sessionIds = sessionIds;
-            _auditSessions = auditSessions;
-            _protected = kept;
-        }
+        /// <summary>Connections found: sshd's privileged monitor and its unprivileged child share one login session.</summary>
+        public int Connections => _connectionSessions.Count;
 
-        public static SessionMarks Of(IReadOnlyList<ProcessEntry> snapshot, IReadOnlyList<ProcessEntry> connections, HashSet<int> kept)
+        public void Add(IReadOnlyList<ProcessEntry> snapshot, IReadOnlyList<ProcessEntry> connections)
         {
-            var roots = connections.Select(c => (c.Pid, c.StartTime)).ToHashSet();
+            foreach (var connection in connections.Where(c => !kept.Contains(c.Pid)))
+            {
+                _roots.Add((connection.Pid, connection.StartTime));
+                _connectionSessions.Add(connection.SessionId);
+            }
+
             var keptEntries = snapshot.Where(p => kept.Contains(p.Pid)).ToList();
             var foreignSessions = keptEntries.Select(p => p.SessionId).Append(0).ToHashSet();
             var foreignAudit = keptEntries.Select(p => p.AuditSession).Append(ProcessTable.NoAuditSession).ToHashSet();
-            var marks = new SessionMarks(roots, [], [], kept);
 
             // Grow until stable: a session leader found in the tree adds its session, whose members add theirs.
             int before;
             do
             {
-                before = marks._sessionIds.Count + marks._auditSessions.Count;
-                foreach (var member in marks.Members(snapshot))
+                before = _sessionIds.Count + _auditSessions.Count;
+                foreach (var member in Members(snapshot))
                 {
                     if (member.SessionId == member.Pid && !foreignSessions.Contains(member.SessionId))
                     {
-                        marks._sessionIds.TryAdd(member.SessionId, member.StartTime);
+                        _sessionIds.TryAdd(member.SessionId, member.StartTime);
                     }
 
                     if (!foreignAudit.Contains(member.AuditSession))
                     {
-                        marks._auditSessions.Add(member.AuditSession);
+                        _auditSessions.Add(member.AuditSession);
                     }
                 }
             }
-            while (marks._sessionIds.Count + marks._auditSessions.Count != before);
-
-            return marks;
+            while (_sessionIds.Count + _auditSessions.Count != before);
         }
 
         /// <summary>The live processes of the marked sessions: roots, their sessions and audit sessions, and all descendants.</summary>
@@ -186,7 +191,7 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
             var members = new Dictionary<int, ProcessEntry>();
             foreach (var process in snapshot)
             {
-                if (!process.IsGone && !_protected.Contains(process.Pid) &&
+                if (!process.IsGone && !kept.Contains(process.Pid) &&
                     (_roots.Contains((process.Pid, process.StartTime)) || OurSession(process.SessionId) ||
                      _auditSessions.Contains(process.AuditSession)))
                 {
@@ -194,7 +199,7 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
                 }
             }
 
-            var children = snapshot.Where(p => !p.IsGone && !_protected.Contains(p.Pid)).ToLookup(p => p.ParentPid);
+            var children = snapshot.Where(p => !p.IsGone && !kept.Contains(p.Pid)).ToLookup(p => p.ParentPid);
             var queue = new Queue<int>(members.Keys);
             while (queue.TryDequeue(out var pid))
             {
