@@ -56,7 +56,7 @@ public sealed class SshPageTests : BunitContext
         var status = page.Find("[data-testid=ssh-status]").TextContent;
         Assert.Contains("SSH login is disabled since", status, StringComparison.Ordinal);
         Assert.Contains("after a lockout event: super-lockout of carol.", status, StringComparison.Ordinal);
-        Assert.Contains("Alert: SSH could not be disabled after a lockout event of carol: the sshd PID file", status, StringComparison.Ordinal);
+        Assert.Contains("SSH could not be disabled after a lockout event of carol: the sshd PID file", status, StringComparison.Ordinal);
         Assert.Contains("(present: every login refused)", status, StringComparison.Ordinal);
         Assert.Single(page.FindAll("[data-testid=ssh-enable]"));
         Assert.Empty(page.FindAll("[data-testid=tf-step-up]"));

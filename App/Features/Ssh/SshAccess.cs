@@ -3,7 +3,7 @@ using NasDash.Security;
 namespace NasDash.Features.Ssh;
 
 /// <summary>What the SSH page shows.</summary>
-/// <param name="AlertMessage">The open "ssh-disabled" alert, which says what failed when SSH could not be shut off.</param>
+/// <param name="Problem">What failed when SSH could not be shut off (the open alert's text), otherwise null.</param>
 /// <param name="Sshd">"running (process N, port P)" or why NasDash cannot reach sshd.</param>
 /// <param name="OathUsers">What the pam_oath users file holds, e.g. "2 administrators in /etc/users.oath".</param>
 public sealed record SshStatus(
@@ -11,7 +11,7 @@ public sealed record SshStatus(
     DateTimeOffset? DisabledAt,
     string? DisabledReason,
     bool TwoFactorForSsh,
-    string? AlertMessage,
+    string? Problem,
     bool SshdRunning,
     string Sshd,
     string DropInPath,
@@ -35,6 +35,7 @@ public sealed class SshAccess(
     ILogger<SshAccess> log) : ISshControl, ILockoutEventHandler
 {
     public const string AlertKey = "ssh-disabled";
+    private const string FailurePrefix = "SSH could not be disabled";
     public const string PagePath = "/services/ssh";
 
     // One change at a time: two lockout events, or a lockout racing a re-enable, must not interleave their steps.
@@ -77,7 +78,7 @@ public sealed class SshAccess(
             });
             alerts.Raise(AlertKey, AlertSeverity.Critical, result.Complete
                 ? $"SSH login disabled after a lockout event of {user} — re-enable"
-                : $"SSH could not be disabled after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
+                : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
                 PagePath);
             if (!result.Complete)
             {
@@ -151,7 +152,7 @@ public sealed class SshAccess(
                 if (!result.Complete)
                 {
                     alerts.Raise(AlertKey, AlertSeverity.Critical,
-                        $"SSH could not be disabled again at start-up: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
+                        $"{FailurePrefix} again at start-up: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
                         PagePath);
                 }
             }
@@ -179,7 +180,7 @@ public sealed class SshAccess(
             current.Ssh.DisabledAt,
             current.Ssh.DisabledReason,
             current.TwoFactor.SshTwoFactor,
-            alerts.Open().FirstOrDefault(a => a.Key == AlertKey)?.Message,
+            alerts.Open().FirstOrDefault(a => a.Key == AlertKey && a.Message.StartsWith(FailurePrefix, StringComparison.Ordinal))?.Message,
             lookup is ListenerLookup.Running,
             lookup switch
             {

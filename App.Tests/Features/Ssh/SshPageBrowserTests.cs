@@ -1,0 +1,74 @@
+using System.Runtime.Versioning;
+using NasDash.Features.Ssh;
+using NasDash.Security;
+using NasDash.Tests.Browser;
+
+namespace NasDash.Tests.Features.Ssh;
+
+/// <summary>The whole cycle as an administrator sees it: the real app in Chromium, driving a real sshd.</summary>
+[Collection(BrowserCollection.Name)]
+[SupportedOSPlatform("linux")]
+public sealed class SshPageBrowserTests(Chromium chromium)
+{
+    [Fact]
+    public async Task SshPage_AfterLockoutEvent_ShowsAlertAndReEnablesSshAfterStepUp()
+    {
+        HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
+        using var sshd = TestSshd.Start();
+        using var server = new AppServer(new Dictionary<string, string?>
+        {
+            ["NasDash:Ssh:DropInDirectory"] = sshd.DropInDirectory,
+            ["NasDash:Ssh:PidFile"] = sshd.PidFile,
+            ["NasDash:Ssh:OathUsersFile"] = sshd.Options.OathUsersFile,
+        });
+        var settings = server.Get<ISettingsStore>();
+        var current = settings.Get();
+        current.TwoFactor = current.TwoFactor with { SshTwoFactor = true };
+        current.SetupCompleted = true;
+        settings.Save(current);
+        var (alice, aliceSecret) = Administrator(server, "alice");
+        Administrator(server, "bob");
+        server.Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "bob", "192.0.2.9", DateTimeOffset.UtcNow));
+        Assert.NotEqual(0, sshd.Run("true").ExitCode);
+
+        await using var browser = await BrowserPage.OpenAsync(chromium, server);
+        await browser.RunAsync(nameof(SshPage_AfterLockoutEvent_ShowsAlertAndReEnablesSshAfterStepUp), async b =>
+        {
+            var ticket = server.Get<PendingSignIns>().IssueTicket(alice, enrolment: false);
+            await b.GotoAsync($"/auth/complete?ticket={Uri.EscapeDataString(ticket)}&returnUrl=%2Fservices%2Fssh");
+            await b.WaitForUrlAsync("/services/ssh$");
+            await b.WaitInteractiveAsync();
+            var status = await b.TextOfAsync("ssh-status");
+            Assert.Contains("after a lockout event: super-lockout of bob.", status, StringComparison.Ordinal);
+            Assert.DoesNotContain("could not", status, StringComparison.Ordinal);
+            await b.ScreenshotAsync("ssh-page-disabled");
+
+            await b.ClickAsync("ssh-enable");
+            await b.FillAsync("tf-step-up", server.Get<TotpVerifier>().Current(aliceSecret));
+            await b.ClickAsync("tf-step-up-confirm");
+
+            await b.ById("ssh-result").WaitForAsync();
+            Assert.StartsWith("SSH login is enabled again.", await b.TextOfAsync("ssh-result"), StringComparison.Ordinal);
+            Assert.Contains("SSH login is allowed.", await b.TextOfAsync("ssh-status"), StringComparison.Ordinal);
+            await b.ScreenshotAsync("ssh-page-enabled");
+        });
+        Assert.Equal((0, "back\n"), sshd.Run("echo back"));
+        Assert.Null(server.Get<IAlertStore>().Open().FirstOrDefault(a => a.Key == SshAccess.AlertKey));
+    }
+
+    private static (Account Account, byte[] Secret) Administrator(AppServer server, string userName)
+    {
+        var secret = TotpVerifier.NewSecret();
+        var account = new Account
+        {
+            UserName = userName,
+            PasswordHash = server.Get<PasswordHashing>().Hash(SshCore.Password),
+            ProtectedTotpSecret = server.Get<SecretProtector>().Protect(secret),
+            BackupCodes = server.Get<BackupCodes>().Generate(5).Stored,
+            CreatedAt = DateTimeOffset.UtcNow,
+            StateSince = DateTimeOffset.UtcNow,
+        };
+        Assert.True(server.Get<IAccountStore>().TryInsert(account));
+        return (account, secret);
+    }
+}
