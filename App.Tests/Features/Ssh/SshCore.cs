@@ -110,6 +110,9 @@ public sealed class SshCore : IDisposable
     public void Dispose()
     {
         _services.Dispose();
-        Directory.Delete(DataDirectory, recursive: true);
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }

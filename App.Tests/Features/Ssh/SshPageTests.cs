@@ -115,7 +115,22 @@ public sealed class SshPageTests : BunitContext
         base.Dispose(disposing);
         if (disposing)
         {
-            _core.Dispose();
+            CleanUp();
+        }
+    }
+
+    // xunit disposes asynchronously when it can, which bypasses Dispose(bool).
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await base.DisposeAsyncCore();
+        CleanUp();
+    }
+
+    private void CleanUp()
+    {
+        _core.Dispose();
+        if (Directory.Exists(_directory))
+        {
             Directory.Delete(_directory, recursive: true);
         }
     }
