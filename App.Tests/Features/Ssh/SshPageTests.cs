@@ -1,38 +1,44 @@
 using System.Security.Claims;
 using Bunit;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using NasDash.Features.Ssh;
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Ssh;
 
 /// <summary>The /services/ssh page over the real core; sshd is absent (an empty process table), as on a machine without it.</summary>
-public sealed class SshPageTests : BunitContext
+public sealed class SshPageTests : NasDashTestContext
 {
     // MudTextField puts the attribute on its input; a wrapper component would put it on its root.
     private const string StepUpInput = "input[data-testid=tf-step-up], [data-testid=tf-step-up] input";
-    private readonly string _directory = Directory.CreateTempSubdirectory("nasdash-ssh-page-").FullName;
-    private readonly SshCore _core;
-    private readonly TestAdministrator _alice;
+    private readonly Account _alice;
+    private readonly byte[] _aliceSecret = TotpVerifier.NewSecret();
 
     public SshPageTests()
+        : this(new Account { UserName = "alice" })
     {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices();
-        _core = new SshCore(Directory.CreateDirectory(Path.Combine(_directory, "sshd_config.d")).FullName,
-            Path.Combine(_directory, "sshd.pid"), Path.Combine(_directory, "users.oath"), Path.Combine(_directory, "proc"));
-        _core.SetSshTwoFactor(true);
-        _alice = _core.AddAdministrator("alice");
-        Services.AddSingleton(_core.Ssh);
-        Services.AddSingleton(_core.Get<SecurityEvents>());
-        Services.AddSingleton(_core.Get<StepUp>());
-        Services.AddSingleton<IHttpContextAccessor>(new HttpContextAccessor());
-        var authorization = AddAuthorization();
-        authorization.SetAuthorized("alice");
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, _alice.Id.ToString()));
     }
+
+    private SshPageTests(Account alice)
+        : base(services: s => Register(s, alice))
+    {
+        _alice = alice;
+        // The "Testing" environment puts the SSH paths under the data directory.
+        Directory.CreateDirectory(Path.Combine(DataDirectory, "ssh", "sshd_config.d"));
+        var settings = Get<ISettingsStore>();
+        var current = settings.Get();
+        current.TwoFactor = current.TwoFactor with { SshTwoFactor = true };
+        settings.Save(current);
+        _alice.PasswordHash = Get<PasswordHashing>().Hash(SshCore.Password);
+        _alice.ProtectedTotpSecret = Get<SecretProtector>().Protect(_aliceSecret);
+        _alice.BackupCodes = Get<BackupCodes>().Generate(5).Stored;
+        Assert.True(Get<IAccountStore>().TryInsert(_alice));
+    }
+
+    private SshAccess Ssh => Get<SshAccess>();
+    private string PidFile => Path.Combine(DataDirectory, "ssh", "sshd.pid");
 
     [Fact]
     public void Render_LoginAllowed_SaysAllowedWithoutEnableButton()
@@ -42,7 +48,7 @@ public sealed class SshPageTests : BunitContext
         var status = page.Find("[data-testid=ssh-status]").TextContent;
         Assert.Contains("SSH login is allowed.", status, StringComparison.Ordinal);
         Assert.Contains("On: a lockout event shuts SSH off", status, StringComparison.Ordinal);
-        Assert.Contains($"the sshd PID file {Path.Combine(_directory, "sshd.pid")} does not exist", status, StringComparison.Ordinal);
+        Assert.Contains($"the sshd PID file {PidFile} does not exist", status, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=ssh-enable]"));
     }
 
@@ -69,17 +75,17 @@ public sealed class SshPageTests : BunitContext
         var page = Render<SshPage>();
 
         page.Find("[data-testid=ssh-enable]").Click();
-        page.Find(StepUpInput).Input(_core.Get<TotpVerifier>().Current(_alice.TotpSecret));
+        page.Find(StepUpInput).Input(Get<TotpVerifier>().Current(_aliceSecret));
         page.Find("[data-testid=tf-step-up-confirm]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("SSH login is enabled again", page.Find("[data-testid=ssh-result]").TextContent, StringComparison.Ordinal));
         Assert.Contains("SSH login is allowed.", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=ssh-enable]"));
-        Assert.False(_core.Get<ISettingsStore>().Get().Ssh.LoginDisabled);
-        Assert.Null(_core.OpenAlert(SshAccess.AlertKey));
-        var audit = Assert.Single(_core.Audit("ssh.enabled"));
+        Assert.False(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
+        Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == SshAccess.AlertKey);
+        var audit = Assert.Single(Audit("ssh.enabled"));
         Assert.Equal(("alice", "succeeded"), (audit.UserName, audit.Outcome));
-        Assert.Equal("succeeded", Assert.Single(_core.Audit("stepup")).Outcome);
+        Assert.Equal("succeeded", Assert.Single(Audit("stepup")).Outcome);
     }
 
     [Fact]
@@ -93,8 +99,8 @@ public sealed class SshPageTests : BunitContext
         page.Find("[data-testid=tf-step-up-confirm]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("That code is not valid", page.Markup, StringComparison.Ordinal));
-        Assert.True(_core.Get<ISettingsStore>().Get().Ssh.LoginDisabled);
-        Assert.Empty(_core.Audit("ssh.enabled"));
+        Assert.True(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
+        Assert.Empty(Audit("ssh.enabled"));
         Assert.Contains("SSH login is disabled", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
     }
 
@@ -103,44 +109,37 @@ public sealed class SshPageTests : BunitContext
     {
         var page = Render<SshPage>();
 
-        _core.Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.MovedToRecovery, Guid.NewGuid(), "bob", null, DateTimeOffset.UtcNow));
+        Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.MovedToRecovery, Guid.NewGuid(), "bob", null, DateTimeOffset.UtcNow));
 
         page.WaitForAssertion(() => Assert.Contains("after a lockout event: bob moved to recovery after repeated TOTP failures.",
             page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal));
         Assert.Single(page.FindAll("[data-testid=ssh-enable]"));
     }
 
-    protected override void Dispose(bool disposing)
+    /// <summary>No sshd to reach (an empty process table) and alice signed in, as the cookie would say.</summary>
+    private static void Register(IServiceCollection services, Account alice)
     {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            CleanUp();
-        }
+        services.AddSingleton(new ProcessTable(Path.Combine(Path.GetTempPath(), "nasdash-no-proc")));
+        var user = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, alice.UserName), new Claim(ClaimTypes.NameIdentifier, alice.Id.ToString())], "test"));
+        services.AddAuthorizationCore();
+        services.AddCascadingAuthenticationState();
+        services.AddSingleton<AuthenticationStateProvider>(new SignedIn(user));
     }
 
-    // xunit disposes asynchronously when it can, which bypasses Dispose(bool).
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await base.DisposeAsyncCore();
-        CleanUp();
-    }
-
-    private void CleanUp()
-    {
-        _core.Dispose();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    private IReadOnlyList<AuditEvent> Audit(string prefix) => Get<IAuditLog>().Query(new AuditQuery(EventPrefix: prefix));
 
     private void Disable() =>
-        _core.Ssh.DisableLogin(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "carol", null, DateTimeOffset.UtcNow));
+        Ssh.DisableLogin(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "carol", null, DateTimeOffset.UtcNow));
 
     private string WrongCode()
     {
-        var valid = _core.Get<TotpVerifier>().Current(_alice.TotpSecret);
+        var valid = Get<TotpVerifier>().Current(_aliceSecret);
         return valid == "000000" ? "000001" : "000000";
+    }
+
+    private sealed class SignedIn(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }

@@ -131,7 +131,7 @@ public sealed class TestSshd : IDisposable
         var processes = new ProcessTable(ProcessTable.DefaultRoot);
         if (new SshDaemon(Options, processes, TimeProvider.System).FindListener() is ListenerLookup.Running running)
         {
-            new SshSessions(processes, TimeProvider.System).EndAll(running.Listener);
+            new SshSessions(processes).EndAll(running.Listener);
         }
 
         foreach (var client in _clients)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using NasDash.Hosting;
 
@@ -136,8 +137,9 @@ public sealed class SshDaemon(SshOptions options, ProcessTable processes, TimePr
                 return $"not permitted to signal sshd (process {listener.Pid}); NasDash needs to run as root to control SSH";
         }
 
-        var deadline = time.GetUtcNow() + ReloadTimeout;
-        while (time.GetUtcNow() < deadline)
+        // sshd restarts on the real clock, whatever TimeProvider the app was given.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < ReloadTimeout)
         {
             Thread.Sleep(Poll);
             var now = processes.Find(listener.Pid);

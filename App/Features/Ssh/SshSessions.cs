@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace NasDash.Features.Ssh;
 
 /// <summary>The running sshd listener: its pid and the TCP ports it accepts connections on.</summary>
@@ -19,7 +21,7 @@ public sealed record SshSessionSweep(int Sessions, int Processes, IReadOnlyList<
 /// listener's child; its processes are its descendants, everything in the login sessions (setsid) they
 /// lead, and everything in its kernel audit session (pam_loginuid), which even a daemonized command keeps.
 /// </summary>
-public sealed class SshSessions(ProcessTable processes, TimeProvider time)
+public sealed class SshSessions(ProcessTable processes)
 {
     /// <summary>Titles of sshd's per-connection processes (OpenSSH 9.8 split them into sshd-session and sshd-auth).</summary>
     private static readonly string[] ConnectionTitles = ["sshd: ", "sshd-session: ", "sshd-auth: "];
@@ -123,10 +125,11 @@ public sealed class SshSessions(ProcessTable processes, TimeProvider time)
         }
     }
 
+    // Real processes run on the real clock, whatever TimeProvider the app was given.
     private void WaitUntilGone(IReadOnlyList<ProcessEntry> targets, TimeSpan limit)
     {
-        var deadline = time.GetUtcNow() + limit;
-        while (targets.Any(IsAlive) && time.GetUtcNow() < deadline)
+        var waited = Stopwatch.StartNew();
+        while (targets.Any(IsAlive) && waited.Elapsed < limit)
         {
             Thread.Sleep(Poll);
         }
