@@ -107,6 +107,9 @@ public sealed class SshCore : IDisposable
 
     public IReadOnlyList<AuditEvent> Audit(string prefix) => Get<IAuditLog>().Query(new AuditQuery(EventPrefix: prefix));
 
+    /// <summary>Closes the store (it allows one process at a time) but keeps the data directory, e.g. for the console.</summary>
+    public void CloseStore() => _services.Dispose();
+
     public void Dispose()
     {
         _services.Dispose();

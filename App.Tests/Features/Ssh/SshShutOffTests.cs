@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using NasDash.Features.Ssh;
 using NasDash.Security;
+using NasDash.Storage;
 
 namespace NasDash.Tests.Features.Ssh;
 
@@ -74,6 +75,30 @@ public class SshShutOffTests
     }
 
     [Fact]
+    public async Task ConsoleSshEnable_AfterLockoutEvent_ReEnablesSshAndClearsAlert()
+    {
+        HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
+        using var sshd = TestSshd.Start();
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile);
+        core.SetSshTwoFactor(true);
+        await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
+        Assert.NotEqual(0, sshd.Run("true").ExitCode);
+        core.CloseStore();
+
+        var (exit, output) = NasDash(
+            ["console", "ssh-enable", "--data", core.DataDirectory],
+            new() { ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory, ["NasDash__Ssh__PidFile"] = sshd.PidFile, ["NasDash__Ssh__OathUsersFile"] = sshd.Options.OathUsersFile });
+
+        Say($"nasdash console ssh-enable -> exit {exit}: {output.Trim()}");
+        Assert.Equal((0, "SSH login is enabled again.\n"), (exit, output));
+        Assert.Equal((0, "back\n"), sshd.Run("echo back"));
+        using var store = new LiteDbStore(core.DataDirectory, TimeProvider.System);
+        Assert.DoesNotContain(store.Open(), a => a.Key == SshAccess.AlertKey);
+        Assert.False(store.Get().Ssh.LoginDisabled);
+        Assert.Equal("succeeded", store.Query(new AuditQuery(EventPrefix: "ssh.enabled")).Single().Outcome);
+    }
+
+    [Fact]
     public async Task LockoutEvent_SshTwoFactorOff_LeavesSshAlone()
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
@@ -137,6 +162,33 @@ public class SshShutOffTests
         Assert.True(result.Complete, string.Join("; ", result.Problems));
         Assert.True(WaitUntil(() => HostTools.ProcessesRunning($"sleep {escaped}").Count == 0 && HostTools.ProcessesRunning($"sleep {waiting}").Count == 0));
         Assert.True(WaitUntil(() => session.HasExited));
+    }
+
+    /// <summary>Runs the built program (NasDash.dll) as a separate process, as `nasdash …` on the appliance.</summary>
+    private static (int ExitCode, string Output) NasDash(string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(typeof(SshAccess).Assembly.Location);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "nasdash console did not finish");
+        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     private static string Marker() => (40_000 + RandomNumberGenerator.GetInt32(50_000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
