@@ -81,7 +81,7 @@ public sealed class OathUsersFileTests : IDisposable
 
         Assert.Equal(new OathSyncResult(true, 2, [], null), result with { Skipped = [] });
         Assert.Equal(
-            $"HOTP/T30/6\talice\t-\t{Convert.ToHexStringLower(alice.TotpSecret)}\nHOTP/T30/6\tbob\t-\t{Convert.ToHexStringLower(bob.TotpSecret)}\n",
+            $"HOTP/T30/6\talice\t-\t{Convert.ToHexStringLower(alice.Secret)}\nHOTP/T30/6\tbob\t-\t{Convert.ToHexStringLower(bob.Secret)}\n",
             File.ReadAllText(UsersFile));
         Assert.Equal("2 administrators in " + UsersFile, core.Get<OathUsersFile>().Describe());
     }

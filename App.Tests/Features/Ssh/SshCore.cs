@@ -5,11 +5,9 @@ using Microsoft.Extensions.Hosting.Internal;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Ssh;
-
-/// <summary>An administrator created for a test, with the secrets a real user would hold.</summary>
-public sealed record TestAdministrator(Guid Id, string UserName, string Password, byte[] TotpSecret, IReadOnlyList<string> BackupCodes);
 
 /// <summary>
 /// The real NasDash core (store, security services, SSH control) on a temporary data directory, with the SSH paths
@@ -17,8 +15,6 @@ public sealed record TestAdministrator(Guid Id, string UserName, string Password
 /// </summary>
 public sealed class SshCore : IDisposable
 {
-    public const string Password = "correct horse battery staple";
-
     private readonly ServiceProvider _services;
 
     public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null)
@@ -63,38 +59,16 @@ public sealed class SshCore : IDisposable
         settings.Save(current);
     }
 
-    public TestAdministrator AddAdministrator(string userName, AccountState state = AccountState.Normal)
-    {
-        var now = Get<TimeProvider>().GetUtcNow();
-        var secret = TotpVerifier.NewSecret();
-        var batch = Get<BackupCodes>().Generate(10);
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = Get<PasswordHashing>().Hash(Password),
-            ProtectedTotpSecret = Get<SecretProtector>().Protect(secret),
-            BackupCodes = batch.Stored,
-            State = state,
-            StateSince = now,
-            CreatedAt = now,
-        };
-        Assert.True(Get<IAccountStore>().TryInsert(account));
-        return new TestAdministrator(account.Id, userName, Password, secret, batch.Codes);
-    }
+    public SeededAdmin AddAdministrator(string userName, AccountState state = AccountState.Normal) =>
+        TestAdministrators.Seed(_services, userName, adjust: a => a.State = state);
 
-    public void SetState(Guid accountId, AccountState state)
-    {
-        var accounts = Get<IAccountStore>();
-        var account = accounts.FindById(accountId)!;
-        account.State = state;
-        accounts.Update(account);
-    }
+    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.State = state);
 
     /// <summary>
     /// A lockout event the way an attacker causes one: the right password, then wrong backup codes, which starts a
     /// recovery (DESIGN.md: the first backup-code submission of a recovery is a lockout event).
     /// </summary>
-    public async Task<SecondFactorResult> FailBackupCodesAsync(TestAdministrator admin)
+    public async Task<SecondFactorResult> FailBackupCodesAsync(SeededAdmin admin)
     {
         var signIn = Get<SignInService>();
         var password = await signIn.SubmitPasswordAsync(admin.UserName, admin.Password, "192.0.2.7", TestContext.Current.CancellationToken);

@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using NasDash.Features.Ssh;
 using NasDash.Security;
 using NasDash.Tests.Browser;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Ssh;
 
@@ -21,30 +22,26 @@ public sealed class SshPageBrowserTests(Chromium chromium)
             ["NasDash:Ssh:PidFile"] = sshd.PidFile,
             ["NasDash:Ssh:OathUsersFile"] = sshd.Options.OathUsersFile,
         });
+        var alice = TestAdministrators.Seed(server.Services, "alice");
+        TestAdministrators.Seed(server.Services, "bob");
         var settings = server.Get<ISettingsStore>();
         var current = settings.Get();
         current.TwoFactor = current.TwoFactor with { SshTwoFactor = true };
-        current.SetupCompleted = true;
         settings.Save(current);
-        var (alice, aliceSecret) = Administrator(server, "alice");
-        Administrator(server, "bob");
         server.Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "bob", "192.0.2.9", DateTimeOffset.UtcNow));
         Assert.NotEqual(0, sshd.Run("true").ExitCode);
 
         await using var browser = await BrowserPage.OpenAsync(chromium, server);
         await browser.RunAsync(nameof(SshPage_AfterLockoutEvent_ShowsAlertAndReEnablesSshAfterStepUp), async b =>
         {
-            var ticket = server.Get<PendingSignIns>().IssueTicket(alice, enrolment: false);
-            await b.GotoAsync($"/auth/complete?ticket={Uri.EscapeDataString(ticket)}&returnUrl=%2Fservices%2Fssh");
-            await b.WaitForUrlAsync("/services/ssh$");
-            await b.WaitInteractiveAsync();
+            await BrowserSignIn.SignInAsync(b, server, alice, "/services/ssh");
             var status = await b.TextOfAsync("ssh-status");
             Assert.Contains("after a lockout event: super-lockout of bob.", status, StringComparison.Ordinal);
             Assert.DoesNotContain("could not", status, StringComparison.Ordinal);
             await b.ScreenshotAsync("ssh-page-disabled");
 
             await b.ClickAsync("ssh-enable");
-            await b.FillAsync("tf-step-up", server.Get<TotpVerifier>().Current(aliceSecret));
+            await b.FillAsync("tf-step-up", await alice.NextCodeAsync(server.Get<TimeProvider>()));
             await b.ClickAsync("tf-step-up-confirm");
 
             await b.ById("ssh-result").WaitForAsync();
@@ -54,21 +51,5 @@ public sealed class SshPageBrowserTests(Chromium chromium)
         });
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
         Assert.Null(server.Get<IAlertStore>().Open().FirstOrDefault(a => a.Key == SshAccess.AlertKey));
-    }
-
-    private static (Account Account, byte[] Secret) Administrator(AppServer server, string userName)
-    {
-        var secret = TotpVerifier.NewSecret();
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = server.Get<PasswordHashing>().Hash(SshCore.Password),
-            ProtectedTotpSecret = server.Get<SecretProtector>().Protect(secret),
-            BackupCodes = server.Get<BackupCodes>().Generate(5).Stored,
-            CreatedAt = DateTimeOffset.UtcNow,
-            StateSince = DateTimeOffset.UtcNow,
-        };
-        Assert.True(server.Get<IAccountStore>().TryInsert(account));
-        return (account, secret);
     }
 }

@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using Bunit;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Ssh;
 using NasDash.Security;
@@ -11,30 +9,19 @@ namespace NasDash.Tests.Features.Ssh;
 /// <summary>The /services/ssh page over the real core; sshd is absent (an empty process table), as on a machine without it.</summary>
 public sealed class SshPageTests : NasDashTestContext
 {
-    // MudTextField puts the attribute on its input; a wrapper component would put it on its root.
-    private const string StepUpInput = "input[data-testid=tf-step-up], [data-testid=tf-step-up] input";
-    private readonly Account _alice;
-    private readonly byte[] _aliceSecret = TotpVerifier.NewSecret();
+    private readonly SeededAdmin _alice;
 
     public SshPageTests()
-        : this(new Account { UserName = "alice" })
+        : base(services: s => s.AddSingleton(new ProcessTable(Path.Combine(Path.GetTempPath(), "nasdash-no-proc"))))
     {
-    }
-
-    private SshPageTests(Account alice)
-        : base(services: s => Register(s, alice))
-    {
-        _alice = alice;
         // The "Testing" environment puts the SSH paths under the data directory.
         Directory.CreateDirectory(Path.Combine(DataDirectory, "ssh", "sshd_config.d"));
+        _alice = Seed("alice");
+        SignIn(_alice);
         var settings = Get<ISettingsStore>();
         var current = settings.Get();
         current.TwoFactor = current.TwoFactor with { SshTwoFactor = true };
         settings.Save(current);
-        _alice.PasswordHash = Get<PasswordHashing>().Hash(SshCore.Password);
-        _alice.ProtectedTotpSecret = Get<SecretProtector>().Protect(_aliceSecret);
-        _alice.BackupCodes = Get<BackupCodes>().Generate(5).Stored;
-        Assert.True(Get<IAccountStore>().TryInsert(_alice));
     }
 
     private SshAccess Ssh => Get<SshAccess>();
@@ -69,14 +56,13 @@ public sealed class SshPageTests : NasDashTestContext
     }
 
     [Fact]
-    public void Enable_CorrectStepUpCode_ReEnablesLogin()
+    public async Task Enable_CorrectStepUpCode_ReEnablesLogin()
     {
         Disable();
         var page = Render<SshPage>();
 
         page.Find("[data-testid=ssh-enable]").Click();
-        page.Find(StepUpInput).Input(Get<TotpVerifier>().Current(_aliceSecret));
-        page.Find("[data-testid=tf-step-up-confirm]").Click();
+        await StepUpAsync(page, _alice);
 
         page.WaitForAssertion(() => Assert.Contains("SSH login is enabled again", page.Find("[data-testid=ssh-result]").TextContent, StringComparison.Ordinal));
         Assert.Contains("SSH login is allowed.", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
@@ -95,7 +81,7 @@ public sealed class SshPageTests : NasDashTestContext
         var page = Render<SshPage>();
 
         page.Find("[data-testid=ssh-enable]").Click();
-        page.Find(StepUpInput).Input(WrongCode());
+        InputOf(page, "tf-step-up").Input(WrongCode());
         page.Find("[data-testid=tf-step-up-confirm]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("That code is not valid", page.Markup, StringComparison.Ordinal));
@@ -116,17 +102,6 @@ public sealed class SshPageTests : NasDashTestContext
         Assert.Single(page.FindAll("[data-testid=ssh-enable]"));
     }
 
-    /// <summary>No sshd to reach (an empty process table) and alice signed in, as the cookie would say.</summary>
-    private static void Register(IServiceCollection services, Account alice)
-    {
-        services.AddSingleton(new ProcessTable(Path.Combine(Path.GetTempPath(), "nasdash-no-proc")));
-        var user = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, alice.UserName), new Claim(ClaimTypes.NameIdentifier, alice.Id.ToString())], "test"));
-        services.AddAuthorizationCore();
-        services.AddCascadingAuthenticationState();
-        services.AddSingleton<AuthenticationStateProvider>(new SignedIn(user));
-    }
-
     private IReadOnlyList<AuditEvent> Audit(string prefix) => Get<IAuditLog>().Query(new AuditQuery(EventPrefix: prefix));
 
     private void Disable() =>
@@ -134,12 +109,7 @@ public sealed class SshPageTests : NasDashTestContext
 
     private string WrongCode()
     {
-        var valid = Get<TotpVerifier>().Current(_aliceSecret);
+        var valid = Get<TotpVerifier>().Current(_alice.Secret);
         return valid == "000000" ? "000001" : "000000";
-    }
-
-    private sealed class SignedIn(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }

@@ -37,10 +37,10 @@ public class SshPamOathTests
             var sync = oath.Sync();
 
             Assert.Equal((true, 1, null), (sync.Written, sync.Users, sync.Problem));
-            Assert.Equal($"HOTP/T30/6\t{TestSshd.User}\t-\t{Convert.ToHexStringLower(admin.TotpSecret)}\n", File.ReadAllText(usersFile));
+            Assert.Equal($"HOTP/T30/6\t{TestSshd.User}\t-\t{Convert.ToHexStringLower(admin.Secret)}\n", File.ReadAllText(usersFile));
             Assert.Equal(AtomicFile.OwnerReadWrite, File.GetUnixFileMode(usersFile));
 
-            var code = OathTool(admin.TotpSecret, DateTimeOffset.UtcNow);
+            var code = OathTool(admin.Secret, DateTimeOffset.UtcNow);
             var first = Login(sshd, code, "correct");
             Assert.True(first.ExitCode == 0, first.Output);
             Assert.Contains(Prompt, first.Output, StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public class SshPamOathTests
             Assert.True(replayed.ExitCode == 1, replayed.Output);
             Assert.Contains(Prompt, replayed.Output, StringComparison.Ordinal);
 
-            var wrong = Login(sshd, WrongCode(admin.TotpSecret), "wrong");
+            var wrong = Login(sshd, WrongCode(admin.Secret), "wrong");
             Assert.True(wrong.ExitCode == 1, wrong.Output);
             Assert.Contains(Prompt, wrong.Output, StringComparison.Ordinal);
             Assert.Contains($"PAM: Authentication failure for {TestSshd.User}", sshd.Log(), StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public class SshPamOathTests
             core.SetState(admin.Id, AccountState.Recovery);
             oath.Sync();
             Assert.DoesNotContain(TestSshd.User, File.ReadAllText(usersFile), StringComparison.Ordinal);
-            var untrusted = Login(sshd, OathTool(admin.TotpSecret, DateTimeOffset.UtcNow.AddSeconds(TotpVerifier.StepSeconds)), "next valid (account in recovery)");
+            var untrusted = Login(sshd, OathTool(admin.Secret, DateTimeOffset.UtcNow.AddSeconds(TotpVerifier.StepSeconds)), "next valid (account in recovery)");
             Assert.True(untrusted.ExitCode == 1, untrusted.Output);
             Assert.Contains($"PAM: User not known to the underlying authentication module for {TestSshd.User}", sshd.Log(), StringComparison.Ordinal);
         }

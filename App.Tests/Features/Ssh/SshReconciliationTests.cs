@@ -24,7 +24,7 @@ public sealed class SshReconciliationTests : IDisposable
 
             core.Get<SecurityEvents>().NotifyChanged();
 
-            Assert.True(await Eventually(() => File.ReadAllText(UsersFile).Contains($"\talice\t-\t{Convert.ToHexStringLower(alice.TotpSecret)}", StringComparison.Ordinal)));
+            Assert.True(await Eventually(() => File.ReadAllText(UsersFile).Contains($"\talice\t-\t{Convert.ToHexStringLower(alice.Secret)}", StringComparison.Ordinal)));
         }
         finally
         {
