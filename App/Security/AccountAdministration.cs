@@ -81,8 +81,7 @@ public sealed class AccountAdministration(
             accounts.Update(account, Entry(account.UserName, "console.unlock", "succeeded", detail));
             if (applianceLock is not null)
             {
-                current.ApplianceLockedBy = null;
-                settings.Save(current);
+                settings.Update(s => s.ApplianceLockedBy = null);
             }
 
             alerts.Clear($"superlocked:{normalized}");
@@ -168,8 +167,7 @@ public sealed class AccountAdministration(
             return new AdministrationResult.NothingToDo("SSH login is not disabled.");
         }
 
-        current.Ssh = new SshState();
-        settings.Save(current);
+        settings.Update(s => s.Ssh = new SshState());
         alerts.Clear("ssh-disabled");
         audit.Append(Entry(null, "console.ssh-enable", "succeeded", $"by {actor}; recorded state only, no SSH control installed"));
         events.NotifyChanged();

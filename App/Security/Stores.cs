@@ -18,6 +18,8 @@ public interface ISettingsStore
 {
     ApplianceSettings Get();
     void Save(ApplianceSettings settings);
+    /// <summary>Re-reads the document under the write lock, applies the change and saves it: no lost update.</summary>
+    void Update(Action<ApplianceSettings> change);
 }
 
 public interface IAuditLog

@@ -157,6 +157,16 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
         SettingsChanged?.Invoke();
     }
 
+    public void Update(Action<ApplianceSettings> change)
+    {
+        lock (_writeGate)
+        {
+            var current = Copy(_db.GetCollection<ApplianceSettings>(Settings).FindById(1) ?? new ApplianceSettings());
+            change(current);
+            Save(current);
+        }
+    }
+
     public void Append(AuditEvent auditEvent)
     {
         lock (_writeGate)

@@ -78,9 +78,11 @@ public sealed class SetupService
         var current = _settings.Get();
         if (!current.SetupCompleted && _accounts.All().Count > 0)
         {
-            current.SetupCompleted = true;
-            current.SetupCompletedAt ??= _time.GetUtcNow();
-            _settings.Save(current);
+            _settings.Update(s =>
+            {
+                s.SetupCompleted = true;
+                s.SetupCompletedAt ??= _time.GetUtcNow();
+            });
             Audit(null, null, "setup.completed", "repaired", "an administrator existed; setup marked complete at start");
         }
 
@@ -196,10 +198,11 @@ public sealed class SetupService
             }
 
             _complete = true;
-            var current = _settings.Get();
-            current.SetupCompleted = true;
-            current.SetupCompletedAt = now;
-            _settings.Save(current);
+            _settings.Update(s =>
+            {
+                s.SetupCompleted = true;
+                s.SetupCompletedAt = now;
+            });
             enrolment!.Completed = true;
             Audit(account.UserName, client, "setup.completed", "succeeded", $"administrator created with TOTP and {codes.Total} backup codes");
             DeleteTokenFile();

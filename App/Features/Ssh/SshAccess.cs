@@ -55,15 +55,14 @@ public sealed class SshAccess(
         lock (_gate)
         {
             var reason = Describe(lockoutEvent);
-            var current = settings.Get();
-            current.Ssh = new SshState
+            // The intent is stored first: if a step below fails or the process dies, start-up applies it again.
+            var now = time.GetUtcNow();
+            settings.Update(s => s.Ssh = new SshState
             {
                 LoginDisabled = true,
-                DisabledAt = current.Ssh.LoginDisabled ? current.Ssh.DisabledAt : time.GetUtcNow(),
+                DisabledAt = s.Ssh.LoginDisabled ? s.Ssh.DisabledAt : now,
                 DisabledReason = reason,
-            };
-            // The intent is stored first: if a step below fails or the process dies, start-up applies it again.
-            settings.Save(current);
+            });
 
             var result = ShutOff();
             var user = lockoutEvent.UserName;
@@ -123,8 +122,7 @@ public sealed class SshAccess(
                 return new SshChangeResult(false, $"SSH login could not be re-enabled: {problem}.");
             }
 
-            current.Ssh = new SshState();
-            settings.Save(current);
+            settings.Update(s => s.Ssh = new SshState());
             alerts.Clear(AlertKey);
             entry.Outcome = "succeeded";
             entry.Detail = note;

@@ -175,8 +175,7 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.StepUpRequired();
         }
 
-        stored.TwoFactor = proposed;
-        settings.Save(stored);
+        settings.Update(s => s.TwoFactor = proposed);
         Audit(actor.UserName, client, "saved", preview);
         alertRules.Evaluate();
         events.NotifyChanged();
