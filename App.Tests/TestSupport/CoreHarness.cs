@@ -1,0 +1,198 @@
+using System.Globalization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Time.Testing;
+using NasDash.Security;
+using NasDash.Storage;
+using OtpNet;
+
+namespace NasDash.Tests.TestSupport;
+
+/// <summary>
+/// The security core wired as the app wires it, on a real <see cref="LiteDbStore"/> in a temp data directory,
+/// with a fake clock, file-persisted Data Protection keys and cheap hash work factors.
+/// <see cref="Reopen"/> simulates a restart: store, keys and services are opened again from disk.
+/// </summary>
+public sealed class CoreHarness : IDisposable
+{
+    public const string DefaultPassword = "correct horse battery";
+    public const string Host = "nas.test";
+    /// <summary>2026-01-01T00:00:00Z, the start of a TOTP time step.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _directory = new();
+    private readonly int _passwordIterations;
+    private readonly int _backupCodeIterations;
+
+    public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100)
+    {
+        _passwordIterations = passwordIterations;
+        _backupCodeIterations = backupCodeIterations;
+        Passwords = new PasswordHashing(passwordIterations);
+        Open();
+        if (policy is not null)
+        {
+            Policy = policy;
+        }
+    }
+
+    public string DataDirectory => _directory.Combine("data");
+    public FakeTimeProvider Time { get; } = new(Start);
+    public RecordingLockoutHandler Lockouts { get; } = new();
+    /// <summary>Account ids whose sessions were ended, in order.</summary>
+    public List<Guid> EndedSessions { get; } = [];
+    public PasswordHashing Passwords { get; }
+
+    public LiteDbStore Store { get; private set; } = null!;
+    public BackupCodes BackupCodes { get; private set; } = null!;
+    public TotpVerifier Totp { get; private set; } = null!;
+    public SecretProtector Secrets { get; private set; } = null!;
+    public PendingSignIns Pending { get; private set; } = null!;
+    public AccountLocks Locks { get; private set; } = null!;
+    public SecurityEvents Events { get; private set; } = null!;
+    public SignInService SignIn { get; private set; } = null!;
+    public EnrolmentService Enrolments { get; private set; } = null!;
+    public StepUp StepUp { get; private set; } = null!;
+
+    public TwoFactorSettings Policy
+    {
+        get => Store.Get().TwoFactor;
+        set
+        {
+            var settings = Store.Get();
+            settings.TwoFactor = value;
+            Store.Save(settings);
+        }
+    }
+
+    /// <summary>Closes everything and opens it again from the data directory, as a restart would.</summary>
+    public void Reopen()
+    {
+        Store.Dispose();
+        Open();
+    }
+
+    /// <summary>An account enrolled through <see cref="EnrolmentService"/> as setup does it, with its plaintext secrets.</summary>
+    public EnrolledAccount CreateEnrolledAccount(string userName, string password = DefaultPassword)
+    {
+        var enrolment = Enrolments.Start(userName);
+        var outcome = Enrolments.VerifyTotp(enrolment, Totp.Current(enrolment.Secret));
+        if (outcome != TotpOutcome.Accepted)
+        {
+            throw new InvalidOperationException($"Enrolment code refused: {outcome}");
+        }
+
+        var codes = Enrolments.IssueCodes(enrolment);
+        _ = Enrolments.TextFile(enrolment);
+        Enrolments.MarkDownloaded(enrolment);
+        var (protectedSecret, step, stored) = Enrolments.Seal(enrolment, confirmed: true);
+        var account = new Account
+        {
+            UserName = userName,
+            PasswordHash = Passwords.Hash(password),
+            ProtectedTotpSecret = protectedSecret,
+            LastTotpStep = step,
+            BackupCodes = stored,
+            CreatedAt = Time.GetUtcNow(),
+            StateSince = Time.GetUtcNow(),
+        };
+        if (!Store.TryInsert(account))
+        {
+            throw new InvalidOperationException($"User name {userName} is taken.");
+        }
+
+        return new EnrolledAccount(account.Id, userName, password, [.. enrolment.Secret], codes);
+    }
+
+    /// <summary>An account with a password only (as after a console reset): it must enrol at sign-in.</summary>
+    public Guid CreateAccount(string userName, string password = DefaultPassword, bool mustEnrol = true)
+    {
+        var account = new Account
+        {
+            UserName = userName,
+            PasswordHash = Passwords.Hash(password),
+            MustEnrol = mustEnrol,
+            CreatedAt = Time.GetUtcNow(),
+            StateSince = Time.GetUtcNow(),
+        };
+        if (!Store.TryInsert(account))
+        {
+            throw new InvalidOperationException($"User name {userName} is taken.");
+        }
+
+        return account.Id;
+    }
+
+    public Account Stored(EnrolledAccount account) => Store.FindById(account.Id) ?? throw new InvalidOperationException("Account gone.");
+
+    /// <summary>Passes the password step and returns the second-factor challenge.</summary>
+    public async Task<string> ChallengeAsync(EnrolledAccount account)
+    {
+        var result = await SignIn.SubmitPasswordAsync(account.UserName, account.Password, "192.0.2.1");
+        return result is PasswordStepResult.SecondFactorRequired required
+            ? required.ChallengeId
+            : throw new InvalidOperationException($"Password step gave {result}");
+    }
+
+    /// <summary>Moves the clock to the next time step and returns the code the user's app shows then.</summary>
+    public string NextCode(EnrolledAccount account)
+    {
+        Time.Advance(TimeSpan.FromSeconds(TotpVerifier.StepSeconds));
+        return Totp.Current(account.TotpSecret);
+    }
+
+    /// <summary>The code the user's app shows <paramref name="stepOffset"/> time steps from now.</summary>
+    public string CodeAt(EnrolledAccount account, int stepOffset) =>
+        new Totp(account.TotpSecret, TotpVerifier.StepSeconds, OtpHashMode.Sha1, TotpVerifier.Digits)
+            .ComputeTotp(Time.GetUtcNow().UtcDateTime.AddSeconds(stepOffset * TotpVerifier.StepSeconds));
+
+    /// <summary>A six-digit code valid for no step within the policy's window around now.</summary>
+    public string WrongCode(EnrolledAccount account)
+    {
+        var window = Policy.TotpWindow;
+        var valid = Enumerable.Range(-window, 2 * window + 1).Select(offset => CodeAt(account, offset)).ToHashSet(StringComparer.Ordinal);
+        var current = int.Parse(CodeAt(account, 0), CultureInfo.InvariantCulture);
+        for (var n = 1; ; n++)
+        {
+            var candidate = ((current + n) % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+            if (!valid.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    /// <summary>Well-formed backup codes that belong to nobody.</summary>
+    public IReadOnlyList<string?> WrongCodes(int count) => [.. BackupCodes.Generate(count).Codes];
+
+    public IReadOnlyList<AuditEvent> AuditOf(string userName, string eventPrefix) =>
+        Store.Query(new AuditQuery(UserName: userName, EventPrefix: eventPrefix, Take: 10_000));
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        _directory.Dispose();
+    }
+
+    private void Open()
+    {
+        Store = new LiteDbStore(DataDirectory, Time);
+        var keys = new DirectoryInfo(Path.Combine(DataDirectory, "keys"));
+        var protection = DataProtectionProvider.Create(keys, builder => builder.SetApplicationName("NasDash"));
+        BackupCodes = new BackupCodes(Time, _backupCodeIterations);
+        Totp = new TotpVerifier(Time);
+        Secrets = new SecretProtector(protection);
+        Pending = new PendingSignIns(Time);
+        Locks = new AccountLocks();
+        Events = new SecurityEvents([Lockouts], Store, Time);
+        Events.SessionsEnded += id =>
+        {
+            lock (EndedSessions)
+            {
+                EndedSessions.Add(id);
+            }
+        };
+        SignIn = new SignInService(Store, Store, Store, Locks, Passwords, Totp, Secrets, Pending, Events, Time);
+        Enrolments = new EnrolmentService(Store, Store, Locks, Totp, BackupCodes, Secrets, Pending, Events, new ApplianceIdentity(Host), Time);
+        StepUp = new StepUp(Store, Store, Locks, Totp, Secrets, Events, Time);
+    }
+}
