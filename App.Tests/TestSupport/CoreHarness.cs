@@ -74,16 +74,7 @@ public sealed class CoreHarness : IDisposable
     /// <summary>An account enrolled through <see cref="EnrolmentService"/> as setup does it, with its plaintext secrets.</summary>
     public EnrolledAccount CreateEnrolledAccount(string userName, string password = DefaultPassword)
     {
-        var enrolment = Enrolments.Start(userName);
-        var outcome = Enrolments.VerifyTotp(enrolment, Totp.Current(enrolment.Secret));
-        if (outcome != TotpOutcome.Accepted)
-        {
-            throw new InvalidOperationException($"Enrolment code refused: {outcome}");
-        }
-
-        var codes = Enrolments.IssueCodes(enrolment);
-        _ = Enrolments.TextFile(enrolment);
-        Enrolments.MarkDownloaded(enrolment);
+        var (enrolment, codes) = PrepareEnrolment(userName);
         var (protectedSecret, step, stored) = Enrolments.Seal(enrolment, confirmed: true);
         var account = new Account
         {
@@ -103,6 +94,16 @@ public sealed class CoreHarness : IDisposable
         return new EnrolledAccount(account.Id, userName, password, [.. enrolment.Secret], codes);
     }
 
+    /// <summary>Replaces the account's TOTP secret and backup codes through <see cref="EnrolmentService.CompleteAsync"/>.</summary>
+    public async Task<EnrolledAccount> ReEnrolAsync(EnrolledAccount account)
+    {
+        var (enrolment, codes) = PrepareEnrolment(account.UserName);
+        var result = await Enrolments.CompleteAsync(enrolment, account.Id, confirmed: true, "192.0.2.1");
+        return result is EnrolmentResult.Completed
+            ? account with { TotpSecret = [.. enrolment.Secret], BackupCodes = codes }
+            : throw new InvalidOperationException($"Enrolment gave {result}");
+    }
+
     /// <summary>An account with a password only (as after a console reset): it must enrol at sign-in.</summary>
     public Guid CreateAccount(string userName, string password = DefaultPassword, bool mustEnrol = true)
     {
@@ -120,6 +121,22 @@ public sealed class CoreHarness : IDisposable
         }
 
         return account.Id;
+    }
+
+    /// <summary>An enrolment with its code verified and its codes issued and downloaded, ready to complete.</summary>
+    public (Enrolment Enrolment, IReadOnlyList<string> Codes) PrepareEnrolment(string userName)
+    {
+        var enrolment = Enrolments.Start(userName);
+        var outcome = Enrolments.VerifyTotp(enrolment, Totp.Current(enrolment.Secret));
+        if (outcome != TotpOutcome.Accepted)
+        {
+            throw new InvalidOperationException($"Enrolment code refused: {outcome}");
+        }
+
+        var codes = Enrolments.IssueCodes(enrolment);
+        _ = Enrolments.TextFile(enrolment);
+        Enrolments.MarkDownloaded(enrolment);
+        return (enrolment, codes);
     }
 
     public Account Stored(EnrolledAccount account) => Store.FindById(account.Id) ?? throw new InvalidOperationException("Account gone.");

@@ -119,14 +119,20 @@ public sealed class SignInService(
         var now = time.GetUtcNow();
         var current = settings.Get();
         var policy = current.TwoFactor;
-        if (account is null || account.SecurityStamp != challenge.SecurityStamp)
+        if (account is null)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
 
+        // Before the stamp check: a super-lockout rotates the stamp, and a submission in flight must learn why it is refused.
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
             return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+        }
+
+        if (account.SecurityStamp != challenge.SecurityStamp)
+        {
+            return new SecondFactorResult.ChallengeExpired();
         }
 
         if (account.State == AccountState.Recovery)
@@ -187,15 +193,21 @@ public sealed class SignInService(
         var now = time.GetUtcNow();
         var current = settings.Get();
         var policy = current.TwoFactor;
-        if (account is null || account.SecurityStamp != challenge.SecurityStamp)
+        if (account is null)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
 
-        // Refused without being evaluated: nothing opens a super-locked account from the web.
+        // Refused without being evaluated: nothing opens a super-locked account from the web. Checked before the
+        // stamp, which the super-lockout rotated, so parallel submissions are told they met a super-lockout.
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
             return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+        }
+
+        if (account.SecurityStamp != challenge.SecurityStamp)
+        {
+            return new SecondFactorResult.ChallengeExpired();
         }
 
         if (account.BackupCodes is null)
