@@ -126,6 +126,25 @@ public class SignInConcurrencyTests
     }
 
     [Fact]
+    public async Task SubmitPassword_ParallelWithInvisibleVariantsOfTheName_CannotBeatTheThrottle()
+    {
+        // "alice\0" or "alice" + soft hyphen must not reach alice's account under a lock of their own.
+        using var harness = new CoreHarness();
+        var alice = harness.CreateEnrolledAccount("alice");
+        string[] invisible = ["\0", "\u00AD", "\u200B", "\u200D", "\uFEFF"];
+
+        var results = await InParallel(100, i => harness.SignIn.SubmitPasswordAsync(
+            i % 2 == 0 ? "alice" : "alice" + string.Concat(Enumerable.Repeat(invisible[i % invisible.Length], 1 + i / 10)),
+            "not the password",
+            null));
+
+        var evaluated = harness.AuditOf("alice", "login.password").Count(e => e.Outcome == "failed");
+        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
+        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle, evaluated);
+        Assert.Equal(50 - LockoutMachine.PasswordFailuresBeforeThrottle + 1, results.Count(r => r is PasswordStepResult.Throttled));
+    }
+
+    [Fact]
     public async Task SubmitPassword_CorrectAndWrongInterleavedInParallel_NeverResetsSecondFactorCounters()
     {
         // aspnet/Identity#1353: re-entering the right password must not buy more TOTP guesses, even concurrently.

@@ -86,7 +86,8 @@ public sealed class BackupCodes
                 'I' or 'L' => '1',
                 var other => other,
             };
-            if (!char.IsAscii(c) || Alphabet.IndexOf(c, StringComparison.Ordinal) < 0 || sb.Length == CodeLength)
+            // The raw character: invariant upper-casing maps some non-ASCII letters into ASCII ('ſ' → 'S').
+            if (!char.IsAscii(ch) || Alphabet.IndexOf(c, StringComparison.Ordinal) < 0 || sb.Length == CodeLength)
             {
                 return null;
             }

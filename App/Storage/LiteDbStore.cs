@@ -49,8 +49,14 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
 
     public event Action? SettingsChanged;
 
-    public Account? FindByName(string userName) =>
-        _db.GetCollection<Account>(Users).FindOne(a => a.NormalizedUserName == Account.Normalize(userName));
+    public Account? FindByName(string userName)
+    {
+        var normalized = Account.Normalize(userName);
+        var account = _db.GetCollection<Account>(Users).FindOne(a => a.NormalizedUserName == normalized);
+        // LiteDB compares with a culture collation that ignores NUL, soft hyphen, zero-width characters…: "alice\0"
+        // would find alice while the caller locks "alice\0", so parallel guesses could slip past alice's lock.
+        return account is not null && string.Equals(account.NormalizedUserName, normalized, StringComparison.Ordinal) ? account : null;
+    }
 
     public Account? FindById(Guid id) => _db.GetCollection<Account>(Users).FindById(id);
 
