@@ -21,6 +21,8 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
     private readonly LiteDatabase _db;
     private readonly TimeProvider _time;
     private ApplianceSettings? _settings;
+    // Open InTransaction calls on the thread holding _writeGate (only ever read and written under it).
+    private int _transactionDepth;
 
     public LiteDbStore(string dataDirectory, TimeProvider time)
     {
@@ -109,16 +111,26 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
         }
     }
 
-    /// <summary>Runs several writes as one transaction; the action must be synchronous.</summary>
+    /// <summary>
+    /// Runs several writes as one transaction; the action must be synchronous. Store methods called inside it
+    /// (Update, Save, Append…) join it, and the checkpoint runs once, after the commit.
+    /// </summary>
     public void InTransaction(Action writes)
     {
         lock (_writeGate)
         {
+            if (_transactionDepth > 0)
+            {
+                writes();
+                return;
+            }
+
             if (!_db.BeginTrans())
             {
                 throw new InvalidOperationException("A transaction is already open on this thread.");
             }
 
+            _transactionDepth++;
             try
             {
                 writes();
@@ -132,6 +144,10 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
                 _db.Rollback();
                 _settings = null;
                 throw;
+            }
+            finally
+            {
+                _transactionDepth--;
             }
 
             Durable();
@@ -320,7 +336,14 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
     }
 
     // LiteDB 5 does not fsync a commit; its checkpoint copies the log into the data file and flushes it to disk.
-    private void Durable() => _db.Checkpoint();
+    // Inside InTransaction it waits for the outer commit (a checkpoint cannot run within an open transaction).
+    private void Durable()
+    {
+        if (_transactionDepth == 0)
+        {
+            _db.Checkpoint();
+        }
+    }
 
     private static ApplianceSettings Copy(ApplianceSettings s) => new()
     {
