@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Time.Testing;
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;
 
 public class BackupCodesTests
 {
+    private readonly BackupCodes _codes = new(new FakeTimeProvider(CoreHarness.Start), iterations: 10);
+
     [Theory]
     [InlineData("abcd-efgh-jkmn", "ABCDEFGHJKMN")]
     [InlineData(" ABCD EFGH JKMN ", "ABCDEFGHJKMN")]
@@ -22,4 +26,102 @@ public class BackupCodesTests
 
     [Fact]
     public void Normalize_HugeInput_ReturnsNull() => Assert.Null(BackupCodes.Normalize(new string('A', 10_000)));
+
+    [Fact]
+    public void Generate_Twenty_DistinctFormattedCrockfordCodesStoredOnlyAsSaltedHashes()
+    {
+        var batch = _codes.Generate(20);
+
+        Assert.Equal(20, batch.Codes.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(batch.Codes, code => Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code));
+        Assert.Equal(16, batch.Stored.Salt.Length);
+        Assert.Equal(20, batch.Stored.Hashes.Distinct(new ByteArrayEquality()).Count());
+        Assert.All(batch.Stored.Hashes, hash => Assert.Equal(32, hash.Length));
+        Assert.Equal((20, 20), (batch.Stored.Total, batch.Stored.Remaining));
+        Assert.NotEqual(batch.Stored.Salt, _codes.Generate(20).Stored.Salt);
+    }
+
+    [Fact]
+    public void Match_DistinctUnusedCodesInAnyOrder_GivesTheirPositions()
+    {
+        var batch = _codes.Generate(5);
+
+        var matched = BackupCodes.Match(batch.Stored, [Normalized(batch, 4), Normalized(batch, 1)]);
+
+        Assert.Equal([4, 1], matched!);
+    }
+
+    [Fact]
+    public void Match_OneWrongCode_NullSoNoPartialCredit()
+    {
+        var batch = _codes.Generate(5);
+        var other = _codes.Generate(1);
+
+        Assert.Null(BackupCodes.Match(batch.Stored, [Normalized(batch, 0), Normalized(other, 0)]));
+    }
+
+    [Fact]
+    public void Match_SameCodeTwice_Null()
+    {
+        var batch = _codes.Generate(5);
+
+        Assert.Null(BackupCodes.Match(batch.Stored, [Normalized(batch, 2), Normalized(batch, 2)]));
+    }
+
+    [Fact]
+    public void Match_UsedCode_Null()
+    {
+        var batch = _codes.Generate(5);
+        batch.Stored.Used[3] = true;
+
+        Assert.Null(BackupCodes.Match(batch.Stored, [Normalized(batch, 3), Normalized(batch, 0)]));
+        Assert.Equal([0, 1], BackupCodes.Match(batch.Stored, [Normalized(batch, 0), Normalized(batch, 1)])!);
+    }
+
+    [Fact]
+    public void Match_CodeOfAnotherBatch_Null()
+    {
+        var replaced = _codes.Generate(5);
+        var current = _codes.Generate(5);
+
+        Assert.Null(BackupCodes.Match(current.Stored, [Normalized(replaced, 0), Normalized(replaced, 1)]));
+    }
+
+    internal static string Normalized(BackupCodeBatch batch, int index) => BackupCodes.Normalize(batch.Codes[index])!;
+
+    private sealed class ByteArrayEquality : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length == 0 ? 0 : obj[0] | (obj[^1] << 8);
+    }
+}
+
+[Collection(nameof(TimingCollection))]
+public class BackupCodesTimingTests
+{
+    // The production work factor: one hash is a few milliseconds, so hash counts dominate the timings.
+    private readonly BackupCodes _codes = new(new FakeTimeProvider(CoreHarness.Start), BackupCodes.DefaultIterations);
+
+    [Fact]
+    public async Task Match_TwoCodes_CostsTheSameWithTwentyHeldAsWithFiveAndFollowsM()
+    {
+        var five = _codes.Generate(5);
+        var twenty = _codes.Generate(20);
+        // The last codes of each batch: a search hashing per stored code would pay most for these.
+        IReadOnlyList<string> Last(BackupCodeBatch batch, int m) => [.. Enumerable.Range(batch.Codes.Count - m, m).Select(i => BackupCodesTests.Normalized(batch, i))];
+
+        Task Matches(BackupCodeBatch batch, int m)
+        {
+            Assert.NotNull(BackupCodes.Match(batch.Stored, Last(batch, m)));
+            return Task.CompletedTask;
+        }
+
+        var medians = await TimingCollection.InterleavedMedians(15, () => Matches(five, 2), () => Matches(twenty, 2), () => Matches(twenty, 4));
+
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"M=2 of 5 held {medians[0].TotalMilliseconds:F2} ms, M=2 of 20 held {medians[1].TotalMilliseconds:F2} ms, M=4 of 20 held {medians[2].TotalMilliseconds:F2} ms");
+        Assert.InRange(medians[1] / medians[0], 0.6, 1.6);
+        Assert.InRange(medians[2] / medians[1], 1.4, 3.0);
+    }
 }

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using NasDash.Security;
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Security;
+
+public class PasswordHashingTests
+{
+    [Fact]
+    public void Hash_DefaultWorkFactor_IsPbkdf2Sha512AtOwaspIterations()
+    {
+        var hash = new PasswordHashing().Hash("correct horse battery");
+
+        Assert.Equal((Prf: 2, Iterations: 210_000), Parameters(hash));
+        Assert.Equal(210_000, PasswordHashing.OwaspIterations);
+    }
+
+    [Fact]
+    public void Verify_HashWithFewerIterations_SucceedsAndAsksForRehash()
+    {
+        var old = new PasswordHashing(iterations: 500).Hash("correct horse battery");
+        var current = new PasswordHashing(iterations: 1_000);
+
+        Assert.Equal(PasswordCheck.SucceededRehashNeeded, current.Verify(new Account { PasswordHash = old }, "correct horse battery"));
+        Assert.Equal(PasswordCheck.Failed, current.Verify(new Account { PasswordHash = old }, "wrong horse battery"));
+        Assert.Equal(PasswordCheck.Succeeded, current.Verify(new Account { PasswordHash = current.Hash("x y z") }, "x y z"));
+    }
+
+    [Fact]
+    public void Verify_UnknownOrHashlessAccount_Failed()
+    {
+        var hashing = new PasswordHashing(iterations: 1_000);
+
+        Assert.Equal(PasswordCheck.Failed, hashing.Verify(null, "anything"));
+        Assert.Equal(PasswordCheck.Failed, hashing.Verify(new Account { PasswordHash = "" }, ""));
+    }
+
+    [Fact]
+    public async Task SubmitPassword_HashOfAnOlderWorkFactor_IsRehashedAtTheCurrentOne()
+    {
+        using var harness = new CoreHarness(passwordIterations: 1_000);
+        var alice = harness.CreateEnrolledAccount("alice");
+        var account = harness.Stored(alice);
+        account.PasswordHash = new PasswordHashing(iterations: 500).Hash(alice.Password);
+        harness.Store.Update(account);
+
+        Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));
+
+        Assert.Equal(1_000, Parameters(harness.Stored(alice).PasswordHash).Iterations);
+        Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>ASP.NET Core Identity v3 format: 0x01, PRF, iteration count, salt length (big-endian), salt, subkey.</summary>
+    private static (int Prf, int Iterations) Parameters(string hash)
+    {
+        var bytes = Convert.FromBase64String(hash);
+        Assert.Equal(0x01, bytes[0]);
+        return ((int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(1)), (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(5)));
+    }
+}
+
+[Collection(nameof(TimingCollection))]
+public class PasswordTimingTests
+{
+    private const int Tries = 15;
+
+    [Fact]
+    public async Task SubmitPassword_UnknownUser_CostsAboutAsMuchAsAKnownUsersWrongPassword()
+    {
+        // A work factor where hashing dominates the store write, as with the real 210,000 iterations.
+        using var harness = new CoreHarness(passwordIterations: 50_000);
+        var alice = harness.CreateEnrolledAccount("alice");
+        var cancel = TestContext.Current.CancellationToken;
+
+        var medians = await TimingCollection.InterleavedMedians(Tries,
+            async () =>
+            {
+                harness.Time.Advance(TimeSpan.FromMinutes(16));
+                Assert.IsNotType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", "wrong password", null, cancel));
+            },
+            async () =>
+            {
+                harness.Time.Advance(TimeSpan.FromMinutes(16));
+                Assert.IsNotType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("nobody", "wrong password", null, cancel));
+            });
+
+        // Every try was evaluated: the clock moved past each throttle delay (which also hides unknown names).
+        Assert.Equal(Tries, harness.Stored(alice).PasswordFailures);
+        var ratio = medians[1] / medians[0];
+        TestContext.Current.TestOutputHelper?.WriteLine($"known-wrong median {medians[0].TotalMilliseconds:F1} ms, unknown median {medians[1].TotalMilliseconds:F1} ms, ratio {ratio:F2}");
+        Assert.InRange(ratio, 0.6, 1.6);
+    }
+}
