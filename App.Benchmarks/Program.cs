@@ -1,3 +1,6 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(NasDash.Benchmarks.VerificationBenchmarks).Assembly).Run(args);
+// The generated benchmark project rebuilds the whole app; on a busy 2-core machine that exceeds the default 2 minutes.
+var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10));
+BenchmarkSwitcher.FromAssembly(typeof(NasDash.Benchmarks.VerificationBenchmarks).Assembly).Run(args, config);

@@ -160,6 +160,28 @@ public class SignInConcurrencyTests
         Assert.Equal(10, harness.Stored(alice).TotpFailures);
     }
 
+    [Fact]
+    public async Task SubmitBackupCodes_SettingsSavedByAnotherWriterDuringTheSubmission_AreNotReverted()
+    {
+        // An appliance-scope super-lockout writes the settings document; SSH being shut off meanwhile must survive it.
+        using var harness = new CoreHarness(new TwoFactorSettings { MaxFailedBackupSubmissions = 3, SuperLockScope = SuperLockScope.Appliance });
+        var alice = harness.CreateEnrolledAccount("alice");
+        var challenge = await harness.ChallengeAsync(alice);
+        for (var i = 0; i < 2; i++)
+        {
+            await harness.SignIn.SubmitBackupCodesAsync(challenge, harness.WrongCodes(2), null, TestContext.Current.CancellationToken);
+        }
+
+        var settings = new WriterAfterFirstRead(harness.Store, other => other.Ssh.LoginDisabled = true);
+        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, harness.Totp, harness.Secrets, harness.Pending, harness.Events, harness.Time);
+
+        Assert.IsType<SecondFactorResult.SuperLocked>(await signIn.SubmitBackupCodesAsync(challenge, harness.WrongCodes(2), null, TestContext.Current.CancellationToken));
+
+        var saved = harness.Store.Get();
+        Assert.Equal("alice", saved.ApplianceLockedBy);
+        Assert.True(saved.Ssh.LoginDisabled);
+    }
+
     private static async Task<List<string>> Challenges(CoreHarness harness, EnrolledAccount account, int count)
     {
         var challenges = new List<string>(count);
@@ -182,5 +204,27 @@ public class SignInConcurrencyTests
         })).ToArray();
         gate.SetResult();
         return await Task.WhenAll(running);
+    }
+
+    /// <summary>Settings where another writer saves a change right after the first read.</summary>
+    private sealed class WriterAfterFirstRead(ISettingsStore inner, Action<ApplianceSettings> change) : ISettingsStore
+    {
+        private bool _written;
+
+        public ApplianceSettings Get()
+        {
+            var read = inner.Get();
+            if (!_written)
+            {
+                _written = true;
+                var other = inner.Get();
+                change(other);
+                inner.Save(other);
+            }
+
+            return read;
+        }
+
+        public void Save(ApplianceSettings settings) => inner.Save(settings);
     }
 }

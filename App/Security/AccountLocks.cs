@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace NasDash.Security;
 
 /// <summary>
@@ -8,23 +6,79 @@ namespace NasDash.Security;
 /// </summary>
 public sealed class AccountLocks
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    // A name's gate lives only while someone holds or awaits it: unknown user names also pass through here,
+    // and keeping a gate for every name ever typed would grow without bound.
+    private readonly Dictionary<string, Gate> _gates = new(StringComparer.Ordinal);
 
     public async Task<IDisposable> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken = default)
     {
-        var gate = _locks.GetOrAdd(normalizedUserName, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Releaser(gate);
+        var gate = Enter(normalizedUserName);
+        try
+        {
+            await gate.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Leave(normalizedUserName, gate);
+            throw;
+        }
+
+        return new Releaser(this, normalizedUserName, gate);
     }
 
     public IDisposable Acquire(string normalizedUserName)
     {
-        var gate = _locks.GetOrAdd(normalizedUserName, _ => new SemaphoreSlim(1, 1));
-        gate.Wait();
-        return new Releaser(gate);
+        var gate = Enter(normalizedUserName);
+        gate.Semaphore.Wait();
+        return new Releaser(this, normalizedUserName, gate);
     }
 
-    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    /// <summary>Names held or awaited right now.</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_gates)
+            {
+                return _gates.Count;
+            }
+        }
+    }
+
+    private Gate Enter(string name)
+    {
+        lock (_gates)
+        {
+            if (!_gates.TryGetValue(name, out var gate))
+            {
+                gate = new Gate();
+                _gates.Add(name, gate);
+            }
+
+            gate.Users++;
+            return gate;
+        }
+    }
+
+    private void Leave(string name, Gate gate)
+    {
+        lock (_gates)
+        {
+            if (--gate.Users == 0)
+            {
+                _gates.Remove(name);
+            }
+        }
+    }
+
+    private sealed class Gate
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+        /// <summary>Holder and waiters; guarded by the owner's dictionary lock.</summary>
+        public int Users { get; set; }
+    }
+
+    private sealed class Releaser(AccountLocks owner, string name, Gate gate) : IDisposable
     {
         private int _released;
 
@@ -32,7 +86,8 @@ public sealed class AccountLocks
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                gate.Release();
+                gate.Semaphore.Release();
+                owner.Leave(name, gate);
             }
         }
     }

@@ -244,8 +244,10 @@ public sealed class SignInService(
                 lockouts.Add(superLocked);
                 if (policy.SuperLockScope == SuperLockScope.Appliance)
                 {
-                    current.ApplianceLockedBy = account.UserName;
-                    settings.Save(current);
+                    // Read again: the copy from the start of this submission may predate another writer's change (SSH state).
+                    var latest = settings.Get();
+                    latest.ApplianceLockedBy = account.UserName;
+                    settings.Save(latest);
                 }
             }
 

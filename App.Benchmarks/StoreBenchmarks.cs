@@ -1,0 +1,69 @@
+using BenchmarkDotNet.Attributes;
+using LiteDB;
+using NasDash.Security;
+using NasDash.Storage;
+
+namespace NasDash.Benchmarks;
+
+/// <summary>
+/// The cost of durability: the store's account update (transaction + checkpoint, which fsyncs the data file)
+/// against the same transaction on a plain LiteDB file that is left to LiteDB's own, occasional checkpoint.
+/// </summary>
+[MemoryDiagnoser]
+public class StoreBenchmarks
+{
+    private string _directory = "";
+    private LiteDbStore _store = null!;
+    private LiteDatabase _plain = null!;
+    private Account _account = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "nasdash-bench", Guid.NewGuid().ToString("N"));
+        _store = new LiteDbStore(Path.Combine(_directory, "store"), TimeProvider.System);
+        _account = new Account { UserName = "alice", PasswordHash = new string('h', 84), BackupCodes = new BackupCodes(TimeProvider.System, 1).Generate(10).Stored };
+        _store.TryInsert(_account);
+
+        var mapper = new BsonMapper();
+        mapper.RegisterType(d => new BsonValue(d.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
+        mapper.Entity<Account>().Id(a => a.Id).Ignore(a => a.HasTotp).Ignore(a => a.IsEnrolled).Ignore(a => a.BackupCodesLeft);
+        mapper.Entity<StoredBackupCodes>().Ignore(c => c.Total).Ignore(c => c.Remaining);
+        _plain = new LiteDatabase(new ConnectionString { Filename = Path.Combine(_directory, "plain.db"), Connection = ConnectionType.Direct }, mapper);
+        _plain.GetCollection<Account>("users").Insert(_account);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _store.Dispose();
+        _plain.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void UpdateWithCheckpoint()
+    {
+        _account.PasswordFailures++;
+        _store.Update(_account, Entry());
+    }
+
+    [Benchmark]
+    public void UpdateWithoutCheckpoint()
+    {
+        _account.PasswordFailures++;
+        _plain.BeginTrans();
+        _plain.GetCollection<Account>("users").Update(_account);
+        _plain.GetCollection<AuditEvent>("audit").Insert(Entry());
+        _plain.Commit();
+    }
+
+    private AuditEvent Entry() => new()
+    {
+        At = DateTimeOffset.UtcNow,
+        UserName = "alice",
+        Event = "login.password",
+        Outcome = "failed",
+        Detail = $"failures={_account.PasswordFailures}",
+    };
+}

@@ -1,0 +1,90 @@
+using NasDash.Security;
+
+namespace NasDash.Tests.Security;
+
+public class AccountLocksTests
+{
+    [Fact]
+    public async Task AcquireAsync_SameNameHeld_SecondWaitsForRelease()
+    {
+        var locks = new AccountLocks();
+        var first = await locks.AcquireAsync("alice", TestContext.Current.CancellationToken);
+
+        var second = locks.AcquireAsync("alice", TestContext.Current.CancellationToken);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(second.IsCompleted);
+
+        first.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).Dispose();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OtherNameHeld_DoesNotWait()
+    {
+        var locks = new AccountLocks();
+        using var alice = await locks.AcquireAsync("alice", TestContext.Current.CancellationToken);
+
+        var bob = locks.AcquireAsync("bob", TestContext.Current.CancellationToken);
+
+        Assert.True(bob.IsCompletedSuccessfully);
+        (await bob).Dispose();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_WaiterCancelled_NameStillLocksAfterwards()
+    {
+        var locks = new AccountLocks();
+        var held = await locks.AcquireAsync("alice", TestContext.Current.CancellationToken);
+        using var cancel = new CancellationTokenSource();
+
+        var waiting = locks.AcquireAsync("alice", cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        held.Dispose();
+        held.Dispose();
+
+        using var again = await locks.AcquireAsync("alice", TestContext.Current.CancellationToken);
+        var blocked = locks.AcquireAsync("alice", TestContext.Current.CancellationToken);
+        Assert.False(blocked.IsCompleted);
+        again.Dispose();
+        (await blocked).Dispose();
+        Assert.Equal(0, locks.Count);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_TenThousandNamesUsedOnce_KeepsNoGateBehind()
+    {
+        // Unknown user names reach the lock too: a gate kept per name ever typed is unbounded memory.
+        var locks = new AccountLocks();
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            using var _ = await locks.AcquireAsync($"nobody-{i}", TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, locks.Count);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_ParallelOnOneName_NeverTwoInside()
+    {
+        var locks = new AccountLocks();
+        var inside = 0;
+        var overlaps = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
+        {
+            using var held = await locks.AcquireAsync("alice");
+            if (Interlocked.Increment(ref inside) > 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            await Task.Yield();
+            Interlocked.Decrement(ref inside);
+        })));
+
+        Assert.Equal(0, overlaps);
+        Assert.Equal(0, locks.Count);
+    }
+}
