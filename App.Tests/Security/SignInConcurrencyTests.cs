@@ -226,5 +226,7 @@ public class SignInConcurrencyTests
         }
 
         public void Save(ApplianceSettings settings) => inner.Save(settings);
+
+        public void Update(Action<ApplianceSettings> change) => inner.Update(change);
     }
 }

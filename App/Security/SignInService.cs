@@ -244,10 +244,8 @@ public sealed class SignInService(
                 lockouts.Add(superLocked);
                 if (policy.SuperLockScope == SuperLockScope.Appliance)
                 {
-                    // Read again: the copy from the start of this submission may predate another writer's change (SSH state).
-                    var latest = settings.Get();
-                    latest.ApplianceLockedBy = account.UserName;
-                    settings.Save(latest);
+                    // Atomic: the copy read at the start of this submission may predate another writer's change (SSH state).
+                    settings.Update(s => s.ApplianceLockedBy = account.UserName);
                 }
             }
 
