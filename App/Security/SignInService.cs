@@ -68,7 +68,7 @@ public sealed class SignInService(
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
             accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
-            return new PasswordStepResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+            return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         var policy = current.TwoFactor;
@@ -126,7 +126,7 @@ public sealed class SignInService(
 
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
-            return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         if (account.State == AccountState.Recovery)
@@ -195,7 +195,7 @@ public sealed class SignInService(
         // Refused without being evaluated: nothing opens a super-locked account from the web.
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
-            return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         if (account.BackupCodes is null)
@@ -256,6 +256,10 @@ public sealed class SignInService(
 
         return result;
     }
+
+    /// <summary>The account the console must unlock: this one, or the one whose super-lockout locked the whole appliance.</summary>
+    private static string LockedUserName(Account account, ApplianceSettings current) =>
+        account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     private static string? CheckShape(IReadOnlyList<string?> codes, int required, out List<string> normalized)
     {
