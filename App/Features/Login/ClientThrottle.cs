@@ -54,16 +54,30 @@ public sealed class ClientThrottle : IDisposable
             return new ClientTurn(this, key, null, _time.GetUtcNow() + _period);
         }
 
-        using var probe = _failures.AttemptAcquire(key, 0);
-        DateTimeOffset? pausedUntil = probe.IsAcquired ? null
-            : _time.GetUtcNow() + (probe.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _period);
-        return new ClientTurn(this, key, turn, pausedUntil);
+        return new ClientTurn(this, key, turn, PausedUntil(key));
     }
 
     public void Dispose()
     {
         _failures.Dispose();
         _turns.Dispose();
+    }
+
+    private DateTimeOffset? PausedUntil(string key)
+    {
+        // Probing with zero permits reports success even on an empty bucket, so read the count instead.
+        if (_failures.GetStatistics(key) is not { CurrentAvailablePermits: <= 0 })
+        {
+            return null;
+        }
+
+        using var refused = _failures.AttemptAcquire(key, 1);
+        if (refused.IsAcquired)
+        {
+            return null;
+        }
+
+        return _time.GetUtcNow() + (refused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _period);
     }
 
     private void RecordFailure(string key)

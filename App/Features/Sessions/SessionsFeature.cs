@@ -36,7 +36,8 @@ public static class SessionsFeature
                 options.Events.OnValidatePrincipal = ValidateAsync;
             });
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<NasDashOptions>((cookie, nasdash) => cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime);
+            // A backstop just past the absolute lifetime, so that SessionValidator sees the expiry first and audits it.
+            .Configure<NasDashOptions>((cookie, nasdash) => cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + TimeSpan.FromMinutes(1));
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
@@ -104,9 +105,9 @@ public static class SessionsFeature
             claims.Add(new Claim(SessionClaims.EnrolmentPending, "1"));
         }
 
-        // A new cookie at the end of the second factor (ASVS 7.2.4); a session cookie, gone when the browser closes.
+        // A new cookie, replacing any earlier one, at the end of the second factor (ASVS 7.2.4); a session cookie,
+        // gone when the browser closes.
         activity.End(http.User.SessionIdOf());
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         activity.Start(sessionId);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
             new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)),
