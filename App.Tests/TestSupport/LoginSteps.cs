@@ -66,7 +66,7 @@ public static class LoginSteps
         await b.ById("backup-code").First.WaitForAsync();
         var codes = await b.TextsOfAsync("backup-code");
         var (_, content) = await b.DownloadAsync("backup-download-txt");
-        await b.ById("backup-saved").Locator("input").CheckAsync();
+        await b.ById("backup-saved").First.ClickAsync();
         await b.Page.Locator("[data-testid=enrol-finish]:not([disabled])").WaitForAsync();
         await b.ClickAsync("enrol-finish");
         return (secret, codes, content);
@@ -75,7 +75,7 @@ public static class LoginSteps
     /// <summary>The user menu's sign-out (a form post with antiforgery), ending on the login page.</summary>
     public static async Task SignOutAsync(this BrowserPage b)
     {
-        await b.ById("user-menu").First.ClickAsync();
+        await b.ClickAsync("user-menu");
         await b.ButtonOf("sign-out").ClickAsync();
         await b.WaitForUrlAsync("/login$");
         await b.WaitInteractiveAsync();

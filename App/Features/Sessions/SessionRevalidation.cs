@@ -14,13 +14,15 @@ namespace NasDash.Features.Sessions;
 public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateProvider
 {
     private readonly SessionValidator _validator;
+    private readonly SessionHandoff _handoff;
     private readonly SecurityEvents _events;
     private readonly ILogger<SessionRevalidation> _logger;
 
-    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SecurityEvents events)
+    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SessionHandoff handoff, SecurityEvents events)
         : base(loggerFactory)
     {
         _validator = validator;
+        _handoff = handoff;
         _events = events;
         _logger = loggerFactory.CreateLogger<SessionRevalidation>();
         _events.SessionsEnded += OnSessionsEnded;
@@ -29,7 +31,7 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        Task.FromResult(_validator.Check(authenticationState.User) == SessionVerdict.Valid);
+        Task.FromResult(_handoff.InProgress || _validator.Check(authenticationState.User) == SessionVerdict.Valid);
 
     private void OnSessionsEnded(Guid accountId) => _ = EndIfRevokedAsync(accountId);
 
@@ -38,7 +40,7 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
         try
         {
             var state = await GetAuthenticationStateAsync();
-            if (state.User.AccountId() == accountId && _validator.Check(state.User) != SessionVerdict.Valid)
+            if (state.User.AccountId() == accountId && !_handoff.InProgress && _validator.Check(state.User) != SessionVerdict.Valid)
             {
                 SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
             }
