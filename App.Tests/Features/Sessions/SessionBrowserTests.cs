@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 
@@ -34,6 +35,36 @@ public sealed class SessionBrowserTests(Chromium chromium)
             await bobTab.Page.WaitForTimeoutAsync(1000);
             Assert.EndsWith("/", bobTab.Page.Url, StringComparison.Ordinal);
             Assert.True(await bobTab.IsVisibleAsync("user-menu"));
+        });
+    }
+
+    [Fact]
+    public async Task OpenDashboard_UsedThenLeftIdle_StaysWhileUsedAndLeavesAfterTheIdleTimeout()
+    {
+        var clock = new SteppingClock();
+        using var server = new AppServer(services: services => services.AddSingleton<TimeProvider>(clock));
+        var alice = SeededAccounts.Create(server.Services, "alice");
+        await using var tab = await BrowserPage.OpenAsync(chromium, server);
+        await tab.RunAsync(nameof(OpenDashboard_UsedThenLeftIdle_StaysWhileUsedAndLeavesAfterTheIdleTimeout), async b =>
+        {
+            await b.GotoAsync("/login");
+            await b.ReachTotpAsync(alice);
+            await b.EnterTotpAsync(alice.TotpAt(clock.GetUtcNow()));
+            await b.WaitForDashboardAsync();
+            await b.WaitInteractiveAsync();
+
+            // Clicks in the open page (no HTTP request) count as use of the session.
+            for (var i = 0; i < 2; i++)
+            {
+                clock.Advance(TimeSpan.FromMinutes(20));
+                await b.ClickAsync("dark-mode");
+            }
+
+            await b.Page.WaitForTimeoutAsync(6000);
+            Assert.True(await b.IsVisibleAsync("user-menu"), "The session ended although it was in use.");
+
+            clock.Advance(TimeSpan.FromMinutes(31));
+            await b.WaitForUrlAsync("/login");
         });
     }
 }
