@@ -35,6 +35,12 @@ public sealed class SessionBrowserTests(Chromium chromium)
             await bobTab.Page.WaitForTimeoutAsync(1000);
             Assert.EndsWith("/", bobTab.Page.Url, StringComparison.Ordinal);
             Assert.True(await bobTab.IsVisibleAsync("user-menu"));
+
+            // The console reset the second factor: the next sign-in is the password, then the same enrolment.
+            await a.WaitInteractiveAsync();
+            await a.EnterPasswordAsync("alice", alice.Password);
+            await a.EnrolAsync();
+            await a.WaitForDashboardAsync();
         });
     }
 
