@@ -77,17 +77,13 @@ public static class SeededAccounts
         settings.Save(current);
     }
 
-    /// <summary>What <c>nasdash console unlock</c> does to the account, through the running server's services.</summary>
-    public static void ConsoleUnlock(IServiceProvider services, string userName)
+    /// <summary><c>nasdash console unlock</c>, through the running server's own administration service.</summary>
+    public static async Task ConsoleUnlockAsync(IServiceProvider services, string userName)
     {
-        var accounts = services.GetRequiredService<IAccountStore>();
-        var time = services.GetRequiredService<TimeProvider>();
-        using (services.GetRequiredService<AccountLocks>().Acquire(Account.Normalize(userName)))
+        var result = await services.GetRequiredService<AccountAdministration>().UnlockAsync(userName, AccountAdministration.ConsoleClient);
+        if (!result.Succeeded)
         {
-            var account = accounts.FindByName(Account.Normalize(userName)) ?? throw new InvalidOperationException($"No account {userName}.");
-            LockoutMachine.ConsoleUnlock(account, time.GetUtcNow());
-            accounts.Update(account, new AuditEvent { At = time.GetUtcNow(), UserName = account.UserName, Event = "console.unlock", Outcome = "succeeded" });
-            services.GetRequiredService<SecurityEvents>().EndSessions(account.Id);
+            throw new InvalidOperationException(result.Message);
         }
     }
 

@@ -1,19 +1,33 @@
-using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Login;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Login;
 
-public sealed class LoginPageTests : AppTestContext
+public sealed class LoginPageTests : NasDashTestContext
 {
     private readonly SeededAccount _alice;
 
     public LoginPageTests()
+        : base(services: AddLoginPage)
     {
         _alice = SeededAccounts.Create(Services, "alice");
+    }
+
+    private NavigationManager Navigation => Get<NavigationManager>();
+
+    private static void AddLoginPage(IServiceCollection services)
+    {
+        services.AddScoped<ClientAddress>();
+        services.AddLogin();
+        services.AddSingleton<TestAuthentication>();
+        services.AddSingleton<AuthenticationStateProvider>(sp => sp.GetRequiredService<TestAuthentication>());
+        services.AddCascadingAuthenticationState();
     }
 
     [Fact]
@@ -64,7 +78,7 @@ public sealed class LoginPageTests : AppTestContext
         await SubmitPasswordAsync(cut, "alice", _alice.Password);
 
         var code = _alice.TotpAt(Time.GetUtcNow());
-        await cut.Find("#login-totp-input").InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = $" {code[..3]} {code[3..]} " });
+        await cut.Find("#login-totp-input").InputAsync(new ChangeEventArgs { Value = $" {code[..3]} {code[3..]} " });
 
         cut.WaitForAssertion(() => Assert.Contains("/auth/complete?ticket=", Navigation.Uri, StringComparison.Ordinal));
         Assert.EndsWith("&returnUrl=%2Fusers", Navigation.Uri, StringComparison.Ordinal);
@@ -305,7 +319,7 @@ public sealed class LoginPageTests : AppTestContext
     [Fact]
     public void LoginPage_AlreadySignedIn_GoesToTheReturnUrl()
     {
-        Authorization.SetAuthorized("alice");
+        Get<TestAuthentication>().SignIn("alice");
         Navigation.NavigateTo("/login?returnUrl=%2Faudit");
 
         Render<LoginPage>();
@@ -338,19 +352,19 @@ public sealed class LoginPageTests : AppTestContext
 
     private static async Task SubmitPasswordAsync(IRenderedComponent<LoginPage> cut, string userName, string password)
     {
-        await cut.Find("#login-username-input").ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = userName });
-        await cut.Find("#login-password-input").ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = password });
+        await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = userName });
+        await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = password });
         await cut.Find("form").SubmitAsync();
     }
 
     private static async Task SubmitTotpAsync(IRenderedComponent<LoginPage> cut, string code) =>
-        await cut.Find("#login-totp-input").InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = code });
+        await cut.Find("#login-totp-input").InputAsync(new ChangeEventArgs { Value = code });
 
     private static async Task SubmitBackupCodesAsync(IRenderedComponent<LoginPage> cut, params string[] codes)
     {
         for (var i = 0; i < codes.Length; i++)
         {
-            await cut.Find($"#backup-input-{i + 1}-input").ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = codes[i] });
+            await cut.Find($"#backup-input-{i + 1}-input").ChangeAsync(new ChangeEventArgs { Value = codes[i] });
         }
 
         await cut.Find("form").SubmitAsync();

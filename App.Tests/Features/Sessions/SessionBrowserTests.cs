@@ -27,7 +27,7 @@ public sealed class SessionBrowserTests(Chromium chromium)
             }
 
             var started = DateTimeOffset.UtcNow;
-            SeededAccounts.ConsoleUnlock(server.Services, "alice");
+            await SeededAccounts.ConsoleUnlockAsync(server.Services, "alice");
 
             await a.WaitForUrlAsync("/login");
             var took = DateTimeOffset.UtcNow - started;

@@ -114,7 +114,7 @@ public sealed class SessionEndpointTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
-        SeededAccounts.ConsoleUnlock(_server.Services, "alice");
+        await SeededAccounts.ConsoleUnlockAsync(_server.Services, "alice");
         using var after = await GetAsync(http, "/");
 
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
