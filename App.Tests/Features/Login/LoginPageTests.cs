@@ -1,9 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Login;
-using NasDash.Features.Sessions;
 using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
@@ -14,21 +12,11 @@ public sealed class LoginPageTests : NasDashTestContext
     private readonly SeededAccount _alice;
 
     public LoginPageTests()
-        : base(services: AddLoginPage)
     {
         _alice = SeededAccounts.Create(Services, "alice");
     }
 
     private NavigationManager Navigation => Get<NavigationManager>();
-
-    private static void AddLoginPage(IServiceCollection services)
-    {
-        services.AddScoped<ClientAddress>();
-        services.AddLogin();
-        services.AddSingleton<TestAuthentication>();
-        services.AddSingleton<AuthenticationStateProvider>(sp => sp.GetRequiredService<TestAuthentication>());
-        services.AddCascadingAuthenticationState();
-    }
 
     [Fact]
     public void LoginPage_Initially_ShowsUserNameAndPasswordOnly()
@@ -319,7 +307,7 @@ public sealed class LoginPageTests : NasDashTestContext
     [Fact]
     public void LoginPage_AlreadySignedIn_GoesToTheReturnUrl()
     {
-        Get<TestAuthentication>().SignIn("alice");
+        Authorization.SetAuthorized("alice");
         Navigation.NavigateTo("/login?returnUrl=%2Faudit");
 
         Render<LoginPage>();
