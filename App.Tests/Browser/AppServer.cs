@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace NasDash.Tests.Browser;
@@ -11,9 +12,12 @@ namespace NasDash.Tests.Browser;
 public sealed class AppServer : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public AppServer(IDictionary<string, string?>? settings = null)
+    /// <param name="services">Replaces services after the app registered its own (e.g. a fake TimeProvider).</param>
+    public AppServer(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>
         {
@@ -50,6 +54,11 @@ public sealed class AppServer : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 

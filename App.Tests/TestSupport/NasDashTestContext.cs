@@ -13,7 +13,9 @@ using NasDash.Features.Alerts;
 using NasDash.Features.Audit;
 using NasDash.Features.Dashboard;
 using NasDash.Features.GlobalTwoFactor;
+using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
+using NasDash.Features.Sessions;
 using NasDash.Features.Users;
 using NasDash.Hosting;
 using NasDash.Security;
@@ -63,6 +65,8 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
+        Services.AddScoped<ClientAddress>();
+        Services.AddLogin();
         services?.Invoke(Services);
         Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -5,8 +5,8 @@ namespace NasDash.Security;
 
 /// <summary>
 /// Short-lived, server-side state: the password step passed (challenges) and single-use sign-in tickets
-/// handed from a circuit to the cookie endpoint. Both are bound to the account's security stamp and hold
-/// no counter: opening a new login page never buys new guesses.
+/// handed from a circuit to the cookie endpoint. Both are bound to the account's security stamp and lockout
+/// state at issue, and hold no counter: opening a new login page never buys new guesses.
 /// </summary>
 public sealed class PendingSignIns(TimeProvider time)
 {
@@ -16,7 +16,7 @@ public sealed class PendingSignIns(TimeProvider time)
     private readonly ConcurrentDictionary<string, Pending> _challenges = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Pending> _tickets = new(StringComparer.Ordinal);
 
-    public sealed record Pending(Guid AccountId, string SecurityStamp, DateTimeOffset ExpiresAt, bool Enrolment);
+    public sealed record Pending(Guid AccountId, string SecurityStamp, AccountState State, DateTimeOffset ExpiresAt, bool Enrolment);
 
     public string IssueChallenge(Account account) => Issue(_challenges, account, ChallengeLifetime, enrolment: false);
 
@@ -56,7 +56,7 @@ public sealed class PendingSignIns(TimeProvider time)
     {
         Sweep(into);
         var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        into[id] = new Pending(account.Id, account.SecurityStamp, time.GetUtcNow() + lifetime, enrolment);
+        into[id] = new Pending(account.Id, account.SecurityStamp, account.State, time.GetUtcNow() + lifetime, enrolment);
         return id;
     }
 

@@ -16,6 +16,7 @@ public abstract record PasswordStepResult
     /// <summary>Wrong user name or password: one generic answer for both.</summary>
     public sealed record InvalidCredentials : PasswordStepResult;
     public sealed record Throttled(DateTimeOffset Until) : PasswordStepResult;
+    /// <summary>No web sign-in is possible. UserName is the account the console must unlock.</summary>
     public sealed record SuperLocked(string UserName, bool ApplianceWide) : PasswordStepResult;
     /// <summary>Password accepted; the second factor is next. Method is BackupCodes when the account is in Recovery.</summary>
     public sealed record SecondFactorRequired(string ChallengeId, SecondFactorMethod Method, int RequiredCodes, bool InRecovery) : PasswordStepResult;
@@ -42,6 +43,7 @@ public abstract record SecondFactorResult
     /// <summary>TOTP submitted while the account is in Recovery.</summary>
     public sealed record RecoveryRequired(int RequiredCodes) : SecondFactorResult;
     public sealed record InvalidBackupCodes(int SubmissionsLeft, bool SshMayBeDisabled) : SecondFactorResult;
+    /// <summary>No web sign-in is possible. UserName is the account the console must unlock.</summary>
     public sealed record SuperLocked(string UserName, bool ApplianceWide) : SecondFactorResult;
     /// <summary>The password step is too old or the account changed since; sign in again.</summary>
     public sealed record ChallengeExpired : SecondFactorResult;

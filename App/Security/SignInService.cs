@@ -68,7 +68,7 @@ public sealed class SignInService(
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
             accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
-            return new PasswordStepResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+            return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         var policy = current.TwoFactor;
@@ -127,7 +127,7 @@ public sealed class SignInService(
         // Before the stamp check: a super-lockout rotates the stamp, and a submission in flight must learn why it is refused.
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
-            return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         if (account.SecurityStamp != challenge.SecurityStamp)
@@ -202,7 +202,7 @@ public sealed class SignInService(
         // stamp, which the super-lockout rotated, so parallel submissions are told they met a super-lockout.
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
-            return new SecondFactorResult.SuperLocked(account.UserName, account.State != AccountState.SuperLocked);
+            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         if (account.SecurityStamp != challenge.SecurityStamp)
@@ -268,6 +268,10 @@ public sealed class SignInService(
 
         return result;
     }
+
+    /// <summary>The account the console must unlock: this one, or the one whose super-lockout locked the whole appliance.</summary>
+    private static string LockedUserName(Account account, ApplianceSettings current) =>
+        account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     private static string? CheckShape(IReadOnlyList<string?> codes, int required, out List<string> normalized)
     {

@@ -1,67 +1,54 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
-using NasDash.Hosting;
 using NasDash.Security;
 
 namespace NasDash.Features.Sessions;
 
 /// <summary>
-/// Ends open circuits whose user's security stamp changed: at once when the core signals it
-/// (reset, super-lockout, re-enrolment), and by re-checking every few seconds otherwise.
+/// Ends an open circuit whose session is no longer valid (<see cref="SessionValidator"/>): at once when the core
+/// signals that a user's sessions end (reset, super-lockout, re-enrolment), and by re-checking every few seconds
+/// otherwise (idle timeout, absolute lifetime, a change made by the console). The page then sends the user to
+/// the login page.
 /// </summary>
 public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateProvider
 {
-    private readonly IAccountStore _accounts;
-    private readonly NasDashOptions _options;
-    private readonly TimeProvider _time;
+    private readonly SessionValidator _validator;
+    private readonly SessionHandoff _handoff;
     private readonly SecurityEvents _events;
+    private readonly ILogger<SessionRevalidation> _logger;
 
-    public SessionRevalidation(ILoggerFactory loggerFactory, IAccountStore accounts, NasDashOptions options, TimeProvider time, SecurityEvents events)
+    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SessionHandoff handoff, SecurityEvents events)
         : base(loggerFactory)
     {
-        _accounts = accounts;
-        _options = options;
-        _time = time;
+        _validator = validator;
+        _handoff = handoff;
         _events = events;
+        _logger = loggerFactory.CreateLogger<SessionRevalidation>();
         _events.SessionsEnded += OnSessionsEnded;
     }
 
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        Task.FromResult(IsStillValid(authenticationState.User, _accounts, _options, _time));
+        Task.FromResult(_handoff.InProgress || _validator.Check(authenticationState.User) == SessionVerdict.Valid);
 
-    public static bool IsStillValid(ClaimsPrincipal? user, IAccountStore accounts, NasDashOptions options, TimeProvider time)
+    private void OnSessionsEnded(Guid accountId) => _ = EndIfRevokedAsync(accountId);
+
+    private async Task EndIfRevokedAsync(Guid accountId)
     {
-        if (user?.Identity?.IsAuthenticated != true)
+        try
         {
-            return true;
+            var state = await GetAuthenticationStateAsync();
+            if (state.User.AccountId() == accountId && !_handoff.InProgress && _validator.Check(state.User) != SessionVerdict.Valid)
+            {
+                SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+            }
         }
-
-        var id = user.AccountId();
-        var account = id is null ? null : accounts.FindById(id.Value);
-        if (account is null || account.SecurityStamp != user.FindFirstValue(SessionClaims.Stamp) || account.State == AccountState.SuperLocked)
+        catch (InvalidOperationException ex)
         {
-            return false;
-        }
-
-        return long.TryParse(user.FindFirstValue(SessionClaims.IssuedAt), NumberStyles.Integer, CultureInfo.InvariantCulture, out var issued) &&
-               time.GetUtcNow() - new DateTimeOffset(issued, TimeSpan.Zero) < options.Session.AbsoluteLifetime;
-    }
-
-    private void OnSessionsEnded(Guid accountId)
-    {
-        _ = CheckAsync(accountId);
-    }
-
-    private async Task CheckAsync(Guid accountId)
-    {
-        var state = await GetAuthenticationStateAsync();
-        if (state.User.AccountId() == accountId && !IsStillValid(state.User, _accounts, _options, _time))
-        {
-            SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+            // A request scope that never had an authentication state (no circuit): nothing to end. The periodic check remains.
+            _logger.LogDebug(ex, "Sessions-ended signal not applied to this scope");
         }
     }
 

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NasDash.Hosting;
 using NasDash.Security;
 
@@ -13,13 +16,14 @@ public static class SessionsFeature
 {
     public const string CompletePath = "/auth/complete";
     public const string SignOutPath = "/auth/sign-out";
+    public const string CookieName = "nasdash.session";
 
     public static IServiceCollection AddSessions(this IServiceCollection services, IHostEnvironment environment)
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
-                options.Cookie.Name = "nasdash.session";
+                options.Cookie.Name = CookieName;
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = environment.IsDevelopment() || environment.IsEnvironment("Testing")
@@ -27,11 +31,13 @@ public static class SessionsFeature
                     : CookieSecurePolicy.Always;
                 options.LoginPath = "/login";
                 options.AccessDeniedPath = "/login";
-                options.SlidingExpiration = true;
+                // The idle timeout is enforced by SessionActivity, which also sees circuit events; the ticket carries the absolute limit.
+                options.SlidingExpiration = false;
                 options.Events.OnValidatePrincipal = ValidateAsync;
             });
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<NasDashOptions>((cookie, nasdash) => cookie.ExpireTimeSpan = nasdash.Session.IdleTimeout);
+            // A backstop just past the absolute lifetime, so that SessionValidator sees the expiry first and audits it.
+            .Configure<NasDashOptions>((cookie, nasdash) => cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + TimeSpan.FromMinutes(1));
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
@@ -39,7 +45,12 @@ public static class SessionsFeature
                 .Build())
             .AddPolicy(SessionClaims.EnrolmentPolicy, policy => policy.RequireAuthenticatedUser());
         services.AddCascadingAuthenticationState();
+        services.AddSingleton<SessionActivity>();
+        services.AddSingleton<SessionValidator>();
+        services.AddScoped<ClientAddress>();
+        services.AddScoped<SessionHandoff>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, SessionCircuitHandler>());
         return services;
     }
 
@@ -51,33 +62,54 @@ public static class SessionsFeature
         return app;
     }
 
-    /// <summary>Redeems a single-use ticket from a circuit, re-checks the account and sets the cookie.</summary>
+    /// <summary>
+    /// Redeems a single-use ticket from a circuit and sets the cookie, after re-checking that the account still has
+    /// the security stamp and lockout state the ticket was issued for.
+    /// </summary>
     private static async Task<IResult> CompleteSignInAsync(HttpContext http, string? ticket, string? returnUrl,
-        PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, IAuditLog audit, TimeProvider time)
+        PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, SessionActivity activity, IAuditLog audit, TimeProvider time)
     {
+        var now = time.GetUtcNow();
         var redeemed = pending.RedeemTicket(ticket);
         var account = redeemed is null ? null : accounts.FindById(redeemed.AccountId);
-        if (redeemed is null || account is null || account.SecurityStamp != redeemed.SecurityStamp ||
-            account.State == AccountState.SuperLocked || settings.Get().ApplianceLockedBy is not null)
+        var refusal = redeemed is null ? "unknown, used or expired ticket"
+            : account is null ? "account gone"
+            : account.SecurityStamp != redeemed.SecurityStamp ? "account changed since the ticket was issued"
+            : account.State != redeemed.State || account.State == AccountState.SuperLocked ? "lockout state changed since the ticket was issued"
+            : settings.Get().ApplianceLockedBy is not null ? "appliance locked"
+            : null;
+        if (refusal is not null)
         {
+            audit.Append(new AuditEvent
+            {
+                At = now,
+                UserName = account?.UserName,
+                ClientAddress = ClientAddress.Of(http),
+                Event = "session.ticket",
+                Outcome = "refused",
+                Detail = refusal,
+            });
             return TypedResults.LocalRedirect("/login?expired=1");
         }
 
-        var now = time.GetUtcNow();
+        var sessionId = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var claims = new List<Claim>
         {
-            new(ClaimTypes.NameIdentifier, account.Id.ToString()),
+            new(ClaimTypes.NameIdentifier, account!.Id.ToString()),
             new(ClaimTypes.Name, account.UserName),
             new(SessionClaims.Stamp, account.SecurityStamp),
             new(SessionClaims.IssuedAt, now.UtcTicks.ToString(CultureInfo.InvariantCulture)),
+            new(SessionClaims.SessionId, sessionId),
         };
-        if (redeemed.Enrolment)
+        if (redeemed!.Enrolment)
         {
             claims.Add(new Claim(SessionClaims.EnrolmentPending, "1"));
         }
 
-        // A new cookie at the end of the second factor (ASVS 7.2.4).
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        // A new cookie, replacing any earlier one, at the end of the second factor (ASVS 7.2.4); a session cookie,
+        // gone when the browser closes.
+        activity.End(http.User.SessionIdOf());
+        activity.Start(sessionId);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
             new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)),
             new AuthenticationProperties { IsPersistent = false });
@@ -85,7 +117,7 @@ public static class SessionsFeature
         {
             At = now,
             UserName = account.UserName,
-            ClientAddress = http.Connection.RemoteIpAddress?.ToString(),
+            ClientAddress = ClientAddress.Of(http),
             Event = "session.started",
             Outcome = redeemed.Enrolment ? "enrolment-only" : "succeeded",
         });
@@ -94,18 +126,25 @@ public static class SessionsFeature
         return TypedResults.LocalRedirect(target);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, IAuditLog audit, TimeProvider time)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, SessionActivity activity, IAuditLog audit, TimeProvider time)
     {
-        if (http.User.Identity?.IsAuthenticated == true)
+        var signedIn = http.User.Identity?.IsAuthenticated == true;
+        if (signedIn && !await antiforgery.IsRequestValidAsync(http))
+        {
+            return TypedResults.BadRequest();
+        }
+
+        if (signedIn)
         {
             audit.Append(new AuditEvent
             {
                 At = time.GetUtcNow(),
-                UserName = http.User.Identity.Name,
-                ClientAddress = http.Connection.RemoteIpAddress?.ToString(),
+                UserName = http.User.Identity!.Name,
+                ClientAddress = ClientAddress.Of(http),
                 Event = "session.ended",
                 Outcome = "signed-out",
             });
+            activity.End(http.User.SessionIdOf());
         }
 
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -120,15 +159,27 @@ public static class SessionsFeature
             ? returnUrl
             : "/";
 
-    /// <summary>Every request: the account must still exist, with the same stamp, unlocked, within the absolute lifetime.</summary>
+    /// <summary>Every request: the account must still exist, with the same stamp, unlocked, within both time limits.</summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var services = context.HttpContext.RequestServices;
-        if (!SessionRevalidation.IsStillValid(context.Principal, services.GetRequiredService<IAccountStore>(),
-                services.GetRequiredService<NasDashOptions>(), services.GetRequiredService<TimeProvider>()))
+        var verdict = services.GetRequiredService<SessionValidator>().Check(context.Principal);
+        if (verdict == SessionVerdict.Valid)
         {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            services.GetRequiredService<SessionActivity>().Touch(context.Principal?.SessionIdOf());
+            return;
         }
+
+        services.GetRequiredService<IAuditLog>().Append(new AuditEvent
+        {
+            At = services.GetRequiredService<TimeProvider>().GetUtcNow(),
+            UserName = context.Principal?.Identity?.Name,
+            ClientAddress = ClientAddress.Of(context.HttpContext),
+            Event = "session.ended",
+            Outcome = SessionValidator.AuditOutcome(verdict),
+        });
+        services.GetRequiredService<SessionActivity>().End(context.Principal?.SessionIdOf());
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 }

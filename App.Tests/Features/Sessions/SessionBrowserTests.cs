@@ -1,0 +1,76 @@
+using Microsoft.Extensions.DependencyInjection;
+using NasDash.Tests.Browser;
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Features.Sessions;
+
+[Collection(BrowserCollection.Name)]
+public sealed class SessionBrowserTests(Chromium chromium)
+{
+    [Fact]
+    public async Task OpenDashboard_AfterConsoleUnlockOfItsUser_LeavesWithinSecondsWhileOthersStay()
+    {
+        using var server = new AppServer();
+        var alice = SeededAccounts.Create(server.Services, "alice");
+        var bob = SeededAccounts.Create(server.Services, "bob");
+        await using var aliceTab = await BrowserPage.OpenAsync(chromium, server);
+        await using var bobTab = await BrowserPage.OpenAsync(chromium, server, dark: true);
+        await aliceTab.RunAsync(nameof(OpenDashboard_AfterConsoleUnlockOfItsUser_LeavesWithinSecondsWhileOthersStay), async a =>
+        {
+            foreach (var (tab, account) in new[] { (a, alice), (bobTab, bob) })
+            {
+                await tab.GotoAsync("/login");
+                await tab.ReachTotpAsync(account);
+                await tab.EnterTotpAsync(account.TotpAt(DateTimeOffset.UtcNow));
+                await tab.WaitForDashboardAsync();
+                await tab.WaitInteractiveAsync();
+            }
+
+            var started = DateTimeOffset.UtcNow;
+            await SeededAccounts.ConsoleUnlockAsync(server.Services, "alice");
+
+            await a.WaitForUrlAsync("/login");
+            var took = DateTimeOffset.UtcNow - started;
+            Assert.True(took < TimeSpan.FromSeconds(6), $"The open dashboard left after {took.TotalSeconds:0.0} s.");
+            await bobTab.Page.WaitForTimeoutAsync(1000);
+            Assert.EndsWith("/", bobTab.Page.Url, StringComparison.Ordinal);
+            Assert.True(await bobTab.IsVisibleAsync("user-menu"));
+
+            // The console reset the second factor: the next sign-in is the password, then the same enrolment.
+            await a.WaitInteractiveAsync();
+            await a.EnterPasswordAsync("alice", alice.Password);
+            await a.EnrolAsync();
+            await a.WaitForDashboardAsync();
+        });
+    }
+
+    [Fact]
+    public async Task OpenDashboard_UsedThenLeftIdle_StaysWhileUsedAndLeavesAfterTheIdleTimeout()
+    {
+        var clock = new SteppingClock();
+        using var server = new AppServer(services: services => services.AddSingleton<TimeProvider>(clock));
+        var alice = SeededAccounts.Create(server.Services, "alice");
+        await using var tab = await BrowserPage.OpenAsync(chromium, server);
+        await tab.RunAsync(nameof(OpenDashboard_UsedThenLeftIdle_StaysWhileUsedAndLeavesAfterTheIdleTimeout), async b =>
+        {
+            await b.GotoAsync("/login");
+            await b.ReachTotpAsync(alice);
+            await b.EnterTotpAsync(alice.TotpAt(clock.GetUtcNow()));
+            await b.WaitForDashboardAsync();
+            await b.WaitInteractiveAsync();
+
+            // Clicks in the open page (no HTTP request) count as use of the session.
+            for (var i = 0; i < 2; i++)
+            {
+                clock.Advance(TimeSpan.FromMinutes(20));
+                await b.ClickAsync("dark-mode");
+            }
+
+            await b.Page.WaitForTimeoutAsync(6000);
+            Assert.True(await b.IsVisibleAsync("user-menu"), "The session ended although it was in use.");
+
+            clock.Advance(TimeSpan.FromMinutes(31));
+            await b.WaitForUrlAsync("/login");
+        });
+    }
+}

@@ -1,0 +1,7 @@
+namespace NasDash.Features.Login;
+
+/// <summary>What the password form submits. Never logged.</summary>
+public sealed record Credentials(string UserName, string Password)
+{
+    public override string ToString() => $"Credentials {{ UserName = {UserName} }}";
+}

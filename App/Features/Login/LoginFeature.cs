@@ -1,0 +1,11 @@
+namespace NasDash.Features.Login;
+
+public static class LoginFeature
+{
+    public static IServiceCollection AddLogin(this IServiceCollection services)
+    {
+        services.AddSingleton<ClientThrottle>();
+        services.AddScoped<LoginService>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+using NasDash.Features.Sessions;
+using NasDash.Security;
+
+namespace NasDash.Features.Login;
+
+/// <summary>
+/// What the login page calls: the core's sign-in decisions, with this circuit's client address and the
+/// per-address throttle in front of the password step.
+/// </summary>
+public sealed class LoginService(SignInService signIns, ClientThrottle throttle, ClientAddress client, ApplianceIdentity appliance)
+{
+    public string HostName => appliance.HostName;
+
+    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, CancellationToken cancellationToken = default)
+    {
+        using var turn = await throttle.BeginAsync(client.Value, cancellationToken);
+        if (turn.PausedUntil is { } until)
+        {
+            return new PasswordStepResult.Throttled(until);
+        }
+
+        var result = await signIns.SubmitPasswordAsync(userName, password, client.Value, cancellationToken);
+        if (result is PasswordStepResult.InvalidCredentials or PasswordStepResult.Throttled)
+        {
+            turn.Failed();
+        }
+
+        return result;
+    }
+
+    public Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, CancellationToken cancellationToken = default) =>
+        signIns.SubmitTotpAsync(challengeId, code, client.Value, cancellationToken);
+
+    public Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, CancellationToken cancellationToken = default) =>
+        signIns.SubmitBackupCodesAsync(challengeId, codes, client.Value, cancellationToken);
+}
