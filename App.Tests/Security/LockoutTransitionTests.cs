@@ -231,7 +231,8 @@ public class LockoutTransitionTests
             "SuperLocked", AccountState.SuperLocked, (0, 0, 3), None,
             (a, r) => Check(() =>
             {
-                Assert.Equal(new PasswordStepResult.SuperLocked("bob", ApplianceWide: true), r);
+                // The notice names the account whose super-lockout locked the appliance: that is whom the console unlocks.
+                Assert.Equal(new PasswordStepResult.SuperLocked("alice", ApplianceWide: true), r);
                 Assert.Equal("alice", a.H.Store.Get().ApplianceLockedBy);
             })),
         ["Recovered: the next sign-in must enrol"] = new(

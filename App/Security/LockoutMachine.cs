@@ -6,7 +6,7 @@ namespace NasDash.Security;
 /// </summary>
 public static class LockoutMachine
 {
-    /// <summary>Password failures tolerated before each further one adds a growing delay.</summary>
+    /// <summary>The password failure that starts the throttle; each further one doubles the delay.</summary>
     public const int PasswordFailuresBeforeThrottle = 5;
     public static readonly TimeSpan FirstThrottleDelay = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan MaxThrottleDelay = TimeSpan.FromMinutes(15);

@@ -10,4 +10,19 @@ public sealed class SecretProtector(IDataProtectionProvider provider)
     public string Protect(byte[] secret) => Convert.ToBase64String(_protector.Protect(secret));
 
     public byte[] Unprotect(string protectedSecret) => _protector.Unprotect(Convert.FromBase64String(protectedSecret));
+
+    /// <summary>False when the secret cannot be decrypted, e.g. the Data Protection keys were lost.</summary>
+    public bool TryUnprotect(string protectedSecret, out byte[] secret)
+    {
+        try
+        {
+            secret = Unprotect(protectedSecret);
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            secret = [];
+            return false;
+        }
+    }
 }

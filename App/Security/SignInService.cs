@@ -145,7 +145,13 @@ public sealed class SignInService(
             return new SecondFactorResult.ChallengeExpired();
         }
 
-        var check = totp.Verify(secrets.Unprotect(account.ProtectedTotpSecret), code, account.LastTotpStep, policy.TotpWindow);
+        if (!secrets.TryUnprotect(account.ProtectedTotpSecret, out var secret))
+        {
+            Audit(account.UserName, client, "login.totp", "secret-unreadable", "the Data Protection keys cannot decrypt the TOTP secret");
+            return new SecondFactorResult.Malformed("This appliance cannot read your authenticator secret (its encryption keys are missing). Use your backup codes, or reset your second factor at the appliance console.");
+        }
+
+        var check = totp.Verify(secret, code, account.LastTotpStep, policy.TotpWindow);
         switch (check.Outcome)
         {
             case TotpOutcome.Malformed:

@@ -47,7 +47,12 @@ public sealed class StepUp(
 
         var now = time.GetUtcNow();
         var policy = settings.Get().TwoFactor;
-        var check = totp.Verify(secrets.Unprotect(account.ProtectedTotpSecret), code, account.LastTotpStep, policy.TotpWindow);
+        if (!secrets.TryUnprotect(account.ProtectedTotpSecret, out var secret))
+        {
+            return StepUpOutcome.Unavailable;
+        }
+
+        var check = totp.Verify(secret, code, account.LastTotpStep, policy.TotpWindow);
         if (check.Outcome == TotpOutcome.Malformed)
         {
             return StepUpOutcome.Malformed;

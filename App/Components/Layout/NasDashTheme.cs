@@ -18,6 +18,8 @@ public static class NasDashTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#6fa8ec",
+            // Dark text on the light primary: white on #6fa8ec is below WCAG AA contrast.
+            PrimaryContrastText = "#0d1b2a",
             Secondary = "#9aa8b5",
             AppbarBackground = "#111a24",
             Background = "#151b22",
