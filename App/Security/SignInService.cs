@@ -98,41 +98,20 @@ public sealed class SignInService(
     public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
     {
         var challenge = pending.FindChallenge(challengeId);
-        if (challenge is null)
+        var known = challenge is null ? null : accounts.FindById(challenge.AccountId);
+        if (challenge is null || known is null)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
 
-        var account = accounts.FindById(challenge.AccountId);
-        if (account is null)
-        {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        using var _ = await locks.AcquireAsync(account.NormalizedUserName, cancellationToken);
-        if (pending.FindChallenge(challengeId) is null)
-        {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        account = accounts.FindById(challenge.AccountId);
+        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
         var now = time.GetUtcNow();
         var current = settings.Get();
         var policy = current.TwoFactor;
-        if (account is null)
+        var (account, refusal) = Admit(challengeId, challenge, current);
+        if (refusal is not null)
         {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        // Before the stamp check: a super-lockout rotates the stamp, and a submission in flight must learn why it is refused.
-        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
-        {
-            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
-        }
-
-        if (account.SecurityStamp != challenge.SecurityStamp)
-        {
-            return new SecondFactorResult.ChallengeExpired();
+            return refusal;
         }
 
         if (account.State == AccountState.Recovery)
@@ -178,42 +157,20 @@ public sealed class SignInService(
     public async Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken = default)
     {
         var challenge = pending.FindChallenge(challengeId);
-        if (challenge is null)
-        {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        var known = accounts.FindById(challenge.AccountId);
-        if (known is null)
+        var known = challenge is null ? null : accounts.FindById(challenge.AccountId);
+        if (challenge is null || known is null)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
 
         using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
-        if (pending.FindChallenge(challengeId) is null)
-        {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        var account = accounts.FindById(challenge.AccountId);
         var now = time.GetUtcNow();
         var current = settings.Get();
         var policy = current.TwoFactor;
-        if (account is null)
+        var (account, refusal) = Admit(challengeId, challenge, current);
+        if (refusal is not null)
         {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        // Refused without being evaluated: nothing opens a super-locked account from the web. Checked before the
-        // stamp, which the super-lockout rotated, so parallel submissions are told they met a super-lockout.
-        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
-        {
-            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
-        }
-
-        if (account.SecurityStamp != challenge.SecurityStamp)
-        {
-            return new SecondFactorResult.ChallengeExpired();
+            return refusal;
         }
 
         if (account.BackupCodes is null)
@@ -278,6 +235,28 @@ public sealed class SignInService(
     /// <summary>The account the console must unlock: this one, or the one whose super-lockout locked the whole appliance.</summary>
     private static string LockedUserName(Account account, ApplianceSettings current) =>
         account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
+
+    /// <summary>
+    /// Inside the account's lock: re-reads the account and refuses what must not be evaluated. The super-lockout is
+    /// checked before the stamp (which it rotated), so a submission in flight learns why it is refused.
+    /// </summary>
+    private (Account Account, SecondFactorResult? Refusal) Admit(string challengeId, PendingSignIns.Pending challenge, ApplianceSettings current)
+    {
+        var account = accounts.FindById(challenge.AccountId);
+        if (account is null || pending.FindChallenge(challengeId) is null)
+        {
+            return (account ?? new Account(), new SecondFactorResult.ChallengeExpired());
+        }
+
+        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
+        {
+            return (account, new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked));
+        }
+
+        return account.SecurityStamp != challenge.SecurityStamp
+            ? (account, new SecondFactorResult.ChallengeExpired())
+            : (account, null);
+    }
 
     private static string? CheckShape(IReadOnlyList<string?> codes, int required, out List<string> normalized)
     {
