@@ -26,6 +26,29 @@ public sealed class AccountLocks
         return new Releaser(this, normalizedUserName, gate);
     }
 
+    /// <summary>
+    /// Takes the account's lock and reads it afresh under it: what was read before waiting may be stale.
+    /// Null (and no lock held) when the account does not exist.
+    /// </summary>
+    public async Task<LockedAccount?> LockAsync(IAccountStore accounts, Guid accountId, CancellationToken cancellationToken = default)
+    {
+        var known = accounts.FindById(accountId);
+        if (known is null)
+        {
+            return null;
+        }
+
+        var held = await AcquireAsync(known.NormalizedUserName, cancellationToken).ConfigureAwait(false);
+        var account = accounts.FindById(accountId);
+        if (account is null)
+        {
+            held.Dispose();
+            return null;
+        }
+
+        return new LockedAccount(account, held);
+    }
+
     public IDisposable Acquire(string normalizedUserName)
     {
         var gate = Enter(normalizedUserName);

@@ -124,18 +124,13 @@ public sealed class EnrolmentService(
             return new EnrolmentResult.NotReady(Missing(enrolment, confirmed));
         }
 
-        var known = accounts.FindById(accountId);
-        if (known is null)
+        using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
+        if (locked is null)
         {
             return new EnrolmentResult.AccountGone();
         }
 
-        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
-        var account = accounts.FindById(accountId);
-        if (account is null)
-        {
-            return new EnrolmentResult.AccountGone();
-        }
+        var account = locked.Account;
 
         if (account.State == AccountState.SuperLocked)
         {
@@ -175,14 +170,8 @@ public sealed class EnrolmentService(
             return new EnrolmentResult.NotReady(Missing(enrolment, confirmed));
         }
 
-        var known = accounts.FindById(accountId);
-        if (known is null)
-        {
-            return new EnrolmentResult.AccountGone();
-        }
-
-        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
-        var account = accounts.FindById(accountId);
+        using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
+        var account = locked?.Account;
         if (account is null || account.NormalizedUserName != Account.Normalize(enrolment.UserName))
         {
             return new EnrolmentResult.AccountGone();

@@ -98,18 +98,17 @@ public sealed class SignInService(
     public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
     {
         var challenge = pending.FindChallenge(challengeId);
-        var known = challenge is null ? null : accounts.FindById(challenge.AccountId);
-        if (challenge is null || known is null)
+        using var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);
+        if (challenge is null || locked is null)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
 
-        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        var account = locked.Account;
         var now = time.GetUtcNow();
         var current = settings.Get();
         var policy = current.TwoFactor;
-        var (account, refusal) = Admit(challengeId, challenge, current);
-        if (refusal is not null)
+        if (Admit(challengeId, challenge, account, current) is { } refusal)
         {
             return refusal;
         }
@@ -157,18 +156,17 @@ public sealed class SignInService(
     public async Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken = default)
     {
         var challenge = pending.FindChallenge(challengeId);
-        var known = challenge is null ? null : accounts.FindById(challenge.AccountId);
-        if (challenge is null || known is null)
+        using var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);
+        if (challenge is null || locked is null)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
 
-        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
+        var account = locked.Account;
         var now = time.GetUtcNow();
         var current = settings.Get();
         var policy = current.TwoFactor;
-        var (account, refusal) = Admit(challengeId, challenge, current);
-        if (refusal is not null)
+        if (Admit(challengeId, challenge, account, current) is { } refusal)
         {
             return refusal;
         }
@@ -237,25 +235,22 @@ public sealed class SignInService(
         account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     /// <summary>
-    /// Inside the account's lock: re-reads the account and refuses what must not be evaluated. The super-lockout is
+    /// Inside the account's lock: refuses what must not be evaluated. The super-lockout is
     /// checked before the stamp (which it rotated), so a submission in flight learns why it is refused.
     /// </summary>
-    private (Account Account, SecondFactorResult? Refusal) Admit(string challengeId, PendingSignIns.Pending challenge, ApplianceSettings current)
+    private SecondFactorResult? Admit(string challengeId, PendingSignIns.Pending challenge, Account account, ApplianceSettings current)
     {
-        var account = accounts.FindById(challenge.AccountId);
-        if (account is null || pending.FindChallenge(challengeId) is null)
+        if (pending.FindChallenge(challengeId) is null)
         {
-            return (account ?? new Account(), new SecondFactorResult.ChallengeExpired());
+            return new SecondFactorResult.ChallengeExpired();
         }
 
         if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
         {
-            return (account, new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked));
+            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
-        return account.SecurityStamp != challenge.SecurityStamp
-            ? (account, new SecondFactorResult.ChallengeExpired())
-            : (account, null);
+        return account.SecurityStamp != challenge.SecurityStamp ? new SecondFactorResult.ChallengeExpired() : null;
     }
 
     private static string? CheckShape(IReadOnlyList<string?> codes, int required, out List<string> normalized)

@@ -32,14 +32,8 @@ public sealed class StepUp(
 
     public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, string purpose, string? client, CancellationToken cancellationToken = default)
     {
-        var known = accounts.FindById(accountId);
-        if (known is null)
-        {
-            return StepUpOutcome.Unavailable;
-        }
-
-        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
-        var account = accounts.FindById(accountId);
+        using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
+        var account = locked?.Account;
         if (account?.ProtectedTotpSecret is null || account.State != AccountState.Normal)
         {
             return StepUpOutcome.Unavailable;

@@ -112,8 +112,8 @@ public sealed class MyAccountService(
             return new PasswordChangeResult.WrongPassword();
         }
 
-        using var _ = await locks.AcquireAsync(known.NormalizedUserName, cancellationToken);
-        var account = accounts.FindById(accountId);
+        using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
+        var account = locked?.Account;
         var now = time.GetUtcNow();
         if (account is null || account.State is AccountState.SuperLocked or AccountState.Recovery)
         {

@@ -149,12 +149,13 @@ public sealed class UsersService(
         await _membership.WaitAsync(cancellationToken);
         try
         {
-            using var _ = await locks.AcquireAsync(target.NormalizedUserName, cancellationToken);
-            target = accounts.FindById(targetId);
-            if (target is null)
+            using var locked = await locks.LockAsync(accounts, targetId, cancellationToken);
+            if (locked is null)
             {
                 return new UserActionResult.NotFound();
             }
+
+            target = locked.Account;
 
             if (target.State == AccountState.SuperLocked)
             {
@@ -197,13 +198,14 @@ public sealed class UsersService(
             return new UserActionResult.Refused("Change your own password on the My account page.");
         }
 
-        using (await locks.AcquireAsync(target.NormalizedUserName, cancellationToken))
+        using (var locked = await locks.LockAsync(accounts, targetId, cancellationToken))
         {
-            target = accounts.FindById(targetId);
-            if (target is null)
+            if (locked is null)
             {
                 return new UserActionResult.NotFound();
             }
+
+            target = locked.Account;
 
             if (target.State == AccountState.SuperLocked)
             {
@@ -244,13 +246,14 @@ public sealed class UsersService(
         }
 
         string before;
-        using (await locks.AcquireAsync(target.NormalizedUserName, cancellationToken))
+        using (var locked = await locks.LockAsync(accounts, targetId, cancellationToken))
         {
-            target = accounts.FindById(targetId);
-            if (target is null)
+            if (locked is null)
             {
                 return new UserActionResult.NotFound();
             }
+
+            target = locked.Account;
 
             if (target.State == AccountState.SuperLocked)
             {
