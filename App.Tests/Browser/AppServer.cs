@@ -28,6 +28,10 @@ public sealed class AppServer : WebApplicationFactory<Program>
             ["NasDash:Ssh:DropInDirectory"] = Path.Combine(DataDirectory, "sshd_config.d"),
             ["NasDash:Ssh:PidFile"] = Path.Combine(DataDirectory, "sshd.pid"),
             ["NasDash:Ssh:OathUsersFile"] = Path.Combine(DataDirectory, "users.oath"),
+            // Dozens of servers start per run; their start-up chatter would bury the failures in CI's output.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+            ["Logging:LogLevel:NasDash.Features.Setup.SetupService"] = "Error",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
