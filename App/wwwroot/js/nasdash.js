@@ -13,9 +13,24 @@ window.nasdash = {
         URL.revokeObjectURL(url);
         return true;
     },
+    // The Clipboard API exists only in secure contexts; a NAS is often reached over plain http on the LAN.
     copyText: async function (text) {
-        await navigator.clipboard.writeText(text);
-        return true;
+        if (window.isSecureContext && navigator.clipboard) {
+            await navigator.clipboard.writeText(text);
+            return true;
+        }
+        const area = document.createElement("textarea");
+        area.value = text;
+        area.setAttribute("readonly", "");
+        area.style.position = "fixed";
+        area.style.opacity = "0";
+        document.body.appendChild(area);
+        area.select();
+        try {
+            return document.execCommand("copy");
+        } finally {
+            area.remove();
+        }
     },
     print: function () { window.print(); }
 };
