@@ -12,28 +12,25 @@ using NasDash.Features.Login;
 using NasDash.Features.Setup;
 using NasDash.Features.Sessions;
 using NasDash.Hosting;
+using NasDash.Storage;
 
 if (ConsoleMode.IsRequested(args))
 {
     return await ConsoleMode.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+WebApplication app;
+try
+{
+    app = BuildApp(args);
+}
+catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException)
+{
+    await Console.Error.WriteLineAsync($"nasdash: {ex.Message}");
+    return 1;
+}
 
-builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
-builder.Services.AddSessions(builder.Environment);
-builder.Services.AddSetup();
-builder.Services.AddConsoleSocket();
-builder.Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
-builder.Services.AddLogin();
-builder.Services.AddMudServices();
-builder.Services.AddHttpContextAccessor();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-
-var app = builder.Build();
-
-// Open the store now: a store held by another process must stop the start, not the first request.
-app.Services.GetRequiredService<NasDash.Storage.LiteDbStore>();
+app.UseReverseProxy(app.Configuration);
 
 if (!app.Environment.IsDevelopment())
 {
@@ -54,6 +51,28 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();
 return 0;
+
+static WebApplication BuildApp(string[] args)
+{
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
+    builder.Services.AddReverseProxy(builder.Configuration);
+    builder.Services.AddSessions(builder.Environment);
+    builder.Services.AddSetup();
+    builder.Services.AddConsoleSocket();
+    builder.Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
+    builder.Services.AddLogin();
+    builder.Services.AddMudServices();
+    builder.Services.AddHttpContextAccessor();
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+    var app = builder.Build();
+
+    // Open the store now: a store held by another process must stop the start, not the first request.
+    app.Services.GetRequiredService<LiteDbStore>();
+    return app;
+}
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -12,6 +12,8 @@ public sealed class NasDashOptions
     /// <summary>PBKDF2 iterations for passwords; values below OWASP's figure are raised to it outside tests.</summary>
     public int PasswordIterations { get; set; } = Security.PasswordHashing.OwaspIterations;
     public int BackupCodeIterations { get; set; } = Security.BackupCodes.DefaultIterations;
+    /// <summary>Reverse proxies allowed to name the client in X-Forwarded-For (see <see cref="ReverseProxy"/>). Default none.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
     public SetupOptions Setup { get; set; } = new();
     public SessionOptions Session { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();

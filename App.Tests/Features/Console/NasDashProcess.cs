@@ -31,6 +31,29 @@ public static class NasDashProcess
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>Runs the web server with these arguments until it exits by itself (a refused start), at most a minute.</summary>
+    public static async Task<Result> ServerUntilExitAsync(string dataDirectory, params string[] args)
+    {
+        using var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:DataDirectory", dataDirectory, .. args],
+            dataDirectory, null, null, redirectInput: false);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return new Result(process.ExitCode, await output, await error);
+    }
+
     /// <summary>Starts the web server on a free port in the Testing environment.</summary>
     public static Process StartServer(string dataDirectory)
     {

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using IPNetwork = System.Net.IPNetwork;
+
+namespace NasDash.Hosting;
+
+/// <summary>
+/// Behind a reverse proxy every request comes from the proxy's address, which would make the per-address sign-in
+/// throttle one global throttle and the audit log name the proxy. Only the proxies named in
+/// <c>NasDash:TrustedProxies</c> may say who the client is (X-Forwarded-For, X-Forwarded-Proto); with none named,
+/// the headers are ignored, so nobody can pick their own address by sending them.
+/// </summary>
+public static class ReverseProxy
+{
+    public const string ConfigurationKey = NasDashOptions.Section + ":" + nameof(NasDashOptions.TrustedProxies);
+
+    public static IServiceCollection AddReverseProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        var trusted = Parse(configuration.GetSection(ConfigurationKey).Get<string[]>() ?? []);
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // One hop: the address the trusted proxy saw. Entries further left were written by the client.
+            options.ForwardLimit = 1;
+            // The defaults trust loopback; only what the administrator named is trusted here.
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var network in trusted)
+            {
+                options.KnownIPNetworks.Add(network);
+            }
+        });
+        return services;
+    }
+
+    /// <summary>Honours forwarded headers only when at least one proxy is trusted.</summary>
+    public static IApplicationBuilder UseReverseProxy(this IApplicationBuilder app, IConfiguration configuration) =>
+        configuration.GetSection(ConfigurationKey).Get<string[]>() is { Length: > 0 } ? app.UseForwardedHeaders() : app;
+
+    /// <summary>Addresses ("192.0.2.1", "::1") and networks ("10.0.0.0/8"); anything else stops the start with its value named.</summary>
+    public static IReadOnlyList<IPNetwork> Parse(IEnumerable<string> entries)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var raw in entries)
+        {
+            var entry = raw.Trim();
+            if (entry.Length == 0)
+            {
+                continue;
+            }
+
+            if (IPNetwork.TryParse(entry, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new StartupRefusedException(
+                    $"{ConfigurationKey} has '{entry}', which is neither an IP address nor a network like 10.0.0.0/8.");
+            }
+        }
+
+        return networks;
+    }
+}
