@@ -13,48 +13,16 @@ public sealed record SeededAccount(Guid Id, string UserName, string Password, st
     public string TotpAt(DateTimeOffset at) => new Totp(Secret).ComputeTotp(at.UtcDateTime);
 }
 
-/// <summary>
-/// Seeds accounts through the running app's own services (the same path setup takes): password hash,
-/// enrolment with a verified code, issued and downloaded codes, sealed and inserted. Setup is marked complete.
-/// </summary>
+/// <summary>Seeds accounts and settings through the running app's own services.</summary>
 public static class SeededAccounts
 {
     public const string DefaultPassword = "correct horse battery staple";
 
+    /// <summary>The same enrolled administrator as <see cref="TestAdministrators.Seed"/>, in the shape the browser tests use.</summary>
     public static SeededAccount Create(IServiceProvider services, string userName, string password = DefaultPassword)
     {
-        var time = services.GetRequiredService<TimeProvider>();
-        var enrolments = services.GetRequiredService<EnrolmentService>();
-        var accounts = services.GetRequiredService<IAccountStore>();
-        CompleteSetup(services);
-
-        var enrolment = enrolments.Start(userName);
-        // Verified with the previous step's code (inside the default window), so signing in with the current code is not a replay.
-        var earlier = new Totp(enrolment.Secret).ComputeTotp((time.GetUtcNow() - TimeSpan.FromSeconds(TotpVerifier.StepSeconds)).UtcDateTime);
-        if (enrolments.VerifyTotp(enrolment, earlier) != TotpOutcome.Accepted)
-        {
-            throw new InvalidOperationException("Seeding needs a TOTP window of at least 1.");
-        }
-
-        var codes = enrolments.IssueCodes(enrolment);
-        enrolments.MarkDownloaded(enrolment);
-        var (protectedSecret, step, stored) = enrolments.Seal(enrolment, confirmed: true);
-        var account = new Account
-        {
-            UserName = userName,
-            NormalizedUserName = Account.Normalize(userName),
-            PasswordHash = services.GetRequiredService<PasswordHashing>().Hash(password),
-            ProtectedTotpSecret = protectedSecret,
-            LastTotpStep = step,
-            BackupCodes = stored,
-            CreatedAt = time.GetUtcNow(),
-        };
-        if (!accounts.TryInsert(account))
-        {
-            throw new InvalidOperationException($"{userName} exists already.");
-        }
-
-        return new SeededAccount(account.Id, userName, password, enrolment.SecretBase32, codes);
+        var admin = TestAdministrators.Seed(services, userName, password);
+        return new SeededAccount(admin.Id, userName, password, Base32Encoding.ToString(admin.Secret), admin.Codes);
     }
 
     public static void CompleteSetup(IServiceProvider services)

@@ -90,15 +90,7 @@ public static class TestAdministrators
             throw new InvalidOperationException($"{userName} exists already.");
         }
 
-        var settings = services.GetRequiredService<ISettingsStore>();
-        var current = settings.Get();
-        if (!current.SetupCompleted)
-        {
-            current.SetupCompleted = true;
-            current.SetupCompletedAt = now;
-            settings.Save(current);
-        }
-
+        SeededAccounts.CompleteSetup(services);
         return new SeededAdmin(account.Id, userName, password, secret, codes, verifiedStep);
     }
 
