@@ -13,12 +13,13 @@ RUN apt-get update \
     && mkdir -p /data && chown nasdash:nasdash /data && chmod 0700 /data
 COPY --from=build /app /app
 RUN printf '#!/bin/sh\nexec dotnet /app/NasDash.dll "$@"\n' > /usr/local/bin/nasdash && chmod 0755 /usr/local/bin/nasdash
-ENV ASPNETCORE_URLS=http://+:8080 \
+# HTTPS only: the session cookie is Secure. A self-signed certificate is created in /data on the first start.
+ENV ASPNETCORE_URLS=https://+:8443 \
     NasDash__DataDirectory=/data \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 VOLUME ["/data"]
-EXPOSE 8080
+EXPOSE 8443
 USER nasdash
 WORKDIR /app
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD curl -fsSk https://127.0.0.1:8443/healthz || exit 1
 ENTRYPOINT ["nasdash"]

@@ -66,6 +66,8 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddMudServices();
     builder.Services.AddHttpContextAccessor();
     builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    builder.Services.AddSingleton<ApplianceCertificate>();
+    ApplianceCertificate.UseForHttpsWithoutCertificate(builder);
 
     var app = builder.Build();
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -5,12 +6,35 @@ namespace NasDash.Hosting;
 
 internal static class StartupBanner
 {
-    /// <summary>Tells the person who just started the server where to go.</summary>
+    /// <summary>Tells the person who just started the server where to go, and warns when sign-in cannot work there.</summary>
     public static void Print(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var options = app.Services.GetRequiredService<NasDashOptions>();
         app.Logger.LogInformation("NasDash is running. Open {Urls} in a browser. Data directory: {DataDirectory}",
             string.Join(", ", addresses), options.DataDirectory);
+
+        var secureCookies = !app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing");
+        var exposedPlainHttp = addresses.Where(IsPlainHttpBeyondLoopback).ToList();
+        if (secureCookies && exposedPlainHttp.Count > 0 && options.TrustedProxies.Count == 0)
+        {
+            app.Logger.LogWarning(
+                "{Urls} is plain http. Browsers keep the session cookie only over https (or on localhost), so signing in " +
+                "from another machine fails there. Listen on https (e.g. --urls https://0.0.0.0:8443; a self-signed " +
+                "certificate is created in the data directory) or put a TLS proxy in front (NasDash:TrustedProxies).",
+                string.Join(", ", exposedPlainHttp));
+        }
+    }
+
+    public static bool IsPlainHttpBeyondLoopback(string address)
+    {
+        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var host = BindingAddress.Parse(address).Host.Trim('[', ']');
+        return !string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) &&
+               !(IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
     }
 }

@@ -54,6 +54,17 @@ public static class NasDashProcess
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>Starts the web server with exactly these arguments; each line it prints on stdout or stderr goes to <paramref name="output"/>.</summary>
+    public static Process StartServer(string dataDirectory, Action<string> output, params string[] args)
+    {
+        var process = Start(["--NasDash:DataDirectory", dataDirectory, .. args], dataDirectory, null, null, redirectInput: false);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>Starts the web server on a free port in the Testing environment.</summary>
     public static Process StartServer(string dataDirectory)
     {

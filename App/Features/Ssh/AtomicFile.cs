@@ -10,7 +10,10 @@ internal static class AtomicFile
     public const UnixFileMode WorldReadable = OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>Writes a temporary file beside the target with its final mode from the start, flushes it, renames it over.</summary>
-    public static void Write(string path, string content, UnixFileMode mode)
+    public static void Write(string path, string content, UnixFileMode mode) => Write(path, Encoding.UTF8.GetBytes(content), mode);
+
+    /// <inheritdoc cref="Write(string, string, UnixFileMode)"/>
+    public static void Write(string path, byte[] content, UnixFileMode mode)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? throw new IOException($"{path} has no directory.");
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}.tmp");
@@ -24,7 +27,7 @@ internal static class AtomicFile
 
             using (var stream = new FileStream(temporary, options))
             {
-                stream.Write(Encoding.UTF8.GetBytes(content));
+                stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
 
