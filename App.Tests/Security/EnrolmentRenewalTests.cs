@@ -39,7 +39,7 @@ public sealed class EnrolmentRenewalTests : NasDashTestContext
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
         Assert.Empty(ended);
         Time.Advance(SecurityEvents.HandOverDelay);
-        Assert.True(SpinWait.SpinUntil(() => ended.Count == 1, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => ended.Count == 1, TimeSpan.FromSeconds(30)));
         Assert.Equal([alice.Id], ended);
     }
 
