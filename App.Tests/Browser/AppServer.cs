@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,11 +14,16 @@ public sealed class AppServer : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly string _environment;
 
     /// <param name="services">Replaces services after the app registered its own (e.g. a fake TimeProvider).</param>
-    public AppServer(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="environment">"Production" for the real cookie policy and hashing cost.</param>
+    /// <param name="https">Serves https with the appliance's self-signed certificate instead of http.</param>
+    public AppServer(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
+        string environment = "Testing", bool https = false)
     {
         _services = services;
+        _environment = environment;
         DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>
         {
@@ -38,7 +44,15 @@ public sealed class AppServer : WebApplicationFactory<Program>
             _settings[key] = value;
         }
 
-        UseKestrel(0);
+        if (https)
+        {
+            UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.UseHttps()));
+        }
+        else
+        {
+            UseKestrel(0);
+        }
+
         StartServer();
         BaseUrl = ClientOptions.BaseAddress.ToString().TrimEnd('/');
     }
@@ -52,7 +66,7 @@ public sealed class AppServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         // Outside Development, static web assets (MudBlazor's CSS/JS) are only served from published output.
         builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings)

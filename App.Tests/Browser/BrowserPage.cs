@@ -19,12 +19,16 @@ public sealed class BrowserPage : IAsyncDisposable
     }
 
     public IPage Page { get; }
+    public IBrowserContext Context => _context;
     public string BaseUrl { get; }
 
-    public static async Task<BrowserPage> OpenAsync(Chromium chromium, AppServer server, int width = 1280, int height = 900, bool dark = false)
+    /// <param name="acceptSelfSigned">Accepts the appliance's self-signed certificate, as a person does once in the browser's warning.</param>
+    public static async Task<BrowserPage> OpenAsync(Chromium chromium, AppServer server, int width = 1280, int height = 900, bool dark = false,
+        bool acceptSelfSigned = false)
     {
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            IgnoreHTTPSErrors = acceptSelfSigned,
             BaseURL = server.BaseUrl,
             AcceptDownloads = true,
             ViewportSize = new ViewportSize { Width = width, Height = height },
