@@ -14,6 +14,8 @@ public static class LoginSteps
             await b.GotoAsync("/login");
         }
 
+        // Already on /login after a redirect: typing before the circuit is live would land in prerendered HTML.
+        await b.WaitInteractiveAsync();
         await b.InputOf("login-password").WaitForAsync();
         await b.FillAsync("login-username", userName);
         await b.FillAsync("login-password", password);
