@@ -30,7 +30,7 @@ catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException
     return 1;
 }
 
-app.UseReverseProxy(app.Configuration);
+app.UseReverseProxy();
 
 if (!app.Environment.IsDevelopment())
 {

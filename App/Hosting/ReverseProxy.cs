@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using IPNetwork = System.Net.IPNetwork;
 
 namespace NasDash.Hosting;
@@ -34,8 +35,10 @@ public static class ReverseProxy
     }
 
     /// <summary>Honours forwarded headers only when at least one proxy is trusted.</summary>
-    public static IApplicationBuilder UseReverseProxy(this IApplicationBuilder app, IConfiguration configuration) =>
-        configuration.GetSection(ConfigurationKey).Get<string[]>() is { Length: > 0 } ? app.UseForwardedHeaders() : app;
+    public static IApplicationBuilder UseReverseProxy(this IApplicationBuilder app) =>
+        app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownIPNetworks.Count > 0
+            ? app.UseForwardedHeaders()
+            : app;
 
     /// <summary>Addresses ("192.0.2.1", "::1") and networks ("10.0.0.0/8"); anything else stops the start with its value named.</summary>
     public static IReadOnlyList<IPNetwork> Parse(IEnumerable<string> entries)

@@ -97,21 +97,16 @@ public sealed class SignInService(
 
     public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
     {
-        var challenge = pending.FindChallenge(challengeId);
-        using var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);
-        if (challenge is null || locked is null)
+        var admission = await AdmitAsync(challengeId, cancellationToken);
+        using var locked = admission.Locked;
+        if (locked is null)
         {
-            return new SecondFactorResult.ChallengeExpired();
+            return admission.Refusal!;
         }
 
         var account = locked.Account;
         var now = time.GetUtcNow();
-        var current = settings.Get();
-        var policy = current.TwoFactor;
-        if (Admit(challengeId, challenge, account, current) is { } refusal)
-        {
-            return refusal;
-        }
+        var policy = admission.Settings!.TwoFactor;
 
         if (account.State == AccountState.Recovery)
         {
@@ -155,21 +150,16 @@ public sealed class SignInService(
 
     public async Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken = default)
     {
-        var challenge = pending.FindChallenge(challengeId);
-        using var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);
-        if (challenge is null || locked is null)
+        var admission = await AdmitAsync(challengeId, cancellationToken);
+        using var locked = admission.Locked;
+        if (locked is null)
         {
-            return new SecondFactorResult.ChallengeExpired();
+            return admission.Refusal!;
         }
 
         var account = locked.Account;
         var now = time.GetUtcNow();
-        var current = settings.Get();
-        var policy = current.TwoFactor;
-        if (Admit(challengeId, challenge, account, current) is { } refusal)
-        {
-            return refusal;
-        }
+        var policy = admission.Settings!.TwoFactor;
 
         if (account.BackupCodes is null)
         {
@@ -233,6 +223,29 @@ public sealed class SignInService(
     /// <summary>The account the console must unlock: this one, or the one whose super-lockout locked the whole appliance.</summary>
     private static string LockedUserName(Account account, ApplianceSettings current) =>
         account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
+
+    /// <summary>What a second-factor submission may evaluate: its account, locked, with the settings read under that lock.</summary>
+    private readonly record struct Admission(LockedAccount? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
+
+    /// <summary>Takes the challenge's account lock and admits the submission, or releases the lock and says why not.</summary>
+    private async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
+    {
+        var challenge = pending.FindChallenge(challengeId);
+        var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);
+        if (challenge is null || locked is null)
+        {
+            return new Admission(null, null, new SecondFactorResult.ChallengeExpired());
+        }
+
+        var current = settings.Get();
+        if (Admit(challengeId, challenge, locked.Account, current) is { } refusal)
+        {
+            locked.Dispose();
+            return new Admission(null, current, refusal);
+        }
+
+        return new Admission(locked, current, null);
+    }
 
     /// <summary>
     /// Inside the account's lock: refuses what must not be evaluated. The super-lockout is
