@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using NasDash.Features.Ssh;
+using NasDash.Storage;
 using NasDash.Security;
 
 namespace NasDash.Hosting;

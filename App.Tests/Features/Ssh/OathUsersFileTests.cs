@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using NasDash.Storage;
 using NasDash.Features.Ssh;
 using NasDash.Security;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
+using NasDash.Storage;
 using NasDash.Features.Ssh;
 using NasDash.Security;
 using OtpNet;

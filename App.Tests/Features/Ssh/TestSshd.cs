@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using NasDash.Storage;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
 

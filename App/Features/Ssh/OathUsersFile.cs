@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using NasDash.Storage;
 using NasDash.Hosting;
 using NasDash.Security;
 

@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace NasDash.Features.Ssh;
 
-/// <summary>The few libc calls .NET has no managed form of: sending a chosen signal, pidfds, fsync of a directory.</summary>
+/// <summary>The few libc calls .NET has no managed form of: sending a chosen signal and pidfds.</summary>
 internal static class Posix
 {
     public const int SigHup = 1;
@@ -12,10 +11,6 @@ internal static class Posix
 
     public const int EPerm = 1;
     public const int ESrch = 3;
-
-    private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000;
-    private const int OCloExec = 0x80000;
 
     /// <summary>The outcome of signalling one process.</summary>
     public enum SignalResult
@@ -67,17 +62,6 @@ internal static class Posix
     /// <summary>kill(2) without a start-time check, for a process just read from a PID file.</summary>
     public static SignalResult Signal(int pid, int signal) => Kill(pid, signal) == 0 ? SignalResult.Sent : FromErrno();
 
-    /// <summary>Makes a rename in <paramref name="directory"/> durable; best effort.</summary>
-    public static void SyncDirectory(string directory)
-    {
-        var fd = Open(Encoding.UTF8.GetBytes(directory + "\0"), ORdOnly | ODirectory | OCloExec);
-        if (fd >= 0)
-        {
-            _ = FSync(fd);
-            _ = Close(fd);
-        }
-    }
-
     private static int OpenPidFd(int pid)
     {
         try
@@ -107,14 +91,6 @@ internal static class Posix
     [DllImport("libc", EntryPoint = "pidfd_send_signal", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int PidFdSendSignal(int pidfd, int signal, IntPtr info, uint flags);
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Open(byte[] nulTerminatedPath, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int FSync(int fd);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

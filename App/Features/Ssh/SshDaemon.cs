@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using NasDash.Storage;
 using NasDash.Hosting;
 
 namespace NasDash.Features.Ssh;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace NasDash.Features.Ssh;
+namespace NasDash.Storage;
 
 /// <summary>Replaces a file all at once: readers see the old content or the new, never a torn or half-written one.</summary>
 internal static class AtomicFile
@@ -38,7 +38,7 @@ internal static class AtomicFile
             }
 
             File.Move(temporary, path, overwrite: true);
-            Posix.SyncDirectory(directory);
+            DirectorySync.Sync(directory);
         }
         finally
         {
@@ -60,7 +60,7 @@ internal static class AtomicFile
         File.Delete(path);
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
         {
-            Posix.SyncDirectory(directory);
+            DirectorySync.Sync(directory);
         }
     }
 }
