@@ -66,6 +66,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
+        Services.AddScoped<BrowserDevice>();
         Services.AddLogin();
         services?.Invoke(Services);
         Authorization = AddAuthorization();

@@ -7,11 +7,12 @@ namespace NasDash.Features.Sessions;
 /// Per circuit: captures the client address when the circuit opens, and counts every event the browser
 /// sends (clicks, typing, navigation) as use of the session for its idle timeout.
 /// </summary>
-internal sealed class SessionCircuitHandler(ClientAddress client, AuthenticationStateProvider authentication, SessionActivity activity) : CircuitHandler
+internal sealed class SessionCircuitHandler(ClientAddress client, BrowserDevice device, AuthenticationStateProvider authentication, SessionActivity activity) : CircuitHandler
 {
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         client.Capture();
+        device.Capture();
         return Task.CompletedTask;
     }
 
