@@ -68,7 +68,7 @@ public sealed class DeviceCookies(IDataProtectionProvider provider, TimeProvider
                 ? new Device(accountId, generation, deviceId, new DateTimeOffset(ticks, TimeSpan.Zero))
                 : null;
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or FormatException)
         {
             return null;
         }
