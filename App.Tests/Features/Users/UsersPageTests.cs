@@ -72,6 +72,11 @@ public sealed class UsersPageTests : NasDashTestContext
         Assert.False(stored.IsEnrolled);
         Assert.True(stored.MustEnrol);
         cut.WaitForAssertion(() => Assert.Equal("Not enrolled", RowOf(cut, "bob").QuerySelector("[data-testid=user-2fa]")!.TextContent.Trim()));
+        var shown = cut.Find("[data-testid=users-enrolment-code]").TextContent.Trim();
+        Assert.True(EnrolmentCodes.Matches(stored, BackupCodes.Normalize(shown)!), $"The page showed {shown}, not bob's enrolment code.");
+
+        cut.Find("[data-testid=users-enrolment-code-done] button, button[data-testid=users-enrolment-code-done]").Click();
+        Assert.Empty(cut.FindAll("[data-testid=users-enrolment-code]"));
     }
 
     [Fact]
