@@ -48,6 +48,7 @@ public static class SessionsFeature
         services.AddSingleton<SessionActivity>();
         services.AddSingleton<SessionValidator>();
         services.AddScoped<ClientAddress>();
+        services.AddScoped<CurrentActor>();
         services.AddScoped<SessionHandoff>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, SessionCircuitHandler>());
