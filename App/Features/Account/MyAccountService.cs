@@ -76,8 +76,6 @@ public sealed class MyAccountService(
         return new ClaimsPrincipal(new ClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType));
     }
 
-    public bool MustChangePassword(Guid accountId) => accounts.FindById(accountId)?.MustChangePassword == true;
-
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewAuthenticator"/> was just accepted.</summary>
     public Security.Enrolment? StartAuthenticatorRenewal(Guid accountId) =>
         Start(accountId, StepUpPurpose.RenewAuthenticator, enrolments.StartAuthenticatorRenewal);
