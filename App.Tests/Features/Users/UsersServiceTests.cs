@@ -192,4 +192,45 @@ public sealed class UsersServiceTests : NasDashTestContext
         Assert.True(Get<IAccountStore>().FindById(bob.Id)!.MustChangePassword);
         Assert.Equal([bob.Id], ended);
     }
+
+    [Fact]
+    public async Task List_EachRow_CarriesTheActionsTheViewerMayTake()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var bob = Seed("bob");
+        var carol = Seed("carol");
+        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.Recovery);
+        TestAdministrators.Adjust(Services, carol.Id, a => a.State = AccountState.SuperLocked);
+
+        var rows = (await Users.ListAsync()).ToDictionary(r => r.UserName, r => r.Actions);
+
+        Assert.Equal([AdministratorAction.Delete], rows["alice"]);
+        Assert.Equal([AdministratorAction.ResetSecondFactor, AdministratorAction.ForcePasswordChange, AdministratorAction.Delete], rows["bob"]);
+        Assert.Empty(rows["carol"]);
+    }
+
+    [Fact]
+    public async Task List_NobodySignedIn_OffersNoAction()
+    {
+        Seed("alice");
+
+        var rows = await Users.ListAsync();
+
+        Assert.Empty(Assert.Single(rows).Actions);
+    }
+
+    [Fact]
+    public async Task ForcePasswordChange_Yourself_IsRefusedAsTheRowSays()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        Seed("bob");
+
+        var result = await Users.ForcePasswordChangeAsync(alice.Id, TestContext.Current.CancellationToken);
+
+        Assert.Contains("My account", Assert.IsType<UserActionResult.Refused>(result).Message);
+        Assert.DoesNotContain(AdministratorAction.ForcePasswordChange, (await Users.ListAsync()).Single(r => r.IsYou).Actions);
+        Assert.False(Get<IAccountStore>().FindById(alice.Id)!.MustChangePassword);
+    }
 }
