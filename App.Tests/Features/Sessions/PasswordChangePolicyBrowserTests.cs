@@ -13,7 +13,7 @@ public sealed class PasswordChangePolicyBrowserTests(Chromium chromium)
         using var server = new AppServer();
         var alice = TestAdministrators.Seed(server.Services, "alice");
         SeededAccounts.CompleteSetup(server.Services);
-        TestAdministrators.Adjust(server.Services, alice.Id, a => a.MustChangePassword = true);
+        TestAdministrators.Adjust(server.Services, alice.Id, a => a.RequirePasswordChange());
         await using var browser = await BrowserPage.OpenAsync(chromium, server);
         await browser.RunAsync(nameof(PasswordChangeDue_DirectNavigationAndCircuitNavigation_StayOnMyAccount), async b =>
         {

@@ -75,7 +75,7 @@ public sealed class UsersServiceTests : NasDashTestContext
         var alice = Seed("alice");
         SignIn(alice);
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
         await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(alice.Id, "alice"));
 
         var result = await Users.DeleteAsync(alice.Id, TestContext.Current.CancellationToken);
@@ -121,7 +121,7 @@ public sealed class UsersServiceTests : NasDashTestContext
         var alice = Seed("alice");
         SignIn(alice);
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
         await GrantAsync(alice, StepUpPurpose.ResetSecondFactor(bob.Id, "bob"));
         var reset = await Users.ResetSecondFactorAsync(bob.Id, TestContext.Current.CancellationToken);
         await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(bob.Id, "bob"));
@@ -145,12 +145,7 @@ public sealed class UsersServiceTests : NasDashTestContext
         var alice = Seed("alice");
         SignIn(alice);
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a =>
-        {
-            a.State = AccountState.Recovery;
-            a.BackupFailures = 3;
-            a.PasswordFailures = 2;
-        });
+        TestAdministrators.Adjust(Services, bob.Id, a => a.FailBackupSubmissions(3, Time.GetUtcNow()).FailPasswords(2, Time.GetUtcNow()));
         var stamp = Get<IAccountStore>().FindById(bob.Id)!.SecurityStamp;
         await GrantAsync(alice, StepUpPurpose.ResetSecondFactor(bob.Id, "bob"));
 
@@ -200,8 +195,8 @@ public sealed class UsersServiceTests : NasDashTestContext
         SignIn(alice);
         var bob = Seed("bob");
         var carol = Seed("carol");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.Recovery);
-        TestAdministrators.Adjust(Services, carol.Id, a => a.State = AccountState.SuperLocked);
+        TestAdministrators.Adjust(Services, bob.Id, a => a.StartRecovery(Time.GetUtcNow()));
+        TestAdministrators.Adjust(Services, carol.Id, a => a.SuperLock(Time.GetUtcNow()));
 
         var rows = (await Users.ListAsync()).ToDictionary(r => r.UserName, r => r.Actions);
 
