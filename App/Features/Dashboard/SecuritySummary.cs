@@ -5,12 +5,6 @@ namespace NasDash.Features.Dashboard;
 public sealed record LockedAccount(string UserName, AccountState State, DateTimeOffset StateSince, DateTimeOffset? LockedUntil);
 
 /// <summary>The dashboard's security card: who has 2FA, who runs low on codes, who is locked, SSH.</summary>
-/// <summary>The dashboard's security card, read from the store.</summary>
-public sealed class SecurityOverview(IAccountStore accounts, ISettingsStore settings, IAlertStore alerts, TimeProvider time)
-{
-    public SecuritySummary Read() => SecuritySummary.Of(accounts.All(), settings.Get(), alerts.Open().Count, time.GetUtcNow());
-}
-
 public sealed record SecuritySummary(
     int Administrators,
     int WithSecondFactor,
