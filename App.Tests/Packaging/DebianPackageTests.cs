@@ -23,9 +23,21 @@ public sealed class DebianPackageBuild : IDisposable
 
     private string Build()
     {
-        var (exit, output) = HostTools.Run("bash", Path.Combine(RepositoryRoot, "packaging", "deb", "build.sh"), _output);
-        Assert.True(exit == 0, $"build.sh failed: {output}");
-        return output.Trim().Split('\n')[^1];
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "packaging", "deb", "build.sh"));
+        start.ArgumentList.Add(_output);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        // A self-contained publish on a busy two-core machine takes minutes.
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("build.sh did not finish within 10 minutes");
+        }
+
+        Assert.True(process.ExitCode == 0, $"build.sh failed: {output.Result}{error.Result}");
+        return output.Result.Trim().Split('\n')[^1];
     }
 
     private static string FindRepositoryRoot()
