@@ -76,16 +76,7 @@ public sealed class CoreHarness : IDisposable
     {
         var (enrolment, codes) = PrepareEnrolment(userName);
         var (protectedSecret, step, stored) = Enrolments.Seal(enrolment, confirmed: true);
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = Passwords.Hash(password),
-            ProtectedTotpSecret = protectedSecret,
-            LastTotpStep = step,
-            BackupCodes = stored,
-            CreatedAt = Time.GetUtcNow(),
-            StateSince = Time.GetUtcNow(),
-        };
+        var account = Account.CreateEnrolled(userName, Passwords.Hash(password), Time.GetUtcNow(), protectedSecret, step, stored);
         if (!Store.TryInsert(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
@@ -107,14 +98,7 @@ public sealed class CoreHarness : IDisposable
     /// <summary>An account with a password only (as after a console reset): it must enrol at sign-in.</summary>
     public Guid CreateAccount(string userName, string password = DefaultPassword, bool mustEnrol = true)
     {
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = Passwords.Hash(password),
-            MustEnrol = mustEnrol,
-            CreatedAt = Time.GetUtcNow(),
-            StateSince = Time.GetUtcNow(),
-        };
+        var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow(), mustEnrol);
         if (!Store.TryInsert(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
@@ -208,8 +192,9 @@ public sealed class CoreHarness : IDisposable
                 EndedSessions.Add(id);
             }
         };
-        SignIn = new SignInService(Store, Store, Store, Locks, Passwords, Totp, Secrets, Pending, Events, Time);
+        var secondFactor = new TotpSecondFactor(Totp, Secrets, Time);
+        SignIn = new SignInService(Store, Store, Store, Locks, Passwords, secondFactor, Pending, Events, Time);
         Enrolments = new EnrolmentService(Store, Store, Locks, Totp, BackupCodes, Secrets, Pending, Events, new ApplianceIdentity(Host), Time);
-        StepUp = new StepUp(Store, Store, Locks, Totp, Secrets, Events, Time);
+        StepUp = new StepUp(Store, Store, Locks, secondFactor, Events, Time);
     }
 }

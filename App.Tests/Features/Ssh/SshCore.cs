@@ -61,9 +61,9 @@ public sealed class SshCore : IDisposable
     }
 
     public SeededAdmin AddAdministrator(string userName, AccountState state = AccountState.Normal) =>
-        TestAdministrators.Seed(_services, userName, adjust: a => a.State = state);
+        TestAdministrators.Seed(_services, userName, adjust: a => a.MoveTo(state, DateTimeOffset.UtcNow));
 
-    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.State = state);
+    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.MoveTo(state, DateTimeOffset.UtcNow));
 
     /// <summary>
     /// A lockout event the way an attacker causes one: the right password, then wrong backup codes, which starts a
