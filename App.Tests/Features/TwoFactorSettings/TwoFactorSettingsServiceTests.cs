@@ -11,7 +11,7 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
     private TwoFactorSettingsService Service => Get<TwoFactorSettingsService>();
 
     private async Task GrantAsync(SeededAdmin admin) =>
-        Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), TwoFactorSettingsService.StepUpPurpose, null,
+        Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), StepUpPurpose.SaveTwoFactorSettings, null,
             TestContext.Current.CancellationToken));
 
     [Fact]

@@ -44,7 +44,6 @@ public sealed class TwoFactorSettingsService(
     SecurityEvents events,
     TimeProvider time)
 {
-    public const string StepUpPurpose = "Save the Global Two Factor settings";
 
     private static readonly TwoFactorSettingsValidator Validator = new();
 
@@ -170,7 +169,7 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.Refused(preview);
         }
 
-        if (!stepUp.TryConsumeGrant(actorId, StepUpPurpose))
+        if (!stepUp.TryConsumeGrant(actorId, StepUpPurpose.SaveTwoFactorSettings))
         {
             return new SaveSettingsResult.StepUpRequired();
         }
