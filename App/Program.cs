@@ -56,6 +56,8 @@ return 0;
 static WebApplication BuildApp(string[] args)
 {
     var builder = WebApplication.CreateBuilder(args);
+    // Type=notify and journald log levels under systemd; does nothing elsewhere.
+    builder.Host.UseSystemd();
 
     builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
     builder.Services.AddSsh(builder.Environment);
