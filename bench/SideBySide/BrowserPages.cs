@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace NasDash.SideBySide;
 
 /// <summary>What a browser loads for a page, measured from an empty cache until the circuit is live.</summary>
-public sealed record FirstLoad(long HttpBytes, int HttpRequests, long WebSocketBytes, TimeSpan UntilInteractive);
+public sealed record FirstLoad(long HttpBytes, int HttpRequests, long WebSocketBytes, TimeSpan UntilInteractive, IReadOnlyList<(string Url, long Bytes)> Responses);
 
 /// <summary>Debian's Chromium driven by Playwright: first loads and many open circuits.</summary>
 public sealed class BrowserPages : IAsyncDisposable
@@ -61,13 +61,13 @@ public sealed class BrowserPages : IAsyncDisposable
 
         await using var context = await NewContextAsync(baseUrl);
         var page = await context.NewPageAsync();
-        var sizes = new List<Task<RequestSizesResult>>();
+        var sizes = new List<(string Url, Task<RequestSizesResult> Sizes)>();
         long webSocketBytes = 0;
         page.RequestFinished += (_, request) =>
         {
             lock (sizes)
             {
-                sizes.Add(request.SizesAsync());
+                sizes.Add((request.Url, request.SizesAsync()));
             }
         };
         page.WebSocket += (_, socket) =>
@@ -83,15 +83,21 @@ public sealed class BrowserPages : IAsyncDisposable
         // Whatever the page still fetches once live (fonts, lazy scripts, the first render batches) is part of the first load.
         await Task.Delay(1000);
 
-        RequestSizesResult[] finished;
+        List<(string Url, Task<RequestSizesResult> Sizes)> requests;
         lock (sizes)
         {
-            finished = [.. sizes.Select(s => s.GetAwaiter().GetResult())];
+            requests = [.. sizes];
+        }
+
+        var responses = new List<(string Url, long Bytes)>();
+        foreach (var (url, sized) in requests)
+        {
+            var result = await sized;
+            responses.Add((url, (long)result.ResponseBodySize + result.ResponseHeadersSize));
         }
 
         await CloseAsync(page);
-        return new FirstLoad(finished.Sum(s => (long)s.ResponseBodySize + s.ResponseHeadersSize), finished.Length,
-            Interlocked.Read(ref webSocketBytes), untilInteractive);
+        return new FirstLoad(responses.Sum(r => r.Bytes), responses.Count, Interlocked.Read(ref webSocketBytes), untilInteractive, responses);
     }
 
     /// <summary>A new tab on <paramref name="path"/>, returned once its circuit is live.</summary>

@@ -30,11 +30,11 @@ await using (var browser = await BrowserPages.LaunchAsync())
 Console.WriteLine(figures.Table(options));
 return 0;
 
-internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssembly, int Runs, int FewTabs, int ManyTabs, string WorkDirectory)
+internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssembly, int Runs, int FewTabs, int ManyTabs, string WorkDirectory, string? GcDumpDirectory)
 {
     public static BenchOptions Parse(string[] args)
     {
-        string? template = null, nasdash = null, work = null;
+        string? template = null, nasdash = null, work = null, gcdump = null;
         int runs = 3, few = 10, many = 30;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -48,16 +48,17 @@ internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssem
                     (few, many) = (int.Parse(counts[0], CultureInfo.InvariantCulture), int.Parse(counts[1], CultureInfo.InvariantCulture));
                     break;
                 case "--work": work = args[i + 1]; break;
+                case "--gcdump": gcdump = Path.GetFullPath(args[i + 1]); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
         if (template is null || nasdash is null || runs < 1 || few < 1 || many <= few)
         {
-            throw new ArgumentException("usage: --template <Template.dll> --nasdash <NasDash.dll> [--runs 3] [--tabs 10,30] [--work <dir>]");
+            throw new ArgumentException("usage: --template <Template.dll> --nasdash <NasDash.dll> [--runs 3] [--tabs 10,30] [--work <dir>] [--gcdump <dir>]");
         }
 
-        return new BenchOptions(template, nasdash, runs, few, many, work ?? Path.Combine(Path.GetTempPath(), "nasdash-bench"));
+        return new BenchOptions(template, nasdash, runs, few, many, work ?? Path.Combine(Path.GetTempPath(), "nasdash-bench"), gcdump);
     }
 }
 
@@ -95,8 +96,14 @@ internal abstract class Side(BenchOptions options)
         return server;
     }
 
-    protected static void RecordFirstLoad(FirstLoad load, Dictionary<string, double> figures)
+    protected void RecordFirstLoad(FirstLoad load, Dictionary<string, double> figures)
     {
+        // Where the bytes go, for whoever reads the log rather than the table.
+        foreach (var (url, bytes) in load.Responses)
+        {
+            Console.Error.WriteLine($"  {Name} first load: {bytes.ToString("#,0", CultureInfo.InvariantCulture),9} B  {url}");
+        }
+
         figures[Figure.FirstLoadHttp] = load.HttpBytes / 1024.0;
         figures[Figure.FirstLoadRequests] = load.HttpRequests;
         figures[Figure.FirstLoadWebSocket] = load.WebSocketBytes / 1024.0;
@@ -119,6 +126,7 @@ internal abstract class Side(BenchOptions options)
 
             await ForcedGc.SettleAsync(server);
             var few = server.ResidentBytes();
+            await HeapDumpAsync(server, path, Options.FewTabs);
             while (pages.Count < Options.ManyTabs)
             {
                 pages.Add(await BrowserPages.OpenLiveAsync(context, path));
@@ -126,6 +134,7 @@ internal abstract class Side(BenchOptions options)
 
             await ForcedGc.SettleAsync(server);
             var many = server.ResidentBytes();
+            await HeapDumpAsync(server, path, Options.ManyTabs);
             return (many - few) / 1024.0 / (Options.ManyTabs - Options.FewTabs);
         }
         finally
@@ -135,6 +144,30 @@ internal abstract class Side(BenchOptions options)
                 await BrowserPages.CloseAsync(page);
             }
         }
+    }
+
+    /// <summary>
+    /// With --gcdump, a heap dump by dotnet-gcdump (a global tool; it induces its own GC) at each tab count, after
+    /// the RSS reading: <c>dotnet-gcdump report</c> of the two, type by type, says what one circuit holds.
+    /// </summary>
+    private async Task HeapDumpAsync(ServerProcess server, string path, int tabs)
+    {
+        if (Options.GcDumpDirectory is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Options.GcDumpDirectory);
+        var name = $"{Name}-{(path.Trim('/').Length == 0 ? "root" : path.Trim('/'))}-{tabs.ToString(CultureInfo.InvariantCulture)}.gcdump";
+        var dump = new System.Diagnostics.ProcessStartInfo("dotnet-gcdump") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "collect", "-p", server.Id.ToString(CultureInfo.InvariantCulture), "-o", Path.Combine(Options.GcDumpDirectory, name) })
+        {
+            dump.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(dump) ?? throw new InvalidOperationException("dotnet-gcdump could not be started.");
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
     }
 
     protected string NewDataDirectory()
