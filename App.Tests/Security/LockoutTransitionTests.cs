@@ -209,7 +209,7 @@ public class LockoutTransitionTests
             async a =>
             {
                 var account = a.Stored;
-                LockoutMachine.ConsoleUnlock(account, a.H.Time.GetUtcNow());
+                account.ConsoleUnlock(a.H.Time.GetUtcNow());
                 a.H.Store.Update(account);
                 return await a.Password(correct: true);
             },

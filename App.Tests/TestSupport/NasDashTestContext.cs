@@ -33,7 +33,9 @@ public abstract class NasDashTestContext : BunitContext
 {
     /// <summary>2026-01-01T00:00:05Z: five seconds into a TOTP time step.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 5, TimeSpan.Zero);
-    public const string Host = "nas-test";
+    public const string Host = TestCore.Host;
+
+    private readonly TestCore _core;
 
     /// <param name="settings">Configuration over the defaults, e.g. "NasDash:Setup:RequireToken".</param>
     /// <param name="services">Further registrations: bUnit refuses any once the first component rendered.</param>
@@ -48,20 +50,8 @@ public abstract class NasDashTestContext : BunitContext
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
 
-        var values = new Dictionary<string, string?>
-        {
-            ["NasDash:DataDirectory"] = DataDirectory,
-            ["NasDash:HostName"] = Host,
-            ["NasDash:PasswordIterations"] = "1000",
-            ["NasDash:BackupCodeIterations"] = "100",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        Services.AddNasDashCore(configuration, new TestEnvironment(DataDirectory));
+        _core = new TestCore(DataDirectory);
+        _core.AddTo(Services, Time, overrides: settings);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
@@ -107,20 +97,6 @@ public abstract class NasDashTestContext : BunitContext
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private sealed class TestEnvironment(string contentRoot) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Testing";
-        public string ApplicationName { get; set; } = "NasDash";
-        public string ContentRootPath { get; set; } = contentRoot;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+        _core.Dispose();
     }
 }

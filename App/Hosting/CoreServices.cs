@@ -37,6 +37,7 @@ public static class CoreServices
         services.AddSingleton(new PasswordHashing(options.PasswordIterations));
         services.AddSingleton(sp => new BackupCodes(sp.GetRequiredService<TimeProvider>(), options.BackupCodeIterations));
         services.AddSingleton<TotpVerifier>();
+        services.AddSingleton<TotpSecondFactor>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<PendingSignIns>();
         services.AddSingleton<AccountLocks>();

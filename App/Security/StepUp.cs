@@ -21,8 +21,7 @@ public sealed class StepUp(
     IAccountStore accounts,
     ISettingsStore settings,
     AccountLocks locks,
-    TotpVerifier totp,
-    SecretProtector secrets,
+    TotpSecondFactor totp,
     SecurityEvents events,
     TimeProvider time)
 {
@@ -33,44 +32,34 @@ public sealed class StepUp(
     public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, string purpose, string? client, CancellationToken cancellationToken = default)
     {
         using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
-        var account = locked?.Account;
-        if (account?.ProtectedTotpSecret is null || account.State != AccountState.Normal)
+        if (locked is null)
         {
             return StepUpOutcome.Unavailable;
         }
 
-        var now = time.GetUtcNow();
-        var policy = settings.Get().TwoFactor;
-        if (!secrets.TryUnprotect(account.ProtectedTotpSecret, out var secret))
+        var account = locked.Account;
+        var entry = new AuditEvent { At = time.GetUtcNow(), UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose };
+        switch (totp.Decide(account, code, settings.Get().TwoFactor, client))
         {
-            return StepUpOutcome.Unavailable;
-        }
+            case TotpDecision.Malformed:
+                return StepUpOutcome.Malformed;
+            case TotpDecision.Accepted:
+                entry.Outcome = "succeeded";
+                accounts.Update(account, entry);
+                _grants[(account.Id, purpose)] = time.GetUtcNow() + GrantLifetime;
+                return StepUpOutcome.Accepted;
+            case TotpDecision.Wrong wrong:
+                entry.Outcome = wrong.Replayed ? "replayed" : "failed";
+                accounts.Update(account, entry);
+                if (wrong.Lockout is not null)
+                {
+                    events.PublishLockout(wrong.Lockout);
+                }
 
-        var check = totp.Verify(secret, code, account.LastTotpStep, policy.TotpWindow);
-        if (check.Outcome == TotpOutcome.Malformed)
-        {
-            return StepUpOutcome.Malformed;
+                return StepUpOutcome.Wrong;
+            default:
+                return StepUpOutcome.Unavailable;
         }
-
-        var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose };
-        if (check.Outcome == TotpOutcome.Accepted)
-        {
-            LockoutMachine.TotpSucceeded(account, check.Step, now);
-            entry.Outcome = "succeeded";
-            accounts.Update(account, entry);
-            _grants[(account.Id, purpose)] = now + GrantLifetime;
-            return StepUpOutcome.Accepted;
-        }
-
-        var lockout = LockoutMachine.TotpFailed(account, policy, now, client);
-        entry.Outcome = check.Outcome == TotpOutcome.Replayed ? "replayed" : "failed";
-        accounts.Update(account, entry);
-        if (lockout is not null)
-        {
-            events.PublishLockout(lockout);
-        }
-
-        return StepUpOutcome.Wrong;
     }
 
     /// <summary>True once for a step-up accepted for this account and purpose within <see cref="GrantLifetime"/>.</summary>

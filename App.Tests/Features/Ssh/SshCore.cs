@@ -20,21 +20,13 @@ public sealed class SshCore : IDisposable
     public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null)
     {
         DataDirectory = Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var services = new ServiceCollection();
+        new TestCore(DataDirectory).AddTo(services, TimeProvider.System, backupCodeIterations: 10, overrides: new Dictionary<string, string?>
         {
-            ["NasDash:DataDirectory"] = DataDirectory,
-            ["NasDash:PasswordIterations"] = "1000",
-            ["NasDash:BackupCodeIterations"] = "10",
             ["NasDash:Ssh:DropInDirectory"] = dropInDirectory,
             ["NasDash:Ssh:PidFile"] = pidFile,
             ["NasDash:Ssh:OathUsersFile"] = oathUsersFile,
-        }).Build();
-        var environment = new HostingEnvironment { EnvironmentName = "Testing", ContentRootPath = DataDirectory, ApplicationName = "NasDash" };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<IHostEnvironment>(environment);
-        services.AddNasDashCore(configuration, environment);
+        });
         if (procRoot is not null)
         {
             // A process table with nothing in it: these tests must never signal a real process.
@@ -60,9 +52,9 @@ public sealed class SshCore : IDisposable
     }
 
     public SeededAdmin AddAdministrator(string userName, AccountState state = AccountState.Normal) =>
-        TestAdministrators.Seed(_services, userName, adjust: a => a.State = state);
+        TestAdministrators.Seed(_services, userName, adjust: a => a.MoveTo(state, DateTimeOffset.UtcNow));
 
-    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.State = state);
+    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.MoveTo(state, DateTimeOffset.UtcNow));
 
     /// <summary>
     /// A lockout event the way an attacker causes one: the right password, then wrong backup codes, which starts a

@@ -18,11 +18,7 @@ public sealed class UsersPageTests : NasDashTestContext
         var carol = Seed("carol");
         TestAdministrators.SeedUnenrolled(Services, "dave");
         TestAdministrators.UseCodes(Services, bob.Id, 9);
-        TestAdministrators.Adjust(Services, carol.Id, a =>
-        {
-            a.State = AccountState.SuperLocked;
-            a.StateSince = Time.GetUtcNow();
-        });
+        TestAdministrators.Adjust(Services, carol.Id, a => a.SuperLock(Time.GetUtcNow()));
         SignIn(alice);
 
         var cut = Render<UsersPage>();
@@ -47,19 +43,16 @@ public sealed class UsersPageTests : NasDashTestContext
         var alice = Seed("alice");
         var bob = Seed("bob");
         var carol = Seed("carol");
-        TestAdministrators.Adjust(Services, bob.Id, a =>
-        {
-            a.State = AccountState.Recovery;
-            a.StateSince = Time.GetUtcNow();
-        });
-        TestAdministrators.Adjust(Services, carol.Id, a => a.LockedUntil = Time.GetUtcNow().AddMinutes(5));
+        TestAdministrators.Adjust(Services, bob.Id, a => a.StartRecovery(Time.GetUtcNow()));
+        // The eighth wrong password throttles for 4 minutes.
+        TestAdministrators.Adjust(Services, carol.Id, a => a.FailPasswords(8, Time.GetUtcNow()));
         SignIn(alice);
 
         var cut = Render<UsersPage>();
 
         Assert.Contains("backup codes only since 2026-01-01 00:00 UTC", RowOf(cut, "bob").TextContent);
         Assert.Equal("Throttled", RowOf(cut, "carol").QuerySelector("[data-testid=user-state]")!.GetAttribute("data-state"));
-        Assert.Contains("until 2026-01-01 00:05 UTC", RowOf(cut, "carol").TextContent);
+        Assert.Contains("until 2026-01-01 00:04 UTC", RowOf(cut, "carol").TextContent);
     }
 
     [Fact]

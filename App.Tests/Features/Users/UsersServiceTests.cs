@@ -72,7 +72,7 @@ public sealed class UsersServiceTests : NasDashTestContext
     {
         var alice = Seed("alice");
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
         await GrantAsync(alice, UsersService.DeletePurpose("alice"));
 
         var result = await Users.DeleteAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
@@ -115,7 +115,7 @@ public sealed class UsersServiceTests : NasDashTestContext
     {
         var alice = Seed("alice");
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
         await GrantAsync(alice, UsersService.ResetPurpose("bob"));
         var reset = await Users.ResetSecondFactorAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
         await GrantAsync(alice, UsersService.DeletePurpose("bob"));
@@ -138,12 +138,7 @@ public sealed class UsersServiceTests : NasDashTestContext
     {
         var alice = Seed("alice");
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a =>
-        {
-            a.State = AccountState.Recovery;
-            a.BackupFailures = 3;
-            a.PasswordFailures = 2;
-        });
+        TestAdministrators.Adjust(Services, bob.Id, a => a.FailBackupSubmissions(3, Time.GetUtcNow()).FailPasswords(2, Time.GetUtcNow()));
         var stamp = Get<IAccountStore>().FindById(bob.Id)!.SecurityStamp;
         await GrantAsync(alice, UsersService.ResetPurpose("bob"));
 

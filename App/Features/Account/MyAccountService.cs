@@ -128,7 +128,7 @@ public sealed class MyAccountService(
         var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "account.password-changed" };
         if (passwords.Verify(account, current) == PasswordCheck.Failed)
         {
-            LockoutMachine.PasswordFailed(account, now);
+            account.PasswordFailed(now);
             entry.Outcome = "failed";
             entry.Detail = $"wrong current password; failures={account.PasswordFailures}";
             accounts.Update(account, entry);
@@ -145,10 +145,7 @@ public sealed class MyAccountService(
             });
         }
 
-        LockoutMachine.PasswordSucceeded(account);
-        account.PasswordHash = passwords.Hash(replacement!);
-        account.MustChangePassword = false;
-        account.RotateSecurityStamp();
+        account.PasswordChanged(passwords.Hash(replacement!));
         entry.Outcome = "succeeded";
         accounts.Update(account, entry);
         events.EndSessionsSoon(account.Id);

@@ -184,14 +184,7 @@ public sealed class SetupService
 
             var (protectedSecret, step, codes) = _enrolments.Seal(enrolment!, confirmed);
             var now = _time.GetUtcNow();
-            account = new Account
-            {
-                UserName = administrator!.UserName,
-                PasswordHash = administrator.PasswordHash,
-                CreatedAt = now,
-                StateSince = now,
-            };
-            LockoutMachine.Enrolled(account, protectedSecret, step, codes);
+            account = Account.CreateEnrolled(administrator!.UserName, administrator.PasswordHash, now, protectedSecret, step, codes);
             if (!_accounts.TryInsert(account))
             {
                 return new SetupResult.AlreadySetUp();

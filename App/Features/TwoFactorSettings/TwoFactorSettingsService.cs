@@ -74,7 +74,8 @@ public sealed class TwoFactorSettingsService(
         foreach (var account in all.Where(a => a.State != AccountState.SuperLocked))
         {
             var left = account.BackupCodesLeft;
-            if (account.IsEnrolled && left < m && (left >= current.RequiredCodesAtRecovery || m > current.RequiredCodesAtRecovery))
+            if (account.IsEnrolled && !account.CanRecoverWithCodes(proposed) &&
+                (account.CanRecoverWithCodes(current) || proposed.RequiredCodesAtRecovery > current.RequiredCodesAtRecovery))
             {
                 impacts.Add(account.State == AccountState.Recovery
                     ? new SettingsImpact(account.UserName, $"is in Recovery with {left} code{S(left)} left; recovery would need {m}.",
@@ -83,30 +84,29 @@ public sealed class TwoFactorSettingsService(
                         "They must generate new backup codes at My account.", Blocking: false));
             }
 
-            if (!account.IsEnrolled && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
+            var gateBefore = account.AfterPassword(current, applianceLocked: false);
+            var gateAfter = account.AfterPassword(proposed, applianceLocked: false);
+            // Named even when a reset already requires their enrolment: turning 2FA on concerns them either way.
+            if (gateAfter == SignInGate.MustEnrol && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
             {
                 impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
                     "At their next sign-in they must enrol an authenticator and save backup codes.", Blocking: false));
             }
 
-            if (!account.IsEnrolled && !proposed.EnforceForAdministrators && current.EnforceForAdministrators && !account.MustEnrol)
+            if (gateBefore == SignInGate.MustEnrol && gateAfter == SignInGate.PasswordOnly)
             {
                 impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
                     "They would sign in with a password alone.", Blocking: false));
             }
 
-            if (account.State == AccountState.Recovery && account.BackupFailures > 0 &&
-                proposed.MaxFailedBackupSubmissions < current.MaxFailedBackupSubmissions &&
-                proposed.MaxFailedBackupSubmissions - account.BackupFailures <= 1)
+            if (NextFailureNowSuperLocks(account, current, proposed))
             {
                 impacts.Add(new SettingsImpact(account.UserName,
                     $"has {account.BackupFailures} failed backup-code submission{S(account.BackupFailures)} in this recovery.",
                     "Their next failed submission would super-lock the account.", Blocking: false));
             }
 
-            if (account.State == AccountState.Normal && account.TotpFailures > 0 &&
-                proposed.TotpFailuresBeforeRecovery < current.TotpFailuresBeforeRecovery &&
-                proposed.TotpFailuresBeforeRecovery - account.TotpFailures <= 1)
+            if (NextFailureNowMovesToRecovery(account, current, proposed))
             {
                 impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} TOTP failure{S(account.TotpFailures)} in a row.",
                     "Their next wrong code would move the account to Recovery.", Blocking: false));
@@ -189,11 +189,20 @@ public sealed class TwoFactorSettingsService(
     private static List<Account> LeavesNoWayBack(TwoFactorPolicy current, TwoFactorPolicy proposed, IReadOnlyList<Account> all)
     {
         var candidates = all.Where(a => a.State != AccountState.SuperLocked).ToList();
-        bool WayBack(Account a, int m) => !a.IsEnrolled || a.BackupCodesLeft >= m;
-        return candidates.Any(a => WayBack(a, current.RequiredCodesAtRecovery)) && !candidates.Any(a => WayBack(a, proposed.RequiredCodesAtRecovery))
+        return candidates.Any(a => a.CanRecoverWithCodes(current)) && !candidates.Any(a => a.CanRecoverWithCodes(proposed))
             ? candidates
             : [];
     }
+
+    /// <summary>In Recovery after failures, the proposed N makes the very next failed submission the super-locking one.</summary>
+    internal static bool NextFailureNowSuperLocks(Account account, TwoFactorPolicy current, TwoFactorPolicy proposed) =>
+        account.State == AccountState.Recovery && account.BackupFailures > 0 &&
+        account.SubmissionsLeftBeforeSuperLockout(proposed) == 1 && account.SubmissionsLeftBeforeSuperLockout(current) > 1;
+
+    /// <summary>After TOTP failures, the proposed T makes the very next wrong code the one that moves to Recovery.</summary>
+    internal static bool NextFailureNowMovesToRecovery(Account account, TwoFactorPolicy current, TwoFactorPolicy proposed) =>
+        account.AcceptsTotp && account.TotpFailures > 0 &&
+        account.TotpFailuresLeft(proposed) == 1 && account.TotpFailuresLeft(current) > 1;
 
     public static IReadOnlyList<SettingChange> Changes(TwoFactorPolicy before, TwoFactorPolicy after)
     {

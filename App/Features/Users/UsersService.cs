@@ -102,15 +102,7 @@ public sealed class UsersService(
         {
             var now = time.GetUtcNow();
             var userName = candidate.UserName.Trim();
-            var account = new Account
-            {
-                UserName = userName,
-                PasswordHash = passwords.Hash(candidate.Password),
-                MustEnrol = true,
-                MustChangePassword = candidate.MustChangePassword,
-                CreatedAt = now,
-                StateSince = now,
-            };
+            var account = Account.Create(userName, passwords.Hash(candidate.Password), now, mustChangePassword: candidate.MustChangePassword);
             if (!accounts.TryInsert(account))
             {
                 return new UserActionResult.Invalid(new Dictionary<string, string[]>
@@ -212,8 +204,7 @@ public sealed class UsersService(
                 return SuperLockedRefusal(target);
             }
 
-            target.MustChangePassword = true;
-            target.RotateSecurityStamp();
+            target.RequirePasswordChange();
             accounts.Update(target, Entry(actor.UserName, client, "users.password-change-forced", target.UserName, null));
         }
 
@@ -261,7 +252,7 @@ public sealed class UsersService(
             }
 
             before = target.EffectiveState(time.GetUtcNow()).ToString();
-            LockoutMachine.SecondFactorResetByAdministrator(target, time.GetUtcNow());
+            target.SecondFactorResetByAdministrator(time.GetUtcNow());
             accounts.Update(target, Entry(actor.UserName, client, "users.second-factor-reset", target.UserName,
                 $"was {before}; TOTP secret and backup codes cleared, enrolment required"));
         }
