@@ -34,6 +34,7 @@ public class SignInBenchmarks
     private BackupCodes _backupCodes = null!;
     private Account _account = null!;
     private byte[] _secret = [];
+    private string _protectedSecret = "";
     private string _challenge = "";
     private string _totpCode = "";
     private string?[] _backupCodesEntered = [];
@@ -62,15 +63,8 @@ public class SignInBenchmarks
         _accounts = _services.GetRequiredService<IAccountStore>();
         _backupCodes = _services.GetRequiredService<BackupCodes>();
         _secret = TotpVerifier.NewSecret();
-        _account = new Account
-        {
-            UserName = UserName,
-            PasswordHash = _passwords.Hash(Password),
-            ProtectedTotpSecret = _services.GetRequiredService<SecretProtector>().Protect(_secret),
-            BackupCodes = _backupCodes.Generate(10).Stored,
-            CreatedAt = _clock.GetUtcNow(),
-            StateSince = _clock.GetUtcNow(),
-        };
+        _protectedSecret = _services.GetRequiredService<SecretProtector>().Protect(_secret);
+        _account = Account.CreateEnrolled(UserName, _passwords.Hash(Password), _clock.GetUtcNow(), _protectedSecret, -1, _backupCodes.Generate(10).Stored);
         if (!_accounts.TryInsert(_account))
         {
             throw new InvalidOperationException("The benchmark account could not be stored.");
@@ -116,11 +110,7 @@ public class SignInBenchmarks
         // A successful recovery revokes the codes and the TOTP secret: give the account a new batch and its secret back.
         var account = Stored();
         var batch = _backupCodes.Generate(10);
-        account.BackupCodes = batch.Stored;
-        account.ProtectedTotpSecret = _account.ProtectedTotpSecret;
-        account.State = AccountState.Normal;
-        account.MustEnrol = false;
-        account.BackupFailures = 0;
+        account.Enrolled(_protectedSecret, account.LastTotpStep, batch.Stored);
         _accounts.Update(account);
         _challenge = _pending.IssueChallenge(account);
         var required = _services.GetRequiredService<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery;
