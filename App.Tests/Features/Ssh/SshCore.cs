@@ -41,7 +41,10 @@ public sealed class SshCore : IDisposable
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
-    public SshAccess Ssh => Get<SshAccess>();
+    public SshLogin Ssh => Get<SshLogin>();
+
+    /// <summary>Re-enables SSH the way the console does (no step-up: the console is the appliance's terminal).</summary>
+    public SshChangeResult EnableFromConsole(string actor) => Get<ISshControl>().EnableLoginFromConsole(actor, AccountAdministration.ConsoleClient);
 
     public void SetSshTwoFactor(bool on)
     {
