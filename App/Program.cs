@@ -69,7 +69,12 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddLogin();
     builder.Services.AddMudServices();
     builder.Services.AddHttpContextAccessor();
-    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
+    {
+        // A circuit holds one to two megabytes; an appliance has a handful of administrators, so a few dozen
+        // disconnected circuits (phones between networks) is plenty, where the default 100 could keep ~150 MB.
+        circuits.DisconnectedCircuitMaxRetained = 32;
+    });
     builder.Services.AddSingleton<ApplianceCertificate>();
     ApplianceCertificate.UseForHttpsWithoutCertificate(builder);
 
