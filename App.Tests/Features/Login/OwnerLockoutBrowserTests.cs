@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using NasDash.Features.Users;
 using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
@@ -77,19 +76,15 @@ public sealed class OwnerLockoutBrowserTests(Chromium chromium)
     }
 
     [Fact]
-    public async Task AdministratorsReset_CodeAfter24Hours_IsRefusedAndNamesTheConsoleCommand()
+    public async Task EnrolmentCode_After24Hours_IsRefusedAndNamesTheConsoleCommand()
     {
         var clock = new SteppingClock();
         using var server = new AppServer(services: services => services.AddSingleton<TimeProvider>(clock));
-        var alice = TestAdministrators.Seed(server.Services, "alice");
         var bob = SeededAccounts.Create(server.Services, "bob");
-        var stepUp = server.Get<StepUp>();
-        await stepUp.VerifyAsync(alice.Id, await alice.NextCodeAsync(clock), UsersService.ResetPurpose("bob"), null, TestContext.Current.CancellationToken);
-        var reset = await server.Get<UsersService>().ResetSecondFactorAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
-        var code = Assert.IsType<UserActionResult.Done>(reset).EnrolmentCode!.Code;
+        var code = await SeededAccounts.ConsoleUnlockAsync(server.Services, "bob");
         clock.Advance(TimeSpan.FromHours(24));
         await using var browser = await BrowserPage.OpenAsync(chromium, server);
-        await browser.RunAsync(nameof(AdministratorsReset_CodeAfter24Hours_IsRefusedAndNamesTheConsoleCommand), async b =>
+        await browser.RunAsync(nameof(EnrolmentCode_After24Hours_IsRefusedAndNamesTheConsoleCommand), async b =>
         {
             await b.EnterPasswordAsync("bob", bob.Password);
             await b.EnterEnrolmentCodeAsync(code);
