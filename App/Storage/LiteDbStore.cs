@@ -385,7 +385,9 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
             .Ignore(a => a.IsEnrolled)
             .Ignore(a => a.BackupCodesLeft)
             .Ignore(a => a.AcceptsTotp)
-            .Ignore(a => a.AcceptsBackupCodes);
+            .Ignore(a => a.AcceptsBackupCodes)
+            .Ignore(a => a.AcceptsSecurityKeys)
+            .Ignore(a => a.MayAddSecurityKey);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total)
             .Ignore(c => c.Remaining);
