@@ -425,6 +425,22 @@ public class SecurityKeyTests
         Assert.Single(harness.AuditOf("alice", SecurityKeySignIn.AuditName), e => e.Outcome == "succeeded");
     }
 
+    [Fact]
+    public async Task SettingsPreview_LowerT_SaysRecoveryWouldStopTheirKey()
+    {
+        using var harness = NewHarness();
+        var alice = harness.CreateEnrolledAccount("alice");
+        using var key = new TestAuthenticator(Origin);
+        await RegisterAsync(harness, alice, key);
+        Update(harness, alice, a => a.FailTotp(2, harness.Time.GetUtcNow()));
+
+        var preview = NasDash.Features.GlobalTwoFactor.TwoFactorSettingsService.Preview(
+            TwoFactorSettings.Defaults, TwoFactorSettings.Defaults with { TotpFailuresBeforeRecovery = 3 }, [harness.Stored(alice)], harness.Time.GetUtcNow());
+
+        var impact = Assert.Single(preview.Impacts, i => i.UserName == "alice");
+        Assert.Contains("In Recovery their security key no longer signs them in, and a completed recovery removes it.", impact.What, StringComparison.Ordinal);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static CoreHarness NewHarness(TwoFactorSettings? policy = null) => new(policy, settings: new Dictionary<string, string?>

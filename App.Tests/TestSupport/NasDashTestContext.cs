@@ -15,6 +15,7 @@ using NasDash.Features.Dashboard;
 using NasDash.Features.GlobalTwoFactor;
 using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
+using NasDash.Features.SecurityKeys;
 using NasDash.Features.Sessions;
 using NasDash.Features.Users;
 using NasDash.Hosting;
@@ -57,6 +58,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
         Services.AddLogin();
+        Services.AddSecurityKeys();
         services?.Invoke(Services);
         Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -17,7 +17,8 @@ public sealed record AdministratorRow(
     DateTimeOffset? LockedUntil,
     DateTimeOffset? LastSignInAt,
     bool MustChangePassword,
-    bool IsYou)
+    bool IsYou,
+    int SecurityKeys = 0)
 {
     /// <summary>The console command that alone can lift a super-lockout.</summary>
     public string UnlockCommand => $"nasdash console unlock {UserName}";
@@ -74,7 +75,7 @@ public sealed class UsersService(
         return accounts.All().Select(a => new AdministratorRow(
             a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesLeft, a.BackupCodes?.Total ?? 0,
             a.IsEnrolled && a.BackupCodesLeft < m, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
-            a.MustChangePassword, a.Id == viewerId)).ToList();
+            a.MustChangePassword, a.Id == viewerId, a.SecurityKeys.Count)).ToList();
     }
 
     public static IReadOnlyDictionary<string, string[]> Validate(NewAdministrator candidate) =>
