@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -57,6 +58,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
+        Services.AddScoped<CurrentActor>();
         Services.AddLogin();
         Services.AddSecurityKeys();
         services?.Invoke(Services);
@@ -82,6 +84,10 @@ public abstract class NasDashTestContext : BunitContext
             new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()),
             new Claim(ClaimTypes.Name, admin.UserName));
     }
+
+    /// <summary>The browser's address as the circuit's first request carries it (what <see cref="ClientAddress"/> captures).</summary>
+    public void ConnectFrom(string address) =>
+        Get<IHttpContextAccessor>().HttpContext = new DefaultHttpContext { Connection = { RemoteIpAddress = System.Net.IPAddress.Parse(address) } };
 
     /// <summary>Types a fresh authenticator code into the step-up field and confirms it.</summary>
     public async Task StepUpAsync<TComponent>(IRenderedComponent<TComponent> cut, SeededAdmin admin)

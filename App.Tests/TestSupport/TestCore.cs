@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 
 namespace NasDash.Tests.TestSupport;
@@ -53,7 +54,7 @@ public sealed class TestCore : IDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<IHostEnvironment>(environment);
-        services.AddNasDashCore(configuration, environment);
+        services.AddNasDashCore(configuration, environment).AddSsh(environment);
         services.AddSingleton(time);
         return services;
     }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using NasDash.Features.Ssh;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -9,7 +8,7 @@ namespace NasDash.Hosting;
 
 public static class CoreServices
 {
-    /// <summary>The store, the security core and their options.</summary>
+    /// <summary>The store, the security core and their options; the web server and the console add their features on top.</summary>
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
@@ -55,7 +54,6 @@ public static class CoreServices
         services.AddSingleton<SecurityKeySignIn>();
         services.AddSingleton<SecurityKeyRegistry>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
-        services.AddSsh(environment);
         return services;
     }
 }

@@ -28,8 +28,8 @@ public sealed class SecurityKeyRegistry(
     SecurityEvents events,
     TimeProvider time)
 {
-    public const string RegisterPurpose = "Register a security key";
-    public const string RemovePurpose = "Remove a security key";
+    public static StepUpPurpose RegisterPurpose { get; } = new("account.security-key-register", "Register a security key");
+    public static StepUpPurpose RemovePurpose { get; } = new("account.security-key-remove", "Remove a security key");
 
     /// <summary>Null unless the account may add a key and a step-up for <see cref="RegisterPurpose"/> was just accepted.</summary>
     public SecurityKeyRegistration? StartRegistration(Guid accountId)

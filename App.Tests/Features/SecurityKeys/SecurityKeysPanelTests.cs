@@ -60,7 +60,7 @@ public sealed class SecurityKeysPanelTests() : NasDashTestContext(new Dictionary
 
         Assert.Equal(["First", "Second"], cut.FindAll("[data-testid=key-row] td:first-child").Select(td => td.TextContent.Trim()));
         Assert.Equal(2, cut.FindAll("[data-testid=key-remove]").Count);
-        Assert.Equal(2, Assert.Single(Get<UsersService>().List(alice.Id)).SecurityKeys);
+        Assert.Equal(2, Assert.Single(await Get<UsersService>().ListAsync()).SecurityKeys);
     }
 
     [Fact]
