@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using NasDash.Security;
+
+namespace NasDash.Features.Notifications;
+
+/// <summary>The dashboard's address in messages: configured, else where the server listens, under the appliance's name.</summary>
+public sealed class DashboardAddress(NotificationConfiguration configuration, ApplianceIdentity appliance, IServiceProvider services)
+{
+    public string Url => configuration.DashboardUrl ?? FromServer() ?? $"https://{appliance.HostName}";
+
+    private string? FromServer()
+    {
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var chosen = addresses.FirstOrDefault(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault();
+        if (chosen is null || !Uri.TryCreate(chosen.Replace("://+", "://wildcard", StringComparison.Ordinal).Replace("://*", "://wildcard", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        var host = uri.Host is "wildcard" or "0.0.0.0" or "[::]" or "::" ? appliance.HostName : uri.Host;
+        return uri.IsDefaultPort ? $"{uri.Scheme}://{host}" : $"{uri.Scheme}://{host}:{uri.Port}";
+    }
+}
