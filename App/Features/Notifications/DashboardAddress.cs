@@ -5,11 +5,20 @@ using NasDash.Security;
 namespace NasDash.Features.Notifications;
 
 /// <summary>The dashboard's address in messages: configured, else where the server listens, under the appliance's name.</summary>
-public sealed class DashboardAddress(NotificationConfiguration configuration, ApplianceIdentity appliance, IServiceProvider services)
+public sealed class DashboardAddress
 {
-    public string Url => configuration.DashboardUrl ?? FromServer() ?? $"https://{appliance.HostName}";
+    private readonly Func<string> _url;
 
-    private string? FromServer()
+    public DashboardAddress(NotificationConfiguration configuration, ApplianceIdentity appliance, IServiceProvider services) =>
+        _url = () => configuration.DashboardUrl ?? FromServer(services, appliance) ?? $"https://{appliance.HostName}";
+
+    private DashboardAddress(Func<string> url) => _url = url;
+
+    public string Url => _url();
+
+    public static DashboardAddress Fixed(string url) => new(() => url);
+
+    private static string? FromServer(IServiceProvider services, ApplianceIdentity appliance)
     {
         var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var chosen = addresses.FirstOrDefault(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault();
