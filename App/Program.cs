@@ -12,6 +12,7 @@ using NasDash.Features.Login;
 using NasDash.Features.Notifications;
 using NasDash.Features.Setup;
 using NasDash.Features.Sessions;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Storage;
 
@@ -58,6 +59,7 @@ static WebApplication BuildApp(string[] args)
     var builder = WebApplication.CreateBuilder(args);
 
     builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
+    builder.Services.AddSsh(builder.Environment);
     builder.Services.AddReverseProxy(builder.Configuration);
     builder.Services.AddSessions(builder.Environment);
     builder.Services.AddSetup();

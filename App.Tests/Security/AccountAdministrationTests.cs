@@ -253,7 +253,7 @@ public sealed class AccountAdministrationTests : IDisposable
     {
         public List<(string Actor, string? Client)> Calls { get; } = [];
 
-        public SshChangeResult EnableLogin(string actor, string? client)
+        public SshChangeResult EnableLoginFromConsole(string actor, string client)
         {
             Calls.Add((actor, client));
             return answer;

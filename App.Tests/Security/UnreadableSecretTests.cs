@@ -32,7 +32,7 @@ public sealed class UnreadableSecretTests
         stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
         h.Store.Update(stored);
 
-        var outcome = await h.StepUp.VerifyAsync(alice.Id, "123456", "test", null, TestContext.Current.CancellationToken);
+        var outcome = await h.StepUp.VerifyAsync(alice.Id, "123456", StepUpPurpose.EnableSsh, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(StepUpOutcome.Unavailable, outcome);
     }

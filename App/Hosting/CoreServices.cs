@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using NasDash.Features.Ssh;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -7,7 +6,7 @@ namespace NasDash.Hosting;
 
 public static class CoreServices
 {
-    /// <summary>The store, the security core and their options.</summary>
+    /// <summary>The store, the security core and their options; the web server and the console add their features on top.</summary>
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
@@ -47,7 +46,6 @@ public static class CoreServices
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
-        services.AddSsh(environment);
         return services;
     }
 }

@@ -152,7 +152,7 @@ public sealed class AccountAdministration(
     {
         if (ssh is not null)
         {
-            var change = ssh.EnableLogin(actor, ConsoleClient);
+            var change = ssh.EnableLoginFromConsole(actor, ConsoleClient);
             events.NotifyChanged();
             return change.Succeeded ? new AdministrationResult.Done(change.Message) : new AdministrationResult.Rejected(change.Message);
         }

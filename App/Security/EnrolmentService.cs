@@ -1,8 +1,5 @@
 namespace NasDash.Security;
 
-/// <summary>The appliance's name as users and authenticator apps see it.</summary>
-public sealed record ApplianceIdentity(string HostName);
-
 public abstract record EnrolmentResult
 {
     private EnrolmentResult()

@@ -21,7 +21,7 @@ public sealed class MyAccountServiceTests : NasDashTestContext
     public async Task StartRenewal_StepUpForTheOtherPurpose_GivesNothing()
     {
         var alice = Seed("alice");
-        await Get<StepUp>().VerifyAsync(alice.Id, await alice.NextCodeAsync(Time), MyAccountService.RenewAuthenticatorPurpose, null, TestContext.Current.CancellationToken);
+        await Get<StepUp>().VerifyAsync(alice.Id, await alice.NextCodeAsync(Time), StepUpPurpose.RenewAuthenticator, null, TestContext.Current.CancellationToken);
 
         Assert.Null(Service.StartBackupCodesRenewal(alice.Id));
         Assert.NotNull(Service.StartAuthenticatorRenewal(alice.Id));

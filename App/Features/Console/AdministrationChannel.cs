@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using LiteDB;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Security;
 using NasDash.Storage;
@@ -161,6 +162,7 @@ internal sealed class DirectChannel : IAdministrationChannel
         var services = new ServiceCollection()
             .AddLogging()
             .AddNasDashCore(settings, environment)
+            .AddSsh(environment)
             .BuildServiceProvider();
         try
         {

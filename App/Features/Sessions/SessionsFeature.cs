@@ -17,6 +17,8 @@ public static class SessionsFeature
     public const string CompletePath = "/auth/complete";
     public const string SignOutPath = "/auth/sign-out";
     public const string CookieName = "nasdash.session";
+    /// <summary>"My account", the one page a session whose password change is due may reach.</summary>
+    public const string AccountPath = "/account";
 
     public static IServiceCollection AddSessions(this IServiceCollection services, IHostEnvironment environment)
     {
@@ -34,6 +36,7 @@ public static class SessionsFeature
                 // The idle timeout is enforced by SessionActivity, which also sees circuit events; the ticket carries the absolute limit.
                 options.SlidingExpiration = false;
                 options.Events.OnValidatePrincipal = ValidateAsync;
+                options.Events.OnRedirectToAccessDenied = RedirectToAccessDeniedAsync;
             });
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             // A backstop just past the absolute lifetime, so that SessionValidator sees the expiry first and audits it.
@@ -42,12 +45,18 @@ public static class SessionsFeature
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
                 .RequireAssertion(ctx => !ctx.User.IsEnrolmentPending())
+                .AddRequirements(new PasswordChangeNotDue())
                 .Build())
-            .AddPolicy(SessionClaims.EnrolmentPolicy, policy => policy.RequireAuthenticatedUser());
+            .AddPolicy(SessionClaims.EnrolmentPolicy, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(SessionClaims.PasswordChangePolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(ctx => !ctx.User.IsEnrolmentPending()));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PasswordChangeHandler>();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<SessionActivity>();
         services.AddSingleton<SessionValidator>();
         services.AddScoped<ClientAddress>();
+        services.AddScoped<CurrentActor>();
         services.AddScoped<SessionHandoff>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, SessionCircuitHandler>());
@@ -149,6 +158,14 @@ public static class SessionsFeature
 
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.LocalRedirect("/login");
+    }
+
+    /// <summary>A session refused a page because its password change is due goes to "My account"; any other refusal to the login page.</summary>
+    private static Task RedirectToAccessDeniedAsync(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<IAccountStore>();
+        context.Response.Redirect(PasswordChangeNotDue.IsDue(accounts, context.HttpContext.User) ? AccountPath : context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     /// <summary>Only a path on this site: "/x" but not "//host" or "/\host".</summary>

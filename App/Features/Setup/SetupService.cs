@@ -48,6 +48,9 @@ public sealed class SetupService
 
     public bool RequiresToken => _options.Setup.RequireToken;
 
+    /// <summary>The Global Two Factor settings the new administrator's backup codes follow.</summary>
+    public TwoFactorSettings Policy => _settings.Get().TwoFactor;
+
     public string TokenPath => Path.Combine(_options.DataDirectory, SetupToken.FileName);
 
     /// <summary>True once an administrator exists; from then on it never turns false in this process.</summary>

@@ -13,9 +13,10 @@ public static class SshFeature
         services.AddSingleton<SshDaemon>();
         services.AddSingleton<SshSessions>();
         services.AddSingleton<OathUsersFile>();
-        services.AddSingleton<SshAccess>();
-        services.AddSingleton<ISshControl>(sp => sp.GetRequiredService<SshAccess>());
-        services.AddSingleton<ILockoutEventHandler>(sp => sp.GetRequiredService<SshAccess>());
+        services.AddSingleton<SshLogin>();
+        services.AddSingleton<ISshControl>(sp => sp.GetRequiredService<SshLogin>());
+        services.AddSingleton<ILockoutEventHandler>(sp => sp.GetRequiredService<SshLogin>());
+        services.AddScoped<SshAccess>();
         services.AddHostedService<SshReconciliation>();
         return services;
     }
