@@ -29,7 +29,7 @@ public sealed class NotificationsService(
     StepUp stepUp,
     TimeProvider time)
 {
-    public const string StepUpPurpose = "Save the alert services";
+    public static readonly StepUpPurpose SavePurpose = new("notifications.save", "Save the alert services");
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(20);
 
     public EffectiveNotifications Current() => configuration.Current();
@@ -47,7 +47,7 @@ public sealed class NotificationsService(
         }
 
         var actor = accounts.FindById(actorId);
-        if (actor is null || !stepUp.TryConsumeGrant(actorId, StepUpPurpose))
+        if (actor is null || !stepUp.TryConsumeGrant(actorId, SavePurpose))
         {
             return new SaveNotificationsResult.StepUpRequired();
         }
