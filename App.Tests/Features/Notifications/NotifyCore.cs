@@ -144,6 +144,7 @@ public sealed class NotifyCore : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<IHostEnvironment>(environment);
         services.AddNasDashCore(configuration, environment);
+        services.AddSsh(environment);
         // A process table with nothing in it: these tests must never signal a real process.
         services.AddSingleton(new ProcessTable(Path.Combine(DataDirectory, "proc")));
         services.AddNotifications();
