@@ -21,7 +21,7 @@ public sealed class ReviewStepTests : SetupTestContext
         Assert.Equal("3", rows["Backup codes needed together for a recovery"]);
         Assert.Equal("7", rows["Failed backup-code attempts before super-lockout"]);
         Assert.Equal("4", rows["Wrong authenticator codes in a row before recovery is required"]);
-        Assert.Equal("Required", rows["Two-factor sign-in for every web administrator"]);
+        Assert.Equal("Required", rows["Two-factor sign-in required for every web administrator"]);
         Assert.Contains("owner", cut.Find("[data-testid=setup-review]").TextContent, StringComparison.Ordinal);
         Assert.Contains("10 codes", cut.Find("[data-testid=setup-review]").TextContent, StringComparison.Ordinal);
     }
