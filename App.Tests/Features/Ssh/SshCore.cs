@@ -17,9 +17,10 @@ public sealed class SshCore : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null)
+    /// <param name="dataDirectory">An existing data directory to open again (it is deleted on Dispose), or null for a new one.</param>
+    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null, string? dataDirectory = null)
     {
-        DataDirectory = Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
         var services = new ServiceCollection();
         new TestCore(DataDirectory).AddTo(services, TimeProvider.System, backupCodeIterations: 10, overrides: new Dictionary<string, string?>
         {

@@ -79,6 +79,11 @@ internal sealed class SocketChannel(string socketPath) : IAdministrationChannel
             return false;
         }
 
+        if (SocketTrust.Problem(socketPath) is { } distrust)
+        {
+            throw new ConsoleRefusedException($"Not talking to {socketPath}: {distrust}.");
+        }
+
         try
         {
             using var socket = await ConnectAsync(socketPath, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasDash.Features.Alerts;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
 
@@ -40,6 +41,7 @@ public sealed class TwoFactorSettingsService(
     IAccountStore accounts,
     IAuditLog audit,
     StepUp stepUp,
+    CurrentActor me,
     AlertRules alertRules,
     SecurityEvents events,
     TimeProvider time)
@@ -141,7 +143,8 @@ public sealed class TwoFactorSettingsService(
         return new SettingsPreview(Changes(current, proposed), impacts);
     }
 
-    public SaveSettingsResult Save(TwoFactorPolicy proposed, Guid actorId, string? client)
+    /// <summary>Saves for the signed-in administrator of this circuit, once a step-up for the change was accepted.</summary>
+    public async Task<SaveSettingsResult> SaveAsync(TwoFactorPolicy proposed)
     {
         var errors = Validate(proposed);
         if (errors.Count > 0)
@@ -149,7 +152,9 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.Invalid(errors);
         }
 
-        var actor = accounts.FindById(actorId);
+        var signedIn = await me.GetAsync();
+        var actor = signedIn is null ? null : accounts.FindById(signedIn.AccountId);
+        var client = signedIn?.ClientAddress;
         var stored = settings.Get();
         var current = stored.TwoFactor;
         if (actor is null)
@@ -169,7 +174,7 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.Refused(preview);
         }
 
-        if (!stepUp.TryConsumeGrant(actorId, StepUpPurpose.SaveTwoFactorSettings))
+        if (!stepUp.TryConsumeGrant(actor.Id, StepUpPurpose.SaveTwoFactorSettings))
         {
             return new SaveSettingsResult.StepUpRequired();
         }
