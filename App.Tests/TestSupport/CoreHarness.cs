@@ -126,7 +126,7 @@ public sealed class CoreHarness : IDisposable
         }
 
         var codes = Enrolments.IssueCodes(enrolment);
-        _ = Enrolments.TextFile(enrolment);
+        _ = Enrolments.TextFile(enrolment, "http://nas-test/");
         Enrolments.MarkDownloaded(enrolment);
         return (enrolment, codes);
     }

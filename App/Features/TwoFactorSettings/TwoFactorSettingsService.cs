@@ -255,13 +255,13 @@ public sealed class TwoFactorSettingsService(
     /// <summary>Setting names as the panel, the preview and the audit log spell them.</summary>
     public static class Labels
     {
-        public const string Enforce = "2FA required for every web administrator";
-        public const string Window = "TOTP tolerance window";
-        public const string CodeCount = "Backup codes per user";
-        public const string RequiredCodes = "Codes required at recovery (M)";
-        public const string MaxAttempts = "Failed submissions before super-lockout (N)";
-        public const string TotpFailures = "TOTP failures before Recovery (T)";
-        public const string Scope = "Super-lockout scope";
-        public const string Ssh = "2FA for SSH";
+        public const string Enforce = "Two-factor sign-in required for every web administrator";
+        public const string Window = "Authenticator clock tolerance";
+        public const string CodeCount = "Backup codes per administrator";
+        public const string RequiredCodes = "Backup codes needed together for a recovery";
+        public const string MaxAttempts = "Failed backup-code attempts before super-lockout";
+        public const string TotpFailures = "Wrong authenticator codes in a row before recovery is required";
+        public const string Scope = "Super-lockout applies to";
+        public const string Ssh = "Two-factor sign-in for SSH";
     }
 }

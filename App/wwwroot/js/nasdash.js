@@ -1,3 +1,14 @@
+// The skip link: Blazor's router would only scroll to the fragment; the keyboard user needs the focus moved there.
+document.addEventListener("click", function (event) {
+    const link = event.target instanceof Element ? event.target.closest(".nd-skip-link") : null;
+    const main = document.getElementById("main-content");
+    if (link && main) {
+        event.preventDefault();
+        main.focus();
+        main.scrollIntoView();
+    }
+}, true);
+
 // Saves text produced by the circuit as a file, without any URL that could serve it again.
 window.nasdash = {
     downloadFromStream: async function (fileName, contentType, streamReference) {
