@@ -67,7 +67,7 @@ public sealed class AccountAdministration(
             var now = time.GetUtcNow();
             var current = settings.Get();
             var before = account.EffectiveState(now);
-            var hadSecondFactor = account.HasTotp || account.BackupCodes is not null;
+            var hadSecondFactor = account.HasTotp || account.BackupCodes is not null || account.SecurityKeys.Count > 0;
             var applianceLock = current.ApplianceLockedBy;
             if (before == AccountState.Normal && !hadSecondFactor && account.MustEnrol && applianceLock is null &&
                 account is { PasswordFailures: 0, TotpFailures: 0, BackupFailures: 0 })

@@ -387,7 +387,9 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             .Ignore(a => a.IsEnrolled)
             .Ignore(a => a.BackupCodesLeft)
             .Ignore(a => a.AcceptsTotp)
-            .Ignore(a => a.AcceptsBackupCodes);
+            .Ignore(a => a.AcceptsBackupCodes)
+            .Ignore(a => a.AcceptsSecurityKeys)
+            .Ignore(a => a.MayAddSecurityKey);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total)
             .Ignore(c => c.Remaining);
