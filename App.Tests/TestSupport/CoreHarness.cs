@@ -23,12 +23,16 @@ public sealed class CoreHarness : IDisposable
     private readonly TestCore _core = new();
     private readonly int _passwordIterations;
     private readonly int _backupCodeIterations;
+    private readonly IDictionary<string, string?>? _settings;
     private ServiceProvider _services = null!;
 
-    public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100)
+    /// <param name="settings">Configuration over <see cref="TestCore.Settings"/>, e.g. the WebAuthn relying party.</param>
+    public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100,
+        IDictionary<string, string?>? settings = null)
     {
         _passwordIterations = passwordIterations;
         _backupCodeIterations = backupCodeIterations;
+        _settings = settings;
         Open();
         if (policy is not null)
         {
@@ -148,7 +152,7 @@ public sealed class CoreHarness : IDisposable
         }
 
         var codes = Enrolments.IssueCodes(enrolment);
-        _ = Enrolments.TextFile(enrolment);
+        _ = Enrolments.TextFile(enrolment, "http://nas-test/");
         Enrolments.MarkDownloaded(enrolment);
         return (enrolment, codes);
     }
@@ -207,7 +211,7 @@ public sealed class CoreHarness : IDisposable
     private void Open()
     {
         var services = new ServiceCollection();
-        _core.AddTo(services, Time, _passwordIterations, _backupCodeIterations);
+        _core.AddTo(services, Time, _passwordIterations, _backupCodeIterations, _settings);
         services.AddSingleton<ILockoutEventHandler>(Lockouts);
         _services = services.BuildServiceProvider();
         Store = Get<LiteDbStore>();

@@ -16,6 +16,7 @@ using NasDash.Features.Dashboard;
 using NasDash.Features.GlobalTwoFactor;
 using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
+using NasDash.Features.SecurityKeys;
 using NasDash.Features.Sessions;
 using NasDash.Features.Users;
 using NasDash.Hosting;
@@ -60,6 +61,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddScoped<BrowserDevice>();
         Services.AddScoped<CurrentActor>();
         Services.AddLogin();
+        Services.AddSecurityKeys();
         services?.Invoke(Services);
         Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

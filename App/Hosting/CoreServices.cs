@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -48,6 +50,12 @@ public static class CoreServices
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
+        services.AddSingleton(sp => new RelyingPartySource(() => RelyingParty.From(
+            options.WebAuthn.RelyingPartyId, options.WebAuthn.Origins, sp.GetRequiredService<ApplianceIdentity>().HostName,
+            sp.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])));
+        services.AddSingleton<SecurityKeyCeremonies>();
+        services.AddSingleton<SecurityKeySignIn>();
+        services.AddSingleton<SecurityKeyRegistry>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
         return services;
     }

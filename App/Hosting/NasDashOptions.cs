@@ -19,6 +19,14 @@ public sealed class NasDashOptions
     public EnrolmentOptions Enrolment { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();
     public SshOptions Ssh { get; set; } = new();
+    public WebAuthnOptions WebAuthn { get; set; } = new();
+}
+
+/// <summary>Security keys (CONTRACT.md): unset, the appliance host name and the addresses the server listens on.</summary>
+public sealed class WebAuthnOptions
+{
+    public string? RelyingPartyId { get; set; }
+    public List<string> Origins { get; set; } = [];
 }
 
 public sealed class SetupOptions

@@ -33,6 +33,8 @@ public sealed class Account
     /// <summary>Highest TOTP time step ever accepted (RFC 6238 §5.2: only later steps are accepted).</summary>
     public long LastTotpStep { get; private set; } = -1;
     public StoredBackupCodes? BackupCodes { get; private set; }
+    /// <summary>Registered WebAuthn credentials: an alternative to the TOTP code at sign-in, never a replacement for it.</summary>
+    public IReadOnlyList<SecurityKey> SecurityKeys { get; private set; } = [];
 
     public AccountState State { get; private set; } = AccountState.Normal;
     public DateTimeOffset StateSince { get; private set; }
@@ -118,6 +120,32 @@ public sealed class Account
 
     /// <summary>Backup codes are evaluated in Normal (which starts a recovery) and in Recovery; never when super-locked.</summary>
     public bool AcceptsBackupCodes => State is AccountState.Normal or AccountState.Recovery && BackupCodes is not null;
+
+    /// <summary>Security keys are accepted only in Normal: Recovery trusts backup codes alone, and super-locked nothing.</summary>
+    public bool AcceptsSecurityKeys => State == AccountState.Normal && SecurityKeys.Count > 0;
+
+    /// <summary>A key is registered beside an enrolled authenticator (TOTP stays what the wizard and SSH use), up to a few.</summary>
+    public bool MayAddSecurityKey => State == AccountState.Normal && IsEnrolled && SecurityKeys.Count < MaxSecurityKeys;
+
+    public const int MaxSecurityKeys = 10;
+
+    /// <summary>A registered key may go, unless it is the last second factor while 2FA is required.</summary>
+    public bool MayRemoveSecurityKey(Guid keyId, TwoFactorSettings settings) =>
+        State == AccountState.Normal && SecurityKeys.Any(k => k.Id == keyId) &&
+        (HasTotp || SecurityKeys.Count > 1 || !settings.EnforceForAdministrators);
+
+    public SecurityKey? FindSecurityKey(ReadOnlySpan<byte> credentialId)
+    {
+        foreach (var key in SecurityKeys)
+        {
+            if (key.Holds(credentialId))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Where a sign-in attempt leads now: refused while throttled, otherwise <see cref="AfterPassword"/>.</summary>
     public SignInGate MaySignIn(TwoFactorSettings settings, bool applianceLocked, DateTimeOffset now, Guid? trustedDevice = null) =>
@@ -350,6 +378,50 @@ public sealed class Account
         return new LockoutEvent(LockoutEventKind.SuperLocked, Id, UserName, client, now);
     }
 
+    /// <summary>A verified new credential. Adding a factor takes nothing from the owner, so sessions stay.</summary>
+    public void SecurityKeyAdded(SecurityKey key)
+    {
+        if (!MayAddSecurityKey)
+        {
+            throw new InvalidOperationException($"{UserName} cannot register a security key now.");
+        }
+
+        if (FindSecurityKey(key.CredentialId) is not null)
+        {
+            throw new InvalidOperationException($"{UserName} already registered that security key.");
+        }
+
+        SecurityKeys = [.. SecurityKeys, key];
+    }
+
+    /// <summary>An assertion verified under the account's lock: its counter must advance past the stored one.</summary>
+    public void SecurityKeyUsed(Guid keyId, uint signatureCounter, DateTimeOffset now)
+    {
+        var key = SecurityKeys.FirstOrDefault(k => k.Id == keyId);
+        if (!AcceptsSecurityKeys || key is null)
+        {
+            throw new InvalidOperationException($"{UserName} does not accept that security key now.");
+        }
+
+        key.Used(signatureCounter, now);
+        LastSignInAt = now;
+    }
+
+    /// <summary>
+    /// A key taken away (lost, or given to someone else): sessions end, as it may have opened one. Never the last
+    /// second factor while 2FA is required.
+    /// </summary>
+    public void SecurityKeyRemoved(Guid keyId, TwoFactorSettings settings)
+    {
+        if (!MayRemoveSecurityKey(keyId, settings))
+        {
+            throw new InvalidOperationException($"{UserName} cannot remove that security key now: it is unknown, or the last second factor.");
+        }
+
+        SecurityKeys = [.. SecurityKeys.Where(k => k.Id != keyId)];
+        RotateSecurityStamp();
+    }
+
     /// <summary>A completed enrolment: new secret and batch are in place, other sessions end.</summary>
     public void Enrolled(string protectedSecret, long acceptedStep, StoredBackupCodes codes)
     {
@@ -392,6 +464,7 @@ public sealed class Account
         copy.BackupCodes = BackupCodes?.Clone();
         copy.EnrolmentCode = EnrolmentCode?.Clone();
         copy.DeviceBudgets = DeviceBudgets.Select(b => b.Clone()).ToList();
+        copy.SecurityKeys = [.. SecurityKeys.Select(k => k.Clone())];
         return copy;
     }
 
@@ -437,6 +510,7 @@ public sealed class Account
     {
         ProtectedTotpSecret = null;
         BackupCodes = null;
+        SecurityKeys = [];
         MustEnrol = true;
         TotpFailures = 0;
         BackupFailures = 0;

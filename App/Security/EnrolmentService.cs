@@ -81,9 +81,17 @@ public sealed class EnrolmentService(
         return enrolment.Batch.Codes;
     }
 
-    public string TextFile(Enrolment enrolment) => Render(enrolment, BackupCodeFiles.Text);
+    /// <param name="applianceUrl">The address the person reached the dashboard at, printed so the sheet says where it belongs.</param>
+    public string TextFile(Enrolment enrolment, string applianceUrl) => BackupCodeFiles.Text(Sheet(enrolment, applianceUrl));
 
-    public string JsonFile(Enrolment enrolment) => Render(enrolment, BackupCodeFiles.Json);
+    public string JsonFile(Enrolment enrolment, string applianceUrl) => BackupCodeFiles.Json(Sheet(enrolment, applianceUrl));
+
+    /// <summary>The codes with everything the printed or downloaded sheet says about them.</summary>
+    public BackupCodeSheet Sheet(Enrolment enrolment, string applianceUrl)
+    {
+        var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
+        return new BackupCodeSheet(enrolment.Host, applianceUrl, enrolment.UserName, batch.Stored.GeneratedAt, enrolment.RequiredAtRecovery, batch.Codes);
+    }
 
     /// <summary>Called after the browser received a download of this enrolment's codes.</summary>
     public void MarkDownloaded(Enrolment enrolment)
@@ -215,12 +223,6 @@ public sealed class EnrolmentService(
         enrolment.Completed = true;
         events.EndSessionsSoon(account.Id);
         return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
-    }
-
-    private static string Render(Enrolment enrolment, Func<string, string, DateTimeOffset, int, IReadOnlyList<string>, string> format)
-    {
-        var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
-        return format(enrolment.Host, enrolment.UserName, batch.Stored.GeneratedAt, enrolment.RequiredAtRecovery, batch.Codes);
     }
 
     private static string Missing(Enrolment enrolment, bool confirmed) =>

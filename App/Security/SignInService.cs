@@ -275,10 +275,10 @@ public sealed class SignInService(
         account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     /// <summary>What a second-factor submission may evaluate: its account, locked, with the settings read under that lock.</summary>
-    private readonly record struct Admission(AccountUnderLock? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
+    internal readonly record struct Admission(AccountUnderLock? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
 
     /// <summary>Takes the challenge's account lock and admits the submission, or releases the lock and says why not.</summary>
-    private async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
+    internal async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
     {
         var challenge = pending.FindChallenge(challengeId);
         var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);

@@ -60,6 +60,9 @@ public sealed class LoginState
     public string? Message { get; private set; }
     public string? SignInTicket { get; private set; }
 
+    /// <summary>The attempts-left sentence of the last wrong TOTP code.</summary>
+    private string? _attemptsLeft;
+
     /// <summary>Once backup codes were judged (or TOTP is no longer accepted), there is no way back to TOTP.</summary>
     public bool RecoveryStarted => Refusal is not null || Reason != BackupCodesReason.Chosen;
 
@@ -121,13 +124,14 @@ public sealed class LoginState
                 SignIn(signedIn.SignInTicket);
                 break;
             case SecondFactorResult.Malformed malformed:
-                Message = malformed.Message;
+                // Not counted, so the warning of the last counted failure still holds and must stay in view.
+                Message = _attemptsLeft is null ? malformed.Message : $"{malformed.Message}{_attemptsLeft}";
                 break;
             case SecondFactorResult.InvalidTotp invalid:
-                Message = invalid.Replayed ? ReplayedMessage : WrongTotpMessage;
-                Message += invalid.FailuresBeforeRecovery == 1
+                _attemptsLeft = invalid.FailuresBeforeRecovery == 1
                     ? " One more wrong code and this sign-in will need backup codes instead."
                     : $" {invalid.FailuresBeforeRecovery} more wrong codes and this sign-in will need backup codes instead.";
+                Message = (invalid.Replayed ? ReplayedMessage : WrongTotpMessage) + _attemptsLeft;
                 break;
             case SecondFactorResult.MovedToRecovery moved:
                 ToBackupCodes(moved.RequiredCodes, BackupCodesReason.TooManyTotpFailures);

@@ -19,7 +19,8 @@ public sealed record AdministratorRow(
     DateTimeOffset? LastSignInAt,
     bool MustChangePassword,
     bool IsYou,
-    IReadOnlyList<AdministratorAction> Actions)
+    IReadOnlyList<AdministratorAction> Actions,
+    int SecurityKeys = 0)
 {
     /// <summary>The console command that alone can lift a super-lockout.</summary>
     public string UnlockCommand => $"nasdash console unlock {UserName}";
@@ -86,7 +87,8 @@ public sealed class UsersService(
             a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesLeft, a.BackupCodes?.Total ?? 0,
             a.IsEnrolled && a.BackupCodesLeft < m, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
             a.MustChangePassword, a.Id == viewerId,
-            viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [])).ToList();
+            viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [],
+            a.SecurityKeys.Count)).ToList();
     }
 
     public static IReadOnlyDictionary<string, string[]> Validate(NewAdministrator candidate) =>
