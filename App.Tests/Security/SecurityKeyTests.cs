@@ -340,7 +340,7 @@ public class SecurityKeyTests
         using var key = new TestAuthenticator(Origin);
         await RegisterAsync(harness, alice, key);
 
-        Update(harness, alice, a => a.SecondFactorResetByAdministrator(harness.Time.GetUtcNow()));
+        Update(harness, alice, a => a.ResetByAdministrator(harness.Time.GetUtcNow()));
 
         Assert.Empty(harness.Stored(alice).SecurityKeys);
         Assert.False(harness.Stored(alice).AcceptsSecurityKeys);

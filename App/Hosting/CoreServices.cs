@@ -40,6 +40,9 @@ public static class CoreServices
         services.AddSingleton<TotpVerifier>();
         services.AddSingleton<TotpSecondFactor>();
         services.AddSingleton<SecretProtector>();
+        services.AddSingleton<DeviceCookies>();
+        services.AddSingleton(new EnrolmentCodePolicy(options.Enrolment.CodeLifetime));
+        services.AddSingleton<EnrolmentCodes>();
         services.AddSingleton<PendingSignIns>();
         services.AddSingleton<AccountLocks>();
         services.AddSingleton<SecurityEvents>();

@@ -10,6 +10,8 @@ public abstract record EnrolmentResult
     public sealed record Completed(Guid AccountId, string SignInTicket) : EnrolmentResult;
     public sealed record NotReady(string Message) : EnrolmentResult;
     public sealed record AccountGone : EnrolmentResult;
+    /// <summary>The account was reset, or enrolled from another browser, since this session began: sign in again.</summary>
+    public sealed record SessionChanged : EnrolmentResult;
 }
 
 /// <summary>
@@ -116,12 +118,16 @@ public sealed class EnrolmentService(
         return (secrets.Protect(enrolment.Secret), enrolment.VerifiedStep!.Value, enrolment.Batch!.Stored);
     }
 
-    /// <summary>Replaces an existing account's TOTP secret and backup codes with the enrolled ones.</summary>
-    public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Gives an account that waits for enrolment the enrolled TOTP secret and backup codes, only from the session
+    /// that earned it (<paramref name="sessionStamp"/> still the account's stamp): a reset, or an enrolment code
+    /// used by another browser, in between makes it refuse.
+    /// </summary>
+    public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, string? sessionStamp, bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
         if (enrolment.Purpose != EnrolmentPurpose.Full)
         {
-            return await CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
+            throw new InvalidOperationException("A renewal completes through CompleteRenewalAsync.");
         }
 
         if (!enrolment.CanComplete(confirmed))
@@ -140,6 +146,12 @@ public sealed class EnrolmentService(
         if (account.State == AccountState.SuperLocked)
         {
             return new EnrolmentResult.NotReady("This account is super-locked; only the appliance console can unlock it.");
+        }
+
+        if (account.SecurityStamp != sessionStamp || account.IsEnrolled ||
+            account.NormalizedUserName != Account.Normalize(enrolment.UserName))
+        {
+            return new EnrolmentResult.SessionChanged();
         }
 
         var (protectedSecret, step, codes) = Seal(enrolment, confirmed);

@@ -9,6 +9,8 @@ public enum LoginPhase
     Throttled,
     Totp,
     BackupCodes,
+    /// <summary>The account was reset or is new: the one-time enrolment code before any enrolment.</summary>
+    EnrolmentCode,
     /// <summary>No web sign-in possible: only the console command helps.</summary>
     SuperLocked,
     /// <summary>A sign-in ticket was issued; the browser is on its way to the cookie endpoint.</summary>
@@ -40,6 +42,7 @@ public sealed class LoginState
     public const string TicketExpiredMessage = "That sign-in did not complete in time, or the account changed meanwhile. Sign in again.";
     public const string ReplayedMessage = "That code was already used. Wait for the next code in your app.";
     public const string WrongTotpMessage = "That code is not correct.";
+    public const string WrongEnrolmentCodeMessage = "That enrolment code is not correct.";
 
     public LoginPhase Phase { get; private set; } = LoginPhase.Password;
     /// <summary>As typed at the password step.</summary>
@@ -99,6 +102,10 @@ public sealed class LoginState
                 }
 
                 break;
+            case PasswordStepResult.EnrolmentCodeRequired required:
+                ChallengeId = required.ChallengeId;
+                Phase = LoginPhase.EnrolmentCode;
+                break;
             case PasswordStepResult.EnrolmentRequired enrol:
                 SignIn(enrol.SignInTicket);
                 break;
@@ -134,6 +141,15 @@ public sealed class LoginState
                 break;
             case SecondFactorResult.InvalidBackupCodes invalid:
                 Refusal = new BackupCodesRefusal(invalid.SubmissionsLeft, invalid.SshMayBeDisabled);
+                break;
+            case SecondFactorResult.InvalidEnrolmentCode invalid:
+                Message = WrongEnrolmentCodeMessage + (invalid.SubmissionsLeft == 1
+                    ? " One more wrong code super-locks this account; only the appliance console can unlock it then."
+                    : $" {invalid.SubmissionsLeft} more wrong codes super-lock this account.");
+                break;
+            case SecondFactorResult.EnrolmentCodeUnavailable unavailable:
+                Message = (unavailable.Expired ? "Your enrolment code has expired." : "No enrolment code is waiting for this account (it was already used).") +
+                          $" Ask for a new one: `{unavailable.Command}` on the appliance issues it, or another administrator resets your two-factor sign-in on the Administrators page.";
                 break;
             case SecondFactorResult.SuperLocked locked:
                 SuperLock(locked.UserName, locked.ApplianceWide);

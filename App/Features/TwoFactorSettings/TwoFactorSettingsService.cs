@@ -88,7 +88,7 @@ public sealed class TwoFactorSettingsService(
             var gateBefore = account.AfterPassword(current, applianceLocked: false);
             var gateAfter = account.AfterPassword(proposed, applianceLocked: false);
             // Named even when a reset already requires their enrolment: turning 2FA on concerns them either way.
-            if (gateAfter == SignInGate.MustEnrol && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
+            if (gateAfter is SignInGate.MustEnrol or SignInGate.EnrolmentCode && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
             {
                 impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
                     "At their next sign-in they must enrol an authenticator and save backup codes.", Blocking: false));

@@ -43,7 +43,32 @@ window.nasdash = {
             area.remove();
         }
     },
-    print: function () { window.print(); }
+    print: function () { window.print(); },
+    // Idle timeout: only what a person does counts; the first event reports at once, then at most once per interval.
+    watchActivity: function (dotNetRef, intervalMs) {
+        window.nasdash.unwatchActivity();
+        let last = -Infinity;
+        const report = () => {
+            const now = performance.now();
+            if (now - last < intervalMs) {
+                return;
+            }
+            last = now;
+            dotNetRef.invokeMethodAsync("PersonActed")
+                .then(() => { window.nasdash.activityReports = (window.nasdash.activityReports || 0) + 1; })
+                .catch(() => { });
+        };
+        const types = ["keydown", "pointerdown", "wheel", "touchstart"];
+        types.forEach(type => window.addEventListener(type, report, { capture: true, passive: true }));
+        window.nasdash._activity = { dotNetRef, stop: () => types.forEach(type => window.removeEventListener(type, report, { capture: true })) };
+    },
+    unwatchActivity: function (dotNetRef) {
+        const current = window.nasdash._activity;
+        if (current && (!dotNetRef || current.dotNetRef === dotNetRef)) {
+            current.stop();
+            window.nasdash._activity = null;
+        }
+    }
 };
 
 // WebAuthn ceremonies for the circuit: options arrive as JSON with base64url binary fields, and the credential
