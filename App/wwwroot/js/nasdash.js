@@ -11,6 +11,19 @@ document.addEventListener("click", function (event) {
 
 // Saves text produced by the circuit as a file, without any URL that could serve it again.
 window.nasdash = {
+    // A signed-in page reached inside a circuit that began before sign-in, whose document has only the trimmed
+    // stylesheet: the whole one is added beside it (before app.css, which overrides it) and the trimmed one dropped once it applies.
+    useFullStylesheet: function (href) {
+        const trimmed = document.querySelector("link[data-nd-signin-styles]");
+        if (!trimmed) {
+            return;
+        }
+        const full = document.createElement("link");
+        full.rel = "stylesheet";
+        full.href = href;
+        full.onload = () => trimmed.remove();
+        trimmed.after(full);
+    },
     downloadFromStream: async function (fileName, contentType, streamReference) {
         const buffer = await streamReference.arrayBuffer();
         const blob = new Blob([buffer], { type: contentType });
