@@ -30,23 +30,22 @@ catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException
     return 1;
 }
 
+app.UseSecurityHeaders();
 app.UseReverseProxy();
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/error", createScopeForErrors: true);
-}
-
-app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseErrorPages(app.Environment);
 app.UseSetupRedirect();
+app.UseSignInBrowser();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseRateLimiter();
 
 app.MapStaticAssets();
-app.MapHealthEndpoint();
+app.MapHealthEndpoints();
 app.MapSessionEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sends the whole Content-Security-Policy, frame-ancestors included.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();
@@ -60,6 +59,7 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddReverseProxy(builder.Configuration);
     builder.Services.AddSessions(builder.Environment);
     builder.Services.AddSetup();
+    builder.Services.AddHealth();
     builder.Services.AddConsoleSocket();
     builder.Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
     builder.Services.AddLogin();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Security;
 using NasDash.Storage;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Console;
 
@@ -42,7 +43,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
         var password = await signIn.SubmitPasswordAsync("alice", TestAccounts.Password, "192.0.2.7", TestContext.Current.CancellationToken);
         var enrolment = Assert.IsType<PasswordStepResult.EnrolmentRequired>(password);
         using var browser = server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var complete = await browser.GetAsync($"/auth/complete?ticket={Uri.EscapeDataString(enrolment.SignInTicket)}", TestContext.Current.CancellationToken);
+        var complete = await HttpSignIn.RedeemAsync(server.Services, browser, enrolment.SignInTicket);
         Assert.Equal(HttpStatusCode.Redirect, complete.StatusCode);
         Assert.Equal("/enrol", complete.Headers.Location?.OriginalString);
         Assert.Contains(complete.Headers.GetValues("Set-Cookie"), c => c.StartsWith("nasdash.session=", StringComparison.Ordinal));

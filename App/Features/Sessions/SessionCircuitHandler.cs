@@ -4,14 +4,15 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 namespace NasDash.Features.Sessions;
 
 /// <summary>
-/// Per circuit: captures the client address when the circuit opens, and counts every event the browser
+/// Per circuit: captures the client address and the sign-in browser value when the circuit opens, and counts every event the browser
 /// sends (clicks, typing, navigation) as use of the session for its idle timeout.
 /// </summary>
-internal sealed class SessionCircuitHandler(ClientAddress client, AuthenticationStateProvider authentication, SessionActivity activity) : CircuitHandler
+internal sealed class SessionCircuitHandler(ClientAddress client, SignInBrowser browser, AuthenticationStateProvider authentication, SessionActivity activity) : CircuitHandler
 {
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         client.Capture();
+        browser.Capture();
         return Task.CompletedTask;
     }
 

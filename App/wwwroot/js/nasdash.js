@@ -32,5 +32,7 @@ window.nasdash = {
             area.remove();
         }
     },
-    print: function () { window.print(); }
+    print: function () { window.print(); },
+    // A circuit cannot set a cookie: it posts the sign-in ticket to the endpoint that can (TicketRedemption.razor).
+    submitForm: function (form) { form.submit(); }
 };
