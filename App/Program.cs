@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NasDash.Components;
 using NasDash.Features.Alerts;
@@ -24,7 +25,7 @@ try
 {
     app = BuildApp(args);
 }
-catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException)
+catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException or OptionsValidationException)
 {
     await Console.Error.WriteLineAsync($"nasdash: {ex.Message}");
     return 1;
@@ -71,7 +72,8 @@ static WebApplication BuildApp(string[] args)
 
     var app = builder.Build();
 
-    // Open the store now: a store held by another process must stop the start, not the first request.
+    // Check the options and open the store now: either must stop the start, not the first request.
+    _ = app.Services.GetRequiredService<IOptions<NasDashOptions>>().Value;
     app.Services.GetRequiredService<LiteDbStore>();
     return app;
 }

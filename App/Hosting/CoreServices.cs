@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Options;
 using NasDash.Features.Ssh;
 using NasDash.Security;
 using NasDash.Storage;
@@ -10,32 +13,34 @@ public static class CoreServices
     /// <summary>The store, the security core and their options.</summary>
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
-        var dataDirectory = Storage.DataDirectory.Resolve(options.DataDirectory, environment.ContentRootPath);
-        options.DataDirectory = dataDirectory;
-        if (!environment.IsEnvironment("Testing"))
-        {
-            options.PasswordIterations = Math.Max(options.PasswordIterations, PasswordHashing.OwaspIterations);
-        }
-
-        services.AddSingleton(options);
+        services.AddNasDashOptions(configuration, environment);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<NasDashOptions>>().Value);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var dataDirectory = sp.GetRequiredService<NasDashOptions>().DataDirectory;
+            Storage.DataDirectory.Ensure(dataDirectory);
+            return new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<LiteDbStore>());
 
-        Storage.DataDirectory.Ensure(dataDirectory);
-        var keys = Path.Combine(dataDirectory, "keys");
-        Storage.DataDirectory.Ensure(keys);
-        services.AddDataProtection()
-            .SetApplicationName("NasDash")
-            .PersistKeysToFileSystem(new DirectoryInfo(keys));
+        services.AddDataProtection().SetApplicationName("NasDash");
+        services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
+        {
+            var keys = Path.Combine(options.DataDirectory, "keys");
+            Storage.DataDirectory.Ensure(options.DataDirectory);
+            Storage.DataDirectory.Ensure(keys);
+            keyManagement.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(keys), loggers);
+        });
 
-        services.AddSingleton(new ApplianceIdentity(string.IsNullOrWhiteSpace(options.HostName) ? Environment.MachineName : options.HostName));
-        services.AddSingleton(new PasswordHashing(options.PasswordIterations));
-        services.AddSingleton(sp => new BackupCodes(sp.GetRequiredService<TimeProvider>(), options.BackupCodeIterations));
+        services.AddSingleton(sp => sp.GetRequiredService<NasDashOptions>().HostName is { } hostName && !string.IsNullOrWhiteSpace(hostName)
+            ? new ApplianceIdentity(hostName)
+            : new ApplianceIdentity(Environment.MachineName));
+        services.AddSingleton(sp => new PasswordHashing(sp.GetRequiredService<NasDashOptions>().PasswordIterations));
+        services.AddSingleton(sp => new BackupCodes(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NasDashOptions>().BackupCodeIterations));
         services.AddSingleton<TotpVerifier>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<PendingSignIns>();
