@@ -58,7 +58,7 @@ public static class SetupFeature
         public Task StartAsync(CancellationToken cancellationToken)
         {
             setup.PrepareAtStart();
-            lifetime.ApplicationStarted.Register(setup.LogPendingSetup);
+            lifetime.ApplicationStarted.Register(() => setup.LogPendingSetup());
             return Task.CompletedTask;
         }
 
