@@ -22,12 +22,12 @@ public class StoreBenchmarks
     {
         _directory = Path.Combine(Path.GetTempPath(), "nasdash-bench", Guid.NewGuid().ToString("N"));
         _store = new LiteDbStore(Path.Combine(_directory, "store"), TimeProvider.System);
-        _account = new Account { UserName = "alice", PasswordHash = new string('h', 84), BackupCodes = new BackupCodes(TimeProvider.System, 1).Generate(10).Stored };
+        _account = Account.CreateEnrolled("alice", new string('h', 84), DateTimeOffset.UtcNow, "protected", -1, new BackupCodes(TimeProvider.System, 1).Generate(10).Stored);
         _store.TryInsert(_account);
 
         var mapper = new BsonMapper();
         mapper.RegisterType(d => new BsonValue(d.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
-        mapper.Entity<Account>().Id(a => a.Id).Ignore(a => a.HasTotp).Ignore(a => a.IsEnrolled).Ignore(a => a.BackupCodesLeft);
+        mapper.Entity<Account>().Id(a => a.Id).Ignore(a => a.HasTotp).Ignore(a => a.IsEnrolled).Ignore(a => a.BackupCodesLeft).Ignore(a => a.AcceptsTotp).Ignore(a => a.AcceptsBackupCodes);
         mapper.Entity<StoredBackupCodes>().Ignore(c => c.Total).Ignore(c => c.Remaining);
         _plain = new LiteDatabase(new ConnectionString { Filename = Path.Combine(_directory, "plain.db"), Connection = ConnectionType.Direct }, mapper);
         _plain.GetCollection<Account>("users").Insert(_account);
@@ -44,14 +44,14 @@ public class StoreBenchmarks
     [Benchmark(Baseline = true)]
     public void UpdateWithCheckpoint()
     {
-        _account.PasswordFailures++;
+        _account.PasswordFailed(DateTimeOffset.UtcNow);
         _store.Update(_account, Entry());
     }
 
     [Benchmark]
     public void UpdateWithoutCheckpoint()
     {
-        _account.PasswordFailures++;
+        _account.PasswordFailed(DateTimeOffset.UtcNow);
         _plain.BeginTrans();
         _plain.GetCollection<Account>("users").Update(_account);
         _plain.GetCollection<AuditEvent>("audit").Insert(Entry());

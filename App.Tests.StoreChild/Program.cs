@@ -40,7 +40,7 @@ internal static class StoreChildProgram
         var account = store.FindById(id) ?? throw new InvalidOperationException("no such account");
         while (true)
         {
-            LockoutMachine.PasswordFailed(account, DateTimeOffset.UtcNow);
+            account.PasswordFailed(DateTimeOffset.UtcNow);
             store.Update(account, new AuditEvent
             {
                 At = DateTimeOffset.UtcNow,

@@ -12,6 +12,7 @@ using NasDash.Features.Health;
 using NasDash.Features.Login;
 using NasDash.Features.Setup;
 using NasDash.Features.Sessions;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Storage;
 
@@ -55,8 +56,11 @@ return 0;
 static WebApplication BuildApp(string[] args)
 {
     var builder = WebApplication.CreateBuilder(args);
+    // Type=notify and journald log levels under systemd; does nothing elsewhere.
+    builder.Host.UseSystemd();
 
     builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
+    builder.Services.AddSsh(builder.Environment);
     builder.Services.AddReverseProxy(builder.Configuration);
     builder.Services.AddSessions(builder.Environment);
     builder.Services.AddSetup();
@@ -66,7 +70,12 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddLogin();
     builder.Services.AddMudServices();
     builder.Services.AddHttpContextAccessor();
-    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
+    {
+        // A circuit holds one to two megabytes; an appliance has a handful of administrators, so a few dozen
+        // disconnected circuits (phones between networks) is plenty, where the default 100 could keep ~150 MB.
+        circuits.DisconnectedCircuitMaxRetained = 32;
+    });
     builder.Services.AddSingleton<ApplianceCertificate>();
     ApplianceCertificate.UseForHttpsWithoutCertificate(builder);
 

@@ -93,11 +93,7 @@ public sealed class AdministrationBrowserTests(Chromium chromium)
         var carol = TestAdministrators.Seed(server.Services, "carol");
         TestAdministrators.SeedUnenrolled(server.Services, "dave");
         TestAdministrators.UseCodes(server.Services, bob.Id, 9);
-        TestAdministrators.Adjust(server.Services, carol.Id, a =>
-        {
-            a.State = AccountState.SuperLocked;
-            a.StateSince = DateTimeOffset.UtcNow;
-        });
+        TestAdministrators.Adjust(server.Services, carol.Id, a => a.SuperLock(DateTimeOffset.UtcNow));
         server.Get<IAlertStore>().Raise("ssh-disabled", AlertSeverity.Critical, "SSH login was disabled after a lockout event of carol.", "/services/ssh");
         server.Get<NasDash.Features.Alerts.AlertRules>().Evaluate();
         await using var browser = await BrowserPage.OpenAsync(chromium, server);

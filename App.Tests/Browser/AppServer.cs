@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Browser;
 
@@ -25,20 +26,11 @@ public sealed class AppServer : WebApplicationFactory<Program>
         _services = services;
         _environment = environment;
         DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
-        _settings = new Dictionary<string, string?>
-        {
-            ["NasDash:DataDirectory"] = DataDirectory,
-            ["NasDash:HostName"] = "nas-test",
-            ["NasDash:PasswordIterations"] = "1000",
-            ["NasDash:BackupCodeIterations"] = "100",
-            ["NasDash:Ssh:DropInDirectory"] = Path.Combine(DataDirectory, "sshd_config.d"),
-            ["NasDash:Ssh:PidFile"] = Path.Combine(DataDirectory, "sshd.pid"),
-            ["NasDash:Ssh:OathUsersFile"] = Path.Combine(DataDirectory, "users.oath"),
-            // Dozens of servers start per run; their start-up chatter would bury the failures in CI's output.
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
-            ["Logging:LogLevel:NasDash.Features.Setup.SetupService"] = "Error",
-        };
+        _settings = TestCore.Settings(DataDirectory);
+        // Dozens of servers start per run; their start-up chatter would bury the failures in CI's output.
+        _settings["Logging:LogLevel:Default"] = "Warning";
+        _settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
+        _settings["Logging:LogLevel:NasDash.Features.Setup.SetupService"] = "Error";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;

@@ -1,4 +1,5 @@
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 using NasDash.Tests.Features.Console;
 
 namespace NasDash.Tests.Security;
@@ -94,8 +95,7 @@ public sealed class AccountAdministrationTests : IDisposable
     public async Task Unlock_ThrottledAccount_LiftsThrottle()
     {
         var alice = TestAccounts.Enrolled("alice", _f.Time.GetUtcNow());
-        alice.PasswordFailures = 7;
-        alice.LockedUntil = _f.Time.GetUtcNow().AddMinutes(2);
+        alice.FailPasswords(7, _f.Time.GetUtcNow());
         _f.Add(alice);
 
         await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken);
@@ -146,9 +146,7 @@ public sealed class AccountAdministrationTests : IDisposable
     public async Task ResetPassword_ValidPassword_ReplacesHashEndsSessionsKeepsSecondFactor()
     {
         var alice = TestAccounts.Enrolled("alice", _f.Time.GetUtcNow());
-        alice.PasswordFailures = 6;
-        alice.LockedUntil = _f.Time.GetUtcNow().AddMinutes(1);
-        alice.TotpFailures = 3;
+        alice.FailPasswords(6, _f.Time.GetUtcNow()).FailTotp(3, _f.Time.GetUtcNow());
         _f.Add(alice);
         var ended = new List<Guid>();
         _f.Events.SessionsEnded += ended.Add;
@@ -255,7 +253,7 @@ public sealed class AccountAdministrationTests : IDisposable
     {
         public List<(string Actor, string? Client)> Calls { get; } = [];
 
-        public SshChangeResult EnableLogin(string actor, string? client)
+        public SshChangeResult EnableLoginFromConsole(string actor, string client)
         {
             Calls.Add((actor, client));
             return answer;

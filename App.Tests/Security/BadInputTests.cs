@@ -83,7 +83,7 @@ public class BadInputTests
         using var harness = new CoreHarness();
         var alice = harness.CreateEnrolledAccount("alice");
 
-        var outcome = await harness.StepUp.VerifyAsync(alice.Id, NotSixDigits[input], "test", null, TestContext.Current.CancellationToken);
+        var outcome = await harness.StepUp.VerifyAsync(alice.Id, NotSixDigits[input], StepUpPurpose.EnableSsh, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(StepUpOutcome.Malformed, outcome);
         Assert.Equal((0, 0, 0, AccountState.Normal), Counters(harness.Stored(alice)));

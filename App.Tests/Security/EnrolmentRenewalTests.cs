@@ -80,7 +80,7 @@ public sealed class EnrolmentRenewalTests : NasDashTestContext
     public async Task Renewal_AccountInRecovery_IsRefused()
     {
         var alice = Seed("alice");
-        TestAdministrators.Adjust(Services, alice.Id, a => a.State = AccountState.Recovery);
+        TestAdministrators.Adjust(Services, alice.Id, a => a.StartRecovery(Time.GetUtcNow()));
         var renewal = Enrolments.StartBackupCodesRenewal("alice");
         Enrolments.IssueCodes(renewal);
         Enrolments.MarkDownloaded(renewal);

@@ -209,7 +209,7 @@ public class LockoutTransitionTests
             async a =>
             {
                 var account = a.Stored;
-                LockoutMachine.ConsoleUnlock(account, a.H.Time.GetUtcNow());
+                account.ConsoleUnlock(a.H.Time.GetUtcNow());
                 a.H.Store.Update(account);
                 return await a.Password(correct: true);
             },
@@ -254,7 +254,7 @@ public class LockoutTransitionTests
             async (a, _) => Assert.IsType<SecondFactorResult.SignedIn>(await a.Codes(a.Other!.Codes(2)))),
         ["Step-up: a wrong code is a TOTP failure; the T-th moves to Recovery"] = new(
             a => a.FailTotp(2),
-            async a => await a.H.StepUp.VerifyAsync(a.Account.Id, a.H.WrongCode(a.Account), "test", null),
+            async a => await a.H.StepUp.VerifyAsync(a.Account.Id, a.H.WrongCode(a.Account), StepUpPurpose.EnableSsh, null),
             "Wrong", AccountState.Recovery, (0, 3, 0), [LockoutEventKind.MovedToRecovery]),
     };
 

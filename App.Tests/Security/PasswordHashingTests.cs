@@ -21,9 +21,9 @@ public class PasswordHashingTests
         var old = new PasswordHashing(iterations: 500).Hash("correct horse battery");
         var current = new PasswordHashing(iterations: 1_000);
 
-        Assert.Equal(PasswordCheck.SucceededRehashNeeded, current.Verify(new Account { PasswordHash = old }, "correct horse battery"));
-        Assert.Equal(PasswordCheck.Failed, current.Verify(new Account { PasswordHash = old }, "wrong horse battery"));
-        Assert.Equal(PasswordCheck.Succeeded, current.Verify(new Account { PasswordHash = current.Hash("x y z") }, "x y z"));
+        Assert.Equal(PasswordCheck.SucceededRehashNeeded, current.VerifyHash(old, "correct horse battery"));
+        Assert.Equal(PasswordCheck.Failed, current.VerifyHash(old, "wrong horse battery"));
+        Assert.Equal(PasswordCheck.Succeeded, current.VerifyHash(current.Hash("x y z"), "x y z"));
     }
 
     [Fact]
@@ -31,8 +31,8 @@ public class PasswordHashingTests
     {
         var hashing = new PasswordHashing(iterations: 1_000);
 
-        Assert.Equal(PasswordCheck.Failed, hashing.Verify(null, "anything"));
-        Assert.Equal(PasswordCheck.Failed, hashing.Verify(new Account { PasswordHash = "" }, ""));
+        Assert.Equal(PasswordCheck.Failed, hashing.Verify(account: null, "anything"));
+        Assert.Equal(PasswordCheck.Failed, hashing.VerifyHash("", ""));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class PasswordHashingTests
         using var harness = new CoreHarness(passwordIterations: 1_000);
         var alice = harness.CreateEnrolledAccount("alice");
         var account = harness.Stored(alice);
-        account.PasswordHash = new PasswordHashing(iterations: 500).Hash(alice.Password);
+        account.PasswordChanged(new PasswordHashing(iterations: 500).Hash(alice.Password));
         harness.Store.Update(account);
 
         Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));

@@ -7,7 +7,7 @@ namespace NasDash.Tests.Security;
 public class PendingSignInsTests
 {
     private readonly FakeTimeProvider _time = new(CoreHarness.Start);
-    private readonly Account _alice = new() { UserName = "alice" };
+    private readonly Account _alice = Account.Create("alice", "hash", CoreHarness.Start);
 
     [Fact]
     public void RedeemTicket_SecondTime_Null()

@@ -75,13 +75,8 @@ public class SecretsAtRestTests
         {
             var store = before.GetRequiredService<LiteDbStore>();
             var protector = before.GetRequiredService<SecretProtector>();
-            store.TryInsert(new Account
-            {
-                UserName = "alice",
-                PasswordHash = before.GetRequiredService<PasswordHashing>().Hash(CoreHarness.DefaultPassword),
-                ProtectedTotpSecret = protector.Protect(secret),
-                BackupCodes = before.GetRequiredService<BackupCodes>().Generate(5).Stored,
-            });
+            store.TryInsert(Account.CreateEnrolled("alice", before.GetRequiredService<PasswordHashing>().Hash(CoreHarness.DefaultPassword),
+                DateTimeOffset.UtcNow, protector.Protect(secret), -1, before.GetRequiredService<BackupCodes>().Generate(5).Stored));
         }
 
         using var after = Build(temp, "Testing");

@@ -117,12 +117,12 @@ public class SignInConcurrencyTests
 
         var results = await InParallel(100, _ => harness.SignIn.SubmitPasswordAsync("alice", "not the password", null));
 
-        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
-        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle - 1, results.Count(r => r is PasswordStepResult.InvalidCredentials));
-        Assert.Equal(100 - LockoutMachine.PasswordFailuresBeforeThrottle + 1, results.Count(r => r is PasswordStepResult.Throttled));
+        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
+        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle - 1, results.Count(r => r is PasswordStepResult.InvalidCredentials));
+        Assert.Equal(100 - PasswordThrottle.FailuresBeforeThrottle + 1, results.Count(r => r is PasswordStepResult.Throttled));
         var audited = harness.AuditOf("alice", "login.password");
-        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle, audited.Count(e => e.Outcome == "failed"));
-        Assert.Equal(100 - LockoutMachine.PasswordFailuresBeforeThrottle, audited.Count(e => e.Outcome == "throttled"));
+        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, audited.Count(e => e.Outcome == "failed"));
+        Assert.Equal(100 - PasswordThrottle.FailuresBeforeThrottle, audited.Count(e => e.Outcome == "throttled"));
     }
 
     [Fact]
@@ -139,9 +139,9 @@ public class SignInConcurrencyTests
             null));
 
         var evaluated = harness.AuditOf("alice", "login.password").Count(e => e.Outcome == "failed");
-        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
-        Assert.Equal(LockoutMachine.PasswordFailuresBeforeThrottle, evaluated);
-        Assert.Equal(50 - LockoutMachine.PasswordFailuresBeforeThrottle + 1, results.Count(r => r is PasswordStepResult.Throttled));
+        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
+        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, evaluated);
+        Assert.Equal(50 - PasswordThrottle.FailuresBeforeThrottle + 1, results.Count(r => r is PasswordStepResult.Throttled));
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public class SignInConcurrencyTests
         }
 
         var settings = new WriterAfterFirstRead(harness.Store, other => other.Ssh.LoginDisabled = true);
-        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, harness.Totp, harness.Secrets, harness.Pending, harness.Events, harness.Time);
+        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, new TotpSecondFactor(harness.Totp, harness.Secrets, harness.Time), harness.Pending, harness.Events, harness.Time);
 
         Assert.IsType<SecondFactorResult.SuperLocked>(await signIn.SubmitBackupCodesAsync(challenge, harness.WrongCodes(2), null, TestContext.Current.CancellationToken));
 

@@ -12,7 +12,7 @@ public sealed class UnreadableSecretTests
         using var h = new CoreHarness();
         var alice = h.CreateEnrolledAccount("alice");
         var stored = h.Stored(alice);
-        stored.ProtectedTotpSecret = Convert.ToBase64String(new byte[64]);
+        stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
         h.Store.Update(stored);
         var challenge = await h.ChallengeAsync(alice);
 
@@ -29,10 +29,10 @@ public sealed class UnreadableSecretTests
         using var h = new CoreHarness();
         var alice = h.CreateEnrolledAccount("alice");
         var stored = h.Stored(alice);
-        stored.ProtectedTotpSecret = Convert.ToBase64String(new byte[64]);
+        stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
         h.Store.Update(stored);
 
-        var outcome = await h.StepUp.VerifyAsync(alice.Id, "123456", "test", null, TestContext.Current.CancellationToken);
+        var outcome = await h.StepUp.VerifyAsync(alice.Id, "123456", StepUpPurpose.EnableSsh, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(StepUpOutcome.Unavailable, outcome);
     }

@@ -22,7 +22,7 @@ public class DurabilityTests
     {
         using var temp = new TempDirectory();
         var time = new FakeTimeProvider(CoreHarness.Start);
-        var account = new Account { UserName = "alice", PasswordHash = "hash" };
+        var account = Account.Create("alice", "hash", DateTimeOffset.UtcNow);
         using (var store = new LiteDbStore(temp.Path, time))
         {
             store.TryInsert(account);

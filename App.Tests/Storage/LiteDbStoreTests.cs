@@ -87,7 +87,7 @@ public class LiteDbStoreTests
 
         for (var i = 0; i < 100; i++)
         {
-            account.PasswordFailures = i;
+            account.PasswordFailed(_time.GetUtcNow());
             store.Update(account, new AuditEvent { At = _time.GetUtcNow(), UserName = "alice", Event = "login.password", Outcome = "failed", Detail = $"failures={i}" });
             largest = Math.Max(largest, store.LogFileBytes);
         }
@@ -146,19 +146,12 @@ public class LiteDbStoreTests
         using var temp = new TempDirectory();
         var codes = new BackupCodes(_time, iterations: 10).Generate(5).Stored;
         codes.Used[3] = true;
-        var account = NewAccount("alice");
-        account.ProtectedTotpSecret = "protected";
-        account.LastTotpStep = 58_907_520;
-        account.BackupCodes = codes;
-        account.State = AccountState.Recovery;
-        account.StateSince = _time.GetUtcNow().AddTicks(1234567);
-        account.LockedUntil = _time.GetUtcNow().AddSeconds(30).AddTicks(7);
-        account.PasswordFailures = 5;
-        account.TotpFailures = 4;
-        account.BackupFailures = 3;
-        account.MustEnrol = true;
-        account.MustChangePassword = true;
-        account.LastSignInAt = _time.GetUtcNow().AddDays(-1);
+        var account = Account.CreateEnrolled("alice", "hash", _time.GetUtcNow(), "protected", 58_907_519, codes);
+        account.TotpAccepted(58_907_520, _time.GetUtcNow().AddDays(-1));
+        account.FailTotp(4, _time.GetUtcNow())
+            .FailPasswords(5, _time.GetUtcNow().AddTicks(7))
+            .FailBackupSubmissions(3, _time.GetUtcNow().AddTicks(1234567))
+            .RequirePasswordChange();
         using (var store = new LiteDbStore(temp.Path, _time))
         {
             store.TryInsert(account);
@@ -329,18 +322,12 @@ public class LiteDbStoreTests
         Assert.Equal(3, store.Count(new AuditQuery()));
     }
 
-    private Account NewAccount(string userName) => new()
-    {
-        UserName = userName,
-        PasswordHash = "hash",
-        CreatedAt = _time.GetUtcNow(),
-        StateSince = _time.GetUtcNow(),
-    };
+    private Account NewAccount(string userName) => Account.Create(userName, "hash", _time.GetUtcNow(), mustEnrol: false);
 
     // The writes a console unlock could make as one decision: account, settings, audit, alert.
     private void UnlockWrites(LiteDbStore store, Account account)
     {
-        account.MustEnrol = true;
+        account.ConsoleUnlock(_time.GetUtcNow());
         store.Update(account);
         var settings = store.Get();
         settings.Ssh.LoginDisabled = true;

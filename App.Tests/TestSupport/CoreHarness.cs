@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NasDash.Security;
 using NasDash.Storage;
@@ -8,26 +8,27 @@ using OtpNet;
 namespace NasDash.Tests.TestSupport;
 
 /// <summary>
-/// The security core wired as the app wires it, on a real <see cref="LiteDbStore"/> in a temp data directory,
-/// with a fake clock, file-persisted Data Protection keys and cheap hash work factors.
-/// <see cref="Reopen"/> simulates a restart: store, keys and services are opened again from disk.
+/// The security core as the app wires it (<see cref="TestCore"/>, i.e. <c>AddNasDashCore</c>), on a real
+/// <see cref="LiteDbStore"/> in a temp data directory, with a fake clock, file-persisted Data Protection keys and
+/// cheap hash work factors, and the core's services as properties. <see cref="Reopen"/> simulates a restart:
+/// store, keys and services are opened again from disk.
 /// </summary>
 public sealed class CoreHarness : IDisposable
 {
     public const string DefaultPassword = "correct horse battery";
-    public const string Host = "nas.test";
+    public const string Host = TestCore.Host;
     /// <summary>2026-01-01T00:00:00Z, the start of a TOTP time step.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly TempDirectory _directory = new();
+    private readonly TestCore _core = new();
     private readonly int _passwordIterations;
     private readonly int _backupCodeIterations;
+    private ServiceProvider _services = null!;
 
     public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100)
     {
         _passwordIterations = passwordIterations;
         _backupCodeIterations = backupCodeIterations;
-        Passwords = new PasswordHashing(passwordIterations);
         Open();
         if (policy is not null)
         {
@@ -35,12 +36,12 @@ public sealed class CoreHarness : IDisposable
         }
     }
 
-    public string DataDirectory => _directory.Combine("data");
+    public string DataDirectory => _core.DataDirectory;
     public FakeTimeProvider Time { get; } = new(Start);
     public RecordingLockoutHandler Lockouts { get; } = new();
     /// <summary>Account ids whose sessions were ended, in order.</summary>
     public List<Guid> EndedSessions { get; } = [];
-    public PasswordHashing Passwords { get; }
+    public PasswordHashing Passwords { get; private set; } = null!;
 
     public LiteDbStore Store { get; private set; } = null!;
     public BackupCodes BackupCodes { get; private set; } = null!;
@@ -67,25 +68,19 @@ public sealed class CoreHarness : IDisposable
     /// <summary>Closes everything and opens it again from the data directory, as a restart would.</summary>
     public void Reopen()
     {
-        Store.Dispose();
+        _services.Dispose();
         Open();
     }
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>An account enrolled through <see cref="EnrolmentService"/> as setup does it, with its plaintext secrets.</summary>
     public EnrolledAccount CreateEnrolledAccount(string userName, string password = DefaultPassword)
     {
         var (enrolment, codes) = PrepareEnrolment(userName);
         var (protectedSecret, step, stored) = Enrolments.Seal(enrolment, confirmed: true);
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = Passwords.Hash(password),
-            ProtectedTotpSecret = protectedSecret,
-            LastTotpStep = step,
-            BackupCodes = stored,
-            CreatedAt = Time.GetUtcNow(),
-            StateSince = Time.GetUtcNow(),
-        };
+        var account = Account.CreateEnrolled(userName, Passwords.Hash(password), Time.GetUtcNow(), protectedSecret, step, stored);
         if (!Store.TryInsert(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
@@ -107,14 +102,7 @@ public sealed class CoreHarness : IDisposable
     /// <summary>An account with a password only (as after a console reset): it must enrol at sign-in.</summary>
     public Guid CreateAccount(string userName, string password = DefaultPassword, bool mustEnrol = true)
     {
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = Passwords.Hash(password),
-            MustEnrol = mustEnrol,
-            CreatedAt = Time.GetUtcNow(),
-            StateSince = Time.GetUtcNow(),
-        };
+        var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow(), mustEnrol);
         if (!Store.TryInsert(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
@@ -186,21 +174,24 @@ public sealed class CoreHarness : IDisposable
 
     public void Dispose()
     {
-        Store.Dispose();
-        _directory.Dispose();
+        _services.Dispose();
+        _core.Dispose();
     }
 
     private void Open()
     {
-        Store = new LiteDbStore(DataDirectory, Time);
-        var keys = new DirectoryInfo(Path.Combine(DataDirectory, "keys"));
-        var protection = DataProtectionProvider.Create(keys, builder => builder.SetApplicationName("NasDash"));
-        BackupCodes = new BackupCodes(Time, _backupCodeIterations);
-        Totp = new TotpVerifier(Time);
-        Secrets = new SecretProtector(protection);
-        Pending = new PendingSignIns(Time);
-        Locks = new AccountLocks();
-        Events = new SecurityEvents([Lockouts], Store, Time);
+        var services = new ServiceCollection();
+        _core.AddTo(services, Time, _passwordIterations, _backupCodeIterations);
+        services.AddSingleton<ILockoutEventHandler>(Lockouts);
+        _services = services.BuildServiceProvider();
+        Store = Get<LiteDbStore>();
+        Passwords = Get<PasswordHashing>();
+        BackupCodes = Get<BackupCodes>();
+        Totp = Get<TotpVerifier>();
+        Secrets = Get<SecretProtector>();
+        Pending = Get<PendingSignIns>();
+        Locks = Get<AccountLocks>();
+        Events = Get<SecurityEvents>();
         Events.SessionsEnded += id =>
         {
             lock (EndedSessions)
@@ -208,8 +199,8 @@ public sealed class CoreHarness : IDisposable
                 EndedSessions.Add(id);
             }
         };
-        SignIn = new SignInService(Store, Store, Store, Locks, Passwords, Totp, Secrets, Pending, Events, Time);
-        Enrolments = new EnrolmentService(Store, Store, Locks, Totp, BackupCodes, Secrets, Pending, Events, new ApplianceIdentity(Host), Time);
-        StepUp = new StepUp(Store, Store, Locks, Totp, Secrets, Events, Time);
+        SignIn = Get<SignInService>();
+        Enrolments = Get<EnrolmentService>();
+        StepUp = Get<StepUp>();
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -33,7 +34,9 @@ public abstract class NasDashTestContext : BunitContext
 {
     /// <summary>2026-01-01T00:00:05Z: five seconds into a TOTP time step.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 5, TimeSpan.Zero);
-    public const string Host = "nas-test";
+    public const string Host = TestCore.Host;
+
+    private readonly TestCore _core;
 
     /// <param name="settings">Configuration over the defaults, e.g. "NasDash:Setup:RequireToken".</param>
     /// <param name="services">Further registrations: bUnit refuses any once the first component rendered.</param>
@@ -48,25 +51,14 @@ public abstract class NasDashTestContext : BunitContext
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
 
-        var values = new Dictionary<string, string?>
-        {
-            ["NasDash:DataDirectory"] = DataDirectory,
-            ["NasDash:HostName"] = Host,
-            ["NasDash:PasswordIterations"] = "1000",
-            ["NasDash:BackupCodeIterations"] = "100",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        Services.AddNasDashCore(configuration, new TestEnvironment(DataDirectory));
+        _core = new TestCore(DataDirectory);
+        _core.AddTo(Services, Time, overrides: settings);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
         Services.AddScoped<SignInBrowser>();
+        Services.AddScoped<CurrentActor>();
         Services.AddLogin();
         services?.Invoke(Services);
         Authorization = AddAuthorization();
@@ -102,6 +94,10 @@ public abstract class NasDashTestContext : BunitContext
             new Claim(ClaimTypes.Name, admin.UserName));
     }
 
+    /// <summary>The browser's address as the circuit's first request carries it (what <see cref="ClientAddress"/> captures).</summary>
+    public void ConnectFrom(string address) =>
+        Get<IHttpContextAccessor>().HttpContext = new DefaultHttpContext { Connection = { RemoteIpAddress = System.Net.IPAddress.Parse(address) } };
+
     /// <summary>Types a fresh authenticator code into the step-up field and confirms it.</summary>
     public async Task StepUpAsync<TComponent>(IRenderedComponent<TComponent> cut, SeededAdmin admin)
         where TComponent : IComponent
@@ -118,20 +114,6 @@ public abstract class NasDashTestContext : BunitContext
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private sealed class TestEnvironment(string contentRoot) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Testing";
-        public string ApplicationName { get; set; } = "NasDash";
-        public string ContentRootPath { get; set; } = contentRoot;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+        _core.Dispose();
     }
 }

@@ -74,16 +74,7 @@ public static class TestAdministrators
         enrolments.MarkDownloaded(enrolment);
         var (protectedSecret, verifiedStep, stored) = enrolments.Seal(enrolment, confirmed: true);
         var now = time.GetUtcNow();
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = passwords.Hash(password),
-            ProtectedTotpSecret = protectedSecret,
-            LastTotpStep = verifiedStep,
-            BackupCodes = stored,
-            CreatedAt = now,
-            StateSince = now,
-        };
+        var account = Account.CreateEnrolled(userName, passwords.Hash(password), now, protectedSecret, verifiedStep, stored);
         adjust?.Invoke(account);
         if (!services.GetRequiredService<IAccountStore>().TryInsert(account))
         {
@@ -98,19 +89,12 @@ public static class TestAdministrators
     public static Account SeedUnenrolled(IServiceProvider services, string userName, string password = DefaultPassword)
     {
         var time = services.GetRequiredService<TimeProvider>();
-        var account = new Account
-        {
-            UserName = userName,
-            PasswordHash = services.GetRequiredService<PasswordHashing>().Hash(password),
-            MustEnrol = true,
-            CreatedAt = time.GetUtcNow(),
-            StateSince = time.GetUtcNow(),
-        };
+        var account = Account.Create(userName, services.GetRequiredService<PasswordHashing>().Hash(password), time.GetUtcNow());
         services.GetRequiredService<IAccountStore>().TryInsert(account);
         return account;
     }
 
-    /// <summary>Changes a stored account (state, counters, codes used) as a test scenario needs.</summary>
+    /// <summary>Moves a stored account through its transitions (see <see cref="AccountStates"/>) as a test scenario needs.</summary>
     public static void Adjust(IServiceProvider services, Guid id, Action<Account> change)
     {
         var accounts = services.GetRequiredService<IAccountStore>();

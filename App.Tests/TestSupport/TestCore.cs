@@ -1,33 +1,60 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 
 namespace NasDash.Tests.TestSupport;
 
-/// <summary>The real core (store, security services) in a temporary data directory, for tests without a server.</summary>
+/// <summary>
+/// The one way tests build NasDash's core: the app's own <see cref="CoreServices.AddNasDashCore"/> over
+/// <see cref="Settings"/> in a temporary data directory. <see cref="CoreHarness"/>, the bUnit context, the SSH
+/// core and <see cref="Browser.AppServer"/> all start from it.
+/// </summary>
 public sealed class TestCore : IDisposable
 {
-    public TestCore()
+    public const string Host = "nas-test";
+
+    public TestCore(string? dataDirectory = null)
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
     }
 
     public string DataDirectory { get; }
 
-    /// <summary>Adds the core as the app does, with the given clock and hashing cost.</summary>
-    public IServiceCollection AddTo(IServiceCollection services, TimeProvider time, int passwordIterations = 1000, int backupCodeIterations = 100)
+    /// <summary>
+    /// The configuration every test starts from: this data directory, the test host name, cheap work factors and
+    /// SSH paths inside the data directory, so no test rewrites the machine's sshd configuration.
+    /// </summary>
+    public static Dictionary<string, string?> Settings(string dataDirectory, int passwordIterations = 1000, int backupCodeIterations = 100) => new()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        ["NasDash:DataDirectory"] = dataDirectory,
+        ["NasDash:HostName"] = Host,
+        ["NasDash:PasswordIterations"] = passwordIterations.ToString(CultureInfo.InvariantCulture),
+        ["NasDash:BackupCodeIterations"] = backupCodeIterations.ToString(CultureInfo.InvariantCulture),
+        ["NasDash:Ssh:DropInDirectory"] = Path.Combine(dataDirectory, "ssh", "sshd_config.d"),
+        ["NasDash:Ssh:PidFile"] = Path.Combine(dataDirectory, "ssh", "sshd.pid"),
+        ["NasDash:Ssh:OathUsersFile"] = Path.Combine(dataDirectory, "ssh", "users.oath"),
+    };
+
+    /// <summary>Adds the core as the app does, with the given clock, hashing cost and configuration over <see cref="Settings"/>.</summary>
+    public IServiceCollection AddTo(IServiceCollection services, TimeProvider time, int passwordIterations = 1000, int backupCodeIterations = 100,
+        IDictionary<string, string?>? overrides = null)
+    {
+        var values = Settings(DataDirectory, passwordIterations, backupCodeIterations);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            ["NasDash:DataDirectory"] = DataDirectory,
-            ["NasDash:HostName"] = "nas-test",
-            ["NasDash:PasswordIterations"] = passwordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["NasDash:BackupCodeIterations"] = backupCodeIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }).Build();
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var environment = new TestingEnvironment(DataDirectory);
         services.AddLogging();
-        services.AddNasDashCore(configuration, new TestingEnvironment(DataDirectory));
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostEnvironment>(environment);
+        services.AddNasDashCore(configuration, environment).AddSsh(environment);
         services.AddSingleton(time);
         return services;
     }
@@ -39,6 +66,9 @@ public sealed class TestCore : IDisposable
             Directory.Delete(DataDirectory, recursive: true);
         }
         catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
         {
         }
     }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
-using NasDash.Features.Ssh;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -10,7 +9,7 @@ namespace NasDash.Hosting;
 
 public static class CoreServices
 {
-    /// <summary>The store, the security core and their options.</summary>
+    /// <summary>The store, the security core and their options; the web server and the console add their features on top.</summary>
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddNasDashOptions(configuration, environment);
@@ -42,6 +41,7 @@ public static class CoreServices
         services.AddSingleton(sp => new PasswordHashing(sp.GetRequiredService<NasDashOptions>().PasswordIterations));
         services.AddSingleton(sp => new BackupCodes(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NasDashOptions>().BackupCodeIterations));
         services.AddSingleton<TotpVerifier>();
+        services.AddSingleton<TotpSecondFactor>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<PendingSignIns>();
         services.AddSingleton<AccountLocks>();
@@ -51,7 +51,6 @@ public static class CoreServices
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
-        services.AddSsh(environment);
         return services;
     }
 }

@@ -75,7 +75,7 @@ public sealed class AccountAdministration(
                 return new AdministrationResult.NothingToDo($"{account.UserName} is not locked and has no second factor to reset; they enrol at their next sign-in.");
             }
 
-            LockoutMachine.ConsoleUnlock(account, now);
+            account.ConsoleUnlock(now);
             var detail = $"by {actor}; was {before}; second factor reset, enrolment required" +
                          (applianceLock is null ? "" : $"; appliance-wide lock set by {applianceLock} lifted");
             accounts.Update(account, Entry(account.UserName, "console.unlock", "succeeded", detail));
@@ -123,11 +123,8 @@ public sealed class AccountAdministration(
                 return new AdministrationResult.Rejected(string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct()));
             }
 
-            account.PasswordHash = passwords.Hash(newPassword);
-            account.MustChangePassword = false;
             // A new password ends the password throttle, never the second-factor counters.
-            LockoutMachine.PasswordSucceeded(account);
-            account.RotateSecurityStamp();
+            account.PasswordChanged(passwords.Hash(newPassword));
             accounts.Update(account, Entry(account.UserName, "console.reset-password", "succeeded", $"by {actor}"));
             alerts.Raise($"console-password:{normalized}", AlertSeverity.Info,
                 $"The password of {account.UserName} was reset at the local console by {actor}.", "/audit");
@@ -155,7 +152,7 @@ public sealed class AccountAdministration(
     {
         if (ssh is not null)
         {
-            var change = ssh.EnableLogin(actor, ConsoleClient);
+            var change = ssh.EnableLoginFromConsole(actor, ConsoleClient);
             events.NotifyChanged();
             return change.Succeeded ? new AdministrationResult.Done(change.Message) : new AdministrationResult.Rejected(change.Message);
         }

@@ -30,7 +30,7 @@ public sealed class AccountLocks
     /// Takes the account's lock and reads it afresh under it: what was read before waiting may be stale.
     /// Null (and no lock held) when the account does not exist.
     /// </summary>
-    public async Task<LockedAccount?> LockAsync(IAccountStore accounts, Guid accountId, CancellationToken cancellationToken = default)
+    public async Task<AccountUnderLock?> LockAsync(IAccountStore accounts, Guid accountId, CancellationToken cancellationToken = default)
     {
         var known = accounts.FindById(accountId);
         if (known is null)
@@ -46,7 +46,7 @@ public sealed class AccountLocks
             return null;
         }
 
-        return new LockedAccount(account, held);
+        return new AccountUnderLock(account, held);
     }
 
     public IDisposable Acquire(string normalizedUserName)

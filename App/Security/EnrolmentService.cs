@@ -1,8 +1,5 @@
 namespace NasDash.Security;
 
-/// <summary>The appliance's name as users and authenticator apps see it.</summary>
-public sealed record ApplianceIdentity(string HostName);
-
 public abstract record EnrolmentResult
 {
     private EnrolmentResult()
@@ -138,8 +135,7 @@ public sealed class EnrolmentService(
         }
 
         var (protectedSecret, step, codes) = Seal(enrolment, confirmed);
-        LockoutMachine.Enrolled(account, protectedSecret, step, codes);
-        account.RotateSecurityStamp();
+        account.Enrolled(protectedSecret, step, codes);
         accounts.Update(account, new AuditEvent
         {
             At = time.GetUtcNow(),
@@ -185,17 +181,16 @@ public sealed class EnrolmentService(
         string detail;
         if (enrolment.Purpose == EnrolmentPurpose.Authenticator)
         {
-            LockoutMachine.AuthenticatorRenewed(account, secrets.Protect(enrolment.Secret), enrolment.VerifiedStep!.Value);
+            account.AuthenticatorRenewed(secrets.Protect(enrolment.Secret), enrolment.VerifiedStep!.Value);
             detail = "new TOTP secret; the previous one no longer works";
         }
         else
         {
             var codes = enrolment.Batch!.Stored;
-            LockoutMachine.BackupCodesRenewed(account, codes);
+            account.BackupCodesRenewed(codes);
             detail = $"new batch of {codes.Total} backup codes; the previous batch no longer works";
         }
 
-        account.RotateSecurityStamp();
         accounts.Update(account, new AuditEvent
         {
             At = time.GetUtcNow(),

@@ -20,26 +20,31 @@ public sealed class PasswordHashing
     /// <summary>OWASP Password Storage Cheat Sheet figure for PBKDF2-HMAC-SHA512.</summary>
     public const int OwaspIterations = 210_000;
 
-    private readonly PasswordHasher<Account> _hasher;
+    // The hasher ignores its user argument; one placeholder serves every call.
+    private static readonly object NoUser = new();
+    private readonly PasswordHasher<object> _hasher;
     private readonly string _dummyHash;
 
     public PasswordHashing(int iterations = OwaspIterations)
     {
-        _hasher = new PasswordHasher<Account>(Options.Create(new PasswordHasherOptions
+        _hasher = new PasswordHasher<object>(Options.Create(new PasswordHasherOptions
         {
             CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
             IterationCount = iterations,
         }));
-        _dummyHash = _hasher.HashPassword(new Account(), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+        _dummyHash = _hasher.HashPassword(NoUser, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
     }
 
-    public string Hash(string password) => _hasher.HashPassword(new Account(), password);
+    public string Hash(string password) => _hasher.HashPassword(NoUser, password);
 
-    public PasswordCheck Verify(Account? account, string password)
+    /// <summary>Null (an unknown user) costs the same hash as a known one and fails.</summary>
+    public PasswordCheck Verify(Account? account, string password) => VerifyHash(account?.PasswordHash, password);
+
+    public PasswordCheck VerifyHash(string? storedHash, string password)
     {
-        var hash = account?.PasswordHash is { Length: > 0 } h ? h : _dummyHash;
-        var result = _hasher.VerifyHashedPassword(account ?? new Account(), hash, password ?? "");
-        if (account is null)
+        var hash = storedHash is { Length: > 0 } h ? h : _dummyHash;
+        var result = _hasher.VerifyHashedPassword(NoUser, hash, password ?? "");
+        if (storedHash is not { Length: > 0 })
         {
             return PasswordCheck.Failed;
         }

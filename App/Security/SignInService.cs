@@ -12,8 +12,7 @@ public sealed class SignInService(
     IAuditLog audit,
     AccountLocks locks,
     PasswordHashing passwords,
-    TotpVerifier totp,
-    SecretProtector secrets,
+    TotpSecondFactor totp,
     PendingSignIns pending,
     SecurityEvents events,
     TimeProvider time)
@@ -51,48 +50,37 @@ public sealed class SignInService(
         var check = passwords.Verify(account, password);
         if (check == PasswordCheck.Failed)
         {
-            LockoutMachine.PasswordFailed(account, now);
+            account.PasswordFailed(now);
             accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"failures={account.PasswordFailures}"));
             return account.IsThrottled(now)
                 ? new PasswordStepResult.Throttled(account.LockedUntil!.Value)
                 : new PasswordStepResult.InvalidCredentials();
         }
 
-        LockoutMachine.PasswordSucceeded(account);
-        if (check == PasswordCheck.SucceededRehashNeeded)
-        {
-            account.PasswordHash = passwords.Hash(password);
-        }
-
+        account.PasswordSucceeded(check == PasswordCheck.SucceededRehashNeeded ? passwords.Hash(password) : null);
         var current = settings.Get();
-        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
-        {
-            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
-            return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
-        }
-
         var policy = current.TwoFactor;
-        if (!account.IsEnrolled)
+        switch (account.MaySignIn(policy, current.ApplianceLockedBy is not null, now))
         {
-            if (account.MustEnrol || policy.EnforceForAdministrators)
-            {
+            case SignInGate.SuperLocked:
+                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
+                return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
+            case SignInGate.MustEnrol:
                 accounts.Update(account, AuditOf(account.UserName, client, "login.password", "enrolment-required"));
                 return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
-            }
-
-            account.LastSignInAt = now;
-            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "signed-in", "no second factor enrolled"));
-            return new PasswordStepResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false));
+            case SignInGate.PasswordOnly:
+                account.SignedInWithPasswordOnly(policy, now);
+                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "signed-in", "no second factor enrolled"));
+                return new PasswordStepResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false));
+            default:
+                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "succeeded"));
+                var inRecovery = account.State == AccountState.Recovery;
+                return new PasswordStepResult.SecondFactorRequired(
+                    pending.IssueChallenge(account),
+                    inRecovery ? SecondFactorMethod.BackupCodes : SecondFactorMethod.Totp,
+                    policy.RequiredCodesAtRecovery,
+                    inRecovery);
         }
-
-        accounts.Update(account, AuditOf(account.UserName, client, "login.password", "succeeded"));
-        var challenge = pending.IssueChallenge(account);
-        var inRecovery = account.State == AccountState.Recovery;
-        return new PasswordStepResult.SecondFactorRequired(
-            challenge,
-            inRecovery ? SecondFactorMethod.BackupCodes : SecondFactorMethod.Totp,
-            policy.RequiredCodesAtRecovery,
-            inRecovery);
     }
 
     public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
@@ -105,7 +93,6 @@ public sealed class SignInService(
         }
 
         var account = locked.Account;
-        var now = time.GetUtcNow();
         var policy = admission.Settings!.TwoFactor;
 
         if (account.State == AccountState.Recovery)
@@ -113,38 +100,30 @@ public sealed class SignInService(
             return new SecondFactorResult.RecoveryRequired(policy.RequiredCodesAtRecovery);
         }
 
-        if (account.ProtectedTotpSecret is null)
+        switch (totp.Decide(account, code, policy, client))
         {
-            return new SecondFactorResult.ChallengeExpired();
-        }
-
-        if (!secrets.TryUnprotect(account.ProtectedTotpSecret, out var secret))
-        {
-            Audit(account.UserName, client, "login.totp", "secret-unreadable", "the Data Protection keys cannot decrypt the TOTP secret");
-            return new SecondFactorResult.Malformed("This appliance cannot read your authenticator secret (its encryption keys are missing). Use your backup codes, or reset your second factor at the appliance console.");
-        }
-
-        var check = totp.Verify(secret, code, account.LastTotpStep, policy.TotpWindow);
-        switch (check.Outcome)
-        {
-            case TotpOutcome.Malformed:
+            case TotpDecision.NotAccepted:
+                return new SecondFactorResult.ChallengeExpired();
+            case TotpDecision.SecretUnreadable:
+                Audit(account.UserName, client, "login.totp", "secret-unreadable", "the Data Protection keys cannot decrypt the TOTP secret");
+                return new SecondFactorResult.Malformed("This appliance cannot read your authenticator secret (its encryption keys are missing). Use your backup codes, or reset your second factor at the appliance console.");
+            case TotpDecision.Malformed:
                 return new SecondFactorResult.Malformed("Enter the 6-digit code from your authenticator app.");
-            case TotpOutcome.Accepted:
-                LockoutMachine.TotpSucceeded(account, check.Step, now);
+            case TotpDecision.Accepted:
                 accounts.Update(account, AuditOf(account.UserName, client, "login.totp", "succeeded"));
                 pending.EndChallenge(challengeId);
                 return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false), MustEnrol: false);
-            default:
-                var replayed = check.Outcome == TotpOutcome.Replayed;
-                var lockout = LockoutMachine.TotpFailed(account, policy, now, client);
-                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", replayed ? "replayed" : "failed", $"failures={account.TotpFailures}"));
-                if (lockout is not null)
+            case TotpDecision.Wrong wrong:
+                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", wrong.Replayed ? "replayed" : "failed", $"failures={account.TotpFailures}"));
+                if (wrong.Lockout is not null)
                 {
-                    events.PublishLockout(lockout);
+                    events.PublishLockout(wrong.Lockout);
                     return new SecondFactorResult.MovedToRecovery(policy.RequiredCodesAtRecovery);
                 }
 
-                return new SecondFactorResult.InvalidTotp(policy.TotpFailuresBeforeRecovery - account.TotpFailures, replayed);
+                return new SecondFactorResult.InvalidTotp(wrong.FailuresLeft, wrong.Replayed);
+            default:
+                throw new InvalidOperationException("Unknown TOTP decision.");
         }
     }
 
@@ -161,7 +140,7 @@ public sealed class SignInService(
         var now = time.GetUtcNow();
         var policy = admission.Settings!.TwoFactor;
 
-        if (account.BackupCodes is null)
+        if (!account.AcceptsBackupCodes)
         {
             return new SecondFactorResult.ChallengeExpired();
         }
@@ -173,24 +152,24 @@ public sealed class SignInService(
         }
 
         var lockouts = new List<LockoutEvent>();
-        if (LockoutMachine.BackupSubmissionStarted(account, now, client) is { } started)
+        if (account.BackupSubmissionStarted(now, client) is { } started)
         {
             lockouts.Add(started);
         }
 
-        var matched = BackupCodes.Match(account.BackupCodes, normalized);
+        var matched = BackupCodes.Match(account.BackupCodes!, normalized);
         SecondFactorResult result;
         AuditEvent entry;
         if (matched is not null)
         {
-            LockoutMachine.RecoverySucceeded(account, now);
+            account.RecoverySucceeded(now);
             entry = AuditOf(account.UserName, client, "login.backup-codes", "succeeded", "old codes and TOTP secret revoked; enrolment required");
             result = new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
             pending.EndChallenge(challengeId);
         }
         else
         {
-            if (LockoutMachine.BackupSubmissionFailed(account, policy, now, client) is { } superLocked)
+            if (account.BackupSubmissionFailed(policy, now, client) is { } superLocked)
             {
                 lockouts.Add(superLocked);
                 if (policy.SuperLockScope == SuperLockScope.Appliance)
@@ -203,7 +182,7 @@ public sealed class SignInService(
             entry = AuditOf(account.UserName, client, "login.backup-codes", account.State == AccountState.SuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
             result = account.State == AccountState.SuperLocked
                 ? new SecondFactorResult.SuperLocked(account.UserName, false)
-                : new SecondFactorResult.InvalidBackupCodes(policy.MaxFailedBackupSubmissions - account.BackupFailures, policy.SshTwoFactor);
+                : new SecondFactorResult.InvalidBackupCodes(account.SubmissionsLeftBeforeSuperLockout(policy), policy.SshTwoFactor);
         }
 
         accounts.Update(account, entry);
@@ -225,7 +204,7 @@ public sealed class SignInService(
         account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     /// <summary>What a second-factor submission may evaluate: its account, locked, with the settings read under that lock.</summary>
-    private readonly record struct Admission(LockedAccount? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
+    private readonly record struct Admission(AccountUnderLock? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
 
     /// <summary>Takes the challenge's account lock and admits the submission, or releases the lock and says why not.</summary>
     private async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
@@ -298,14 +277,14 @@ public sealed class SignInService(
             return new PasswordStepResult.Throttled(until);
         }
 
-        passwords.Verify(null, password);
+        passwords.Verify(account: null, password);
         if (_unknownNames.Count > 10_000)
         {
             _unknownNames.Clear();
         }
 
         var failures = entry.Failures + 1;
-        var delay = LockoutMachine.ThrottleDelay(failures);
+        var delay = PasswordThrottle.Delay(failures);
         DateTimeOffset? throttledUntil = delay > TimeSpan.Zero ? now + delay : null;
         _unknownNames[normalized] = (failures, throttledUntil);
         Audit(null, client, "login.password", "failed", "unknown user name");

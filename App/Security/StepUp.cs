@@ -12,6 +12,30 @@ public enum StepUpOutcome
 }
 
 /// <summary>
+/// What a step-up is for. <paramref name="Key"/> names the grant the service consumes (per target account where the
+/// action has one, so a name reused by a new account gets no grant); <paramref name="Prompt"/> is the text shown
+/// under the code field and written to the audit log.
+/// </summary>
+public sealed record StepUpPurpose(string Key, string Prompt)
+{
+    public static StepUpPurpose SaveTwoFactorSettings { get; } = new("two-factor-settings.save", "Save the Global Two Factor settings");
+
+    public static StepUpPurpose EnableSsh { get; } = new("ssh.enable", "Re-enable SSH login");
+
+    public static StepUpPurpose CreateAdministrator { get; } = new("users.create", "Create an administrator");
+
+    public static StepUpPurpose RenewAuthenticator { get; } = new("account.renew-authenticator", "Renew my authenticator");
+
+    public static StepUpPurpose RenewBackupCodes { get; } = new("account.renew-backup-codes", "Generate new backup codes");
+
+    public static StepUpPurpose DeleteAdministrator(Guid accountId, string userName) =>
+        new($"users.delete:{accountId:N}", $"Delete administrator {userName}");
+
+    public static StepUpPurpose ResetSecondFactor(Guid accountId, string userName) =>
+        new($"users.reset-second-factor:{accountId:N}", $"Reset the second factor of {userName}");
+}
+
+/// <summary>
 /// A fresh TOTP code asked before a sensitive change (settings, SSH re-enable, resetting another user).
 /// Uses the same replay memory and failure counter as sign-in, so it is no side door for guessing.
 /// An accepted code leaves a short-lived, single-use grant for its purpose, which the service making the
@@ -21,59 +45,48 @@ public sealed class StepUp(
     IAccountStore accounts,
     ISettingsStore settings,
     AccountLocks locks,
-    TotpVerifier totp,
-    SecretProtector secrets,
+    TotpSecondFactor totp,
     SecurityEvents events,
     TimeProvider time)
 {
     public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<(Guid AccountId, string Purpose), DateTimeOffset> _grants = new();
+    private readonly ConcurrentDictionary<(Guid AccountId, string PurposeKey), DateTimeOffset> _grants = new();
 
-    public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, string purpose, string? client, CancellationToken cancellationToken = default)
+    public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, StepUpPurpose purpose, string? client, CancellationToken cancellationToken = default)
     {
         using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
-        var account = locked?.Account;
-        if (account?.ProtectedTotpSecret is null || account.State != AccountState.Normal)
+        if (locked is null)
         {
             return StepUpOutcome.Unavailable;
         }
 
-        var now = time.GetUtcNow();
-        var policy = settings.Get().TwoFactor;
-        if (!secrets.TryUnprotect(account.ProtectedTotpSecret, out var secret))
+        var account = locked.Account;
+        var entry = new AuditEvent { At = time.GetUtcNow(), UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose.Prompt };
+        switch (totp.Decide(account, code, settings.Get().TwoFactor, client))
         {
-            return StepUpOutcome.Unavailable;
-        }
+            case TotpDecision.Malformed:
+                return StepUpOutcome.Malformed;
+            case TotpDecision.Accepted:
+                entry.Outcome = "succeeded";
+                accounts.Update(account, entry);
+                _grants[(account.Id, purpose.Key)] = time.GetUtcNow() + GrantLifetime;
+                return StepUpOutcome.Accepted;
+            case TotpDecision.Wrong wrong:
+                entry.Outcome = wrong.Replayed ? "replayed" : "failed";
+                accounts.Update(account, entry);
+                if (wrong.Lockout is not null)
+                {
+                    events.PublishLockout(wrong.Lockout);
+                }
 
-        var check = totp.Verify(secret, code, account.LastTotpStep, policy.TotpWindow);
-        if (check.Outcome == TotpOutcome.Malformed)
-        {
-            return StepUpOutcome.Malformed;
+                return StepUpOutcome.Wrong;
+            default:
+                return StepUpOutcome.Unavailable;
         }
-
-        var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose };
-        if (check.Outcome == TotpOutcome.Accepted)
-        {
-            LockoutMachine.TotpSucceeded(account, check.Step, now);
-            entry.Outcome = "succeeded";
-            accounts.Update(account, entry);
-            _grants[(account.Id, purpose)] = now + GrantLifetime;
-            return StepUpOutcome.Accepted;
-        }
-
-        var lockout = LockoutMachine.TotpFailed(account, policy, now, client);
-        entry.Outcome = check.Outcome == TotpOutcome.Replayed ? "replayed" : "failed";
-        accounts.Update(account, entry);
-        if (lockout is not null)
-        {
-            events.PublishLockout(lockout);
-        }
-
-        return StepUpOutcome.Wrong;
     }
 
     /// <summary>True once for a step-up accepted for this account and purpose within <see cref="GrantLifetime"/>.</summary>
-    public bool TryConsumeGrant(Guid accountId, string purpose) =>
-        _grants.TryRemove((accountId, purpose), out var expires) && expires > time.GetUtcNow();
+    public bool TryConsumeGrant(Guid accountId, StepUpPurpose purpose) =>
+        _grants.TryRemove((accountId, purpose.Key), out var expires) && expires > time.GetUtcNow();
 }

@@ -66,7 +66,6 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
 
     public bool TryInsert(Account account)
     {
-        account.NormalizedUserName = Account.Normalize(account.UserName);
         lock (_writeGate)
         {
             var users = _db.GetCollection<Account>(Users);
@@ -384,7 +383,9 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
             .Id(a => a.Id)
             .Ignore(a => a.HasTotp)
             .Ignore(a => a.IsEnrolled)
-            .Ignore(a => a.BackupCodesLeft);
+            .Ignore(a => a.BackupCodesLeft)
+            .Ignore(a => a.AcceptsTotp)
+            .Ignore(a => a.AcceptsBackupCodes);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total)
             .Ignore(c => c.Remaining);

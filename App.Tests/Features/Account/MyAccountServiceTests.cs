@@ -21,7 +21,7 @@ public sealed class MyAccountServiceTests : NasDashTestContext
     public async Task StartRenewal_StepUpForTheOtherPurpose_GivesNothing()
     {
         var alice = Seed("alice");
-        await Get<StepUp>().VerifyAsync(alice.Id, await alice.NextCodeAsync(Time), MyAccountService.RenewAuthenticatorPurpose, null, TestContext.Current.CancellationToken);
+        await Get<StepUp>().VerifyAsync(alice.Id, await alice.NextCodeAsync(Time), StepUpPurpose.RenewAuthenticator, null, TestContext.Current.CancellationToken);
 
         Assert.Null(Service.StartBackupCodesRenewal(alice.Id));
         Assert.NotNull(Service.StartAuthenticatorRenewal(alice.Id));
@@ -42,7 +42,7 @@ public sealed class MyAccountServiceTests : NasDashTestContext
     public async Task ChangePassword_Valid_ClearsTheForcedChangeAndRotatesTheStamp()
     {
         var alice = Seed("alice");
-        TestAdministrators.Adjust(Services, alice.Id, a => a.MustChangePassword = true);
+        TestAdministrators.Adjust(Services, alice.Id, a => a.RequirePasswordChange());
         var stamp = Get<IAccountStore>().FindById(alice.Id)!.SecurityStamp;
 
         var result = await Service.ChangePasswordAsync(alice.Id, alice.Password, "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken);

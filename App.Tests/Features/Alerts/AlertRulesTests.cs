@@ -63,11 +63,11 @@ public sealed class AlertRulesTests : NasDashTestContext
     {
         var alice = Seed("alice");
         Alerts.Raise("superlocked:alice", AlertSeverity.Critical, "alice is super-locked.", "/users");
-        TestAdministrators.Adjust(Services, alice.Id, a => a.State = AccountState.SuperLocked);
+        TestAdministrators.Adjust(Services, alice.Id, a => a.SuperLock(Time.GetUtcNow()));
         Rules.Evaluate();
         Assert.Contains(Alerts.Open(), a => a.Key == "superlocked:alice");
 
-        TestAdministrators.Adjust(Services, alice.Id, a => a.State = AccountState.Normal);
+        TestAdministrators.Adjust(Services, alice.Id, a => a.ConsoleUnlock(Time.GetUtcNow()));
         Rules.Evaluate();
 
         Assert.DoesNotContain(Alerts.Open(), a => a.Key == "superlocked:alice");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 using NasDash.Storage;
 
 namespace NasDash.Tests.Features.Console;
@@ -40,28 +41,13 @@ public static class TestAccounts
     public static Account Enrolled(string userName, DateTimeOffset now)
     {
         var batch = new BackupCodes(TimeProvider.System, iterations: 1_000).Generate(10);
-        return new Account
-        {
-            UserName = userName,
-            NormalizedUserName = Account.Normalize(userName),
-            PasswordHash = Hashing.Hash(Password),
-            // Never decrypted by the console or by a super-locked sign-in.
-            ProtectedTotpSecret = "protected-secret",
-            LastTotpStep = 1234,
-            BackupCodes = batch.Stored,
-            CreatedAt = now,
-            StateSince = now,
-        };
+        // The secret is never decrypted by the console or by a super-locked sign-in.
+        return Account.CreateEnrolled(userName, Hashing.Hash(Password), now, "protected-secret", 1234, batch.Stored);
     }
 
     public static Account SuperLocked(string userName, DateTimeOffset now)
     {
-        var account = Enrolled(userName, now);
-        account.State = AccountState.SuperLocked;
-        account.StateSince = now;
-        account.BackupFailures = TwoFactorSettings.Defaults.MaxFailedBackupSubmissions;
-        account.TotpFailures = 2;
-        return account;
+        return Enrolled(userName, now).FailTotp(2, now).SuperLock(now);
     }
 
     /// <summary>Creates a completed appliance with the given accounts, then closes the store.</summary>

@@ -14,11 +14,7 @@ public sealed class DashboardPageTests : NasDashTestContext
         var bob = Seed("bob");
         TestAdministrators.SeedUnenrolled(Services, "carol");
         TestAdministrators.UseCodes(Services, alice.Id, 9);
-        TestAdministrators.Adjust(Services, bob.Id, a =>
-        {
-            a.State = AccountState.SuperLocked;
-            a.StateSince = Time.GetUtcNow();
-        });
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
         SignIn(alice);
 
         var cut = Render<DashboardPage>();

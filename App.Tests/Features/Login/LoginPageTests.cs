@@ -248,8 +248,7 @@ public sealed class LoginPageTests : NasDashTestContext
     [Fact]
     public async Task LoginPage_AccountAlreadyInRecovery_AsksForBackupCodesRightAfterThePassword()
     {
-        var account = SeededAccounts.Stored(Services, "alice");
-        account.State = AccountState.Recovery;
+        var account = SeededAccounts.Stored(Services, "alice").StartRecovery(DateTimeOffset.UtcNow);
         Services.GetRequiredService<IAccountStore>().Update(account);
         var cut = Render<LoginPage>();
 
@@ -326,9 +325,7 @@ public sealed class LoginPageTests : NasDashTestContext
 
     private void SuperLock(string userName)
     {
-        var account = SeededAccounts.Stored(Services, userName);
-        account.State = AccountState.SuperLocked;
-        account.RotateSecurityStamp();
+        var account = SeededAccounts.Stored(Services, userName).SuperLock(DateTimeOffset.UtcNow);
         Services.GetRequiredService<IAccountStore>().Update(account);
     }
 

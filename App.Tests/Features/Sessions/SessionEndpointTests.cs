@@ -164,8 +164,7 @@ public sealed class SessionEndpointTests : IDisposable
     public async Task CompleteSignIn_AccountMovedToRecoveryAfterTheTicket_IsRefused()
     {
         var ticket = await TicketAsync();
-        var account = SeededAccounts.Stored(_server.Services, "alice");
-        account.State = AccountState.Recovery;
+        var account = SeededAccounts.Stored(_server.Services, "alice").StartRecovery(DateTimeOffset.UtcNow);
         _server.Get<IAccountStore>().Update(account);
         using var http = HttpSignIn.Browserless(_server);
 

@@ -113,7 +113,7 @@ public sealed class SetupServiceTests : SetupTestContext
         var draft = Assert.IsType<AdministratorResult.Accepted>(result).Draft;
         Assert.Equal("owner", draft.UserName);
         Assert.DoesNotContain(Password, draft.PasswordHash, StringComparison.Ordinal);
-        Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().Verify(new Account { PasswordHash = draft.PasswordHash }, Password));
+        Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().VerifyHash(draft.PasswordHash, Password));
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class SetupServiceTests : SetupTestContext
     {
         // A crash between inserting the administrator and marking setup complete.
         Setup.PrepareAtStart();
-        Assert.True(Get<IAccountStore>().TryInsert(new Account { UserName = "owner", PasswordHash = "x" }));
+        Assert.True(Get<IAccountStore>().TryInsert(Account.Create("owner", "x", DateTimeOffset.UtcNow)));
 
         Setup.PrepareAtStart();
 

@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using NasDash.Features.Sessions;
 using NasDash.Features.Setup;
 using NasDash.Security;
 using NasDash.Tests.TestSupport;
@@ -42,8 +43,9 @@ public abstract class SetupTestContext : NasDashTestContext
     public async Task<SetupWizard> ReadyWizardAsync(string userName, string client = "192.0.2.10")
     {
         var scope = Services.CreateScope();
+        ConnectFrom(client);
+        scope.ServiceProvider.GetRequiredService<ClientAddress>().Capture();
         var wizard = scope.ServiceProvider.GetRequiredService<SetupWizard>();
-        wizard.Client = client;
         Assert.IsType<TokenResult.Accepted>(wizard.SubmitToken(Token()));
         Assert.IsType<AdministratorResult.Accepted>(await wizard.SubmitAdministratorAsync(userName, Password, Password));
         var enrolments = Get<EnrolmentService>();

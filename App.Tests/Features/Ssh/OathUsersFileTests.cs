@@ -75,7 +75,7 @@ public sealed class OathUsersFileTests : IDisposable
         core.AddAdministrator("dave", AccountState.SuperLocked);
         var accounts = core.Get<IAccountStore>();
         var erin = accounts.FindById(core.AddAdministrator("erin").Id)!;
-        erin.ProtectedTotpSecret = null;
+        erin.SecondFactorResetByAdministrator(DateTimeOffset.UtcNow);
         accounts.Update(erin);
 
         var result = core.Get<OathUsersFile>().Sync();

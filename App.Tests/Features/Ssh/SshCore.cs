@@ -17,24 +17,17 @@ public sealed class SshCore : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null)
+    /// <param name="dataDirectory">An existing data directory to open again (it is deleted on Dispose), or null for a new one.</param>
+    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null, string? dataDirectory = null)
     {
-        DataDirectory = Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
+        var services = new ServiceCollection();
+        new TestCore(DataDirectory).AddTo(services, TimeProvider.System, backupCodeIterations: 10, overrides: new Dictionary<string, string?>
         {
-            ["NasDash:DataDirectory"] = DataDirectory,
-            ["NasDash:PasswordIterations"] = "1000",
-            ["NasDash:BackupCodeIterations"] = "10",
             ["NasDash:Ssh:DropInDirectory"] = dropInDirectory,
             ["NasDash:Ssh:PidFile"] = pidFile,
             ["NasDash:Ssh:OathUsersFile"] = oathUsersFile,
-        }).Build();
-        var environment = new HostingEnvironment { EnvironmentName = "Testing", ContentRootPath = DataDirectory, ApplicationName = "NasDash" };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<IHostEnvironment>(environment);
-        services.AddNasDashCore(configuration, environment);
+        });
         if (procRoot is not null)
         {
             // A process table with nothing in it: these tests must never signal a real process.
@@ -49,7 +42,10 @@ public sealed class SshCore : IDisposable
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
-    public SshAccess Ssh => Get<SshAccess>();
+    public SshLogin Ssh => Get<SshLogin>();
+
+    /// <summary>Re-enables SSH the way the console does (no step-up: the console is the appliance's terminal).</summary>
+    public SshChangeResult EnableFromConsole(string actor) => Get<ISshControl>().EnableLoginFromConsole(actor, AccountAdministration.ConsoleClient);
 
     public void SetSshTwoFactor(bool on)
     {
@@ -60,9 +56,9 @@ public sealed class SshCore : IDisposable
     }
 
     public SeededAdmin AddAdministrator(string userName, AccountState state = AccountState.Normal) =>
-        TestAdministrators.Seed(_services, userName, adjust: a => a.State = state);
+        TestAdministrators.Seed(_services, userName, adjust: a => a.MoveTo(state, DateTimeOffset.UtcNow));
 
-    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.State = state);
+    public void SetState(Guid accountId, AccountState state) => TestAdministrators.Adjust(_services, accountId, a => a.MoveTo(state, DateTimeOffset.UtcNow));
 
     /// <summary>
     /// A lockout event the way an attacker causes one: the right password, then wrong backup codes, which starts a

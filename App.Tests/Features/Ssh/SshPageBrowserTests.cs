@@ -50,6 +50,6 @@ public sealed class SshPageBrowserTests(Chromium chromium)
             await b.ScreenshotAsync("ssh-page-enabled");
         });
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
-        Assert.Null(server.Get<IAlertStore>().Open().FirstOrDefault(a => a.Key == SshAccess.AlertKey));
+        Assert.Null(server.Get<IAlertStore>().Open().FirstOrDefault(a => a.Key == SshLogin.AlertKey));
     }
 }

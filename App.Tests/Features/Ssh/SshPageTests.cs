@@ -24,7 +24,7 @@ public sealed class SshPageTests : NasDashTestContext
         settings.Save(current);
     }
 
-    private SshAccess Ssh => Get<SshAccess>();
+    private SshLogin Ssh => Get<SshLogin>();
     private string PidFile => Path.Combine(DataDirectory, "ssh", "sshd.pid");
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class SshPageTests : NasDashTestContext
         Assert.Contains("SSH login is allowed.", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=ssh-enable]"));
         Assert.False(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
-        Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == SshAccess.AlertKey);
+        Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == SshLogin.AlertKey);
         var audit = Assert.Single(Audit("ssh.enabled"));
         Assert.Equal(("alice", "succeeded"), (audit.UserName, audit.Outcome));
         Assert.Equal("succeeded", Assert.Single(Audit("stepup")).Outcome);

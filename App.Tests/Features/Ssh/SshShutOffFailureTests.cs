@@ -37,7 +37,7 @@ public sealed class SshShutOffFailureTests : IDisposable
         Assert.Equal(
             $"SSH could not be disabled after a lockout event of alice: the sshd PID file {PidFile} does not exist (is sshd running?); " +
             "current SSH sessions could not be found. Check sshd on the appliance, then re-enable",
-            core.OpenAlert(SshAccess.AlertKey)?.Message);
+            core.OpenAlert(SshLogin.AlertKey)?.Message);
         Assert.Equal("incomplete", Assert.Single(core.Audit("ssh.disabled")).Outcome);
         Assert.True(core.Ssh.Status().LoginDisabled);
         Assert.Contains("DenyUsers *", File.ReadAllText(DropIn), StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class SshShutOffFailureTests : IDisposable
         await core.FailBackupCodesAsync(alice);
 
         Assert.Contains($"sshd is not running (the PID file {PidFile} names process 4242, which does not exist)",
-            core.OpenAlert(SshAccess.AlertKey)?.Message, StringComparison.Ordinal);
+            core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.FailBackupCodesAsync(alice);
 
-        Assert.Contains($"process 4242 named by {PidFile} is not sshd (a stale PID file?)", core.OpenAlert(SshAccess.AlertKey)?.Message, StringComparison.Ordinal);
+        Assert.Contains($"process 4242 named by {PidFile} is not sshd (a stale PID file?)", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         Assert.IsType<SecondFactorResult.InvalidBackupCodes>(result);
         Assert.Equal(AccountState.Recovery, core.Get<IAccountStore>().FindById(alice.Id)!.State);
-        Assert.Contains($"cannot write {Path.Combine(unwritable, SshDaemon.DropInFileName)}: ", core.OpenAlert(SshAccess.AlertKey)?.Message, StringComparison.Ordinal);
+        Assert.Contains($"cannot write {Path.Combine(unwritable, SshDaemon.DropInFileName)}: ", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
         Assert.True(core.Ssh.Status().LoginDisabled);
     }
 
@@ -94,7 +94,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
 
-        Assert.Contains($"the sshd drop-in directory {missing} does not exist", core.OpenAlert(SshAccess.AlertKey)?.Message, StringComparison.Ordinal);
+        Assert.Contains($"the sshd drop-in directory {missing} does not exist", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,14 +103,14 @@ public sealed class SshShutOffFailureTests : IDisposable
         using var core = Core(_dropIns);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
 
-        var result = core.Ssh.EnableLogin("console", null);
+        var result = core.EnableFromConsole("console");
 
         Assert.True(result.Succeeded);
         Assert.Equal(
             $"SSH login is enabled again; sshd was not reloaded (the sshd PID file {PidFile} does not exist (is sshd running?)); it allows logins once it starts or reloads.",
             result.Message);
         Assert.False(File.Exists(DropIn));
-        Assert.Null(core.OpenAlert(SshAccess.AlertKey));
+        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
         Assert.False(core.Ssh.Status().LoginDisabled);
         Assert.Equal(("console", "succeeded"), (core.Audit("ssh.enabled")[0].UserName, core.Audit("ssh.enabled")[0].Outcome));
     }
@@ -120,7 +120,7 @@ public sealed class SshShutOffFailureTests : IDisposable
     {
         using var core = Core(_dropIns);
 
-        var result = core.Ssh.EnableLogin("console", null);
+        var result = core.EnableFromConsole("console");
 
         Assert.Equal(new SshChangeResult(false, "SSH login is not disabled; nothing to do."), result);
         Assert.Empty(core.Audit("ssh.enabled"));

@@ -49,9 +49,9 @@ public class SshShutOffTests
         Assert.DoesNotContain("should-not-run", refused.Output, StringComparison.Ordinal);
         Assert.Contains("not allowed because listed in DenyUsers", sshd.Log(), StringComparison.Ordinal);
         Say($"new login refused (ssh exit {refused.ExitCode}); sshd log: \"{LastLine(sshd.Log(), "DenyUsers")}\"");
-        var alert = core.OpenAlert(SshAccess.AlertKey);
+        var alert = core.OpenAlert(SshLogin.AlertKey);
         Assert.Equal("SSH login disabled after a lockout event of alice — re-enable", alert?.Message);
-        Assert.Equal(SshAccess.PagePath, alert?.ActionUrl);
+        Assert.Equal(SshLogin.PagePath, alert?.ActionUrl);
         Say($"alert: \"{alert?.Message}\" -> {alert?.ActionUrl}");
         var disabled = Assert.Single(core.Audit("ssh.disabled"));
         Assert.Equal("succeeded", disabled.Outcome);
@@ -60,14 +60,14 @@ public class SshShutOffTests
         Assert.True(status.LoginDisabled);
         Assert.Equal("backup-code recovery started for alice", status.DisabledReason);
 
-        var enabled = core.Ssh.EnableLogin("bob", "192.0.2.8");
+        var enabled = core.EnableFromConsole("bob");
 
         Assert.True(enabled.Succeeded, enabled.Message);
         Say($"re-enabled by bob: {enabled.Message}");
         Assert.Equal((0, "after\n"), sshd.Run("echo after"));
         Say("new login accepted again");
         Assert.False(File.Exists(Path.Combine(sshd.DropInDirectory, SshDaemon.DropInFileName)));
-        Assert.Null(core.OpenAlert(SshAccess.AlertKey));
+        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
         Assert.False(core.Ssh.Status().LoginDisabled);
         var audit = Assert.Single(core.Audit("ssh.enabled"));
         Assert.Equal(("bob", "succeeded"), (audit.UserName, audit.Outcome));
@@ -93,7 +93,7 @@ public class SshShutOffTests
         Assert.Equal((0, "SSH login is enabled again.\n"), (exit, output));
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
         using var store = new LiteDbStore(core.DataDirectory, TimeProvider.System);
-        Assert.DoesNotContain(store.Open(), a => a.Key == SshAccess.AlertKey);
+        Assert.DoesNotContain(store.Open(), a => a.Key == SshLogin.AlertKey);
         Assert.False(store.Get().Ssh.LoginDisabled);
         Assert.Equal("succeeded", store.Query(new AuditQuery(EventPrefix: "ssh.enabled")).Single().Outcome);
     }
@@ -114,7 +114,7 @@ public class SshShutOffTests
         Assert.Single(HostTools.ProcessesRunning($"sleep {marker}"));
         Assert.False(session.HasExited);
         Assert.Equal(0, sshd.Run("true").ExitCode);
-        Assert.Null(core.OpenAlert(SshAccess.AlertKey));
+        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
         Assert.Empty(Directory.GetFiles(sshd.DropInDirectory));
     }
 
@@ -173,7 +173,7 @@ public class SshShutOffTests
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(typeof(SshAccess).Assembly.Location);
+        start.ArgumentList.Add(typeof(SshLogin).Assembly.Location);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -22,11 +22,14 @@ public sealed class TestSshd : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly List<Process> _clients = [];
     private readonly string? _pamConfig;
+    private readonly string? _pamDirectory;
     private Process _listener;
 
-    private TestSshd(string? pamConfig, string? authenticationMethods)
+    private TestSshd(string? pamConfig, string? authenticationMethods, string? pamDirectory = null)
     {
         _pamConfig = pamConfig;
+        _pamDirectory = pamDirectory;
+        var usePam = pamConfig is not null || pamDirectory is not null;
         Directory = System.IO.Directory.CreateTempSubdirectory("nasdash-sshd-").FullName;
         // sshd reads the authorized key as the test user, so the path must be traversable by it.
         File.SetUnixFileMode(Directory, AtomicFile.WorldReadable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
@@ -57,8 +60,8 @@ public sealed class TestSshd : IDisposable
             StrictModes no
             PermitRootLogin no
             PasswordAuthentication no
-            UsePAM {(pamConfig is null ? "no" : "yes")}
-            KbdInteractiveAuthentication {(pamConfig is null ? "no" : "yes")}
+            UsePAM {(usePam ? "yes" : "no")}
+            KbdInteractiveAuthentication {(usePam ? "yes" : "no")}
             AuthenticationMethods {authenticationMethods ?? "publickey"}
             """);
         _listener = StartListener();
@@ -78,6 +81,12 @@ public sealed class TestSshd : IDisposable
 
     /// <summary>An sshd that runs the given PAM stack for the test user; <paramref name="authenticationMethods"/> as in sshd_config.</summary>
     public static TestSshd StartWithPam(string pamConfig, string authenticationMethods) => new(pamConfig, authenticationMethods);
+
+    /// <summary>
+    /// An sshd that sees <paramref name="pamDirectory"/> as /etc/pam.d: files replaced in it (renamed over) reach
+    /// this sshd, which a bind mount of a single file would not follow.
+    /// </summary>
+    public static TestSshd StartWithPamDirectory(string pamDirectory, string authenticationMethods) => new(null, authenticationMethods, pamDirectory);
 
     public SshOptions Options => new() { DropInDirectory = DropInDirectory, PidFile = PidFile, OathUsersFile = Path.Combine(Directory, "users.oath") };
 
@@ -187,6 +196,11 @@ public sealed class TestSshd : IDisposable
         if (_pamConfig is not null)
         {
             mounts.Add($"mount --bind {Directory}/pam_sshd /etc/pam.d/sshd");
+        }
+
+        if (_pamDirectory is not null)
+        {
+            mounts.Add($"mount --bind {_pamDirectory} /etc/pam.d");
         }
 
         // An absolute -f path: sshd re-executes itself with its original arguments on SIGHUP.

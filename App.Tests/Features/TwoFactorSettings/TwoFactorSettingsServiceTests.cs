@@ -10,16 +10,22 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
 {
     private TwoFactorSettingsService Service => Get<TwoFactorSettingsService>();
 
+    private Task<SaveSettingsResult> SaveAsAsync(SeededAdmin admin, TwoFactorPolicy proposed)
+    {
+        SignIn(admin);
+        return Service.SaveAsync(proposed);
+    }
+
     private async Task GrantAsync(SeededAdmin admin) =>
-        Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), TwoFactorSettingsService.StepUpPurpose, null,
+        Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), StepUpPurpose.SaveTwoFactorSettings, null,
             TestContext.Current.CancellationToken));
 
     [Fact]
-    public void Save_WithoutStepUp_SavesNothing()
+    public async Task Save_WithoutStepUp_SavesNothing()
     {
         var alice = Seed("alice");
 
-        var result = Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 2 }, alice.Id, null);
+        var result = await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { TotpWindow = 2 });
 
         Assert.IsType<SaveSettingsResult.StepUpRequired>(result);
         Assert.Equal(1, Get<ISettingsStore>().Get().TwoFactor.TotpWindow);
@@ -31,7 +37,7 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
         var alice = Seed("alice");
         await GrantAsync(alice);
 
-        var result = Service.Save(TwoFactorPolicy.Defaults with { CodesPerUser = 4, RequiredCodesAtRecovery = 5 }, alice.Id, null);
+        var result = await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { CodesPerUser = 4, RequiredCodesAtRecovery = 5 });
 
         var invalid = Assert.IsType<SaveSettingsResult.Invalid>(result);
         Assert.Contains(nameof(TwoFactorPolicy.RequiredCodesAtRecovery), invalid.Errors.Keys);
@@ -44,8 +50,8 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
         var alice = Seed("alice");
         await GrantAsync(alice);
 
-        Assert.IsType<SaveSettingsResult.Saved>(Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 2 }, alice.Id, null));
-        Assert.IsType<SaveSettingsResult.StepUpRequired>(Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 3 }, alice.Id, null));
+        Assert.IsType<SaveSettingsResult.Saved>(await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { TotpWindow = 2 }));
+        Assert.IsType<SaveSettingsResult.StepUpRequired>(await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { TotpWindow = 3 }));
         Assert.Equal(2, Get<ISettingsStore>().Get().TwoFactor.TotpWindow);
     }
 
@@ -56,7 +62,7 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
         await GrantAsync(alice);
         Time.Advance(StepUp.GrantLifetime + TimeSpan.FromSeconds(1));
 
-        Assert.IsType<SaveSettingsResult.StepUpRequired>(Service.Save(TwoFactorPolicy.Defaults with { TotpWindow = 2 }, alice.Id, null));
+        Assert.IsType<SaveSettingsResult.StepUpRequired>(await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { TotpWindow = 2 }));
     }
 
     [Fact]
@@ -66,7 +72,7 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
         TestAdministrators.UseCodes(Services, alice.Id, 8);
         await GrantAsync(alice);
 
-        var result = Service.Save(TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 3 }, alice.Id, null);
+        var result = await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 3 });
 
         Assert.IsType<SaveSettingsResult.Refused>(result);
         Assert.Equal(2, Get<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery);
@@ -106,7 +112,7 @@ public sealed class TwoFactorSettingsServiceTests : NasDashTestContext
         Assert.Contains(Get<IAlertStore>().Open(), a => a.Key == "codes-low:alice");
         await GrantAsync(alice);
 
-        Assert.IsType<SaveSettingsResult.Saved>(Service.Save(TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 1 }, alice.Id, null));
+        Assert.IsType<SaveSettingsResult.Saved>(await SaveAsAsync(alice, TwoFactorPolicy.Defaults with { RequiredCodesAtRecovery = 1 }));
 
         Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == "codes-low:alice");
     }

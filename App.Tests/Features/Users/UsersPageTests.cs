@@ -18,11 +18,7 @@ public sealed class UsersPageTests : NasDashTestContext
         var carol = Seed("carol");
         TestAdministrators.SeedUnenrolled(Services, "dave");
         TestAdministrators.UseCodes(Services, bob.Id, 9);
-        TestAdministrators.Adjust(Services, carol.Id, a =>
-        {
-            a.State = AccountState.SuperLocked;
-            a.StateSince = Time.GetUtcNow();
-        });
+        TestAdministrators.Adjust(Services, carol.Id, a => a.SuperLock(Time.GetUtcNow()));
         SignIn(alice);
 
         var cut = Render<UsersPage>();
@@ -47,19 +43,16 @@ public sealed class UsersPageTests : NasDashTestContext
         var alice = Seed("alice");
         var bob = Seed("bob");
         var carol = Seed("carol");
-        TestAdministrators.Adjust(Services, bob.Id, a =>
-        {
-            a.State = AccountState.Recovery;
-            a.StateSince = Time.GetUtcNow();
-        });
-        TestAdministrators.Adjust(Services, carol.Id, a => a.LockedUntil = Time.GetUtcNow().AddMinutes(5));
+        TestAdministrators.Adjust(Services, bob.Id, a => a.StartRecovery(Time.GetUtcNow()));
+        // The eighth wrong password throttles for 4 minutes.
+        TestAdministrators.Adjust(Services, carol.Id, a => a.FailPasswords(8, Time.GetUtcNow()));
         SignIn(alice);
 
         var cut = Render<UsersPage>();
 
         Assert.Contains("backup codes only since 2026-01-01 00:00 UTC", RowOf(cut, "bob").TextContent);
         Assert.Equal("Throttled", RowOf(cut, "carol").QuerySelector("[data-testid=user-state]")!.GetAttribute("data-state"));
-        Assert.Contains("until 2026-01-01 00:05 UTC", RowOf(cut, "carol").TextContent);
+        Assert.Contains("until 2026-01-01 00:04 UTC", RowOf(cut, "carol").TextContent);
     }
 
     [Fact]
@@ -69,12 +62,14 @@ public sealed class UsersPageTests : NasDashTestContext
         var bob = Seed("bob");
         SignIn(alice);
         var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
         var cut = Render<UsersPage>();
 
         cut.FindAll("[data-testid=users-table] tbody tr [data-testid=user-actions] button")[1].Click();
         popovers.Find("[data-testid=user-reset-2fa]").Click();
-        await StepUpAsync(cut, alice);
+        await StepUpAsync(dialogs, alice);
 
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=tf-step-up]")));
         var stored = Get<IAccountStore>().FindById(bob.Id)!;
         Assert.False(stored.IsEnrolled);
         Assert.True(stored.MustEnrol);
@@ -85,15 +80,68 @@ public sealed class UsersPageTests : NasDashTestContext
     public void Create_InvalidPassword_ShowsTheValidatorsMessageAndNoStepUp()
     {
         SignIn(Seed("alice"));
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
         var cut = Render<UsersPage>();
 
         cut.Find("[data-testid=users-create]").Click();
-        InputOf(cut, "users-new-username").Input("erin");
-        InputOf(cut, "users-new-password").Input("short");
-        InputOf(cut, "users-new-password-confirm").Input("short");
-        cut.Find("[data-testid=users-create-continue]").Click();
+        InputOf(dialogs, "users-new-username").Input("erin");
+        InputOf(dialogs, "users-new-password").Input("short");
+        InputOf(dialogs, "users-new-password-confirm").Input("short");
+        dialogs.Find("[data-testid=users-create-continue]").Click();
 
-        Assert.Contains("Use at least 12 characters.", cut.Markup);
-        Assert.Empty(cut.FindAll("[data-testid=tf-step-up]"));
+        Assert.Contains("Use at least 12 characters.", dialogs.Markup);
+        Assert.Empty(dialogs.FindAll("[data-testid=tf-step-up]"));
+    }
+
+    [Fact]
+    public async Task Create_ValidAdministratorAndStepUp_ClosesTheDialogAndAddsTheRow()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var cut = Render<UsersPage>();
+
+        cut.Find("[data-testid=users-create]").Click();
+        InputOf(dialogs, "users-new-username").Input("erin");
+        InputOf(dialogs, "users-new-password").Input("a different long passphrase");
+        InputOf(dialogs, "users-new-password-confirm").Input("a different long passphrase");
+        dialogs.Find("[data-testid=users-create-continue]").Click();
+        await StepUpAsync(dialogs, alice);
+
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=users-action]")));
+        cut.WaitForAssertion(() => Assert.Equal("Not enrolled", RowOf(cut, "erin").QuerySelector("[data-testid=user-2fa]")!.TextContent.Trim()));
+    }
+
+    [Fact]
+    public void ForcePasswordChange_Confirmed_SetsTheFlagAndShowsIt()
+    {
+        var alice = Seed("alice");
+        var bob = Seed("bob");
+        SignIn(alice);
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var cut = Render<UsersPage>();
+
+        RowOf(cut, "bob").QuerySelector("[data-testid=user-actions] button")!.Click();
+        popovers.Find("[data-testid=user-force-password]").Click();
+        dialogs.Find("[data-testid=users-confirm]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("password change due", RowOf(cut, "bob").TextContent));
+        Assert.True(Get<IAccountStore>().FindById(bob.Id)!.MustChangePassword);
+    }
+
+    [Fact]
+    public void Menu_OwnRow_OffersOnlyWhatTheServiceAllows()
+    {
+        SignIn(Seed("alice"));
+        Seed("bob");
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<UsersPage>();
+
+        RowOf(cut, "alice").QuerySelector("[data-testid=user-actions] button")!.Click();
+
+        Assert.Single(popovers.FindAll("[data-testid=user-delete]"));
+        Assert.Empty(popovers.FindAll("[data-testid=user-reset-2fa]"));
+        Assert.Empty(popovers.FindAll("[data-testid=user-force-password]"));
     }
 }

@@ -8,17 +8,18 @@ public sealed class UsersServiceTests : NasDashTestContext
 {
     private UsersService Users => Get<UsersService>();
 
-    private async Task GrantAsync(SeededAdmin admin, string purpose) =>
+    private async Task GrantAsync(SeededAdmin admin, StepUpPurpose purpose) =>
         Assert.Equal(StepUpOutcome.Accepted, await Get<StepUp>().VerifyAsync(admin.Id, await admin.NextCodeAsync(Time), purpose, null, TestContext.Current.CancellationToken));
 
     [Fact]
     public async Task Create_WithStepUp_InsertsAnAdministratorWhoMustEnrol()
     {
         var alice = Seed("alice");
-        await GrantAsync(alice, UsersService.CreatePurpose);
+        SignIn(alice);
+        ConnectFrom("10.0.0.5");
+        await GrantAsync(alice, StepUpPurpose.CreateAdministrator);
 
-        var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", true), alice.Id, "10.0.0.5",
-            TestContext.Current.CancellationToken);
+        var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", true), TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Done>(result);
         var erin = Get<IAccountStore>().FindByName("erin")!;
@@ -35,9 +36,9 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task Create_WithoutStepUp_InsertsNothing()
     {
         var alice = Seed("alice");
+        SignIn(alice);
 
-        var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", false), alice.Id, null,
-            TestContext.Current.CancellationToken);
+        var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", false), TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.StepUpRequired>(result);
         Assert.Null(Get<IAccountStore>().FindByName("erin"));
@@ -47,10 +48,10 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task Create_TakenName_IsInvalid()
     {
         var alice = Seed("alice");
-        await GrantAsync(alice, UsersService.CreatePurpose);
+        SignIn(alice);
+        await GrantAsync(alice, StepUpPurpose.CreateAdministrator);
 
-        var result = await Users.CreateAsync(new NewAdministrator("Alice", "a different long passphrase", "a different long passphrase", false), alice.Id, null,
-            TestContext.Current.CancellationToken);
+        var result = await Users.CreateAsync(new NewAdministrator("Alice", "a different long passphrase", "a different long passphrase", false), TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Invalid>(result);
     }
@@ -59,9 +60,10 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task Delete_TheLastAdministrator_IsRefused()
     {
         var alice = Seed("alice");
-        await GrantAsync(alice, UsersService.DeletePurpose("alice"));
+        SignIn(alice);
+        await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(alice.Id, "alice"));
 
-        var result = await Users.DeleteAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.DeleteAsync(alice.Id, TestContext.Current.CancellationToken);
 
         Assert.Contains("last administrator", Assert.IsType<UserActionResult.Refused>(result).Message);
         Assert.NotNull(Get<IAccountStore>().FindById(alice.Id));
@@ -71,11 +73,12 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task Delete_LeavingOnlySuperLockedAdministrators_IsRefused()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
-        await GrantAsync(alice, UsersService.DeletePurpose("alice"));
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
+        await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(alice.Id, "alice"));
 
-        var result = await Users.DeleteAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.DeleteAsync(alice.Id, TestContext.Current.CancellationToken);
 
         Assert.Contains("the others are super-locked", Assert.IsType<UserActionResult.Refused>(result).Message);
     }
@@ -84,12 +87,13 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task Delete_AnotherAdministrator_RemovesThemAndEndsTheirSessions()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         var bob = Seed("bob");
         var ended = new List<Guid>();
         Get<SecurityEvents>().SessionsEnded += ended.Add;
-        await GrantAsync(alice, UsersService.DeletePurpose("bob"));
+        await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(bob.Id, "bob"));
 
-        var result = await Users.DeleteAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.DeleteAsync(bob.Id, TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Done>(result);
         Assert.Null(Get<IAccountStore>().FindById(bob.Id));
@@ -100,11 +104,12 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task Delete_StepUpForAnotherTarget_DoesNotCount()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         var bob = Seed("bob");
-        Seed("carol");
-        await GrantAsync(alice, UsersService.DeletePurpose("carol"));
+        var carol = Seed("carol");
+        await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(carol.Id, "carol"));
 
-        var result = await Users.DeleteAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.DeleteAsync(bob.Id, TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.StepUpRequired>(result);
         Assert.NotNull(Get<IAccountStore>().FindById(bob.Id));
@@ -114,13 +119,14 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task EveryAction_OnASuperLockedAccount_IsRefused()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a => a.State = AccountState.SuperLocked);
-        await GrantAsync(alice, UsersService.ResetPurpose("bob"));
-        var reset = await Users.ResetSecondFactorAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
-        await GrantAsync(alice, UsersService.DeletePurpose("bob"));
-        var delete = await Users.DeleteAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
-        var force = await Users.ForcePasswordChangeAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        TestAdministrators.Adjust(Services, bob.Id, a => a.SuperLock(Time.GetUtcNow()));
+        await GrantAsync(alice, StepUpPurpose.ResetSecondFactor(bob.Id, "bob"));
+        var reset = await Users.ResetSecondFactorAsync(bob.Id, TestContext.Current.CancellationToken);
+        await GrantAsync(alice, StepUpPurpose.DeleteAdministrator(bob.Id, "bob"));
+        var delete = await Users.DeleteAsync(bob.Id, TestContext.Current.CancellationToken);
+        var force = await Users.ForcePasswordChangeAsync(bob.Id, TestContext.Current.CancellationToken);
 
         foreach (var result in new[] { reset, delete, force })
         {
@@ -137,17 +143,13 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task ResetSecondFactor_AccountInRecovery_LiftsRecoveryAndRotatesStamp()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         var bob = Seed("bob");
-        TestAdministrators.Adjust(Services, bob.Id, a =>
-        {
-            a.State = AccountState.Recovery;
-            a.BackupFailures = 3;
-            a.PasswordFailures = 2;
-        });
+        TestAdministrators.Adjust(Services, bob.Id, a => a.FailBackupSubmissions(3, Time.GetUtcNow()).FailPasswords(2, Time.GetUtcNow()));
         var stamp = Get<IAccountStore>().FindById(bob.Id)!.SecurityStamp;
-        await GrantAsync(alice, UsersService.ResetPurpose("bob"));
+        await GrantAsync(alice, StepUpPurpose.ResetSecondFactor(bob.Id, "bob"));
 
-        var result = await Users.ResetSecondFactorAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.ResetSecondFactorAsync(bob.Id, TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Done>(result);
         var stored = Get<IAccountStore>().FindById(bob.Id)!;
@@ -160,10 +162,11 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task ResetSecondFactor_Yourself_IsRefused()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         Seed("bob");
-        await GrantAsync(alice, UsersService.ResetPurpose("alice"));
+        await GrantAsync(alice, StepUpPurpose.ResetSecondFactor(alice.Id, "alice"));
 
-        var result = await Users.ResetSecondFactorAsync(alice.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.ResetSecondFactorAsync(alice.Id, TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Refused>(result);
         Assert.True(Get<IAccountStore>().FindById(alice.Id)!.IsEnrolled);
@@ -173,14 +176,56 @@ public sealed class UsersServiceTests : NasDashTestContext
     public async Task ForcePasswordChange_SetsTheFlagAndEndsTheirSessions()
     {
         var alice = Seed("alice");
+        SignIn(alice);
         var bob = Seed("bob");
         var ended = new List<Guid>();
         Get<SecurityEvents>().SessionsEnded += ended.Add;
 
-        var result = await Users.ForcePasswordChangeAsync(bob.Id, alice.Id, null, TestContext.Current.CancellationToken);
+        var result = await Users.ForcePasswordChangeAsync(bob.Id, TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Done>(result);
         Assert.True(Get<IAccountStore>().FindById(bob.Id)!.MustChangePassword);
         Assert.Equal([bob.Id], ended);
+    }
+
+    [Fact]
+    public async Task List_EachRow_CarriesTheActionsTheViewerMayTake()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var bob = Seed("bob");
+        var carol = Seed("carol");
+        TestAdministrators.Adjust(Services, bob.Id, a => a.StartRecovery(Time.GetUtcNow()));
+        TestAdministrators.Adjust(Services, carol.Id, a => a.SuperLock(Time.GetUtcNow()));
+
+        var rows = (await Users.ListAsync()).ToDictionary(r => r.UserName, r => r.Actions);
+
+        Assert.Equal([AdministratorAction.Delete], rows["alice"]);
+        Assert.Equal([AdministratorAction.ResetSecondFactor, AdministratorAction.ForcePasswordChange, AdministratorAction.Delete], rows["bob"]);
+        Assert.Empty(rows["carol"]);
+    }
+
+    [Fact]
+    public async Task List_NobodySignedIn_OffersNoAction()
+    {
+        Seed("alice");
+
+        var rows = await Users.ListAsync();
+
+        Assert.Empty(Assert.Single(rows).Actions);
+    }
+
+    [Fact]
+    public async Task ForcePasswordChange_Yourself_IsRefusedAsTheRowSays()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        Seed("bob");
+
+        var result = await Users.ForcePasswordChangeAsync(alice.Id, TestContext.Current.CancellationToken);
+
+        Assert.Contains("My account", Assert.IsType<UserActionResult.Refused>(result).Message);
+        Assert.DoesNotContain(AdministratorAction.ForcePasswordChange, (await Users.ListAsync()).Single(r => r.IsYou).Actions);
+        Assert.False(Get<IAccountStore>().FindById(alice.Id)!.MustChangePassword);
     }
 }

@@ -48,8 +48,6 @@ public sealed class MyAccountService(
     SecurityEvents events,
     TimeProvider time)
 {
-    public const string RenewAuthenticatorPurpose = "Renew my authenticator";
-    public const string RenewBackupCodesPurpose = "Generate new backup codes";
 
     private static readonly NewPasswordValidator PasswordValidator = new();
 
@@ -78,15 +76,13 @@ public sealed class MyAccountService(
         return new ClaimsPrincipal(new ClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType));
     }
 
-    public bool MustChangePassword(Guid accountId) => accounts.FindById(accountId)?.MustChangePassword == true;
-
-    /// <summary>Null unless a step-up for <see cref="RenewAuthenticatorPurpose"/> was just accepted.</summary>
+    /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewAuthenticator"/> was just accepted.</summary>
     public Security.Enrolment? StartAuthenticatorRenewal(Guid accountId) =>
-        Start(accountId, RenewAuthenticatorPurpose, enrolments.StartAuthenticatorRenewal);
+        Start(accountId, StepUpPurpose.RenewAuthenticator, enrolments.StartAuthenticatorRenewal);
 
-    /// <summary>Null unless a step-up for <see cref="RenewBackupCodesPurpose"/> was just accepted.</summary>
+    /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewBackupCodes"/> was just accepted.</summary>
     public Security.Enrolment? StartBackupCodesRenewal(Guid accountId) =>
-        Start(accountId, RenewBackupCodesPurpose, enrolments.StartBackupCodesRenewal);
+        Start(accountId, StepUpPurpose.RenewBackupCodes, enrolments.StartBackupCodesRenewal);
 
     public Task<EnrolmentResult> CompleteRenewalAsync(Security.Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
         enrolments.CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
@@ -128,7 +124,7 @@ public sealed class MyAccountService(
         var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "account.password-changed" };
         if (passwords.Verify(account, current) == PasswordCheck.Failed)
         {
-            LockoutMachine.PasswordFailed(account, now);
+            account.PasswordFailed(now);
             entry.Outcome = "failed";
             entry.Detail = $"wrong current password; failures={account.PasswordFailures}";
             accounts.Update(account, entry);
@@ -145,17 +141,14 @@ public sealed class MyAccountService(
             });
         }
 
-        LockoutMachine.PasswordSucceeded(account);
-        account.PasswordHash = passwords.Hash(replacement!);
-        account.MustChangePassword = false;
-        account.RotateSecurityStamp();
+        account.PasswordChanged(passwords.Hash(replacement!));
         entry.Outcome = "succeeded";
         accounts.Update(account, entry);
         events.EndSessionsSoon(account.Id);
         return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
     }
 
-    private Security.Enrolment? Start(Guid accountId, string purpose, Func<string, Security.Enrolment> start)
+    private Security.Enrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, Security.Enrolment> start)
     {
         var account = accounts.FindById(accountId);
         return account is { IsEnrolled: true, State: AccountState.Normal } && stepUp.TryConsumeGrant(accountId, purpose)

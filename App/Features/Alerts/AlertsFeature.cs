@@ -7,7 +7,7 @@ public static class AlertsFeature
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
         services.AddSingleton<AlertRules>();
-        services.AddSingleton<AlertsService>();
+        services.AddScoped<AlertsService>();
         services.AddHostedService<AlertRulesStartup>();
         return services;
     }

@@ -1,3 +1,4 @@
+using NasDash.Features.Sessions;
 using NasDash.Security;
 
 namespace NasDash.Features.Alerts;
@@ -8,19 +9,27 @@ public sealed record AlertAction(string Label, string Url);
 /// <summary>An alert as the alerts page shows it, with the action that resolves it.</summary>
 public sealed record AlertView(Alert Alert, AlertAction? Action);
 
-public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityEvents events, TimeProvider time)
+/// <summary>The alerts as the signed-in administrator of this circuit sees and acknowledges them.</summary>
+public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityEvents events, TimeProvider time, CurrentActor me)
 {
     public const int HistoryLength = 50;
 
-    public IReadOnlyList<AlertView> Open(string viewer) => alerts.Open().Select(a => new AlertView(a, ActionFor(a, viewer))).ToList();
+    public async Task<IReadOnlyList<AlertView>> OpenAsync()
+    {
+        var viewer = (await me.GetAsync())?.UserName ?? "";
+        return alerts.Open().Select(a => new AlertView(a, ActionFor(a, viewer))).ToList();
+    }
+
+    public int OpenCount() => alerts.Open().Count;
 
     /// <summary>Acknowledged and cleared alerts, newest first.</summary>
     public IReadOnlyList<Alert> History() => alerts.All(HistoryLength).Where(a => !a.IsOpen).ToList();
 
-    public bool Acknowledge(Guid id, string actor, string? client)
+    public async Task<bool> AcknowledgeAsync(Guid id)
     {
+        var actor = await me.GetAsync();
         var alert = alerts.Open().FirstOrDefault(a => a.Id == id);
-        if (alert is null || !alerts.Acknowledge(id, actor))
+        if (actor is null || alert is null || !alerts.Acknowledge(id, actor.UserName))
         {
             return false;
         }
@@ -28,8 +37,8 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
         audit.Append(new AuditEvent
         {
             At = time.GetUtcNow(),
-            UserName = actor,
-            ClientAddress = client,
+            UserName = actor.UserName,
+            ClientAddress = actor.ClientAddress,
             Event = "alert.acknowledged",
             Outcome = "succeeded",
             Detail = alert.Key,

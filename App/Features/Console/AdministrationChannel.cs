@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using LiteDB;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Security;
 using NasDash.Storage;
@@ -76,6 +77,11 @@ internal sealed class SocketChannel(string socketPath) : IAdministrationChannel
         if (!File.Exists(socketPath))
         {
             return false;
+        }
+
+        if (SocketTrust.Problem(socketPath) is { } distrust)
+        {
+            throw new ConsoleRefusedException($"Not talking to {socketPath}: {distrust}.");
         }
 
         try
@@ -161,6 +167,7 @@ internal sealed class DirectChannel : IAdministrationChannel
         var services = new ServiceCollection()
             .AddLogging()
             .AddNasDashCore(settings, environment)
+            .AddSsh(environment)
             .BuildServiceProvider();
         try
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using Spectre.Console;
 
@@ -43,7 +44,14 @@ public static class ConsoleMode
         var unlock = new Command("unlock", "Lift any lockout (Throttled, Recovery, SuperLocked, appliance-wide) AND reset the user's second factor: TOTP secret and backup codes cleared, sessions ended; the user enrols again at the next sign-in.") { user };
         var resetPassword = new Command("reset-password", "Set a new password for the user (the setup wizard's rules) and end the user's sessions.") { user, passwordStdin };
         var sshEnable = new Command("ssh-enable", "Re-enable SSH login after a lockout event switched it off.");
-        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable };
+        var wiringEnable = new Command("enable", "Install the sshd drop-in and put pam_oath, guarded by pam_faillock, in place of '@include common-auth' in /etc/pam.d/sshd (a backup is kept; sshd must accept its configuration). Refuses, changing nothing, a PAM stack that is not the one Debian ships.");
+        var wiringDisable = new Command("disable", "Remove the sshd drop-in and restore /etc/pam.d/sshd byte for byte.");
+        var wiringStatus = new Command("status", "Whether the PAM stack and the sshd drop-in are wired.");
+        var sshTwoFactor = new Command("ssh-2fa", "Wire 2FA for SSH (pam_oath with pam_faillock) into sshd and its PAM stack, or undo it. Running a verb twice changes nothing the second time.")
+        {
+            wiringEnable, wiringDisable, wiringStatus,
+        };
+        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor };
         // Named as the packaged program is on the PATH, whatever file the process was started from.
         var root = new Command("nasdash", "NasDash: the NAS appliance's web dashboard and its local console.") { new HelpOption(), console };
 
@@ -76,8 +84,22 @@ public static class ConsoleMode
 
             return Done;
         }));
-        unlock.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
-            SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, parse.GetValue(user), Actor: Actor()), ct)));
+        unlock.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), async channel =>
+        {
+            var name = parse.GetValue(user)!;
+            var exit = await SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, name, Actor: Actor()), ct);
+            // Here and not in the server: the unit's sandbox keeps the server from writing pam_faillock's tallies.
+            if (exit == Done && SshFaillock.Reset(HostSshOptions(parse.GetValue(data)), name) is { } cleared)
+            {
+                io.Out.WriteLine(cleared);
+            }
+
+            return exit;
+        }));
+        foreach (var verb in new[] { wiringEnable, wiringDisable, wiringStatus })
+        {
+            verb.SetAction(parse => Wire(io, parse.GetValue(data), verb.Name));
+        }
         resetPassword.SetAction((parse, ct) =>
         {
             var name = parse.GetValue(user)!;
@@ -153,6 +175,47 @@ public static class ConsoleMode
             // An operator at the console needs the reason in one line, not a stack trace.
             return Refuse(io, $"unexpected error: {ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>The ssh-2fa verbs change host files only, so they need neither the store nor the server.</summary>
+    private static int Wire(ConsoleIo io, string? dataOption, string verb)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Refuse(io, "2FA for SSH is wired on a Linux host only.");
+        }
+
+        try
+        {
+            var options = HostSshOptions(dataOption);
+            var wiring = new SshTwoFactorWiring(options, new SshDaemon(options, new ProcessTable(ProcessTable.DefaultRoot), TimeProvider.System));
+            var result = verb switch
+            {
+                "enable" => wiring.Enable(),
+                "disable" => wiring.Disable(),
+                _ => wiring.Status(),
+            };
+            if (result.Refused)
+            {
+                return Refuse(io, result.Message);
+            }
+
+            io.Out.WriteLine(result.Message);
+            return Done;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return Refuse(io, $"unexpected error: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>The SSH paths the server uses, from the same configuration.</summary>
+    private static SshOptions HostSshOptions(string? dataOption)
+    {
+        var (configuration, environment) = HostSettings();
+        var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
+        options.DataDirectory = dataOption is { Length: > 0 } ? Path.GetFullPath(dataOption) : Storage.DataDirectory.Resolve(options.DataDirectory, environment.ContentRootPath);
+        return SshFeature.EffectiveOptions(options, environment);
     }
 
     private static async Task<int> SendAsync(ConsoleIo io, IAdministrationChannel channel, ConsoleRequest request, CancellationToken cancellationToken)

@@ -13,6 +13,8 @@ public static class SessionClaims
     public const string SessionId = "nasdash:sid";
     /// <summary>The policy that admits a user who still has to enrol (only the enrolment page uses it).</summary>
     public const string EnrolmentPolicy = "enrolment";
+    /// <summary>The policy that admits a user whose password change is due (only "My account" uses it).</summary>
+    public const string PasswordChangePolicy = "password-change";
 
     public static Guid? AccountId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;

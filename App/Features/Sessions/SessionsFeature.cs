@@ -21,6 +21,8 @@ public static class SessionsFeature
         "This sign-out request did not come from a NasDash page, so it was ignored. Go back to NasDash and use its Sign out button.";
     /// <summary>The session cookie's name over https (see <see cref="HostPrefixedCookies"/>).</summary>
     public const string SecureCookieName = HostPrefixedCookies.Prefix + CookieName;
+    /// <summary>"My account", the one page a session whose password change is due may reach.</summary>
+    public const string AccountPath = "/account";
 
     public static IServiceCollection AddSessions(this IServiceCollection services, IHostEnvironment environment)
     {
@@ -39,6 +41,7 @@ public static class SessionsFeature
                 // The idle timeout is enforced by SessionActivity, which also sees circuit events; the ticket carries the absolute limit.
                 options.SlidingExpiration = false;
                 options.Events.OnValidatePrincipal = ValidateAsync;
+                options.Events.OnRedirectToAccessDenied = RedirectToAccessDeniedAsync;
             });
         // Its token is tied to the session, so over https it must not travel in the clear either.
         services.Configure<AntiforgeryOptions>(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
@@ -49,13 +52,19 @@ public static class SessionsFeature
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
                 .RequireAssertion(ctx => !ctx.User.IsEnrolmentPending())
+                .AddRequirements(new PasswordChangeNotDue())
                 .Build())
-            .AddPolicy(SessionClaims.EnrolmentPolicy, policy => policy.RequireAuthenticatedUser());
+            .AddPolicy(SessionClaims.EnrolmentPolicy, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(SessionClaims.PasswordChangePolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(ctx => !ctx.User.IsEnrolmentPending()));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PasswordChangeHandler>();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<SessionActivity>();
         services.AddSingleton<SessionValidator>();
         services.AddScoped<ClientAddress>();
         services.AddScoped<SignInBrowser>();
+        services.AddScoped<CurrentActor>();
         services.AddScoped<SessionHandoff>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, SessionCircuitHandler>());
@@ -208,6 +217,14 @@ public static class SessionsFeature
         {
             return false;
         }
+    }
+
+    /// <summary>A session refused a page because its password change is due goes to "My account"; any other refusal to the login page.</summary>
+    private static Task RedirectToAccessDeniedAsync(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<IAccountStore>();
+        context.Response.Redirect(PasswordChangeNotDue.IsDue(accounts, context.HttpContext.User) ? AccountPath : context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     /// <summary>Only a path on this site: "/x" but not "//host" or "/\host".</summary>

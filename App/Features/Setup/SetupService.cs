@@ -48,6 +48,9 @@ public sealed class SetupService
 
     public bool RequiresToken => _options.Setup.RequireToken;
 
+    /// <summary>The Global Two Factor settings the new administrator's backup codes follow.</summary>
+    public TwoFactorSettings Policy => _settings.Get().TwoFactor;
+
     public string TokenPath => Path.Combine(_options.DataDirectory, SetupToken.FileName);
 
     /// <summary>True once an administrator exists; from then on it never turns false in this process.</summary>
@@ -190,14 +193,7 @@ public sealed class SetupService
 
             var (protectedSecret, step, codes) = _enrolments.Seal(enrolment!, confirmed);
             var now = _time.GetUtcNow();
-            account = new Account
-            {
-                UserName = administrator!.UserName,
-                PasswordHash = administrator.PasswordHash,
-                CreatedAt = now,
-                StateSince = now,
-            };
-            LockoutMachine.Enrolled(account, protectedSecret, step, codes);
+            account = Account.CreateEnrolled(administrator!.UserName, administrator.PasswordHash, now, protectedSecret, step, codes);
             if (!_accounts.TryInsert(account))
             {
                 return new SetupResult.AlreadySetUp();

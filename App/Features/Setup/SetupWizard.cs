@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 
 namespace NasDash.Features.Setup;
@@ -17,14 +18,14 @@ public enum SetupStep
 /// name and password hash, and the enrolment whose secret and plaintext codes live only here. Closing the tab
 /// or restarting the server forgets all of it, and setup starts again.
 /// </summary>
-public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments) : IDisposable
+public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments, ClientAddress client) : IDisposable
 {
     private SetupGrant? _grant;
     private bool _authenticatorRecorded;
     private bool _codesRecorded;
 
-    /// <summary>The browser's address, for the audit log.</summary>
-    public string? Client { get; set; }
+    private string? Client => client.Value;
+
     public bool TokenAccepted => _grant is not null;
     public AdministratorDraft? Administrator { get; private set; }
     public Security.Enrolment? Enrolment { get; private set; }

@@ -13,9 +13,10 @@ public static class SshFeature
         services.AddSingleton<SshDaemon>();
         services.AddSingleton<SshSessions>();
         services.AddSingleton<OathUsersFile>();
-        services.AddSingleton<SshAccess>();
-        services.AddSingleton<ISshControl>(sp => sp.GetRequiredService<SshAccess>());
-        services.AddSingleton<ILockoutEventHandler>(sp => sp.GetRequiredService<SshAccess>());
+        services.AddSingleton<SshLogin>();
+        services.AddSingleton<ISshControl>(sp => sp.GetRequiredService<SshLogin>());
+        services.AddSingleton<ILockoutEventHandler>(sp => sp.GetRequiredService<SshLogin>());
+        services.AddScoped<SshAccess>();
         services.AddHostedService<SshReconciliation>();
         return services;
     }
@@ -39,6 +40,9 @@ public static class SshFeature
             DropInDirectory = configured.DropInDirectory == defaults.DropInDirectory ? Path.Combine(sandbox, "sshd_config.d") : configured.DropInDirectory,
             PidFile = configured.PidFile == defaults.PidFile ? Path.Combine(sandbox, "sshd.pid") : configured.PidFile,
             OathUsersFile = configured.OathUsersFile == defaults.OathUsersFile ? Path.Combine(sandbox, "users.oath") : configured.OathUsersFile,
+            PamServiceFile = configured.PamServiceFile == defaults.PamServiceFile ? Path.Combine(sandbox, "pam.d", "sshd") : configured.PamServiceFile,
+            SshdConfigFile = configured.SshdConfigFile == defaults.SshdConfigFile ? Path.Combine(sandbox, "sshd_config") : configured.SshdConfigFile,
+            FaillockDirectory = configured.FaillockDirectory == defaults.FaillockDirectory ? Path.Combine(sandbox, "faillock") : configured.FaillockDirectory,
         };
     }
 }

@@ -8,7 +8,7 @@ namespace NasDash.Features.Ssh;
 /// once a minute for changes made where no event reaches this process (a console verb on the store file).
 /// </summary>
 public sealed class SshReconciliation(
-    SshAccess access,
+    SshLogin login,
     OathUsersFile oathUsers,
     SecurityEvents events,
     IAlertStore alerts,
@@ -41,7 +41,7 @@ public sealed class SshReconciliation(
         events.Changed += OnChanged;
         try
         {
-            Guarded(access.Reconcile);
+            Guarded(login.Reconcile);
             while (!stoppingToken.IsCancellationRequested)
             {
                 Guarded(SyncUsersFile);
@@ -76,7 +76,7 @@ public sealed class SshReconciliation(
         {
             log.LogError("pam_oath users file not in sync: {Problem}", result.Problem);
             alerts.Raise(UsersFileAlertKey, AlertSeverity.Warning,
-                $"The SSH one-time-password users file is out of date: {result.Problem}", SshAccess.PagePath);
+                $"The SSH one-time-password users file is out of date: {result.Problem}", SshLogin.PagePath);
             _lastProblem = result.Problem;
         }
     }

@@ -3,5 +3,5 @@ namespace NasDash.Features.GlobalTwoFactor;
 public static class TwoFactorSettingsFeature
 {
     public static IServiceCollection AddTwoFactorSettings(this IServiceCollection services) =>
-        services.AddSingleton<TwoFactorSettingsService>();
+        services.AddScoped<TwoFactorSettingsService>();
 }

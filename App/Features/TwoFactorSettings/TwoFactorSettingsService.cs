@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasDash.Features.Alerts;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
 
@@ -40,11 +41,11 @@ public sealed class TwoFactorSettingsService(
     IAccountStore accounts,
     IAuditLog audit,
     StepUp stepUp,
+    CurrentActor me,
     AlertRules alertRules,
     SecurityEvents events,
     TimeProvider time)
 {
-    public const string StepUpPurpose = "Save the Global Two Factor settings";
 
     private static readonly TwoFactorSettingsValidator Validator = new();
 
@@ -74,7 +75,8 @@ public sealed class TwoFactorSettingsService(
         foreach (var account in all.Where(a => a.State != AccountState.SuperLocked))
         {
             var left = account.BackupCodesLeft;
-            if (account.IsEnrolled && left < m && (left >= current.RequiredCodesAtRecovery || m > current.RequiredCodesAtRecovery))
+            if (account.IsEnrolled && !account.CanRecoverWithCodes(proposed) &&
+                (account.CanRecoverWithCodes(current) || proposed.RequiredCodesAtRecovery > current.RequiredCodesAtRecovery))
             {
                 impacts.Add(account.State == AccountState.Recovery
                     ? new SettingsImpact(account.UserName, $"is in Recovery with {left} code{S(left)} left; recovery would need {m}.",
@@ -83,30 +85,29 @@ public sealed class TwoFactorSettingsService(
                         "They must generate new backup codes at My account.", Blocking: false));
             }
 
-            if (!account.IsEnrolled && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
+            var gateBefore = account.AfterPassword(current, applianceLocked: false);
+            var gateAfter = account.AfterPassword(proposed, applianceLocked: false);
+            // Named even when a reset already requires their enrolment: turning 2FA on concerns them either way.
+            if (gateAfter == SignInGate.MustEnrol && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
             {
                 impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
                     "At their next sign-in they must enrol an authenticator and save backup codes.", Blocking: false));
             }
 
-            if (!account.IsEnrolled && !proposed.EnforceForAdministrators && current.EnforceForAdministrators && !account.MustEnrol)
+            if (gateBefore == SignInGate.MustEnrol && gateAfter == SignInGate.PasswordOnly)
             {
                 impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
                     "They would sign in with a password alone.", Blocking: false));
             }
 
-            if (account.State == AccountState.Recovery && account.BackupFailures > 0 &&
-                proposed.MaxFailedBackupSubmissions < current.MaxFailedBackupSubmissions &&
-                proposed.MaxFailedBackupSubmissions - account.BackupFailures <= 1)
+            if (NextFailureNowSuperLocks(account, current, proposed))
             {
                 impacts.Add(new SettingsImpact(account.UserName,
                     $"has {account.BackupFailures} failed backup-code submission{S(account.BackupFailures)} in this recovery.",
                     "Their next failed submission would super-lock the account.", Blocking: false));
             }
 
-            if (account.State == AccountState.Normal && account.TotpFailures > 0 &&
-                proposed.TotpFailuresBeforeRecovery < current.TotpFailuresBeforeRecovery &&
-                proposed.TotpFailuresBeforeRecovery - account.TotpFailures <= 1)
+            if (NextFailureNowMovesToRecovery(account, current, proposed))
             {
                 impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} TOTP failure{S(account.TotpFailures)} in a row.",
                     "Their next wrong code would move the account to Recovery.", Blocking: false));
@@ -142,7 +143,8 @@ public sealed class TwoFactorSettingsService(
         return new SettingsPreview(Changes(current, proposed), impacts);
     }
 
-    public SaveSettingsResult Save(TwoFactorPolicy proposed, Guid actorId, string? client)
+    /// <summary>Saves for the signed-in administrator of this circuit, once a step-up for the change was accepted.</summary>
+    public async Task<SaveSettingsResult> SaveAsync(TwoFactorPolicy proposed)
     {
         var errors = Validate(proposed);
         if (errors.Count > 0)
@@ -150,7 +152,9 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.Invalid(errors);
         }
 
-        var actor = accounts.FindById(actorId);
+        var signedIn = await me.GetAsync();
+        var actor = signedIn is null ? null : accounts.FindById(signedIn.AccountId);
+        var client = signedIn?.ClientAddress;
         var stored = settings.Get();
         var current = stored.TwoFactor;
         if (actor is null)
@@ -170,7 +174,7 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.Refused(preview);
         }
 
-        if (!stepUp.TryConsumeGrant(actorId, StepUpPurpose))
+        if (!stepUp.TryConsumeGrant(actor.Id, StepUpPurpose.SaveTwoFactorSettings))
         {
             return new SaveSettingsResult.StepUpRequired();
         }
@@ -189,11 +193,20 @@ public sealed class TwoFactorSettingsService(
     private static List<Account> LeavesNoWayBack(TwoFactorPolicy current, TwoFactorPolicy proposed, IReadOnlyList<Account> all)
     {
         var candidates = all.Where(a => a.State != AccountState.SuperLocked).ToList();
-        bool WayBack(Account a, int m) => !a.IsEnrolled || a.BackupCodesLeft >= m;
-        return candidates.Any(a => WayBack(a, current.RequiredCodesAtRecovery)) && !candidates.Any(a => WayBack(a, proposed.RequiredCodesAtRecovery))
+        return candidates.Any(a => a.CanRecoverWithCodes(current)) && !candidates.Any(a => a.CanRecoverWithCodes(proposed))
             ? candidates
             : [];
     }
+
+    /// <summary>In Recovery after failures, the proposed N makes the very next failed submission the super-locking one.</summary>
+    internal static bool NextFailureNowSuperLocks(Account account, TwoFactorPolicy current, TwoFactorPolicy proposed) =>
+        account.State == AccountState.Recovery && account.BackupFailures > 0 &&
+        account.SubmissionsLeftBeforeSuperLockout(proposed) == 1 && account.SubmissionsLeftBeforeSuperLockout(current) > 1;
+
+    /// <summary>After TOTP failures, the proposed T makes the very next wrong code the one that moves to Recovery.</summary>
+    internal static bool NextFailureNowMovesToRecovery(Account account, TwoFactorPolicy current, TwoFactorPolicy proposed) =>
+        account.AcceptsTotp && account.TotpFailures > 0 &&
+        account.TotpFailuresLeft(proposed) == 1 && account.TotpFailuresLeft(current) > 1;
 
     public static IReadOnlyList<SettingChange> Changes(TwoFactorPolicy before, TwoFactorPolicy after)
     {

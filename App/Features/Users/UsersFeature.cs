@@ -3,5 +3,5 @@ namespace NasDash.Features.Users;
 public static class UsersFeature
 {
     public static IServiceCollection AddUsers(this IServiceCollection services) =>
-        services.AddSingleton<UsersService>();
+        services.AddSingleton<AdministratorMembership>().AddScoped<UsersService>();
 }

@@ -1,4 +1,5 @@
 using NasDash.Features.Alerts;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 
 namespace NasDash.Features.Users;
@@ -17,10 +18,19 @@ public sealed record AdministratorRow(
     DateTimeOffset? LockedUntil,
     DateTimeOffset? LastSignInAt,
     bool MustChangePassword,
-    bool IsYou)
+    bool IsYou,
+    IReadOnlyList<AdministratorAction> Actions)
 {
     /// <summary>The console command that alone can lift a super-lockout.</summary>
     public string UnlockCommand => $"nasdash console unlock {UserName}";
+}
+
+/// <summary>What an administrator may do to an account from its row; the service refuses the others.</summary>
+public enum AdministratorAction
+{
+    ResetSecondFactor,
+    ForcePasswordChange,
+    Delete,
 }
 
 /// <summary>A new administrator as the create form submits it.</summary>
@@ -42,8 +52,9 @@ public abstract record UserActionResult
 }
 
 /// <summary>
-/// The administrators page's decisions. Membership changes (create, delete) are serialised so two of them can
-/// never together remove the last administrator; changes to one account are made under that account's lock.
+/// The administrators page's decisions, for the signed-in administrator of this circuit. Membership changes
+/// (create, delete) are serialised across circuits (<see cref="AdministratorMembership"/>) so two of them can never
+/// together remove the last administrator; changes to one account are made under that account's lock.
 /// Nothing here can lift a super-lockout: every action on a super-locked account is refused.
 /// </summary>
 public sealed class UsersService(
@@ -56,25 +67,24 @@ public sealed class UsersService(
     StepUp stepUp,
     AlertRules alertRules,
     SecurityEvents events,
+    AdministratorMembership membership,
+    CurrentActor me,
     TimeProvider time)
 {
-    public const string CreatePurpose = "Create an administrator";
-
     private static readonly NewPasswordValidator PasswordValidator = new();
-    private readonly SemaphoreSlim _membership = new(1, 1);
+    private static readonly AdministratorAction[] EveryAction = Enum.GetValues<AdministratorAction>();
 
-    public static string DeletePurpose(string userName) => $"Delete administrator {userName}";
-
-    public static string ResetPurpose(string userName) => $"Reset the second factor of {userName}";
-
-    public IReadOnlyList<AdministratorRow> List(Guid viewerId)
+    /// <summary>Every administrator, each with the actions the viewer may take on them.</summary>
+    public async Task<IReadOnlyList<AdministratorRow>> ListAsync()
     {
+        var viewerId = (await me.GetAsync())?.AccountId;
         var now = time.GetUtcNow();
         var m = settings.Get().TwoFactor.RequiredCodesAtRecovery;
         return accounts.All().Select(a => new AdministratorRow(
             a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesLeft, a.BackupCodes?.Total ?? 0,
             a.IsEnrolled && a.BackupCodesLeft < m, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
-            a.MustChangePassword, a.Id == viewerId)).ToList();
+            a.MustChangePassword, a.Id == viewerId,
+            viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [])).ToList();
     }
 
     public static IReadOnlyDictionary<string, string[]> Validate(NewAdministrator candidate) =>
@@ -83,7 +93,7 @@ public sealed class UsersService(
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
 
     /// <summary>The new administrator has a password only and enrols an authenticator and backup codes at first sign-in.</summary>
-    public async Task<UserActionResult> CreateAsync(NewAdministrator candidate, Guid actorId, string? client, CancellationToken cancellationToken = default)
+    public async Task<UserActionResult> CreateAsync(NewAdministrator candidate, CancellationToken cancellationToken = default)
     {
         var errors = Validate(candidate);
         if (errors.Count > 0)
@@ -91,26 +101,18 @@ public sealed class UsersService(
             return new UserActionResult.Invalid(errors);
         }
 
-        var actor = accounts.FindById(actorId);
-        if (actor is null || !stepUp.TryConsumeGrant(actorId, CreatePurpose))
+        var actor = await ActorAsync();
+        if (actor is null || !stepUp.TryConsumeGrant(actor.AccountId, StepUpPurpose.CreateAdministrator))
         {
             return new UserActionResult.StepUpRequired();
         }
 
-        await _membership.WaitAsync(cancellationToken);
+        await membership.WaitAsync(cancellationToken);
         try
         {
             var now = time.GetUtcNow();
             var userName = candidate.UserName.Trim();
-            var account = new Account
-            {
-                UserName = userName,
-                PasswordHash = passwords.Hash(candidate.Password),
-                MustEnrol = true,
-                MustChangePassword = candidate.MustChangePassword,
-                CreatedAt = now,
-                StateSince = now,
-            };
+            var account = Account.Create(userName, passwords.Hash(candidate.Password), now, mustChangePassword: candidate.MustChangePassword);
             if (!accounts.TryInsert(account))
             {
                 return new UserActionResult.Invalid(new Dictionary<string, string[]>
@@ -119,12 +121,12 @@ public sealed class UsersService(
                 });
             }
 
-            Audit(actor.UserName, client, "users.created", userName,
+            Audit(actor, "users.created", userName,
                 candidate.MustChangePassword ? "must enrol and change the password at first sign-in" : "must enrol at first sign-in");
         }
         finally
         {
-            _membership.Release();
+            membership.Release();
         }
 
         Changed();
@@ -132,21 +134,21 @@ public sealed class UsersService(
     }
 
     /// <summary>Never the last administrator who can still sign in, never a super-locked account.</summary>
-    public async Task<UserActionResult> DeleteAsync(Guid targetId, Guid actorId, string? client, CancellationToken cancellationToken = default)
+    public async Task<UserActionResult> DeleteAsync(Guid targetId, CancellationToken cancellationToken = default)
     {
-        var actor = accounts.FindById(actorId);
+        var actor = await ActorAsync();
         var target = accounts.FindById(targetId);
         if (target is null)
         {
             return new UserActionResult.NotFound();
         }
 
-        if (actor is null || !stepUp.TryConsumeGrant(actorId, DeletePurpose(target.UserName)))
+        if (actor is null || !stepUp.TryConsumeGrant(actor.AccountId, StepUpPurpose.DeleteAdministrator(target.Id, target.UserName)))
         {
             return new UserActionResult.StepUpRequired();
         }
 
-        await _membership.WaitAsync(cancellationToken);
+        await membership.WaitAsync(cancellationToken);
         try
         {
             using var locked = await locks.LockAsync(accounts, targetId, cancellationToken);
@@ -157,9 +159,9 @@ public sealed class UsersService(
 
             target = locked.Account;
 
-            if (target.State == AccountState.SuperLocked)
+            if (Refusal(AdministratorAction.Delete, target, actor.AccountId) is { } refused)
             {
-                return SuperLockedRefusal(target);
+                return refused;
             }
 
             var others = accounts.All().Where(a => a.Id != targetId).ToList();
@@ -171,11 +173,11 @@ public sealed class UsersService(
             }
 
             accounts.Delete(targetId);
-            Audit(actor.UserName, client, "users.deleted", target.UserName, targetId == actorId ? "deleted their own account" : null);
+            Audit(actor, "users.deleted", target.UserName, targetId == actor.AccountId ? "deleted their own account" : null);
         }
         finally
         {
-            _membership.Release();
+            membership.Release();
         }
 
         events.EndSessions(targetId);
@@ -184,18 +186,18 @@ public sealed class UsersService(
     }
 
     /// <summary>The user must choose a new password at next sign-in; their current sessions end now.</summary>
-    public async Task<UserActionResult> ForcePasswordChangeAsync(Guid targetId, Guid actorId, string? client, CancellationToken cancellationToken = default)
+    public async Task<UserActionResult> ForcePasswordChangeAsync(Guid targetId, CancellationToken cancellationToken = default)
     {
-        var actor = accounts.FindById(actorId);
+        var actor = await ActorAsync();
         var target = accounts.FindById(targetId);
         if (actor is null || target is null)
         {
             return new UserActionResult.NotFound();
         }
 
-        if (targetId == actorId)
+        if (targetId == actor.AccountId)
         {
-            return new UserActionResult.Refused("Change your own password on the My account page.");
+            return Refusal(AdministratorAction.ForcePasswordChange, target, actor.AccountId)!;
         }
 
         using (var locked = await locks.LockAsync(accounts, targetId, cancellationToken))
@@ -207,14 +209,13 @@ public sealed class UsersService(
 
             target = locked.Account;
 
-            if (target.State == AccountState.SuperLocked)
+            if (Refusal(AdministratorAction.ForcePasswordChange, target, actor.AccountId) is { } refused)
             {
-                return SuperLockedRefusal(target);
+                return refused;
             }
 
-            target.MustChangePassword = true;
-            target.RotateSecurityStamp();
-            accounts.Update(target, Entry(actor.UserName, client, "users.password-change-forced", target.UserName, null));
+            target.RequirePasswordChange();
+            accounts.Update(target, Entry(actor, "users.password-change-forced", target.UserName, null));
         }
 
         events.EndSessions(targetId);
@@ -226,21 +227,21 @@ public sealed class UsersService(
     /// Clears another administrator's TOTP secret and backup codes and lifts a Recovery, so they enrol again at
     /// the next sign-in. Ends their sessions. Refused for a super-locked account and for yourself.
     /// </summary>
-    public async Task<UserActionResult> ResetSecondFactorAsync(Guid targetId, Guid actorId, string? client, CancellationToken cancellationToken = default)
+    public async Task<UserActionResult> ResetSecondFactorAsync(Guid targetId, CancellationToken cancellationToken = default)
     {
-        var actor = accounts.FindById(actorId);
+        var actor = await ActorAsync();
         var target = accounts.FindById(targetId);
         if (target is null)
         {
             return new UserActionResult.NotFound();
         }
 
-        if (targetId == actorId)
+        if (actor is not null && targetId == actor.AccountId)
         {
-            return new UserActionResult.Refused("Renew your own authenticator or backup codes on the My account page.");
+            return Refusal(AdministratorAction.ResetSecondFactor, target, actor.AccountId)!;
         }
 
-        if (actor is null || !stepUp.TryConsumeGrant(actorId, ResetPurpose(target.UserName)))
+        if (actor is null || !stepUp.TryConsumeGrant(actor.AccountId, StepUpPurpose.ResetSecondFactor(target.Id, target.UserName)))
         {
             return new UserActionResult.StepUpRequired();
         }
@@ -255,14 +256,14 @@ public sealed class UsersService(
 
             target = locked.Account;
 
-            if (target.State == AccountState.SuperLocked)
+            if (Refusal(AdministratorAction.ResetSecondFactor, target, actor.AccountId) is { } refused)
             {
-                return SuperLockedRefusal(target);
+                return refused;
             }
 
             before = target.EffectiveState(time.GetUtcNow()).ToString();
-            LockoutMachine.SecondFactorResetByAdministrator(target, time.GetUtcNow());
-            accounts.Update(target, Entry(actor.UserName, client, "users.second-factor-reset", target.UserName,
+            target.SecondFactorResetByAdministrator(time.GetUtcNow());
+            accounts.Update(target, Entry(actor, "users.second-factor-reset", target.UserName,
                 $"was {before}; TOTP secret and backup codes cleared, enrolment required"));
         }
 
@@ -272,8 +273,21 @@ public sealed class UsersService(
         return new UserActionResult.Done($"{target.UserName}'s authenticator and backup codes were cleared; they set up two-factor sign-in again at the next sign-in.");
     }
 
-    private static UserActionResult.Refused SuperLockedRefusal(Account account) =>
-        new($"{account.UserName} is super-locked. Only `nasdash console unlock {account.UserName}` on the appliance can unlock it.");
+    /// <summary>Why the actor may not take this action on the account now, or null when they may: the row's menu and the action itself ask this.</summary>
+    private static UserActionResult.Refused? Refusal(AdministratorAction action, Account target, Guid actorId) =>
+        target.State == AccountState.SuperLocked
+            ? new($"{target.UserName} is super-locked. Only `nasdash console unlock {target.UserName}` on the appliance can unlock it.")
+            : target.Id != actorId ? null
+            : action switch
+            {
+                AdministratorAction.ResetSecondFactor => new("Renew your own authenticator or backup codes on the My account page."),
+                AdministratorAction.ForcePasswordChange => new("Change your own password on the My account page."),
+                _ => null,
+            };
+
+    /// <summary>The signed-in administrator, provided their account still exists.</summary>
+    private async Task<Actor?> ActorAsync() =>
+        await me.GetAsync() is { } actor && accounts.FindById(actor.AccountId) is not null ? actor : null;
 
     private void Changed()
     {
@@ -281,14 +295,14 @@ public sealed class UsersService(
         events.NotifyChanged();
     }
 
-    private void Audit(string actor, string? client, string name, string target, string? detail) =>
-        audit.Append(Entry(actor, client, name, target, detail));
+    private void Audit(Actor actor, string name, string target, string? detail) =>
+        audit.Append(Entry(actor, name, target, detail));
 
-    private AuditEvent Entry(string actor, string? client, string name, string target, string? detail) => new()
+    private AuditEvent Entry(Actor actor, string name, string target, string? detail) => new()
     {
         At = time.GetUtcNow(),
-        UserName = actor,
-        ClientAddress = client,
+        UserName = actor.UserName,
+        ClientAddress = actor.ClientAddress,
         Event = name,
         Outcome = "succeeded",
         Detail = detail is null ? $"target {target}" : $"target {target}; {detail}",

@@ -1,7 +1,7 @@
 namespace NasDash.Security;
 
 /// <summary>An account read while its lock is held; disposing releases the lock.</summary>
-public sealed class LockedAccount(Account account, IDisposable held) : IDisposable
+public sealed class AccountUnderLock(Account account, IDisposable held) : IDisposable
 {
     public Account Account { get; } = account;
 

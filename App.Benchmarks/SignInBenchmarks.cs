@@ -1,0 +1,145 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using NasDash.Hosting;
+using NasDash.Security;
+using OtpNet;
+
+namespace NasDash.Benchmarks;
+
+/// <summary>
+/// The sign-in service as the login page calls it, with the shipped costs (PBKDF2 at OWASP's iterations, the
+/// store's durable commit) on a real store file: the whole password step against the password hash alone, and the
+/// TOTP and M-backup-code steps, each including the account lock and the commit before the verdict. One
+/// invocation per iteration: every second-factor step needs a fresh challenge, and the code step fresh codes.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 25, invocationCount: 1)]
+public class SignInBenchmarks
+{
+    private const string UserName = "alice";
+    private const string Password = "heron lantern quarry 42";
+    private const string Client = "192.0.2.10";
+
+    private readonly SteppingClock _clock = new(DateTimeOffset.UtcNow);
+    private string _directory = "";
+    private ServiceProvider _services = null!;
+    private SignInService _signIn = null!;
+    private PasswordHashing _passwords = null!;
+    private PendingSignIns _pending = null!;
+    private IAccountStore _accounts = null!;
+    private BackupCodes _backupCodes = null!;
+    private Account _account = null!;
+    private byte[] _secret = [];
+    private string _protectedSecret = "";
+    private string _challenge = "";
+    private string _totpCode = "";
+    private string?[] _backupCodesEntered = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "nasdash-bench", Guid.NewGuid().ToString("N"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NasDash:DataDirectory"] = _directory,
+            ["NasDash:HostName"] = "nas-bench",
+            ["NasDash:Ssh:DropInDirectory"] = Path.Combine(_directory, "sshd_config.d"),
+            ["NasDash:Ssh:PidFile"] = Path.Combine(_directory, "sshd.pid"),
+            ["NasDash:Ssh:OathUsersFile"] = Path.Combine(_directory, "users.oath"),
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        // Production: the configured iterations are raised to OWASP's, as on the appliance.
+        services.AddNasDashCore(configuration, new ProductionEnvironment(_directory));
+        services.AddSingleton<TimeProvider>(_clock);
+        _services = services.BuildServiceProvider();
+
+        _signIn = _services.GetRequiredService<SignInService>();
+        _passwords = _services.GetRequiredService<PasswordHashing>();
+        _pending = _services.GetRequiredService<PendingSignIns>();
+        _accounts = _services.GetRequiredService<IAccountStore>();
+        _backupCodes = _services.GetRequiredService<BackupCodes>();
+        _secret = TotpVerifier.NewSecret();
+        _protectedSecret = _services.GetRequiredService<SecretProtector>().Protect(_secret);
+        _account = Account.CreateEnrolled(UserName, _passwords.Hash(Password), _clock.GetUtcNow(), _protectedSecret, -1, _backupCodes.Generate(10).Stored);
+        if (!_accounts.TryInsert(_account))
+        {
+            throw new InvalidOperationException("The benchmark account could not be stored.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _services.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public PasswordCheck PasswordHashAlone() => _passwords.Verify(_account, Password);
+
+    [Benchmark]
+    public async Task<PasswordStepResult> PasswordStep()
+    {
+        var result = await _signIn.SubmitPasswordAsync(UserName, Password, Client);
+        return result as PasswordStepResult.SecondFactorRequired ?? throw new InvalidOperationException($"Password step gave {result}.");
+    }
+
+    [IterationSetup(Target = nameof(TotpStep))]
+    public void NextTotpChallenge()
+    {
+        // A later time step each time: the verifier refuses a step already used.
+        _clock.Advance(TimeSpan.FromSeconds(TotpVerifier.StepSeconds));
+        _challenge = _pending.IssueChallenge(Stored());
+        _totpCode = new Totp(_secret, TotpVerifier.StepSeconds, OtpHashMode.Sha1, TotpVerifier.Digits).ComputeTotp(_clock.GetUtcNow().UtcDateTime);
+    }
+
+    [Benchmark]
+    public async Task<SecondFactorResult> TotpStep()
+    {
+        var result = await _signIn.SubmitTotpAsync(_challenge, _totpCode, Client);
+        return result as SecondFactorResult.SignedIn ?? throw new InvalidOperationException($"TOTP step gave {result}.");
+    }
+
+    [IterationSetup(Target = nameof(BackupCodesStep))]
+    public void FreshBackupCodes()
+    {
+        // A successful recovery revokes the codes and the TOTP secret: give the account a new batch and its secret back.
+        var account = Stored();
+        var batch = _backupCodes.Generate(10);
+        account.Enrolled(_protectedSecret, account.LastTotpStep, batch.Stored);
+        _accounts.Update(account);
+        _challenge = _pending.IssueChallenge(account);
+        var required = _services.GetRequiredService<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery;
+        _backupCodesEntered = [.. batch.Codes.TakeLast(required)];
+    }
+
+    [Benchmark]
+    public async Task<SecondFactorResult> BackupCodesStep()
+    {
+        var result = await _signIn.SubmitBackupCodesAsync(_challenge, _backupCodesEntered, Client);
+        return result as SecondFactorResult.SignedIn ?? throw new InvalidOperationException($"Backup-code step gave {result}.");
+    }
+
+    private Account Stored() => _accounts.FindByName(Account.Normalize(UserName)) ?? throw new InvalidOperationException("The benchmark account is gone.");
+
+    private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+
+    private sealed class ProductionEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Production;
+        public string ApplicationName { get; set; } = "NasDash";
+        public string ContentRootPath { get; set; } = root;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}

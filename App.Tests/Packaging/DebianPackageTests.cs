@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using NasDash.Tests.Features.Ssh;
+
+namespace NasDash.Tests.Packaging;
+
+/// <summary>packaging/deb/build.sh, run once for the class: the package it builds is shared by the tests.</summary>
+public sealed class DebianPackageBuild : IDisposable
+{
+    private readonly Lazy<string> _package;
+    private readonly string _output = Directory.CreateTempSubdirectory("nasdash-deb-").FullName;
+
+    public DebianPackageBuild() => _package = new Lazy<string>(Build);
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The path of the built .deb; building takes a minute or more on first use.</summary>
+    public string Package => _package.Value;
+
+    public void Dispose() => Directory.Delete(_output, recursive: true);
+
+    private string Build()
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "packaging", "deb", "build.sh"));
+        start.ArgumentList.Add(_output);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        // A self-contained publish on a busy two-core machine takes minutes.
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("build.sh did not finish within 10 minutes");
+        }
+
+        Assert.True(process.ExitCode == 0, $"build.sh failed: {output.Result}{error.Result}");
+        return output.Result.Trim().Split('\n')[^1];
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "NasDash.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No NasDash.sln above {AppContext.BaseDirectory}.");
+    }
+}
+
+/// <summary>
+/// The Debian package on this machine, as root: built by build.sh, checked by lintian, installed with dpkg -i,
+/// its unit verified and its server started exactly as the unit says, then purged. The package is removed even
+/// when a check fails; nothing of it may remain.
+/// </summary>
+[Collection(SshdCollection.Name)]
+[SupportedOSPlatform("linux")]
+public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture<DebianPackageBuild>
+{
+    private const string Unit = "/lib/systemd/system/nasdash.service";
+    private const string DataDirectory = "/var/lib/nasdash";
+
+    // Everything the package or its maintainer scripts create, deb-systemd-helper's enable links and state included.
+    private static readonly string[] Footprint =
+    [
+        "/usr/lib/nasdash", "/usr/bin/nasdash", "/etc/nasdash", DataDirectory, Unit, "/usr/share/nasdash", "/usr/share/doc/nasdash",
+        "/usr/share/man/man8/nasdash.8.gz", "/usr/share/lintian/overrides/nasdash",
+        "/etc/systemd/system/multi-user.target.wants/nasdash.service", "/etc/systemd/system/nasdash.service",
+        "/var/lib/systemd/deb-systemd-helper-enabled/nasdash.service.dsh-also",
+        "/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/nasdash.service",
+        "/var/lib/systemd/deb-systemd-helper-masked/nasdash.service",
+    ];
+
+    [Fact]
+    public void Package_Lintian_NoErrorsOrWarnings()
+    {
+        Require();
+        var (_, output) = HostTools.Run("lintian", "--tag-display-limit", "0", build.Package);
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        var tags = output.Split('\n').Where(l => l.StartsWith("E: ", StringComparison.Ordinal) || l.StartsWith("W: ", StringComparison.Ordinal)).ToList();
+        Assert.True(tags.Count == 0, string.Join('\n', tags));
+    }
+
+    [Fact]
+    public async Task Package_InstalledRunAndPurged_FilesUnitServerConsoleThenNothingLeft()
+    {
+        Require();
+        Assert.True(Footprint.All(p => !Exists(p)) && !Installed(), "nasdash is installed on this machine already; these tests install and purge it");
+        try
+        {
+            Dpkg("-i", build.Package);
+
+            CheckFiles();
+            var verify = HostTools.Run("systemd-analyze", "verify", Unit);
+            Assert.True(verify.ExitCode == 0 && verify.Output.Trim().Length == 0, verify.Output);
+            var security = HostTools.Run("systemd-analyze", "security", "--offline=true", Unit);
+            TestContext.Current.TestOutputHelper?.WriteLine(security.Output);
+            Assert.Contains("Overall exposure level for nasdash.service", security.Output, StringComparison.Ordinal);
+
+            await RunAsTheUnitSaysAsync();
+
+            Dpkg("-r", "nasdash");
+            Assert.True(File.Exists(Path.Combine(DataDirectory, "nasdash.db")), "dpkg -r must keep the data");
+            Assert.True(File.Exists("/etc/nasdash/appsettings.json"), "dpkg -r must keep the configuration");
+            Assert.False(Exists("/usr/lib/nasdash") || Exists("/usr/bin/nasdash") || Exists(Unit));
+
+            Dpkg("-P", "nasdash");
+            Assert.DoesNotContain(Footprint, Exists);
+            Assert.False(Installed());
+        }
+        finally
+        {
+            if (Installed() || Footprint.Any(Exists))
+            {
+                HostTools.Run("dpkg", "-P", "nasdash");
+            }
+        }
+    }
+
+    private static void CheckFiles()
+    {
+        Assert.Equal(("root", "root", "755"), Owner("/usr/bin/nasdash"));
+        Assert.Equal(("root", "root", "755"), Owner("/usr/lib/nasdash/NasDash"));
+        Assert.Equal(("root", "root", "644"), Owner("/etc/nasdash/appsettings.json"));
+        Assert.Equal(("root", "root", "700"), Owner(DataDirectory));
+        Assert.Equal(("root", "root", "644"), Owner(Unit));
+        Assert.Equal("/etc/nasdash/appsettings.json", new FileInfo("/usr/lib/nasdash/appsettings.json").LinkTarget);
+        Assert.True(File.Exists("/usr/share/man/man8/nasdash.8.gz"));
+        Assert.True(File.Exists("/usr/share/nasdash/sshd-2fa.conf"));
+        Assert.Contains("pam_oath.so usersfile=/var/lib/nasdash/users.oath", File.ReadAllText("/usr/share/nasdash/pam-sshd-2fa"), StringComparison.Ordinal);
+        var conffiles = HostTools.Run("dpkg-query", "-W", "-f=${Conffiles}", "nasdash").Output;
+        Assert.Contains("/etc/nasdash/appsettings.json", conffiles, StringComparison.Ordinal);
+        var listed = HostTools.Run("dpkg", "-L", "nasdash").Output.Split('\n');
+        Assert.Contains("/usr/lib/nasdash/NasDash", listed);
+        Assert.DoesNotContain(listed, l => l.Contains("appsettings.Development", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// systemd is not PID 1 here, so the unit's ExecStart runs with its Environment= and the working directory
+    /// systemd gives (/), and a minimal environment; then the console, from /tmp beside a planted appsettings.json.
+    /// </summary>
+    private static async Task RunAsTheUnitSaysAsync()
+    {
+        var unit = File.ReadAllLines(Unit);
+        var command = unit.Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var start = new ProcessStartInfo(command[0]) { WorkingDirectory = "/", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command[1..])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (var assignment in unit.Where(l => l.StartsWith("Environment=", StringComparison.Ordinal)).SelectMany(l => l["Environment=".Length..].Split(' ')))
+        {
+            var (name, value) = (assignment.Split('=', 2)[0], assignment.Split('=', 2)[1]);
+            start.Environment[name] = value;
+        }
+
+        var planted = Directory.CreateTempSubdirectory("nasdash-planted-").FullName;
+        using var server = Process.Start(start)!;
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        server.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.Enqueue(e.Data); } };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.Enqueue(e.Data); } };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            await WaitForHealthAsync(server, log);
+            Assert.True(File.Exists(Path.Combine(DataDirectory, "setup-token")));
+
+            // A working directory another user controls, with a configuration pointing at a store of its own.
+            await File.WriteAllTextAsync(Path.Combine(planted, "appsettings.json"), $$"""{ "NasDash": { "DataDirectory": "{{planted}}" } }""");
+            var viaServer = RunInstalled("console", "status", "--json", planted);
+            Assert.True(viaServer.ExitCode == 0, viaServer.Output);
+            using (var status = JsonDocument.Parse(viaServer.Output))
+            {
+                Assert.Equal(DataDirectory, status.RootElement.GetProperty("dataDirectory").GetString());
+                Assert.Equal("server", status.RootElement.GetProperty("via").GetString());
+            }
+
+            HostTools.Run("kill", "-TERM", server.Id.ToString(CultureInfo.InvariantCulture));
+            Assert.True(server.WaitForExit(TimeSpan.FromSeconds(30)), "the server did not stop on SIGTERM");
+
+            var fromTmp = RunInstalled("console", "status", "/tmp");
+            Assert.True(fromTmp.ExitCode == 0, fromTmp.Output);
+            Assert.Contains("SSH login", fromTmp.Output, StringComparison.Ordinal);
+            var wiring = RunInstalled("console", "ssh-2fa", "status", planted);
+            Assert.True(wiring.ExitCode == 0, wiring.Output);
+            Assert.Contains("pam_oath users file: /var/lib/nasdash/users.oath", wiring.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(planted, recursive: true);
+        }
+    }
+
+    private static async Task WaitForHealthAsync(Process server, System.Collections.Concurrent.ConcurrentQueue<string> log)
+    {
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(server.HasExited, $"the server exited with {(server.HasExited ? server.ExitCode : 0)}: {string.Join('\n', log)}");
+            try
+            {
+                using var response = await client.GetAsync(new Uri("https://127.0.0.1:8443/healthz"), TestContext.Current.CancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"/healthz did not answer within 90 s: {string.Join('\n', log)}");
+    }
+
+    /// <summary>Runs /usr/bin/nasdash in <paramref name="args"/>'s last element as working directory.</summary>
+    private static (int ExitCode, string Output) RunInstalled(params string[] args)
+    {
+        var start = new ProcessStartInfo("/usr/bin/nasdash") { WorkingDirectory = args[^1], UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in args[..^1])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("NasDash__DataDirectory");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "nasdash console did not finish within 60 s");
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    private static void Dpkg(params string[] args)
+    {
+        var (exit, output) = HostTools.Run("dpkg", args);
+        TestContext.Current.TestOutputHelper?.WriteLine($"dpkg {string.Join(' ', args)}: {output}");
+        Assert.True(exit == 0, $"dpkg {string.Join(' ', args)} failed: {output}");
+    }
+
+    private static bool Installed() =>
+        HostTools.Run("dpkg-query", "-W", "-f=${Status}", "nasdash") is { ExitCode: 0 } status && !status.Output.Contains("not-installed", StringComparison.Ordinal);
+
+    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+
+    private static (string User, string Group, string Mode) Owner(string path)
+    {
+        var fields = HostTools.Run("stat", "-c", "%U %G %a", path).Output.Trim().Split(' ');
+        return (fields[0], fields[1], fields[2]);
+    }
+
+    private static void Require() =>
+        HostTools.Require("dpkg", "dpkg-deb", "dpkg-shlibdeps", "lintian", "systemd-analyze", "deb-systemd-helper", "man", "gzip", "kill", "stat");
+}

@@ -1,0 +1,75 @@
+using NasDash.Security;
+
+namespace NasDash.Tests.TestSupport;
+
+/// <summary>
+/// Puts an account into the state a scenario needs by the transitions that lead there, never by writing its
+/// fields, so a test can only reach states the lockout machine can reach.
+/// </summary>
+public static class AccountStates
+{
+    private static readonly TwoFactorSettings Defaults = TwoFactorSettings.Defaults;
+
+    /// <summary>A first backup-code submission: the account enters Recovery.</summary>
+    public static Account StartRecovery(this Account account, DateTimeOffset now)
+    {
+        account.BackupSubmissionStarted(now, client: null);
+        return account;
+    }
+
+    /// <summary>Recovery with <paramref name="failures"/> failed backup-code submissions (fewer than N).</summary>
+    public static Account FailBackupSubmissions(this Account account, int failures, DateTimeOffset now, TwoFactorSettings? settings = null)
+    {
+        account.StartRecovery(now);
+        for (var i = 0; i < failures; i++)
+        {
+            account.BackupSubmissionFailed(settings ?? Defaults, now, client: null);
+        }
+
+        return account;
+    }
+
+    /// <summary>N failed backup-code submissions: super-locked.</summary>
+    public static Account SuperLock(this Account account, DateTimeOffset now, TwoFactorSettings? settings = null)
+    {
+        account.StartRecovery(now);
+        while (account.State != AccountState.SuperLocked)
+        {
+            account.BackupSubmissionFailed(settings ?? Defaults, now, client: null);
+        }
+
+        return account;
+    }
+
+    /// <summary><paramref name="failures"/> wrong TOTP codes in a row (fewer than T keeps it in Normal).</summary>
+    public static Account FailTotp(this Account account, int failures, DateTimeOffset now, TwoFactorSettings? settings = null)
+    {
+        for (var i = 0; i < failures; i++)
+        {
+            account.TotpFailed(settings ?? Defaults, now, client: null);
+        }
+
+        return account;
+    }
+
+    /// <summary><paramref name="failures"/> wrong passwords at <paramref name="now"/>: from the fifth, throttled.</summary>
+    public static Account FailPasswords(this Account account, int failures, DateTimeOffset now)
+    {
+        for (var i = 0; i < failures; i++)
+        {
+            account.PasswordFailed(now);
+        }
+
+        return account;
+    }
+
+    /// <summary>Drives the account into <paramref name="state"/> (Normal leaves it as it is; Throttled by six wrong passwords).</summary>
+    public static Account MoveTo(this Account account, AccountState state, DateTimeOffset now) => state switch
+    {
+        AccountState.Normal => account,
+        AccountState.Throttled => account.FailPasswords(PasswordThrottle.FailuresBeforeThrottle + 1, now),
+        AccountState.Recovery => account.StartRecovery(now),
+        AccountState.SuperLocked => account.SuperLock(now),
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+}

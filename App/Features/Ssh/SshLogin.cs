@@ -1,0 +1,248 @@
+using NasDash.Security;
+
+namespace NasDash.Features.Ssh;
+
+/// <summary>What the SSH page shows.</summary>
+/// <param name="Problem">What failed when SSH could not be shut off (the open alert's text), otherwise null.</param>
+/// <param name="Sshd">"running (process N, port P)" or why NasDash cannot reach sshd.</param>
+/// <param name="OathUsers">What the pam_oath users file holds, e.g. "2 administrators in /etc/users.oath".</param>
+public sealed record SshStatus(
+    bool LoginDisabled,
+    DateTimeOffset? DisabledAt,
+    string? DisabledReason,
+    bool TwoFactorForSsh,
+    string? Problem,
+    bool SshdRunning,
+    string Sshd,
+    string DropInPath,
+    bool DropInPresent,
+    string OathUsers);
+
+/// <summary>
+/// Shuts SSH off on a lockout event when 2FA for SSH is on: marks SSH disabled in the store, writes the deny-all
+/// drop-in, reloads sshd, ends every current session with everything it started, audits it and raises the
+/// "ssh-disabled" alert. A step that fails never stops the others nor the lockout; the alert says what failed.
+/// Re-enabling undoes it: from the web through <see cref="SshAccess"/>, which consumes a step-up grant first, or from
+/// the local console (<see cref="ISshControl"/>), which is the appliance's own terminal.
+/// </summary>
+public sealed class SshLogin(
+    ISettingsStore settings,
+    IAlertStore alerts,
+    IAuditLog audit,
+    SshDaemon daemon,
+    SshSessions sessions,
+    OathUsersFile oathUsers,
+    TimeProvider time,
+    ILogger<SshLogin> log) : ISshControl, ILockoutEventHandler
+{
+    public const string AlertKey = "ssh-disabled";
+    private const string FailurePrefix = "SSH could not be disabled";
+    public const string PagePath = "/services/ssh";
+
+    // One change at a time: two lockout events, or a lockout racing a re-enable, must not interleave their steps.
+    private readonly Lock _gate = new();
+
+    public void Handle(LockoutEvent lockoutEvent)
+    {
+        if (settings.Get().TwoFactor.SshTwoFactor)
+        {
+            DisableLogin(lockoutEvent);
+        }
+    }
+
+    /// <summary>Shuts SSH off after a lockout event; returns what was done and what failed.</summary>
+    public SshShutOff DisableLogin(LockoutEvent lockoutEvent)
+    {
+        lock (_gate)
+        {
+            var reason = Describe(lockoutEvent);
+            // The intent is stored first: if a step below fails or the process dies, start-up applies it again.
+            var now = time.GetUtcNow();
+            settings.Update(s => s.Ssh = new SshState
+            {
+                LoginDisabled = true,
+                DisabledAt = s.Ssh.LoginDisabled ? s.Ssh.DisabledAt : now,
+                DisabledReason = reason,
+            });
+
+            var result = ShutOff();
+            var user = lockoutEvent.UserName;
+            audit.Append(new AuditEvent
+            {
+                At = time.GetUtcNow(),
+                UserName = user,
+                ClientAddress = lockoutEvent.ClientAddress,
+                Event = "ssh.disabled",
+                Outcome = result.Complete ? "succeeded" : "incomplete",
+                Detail = $"{reason}; {result.Summary}",
+            });
+            alerts.Raise(AlertKey, AlertSeverity.Critical, result.Complete
+                ? $"SSH login disabled after a lockout event of {user} — re-enable"
+                : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
+                PagePath);
+            if (!result.Complete)
+            {
+                log.LogError("SSH could not be fully disabled after a lockout event of {User}: {Problems}", user, string.Join("; ", result.Problems));
+            }
+
+            return result;
+        }
+    }
+
+    SshChangeResult ISshControl.EnableLoginFromConsole(string actor, string client) => Enable(actor, client);
+
+    /// <summary>Unguarded: callers are the console and <see cref="SshAccess"/> once it consumed the step-up grant.</summary>
+    internal SshChangeResult Enable(string actor, string? client)
+    {
+        lock (_gate)
+        {
+            var current = settings.Get();
+            if (!current.Ssh.LoginDisabled && !daemon.DropInPresent)
+            {
+                return new SshChangeResult(false, "SSH login is not disabled; nothing to do.");
+            }
+
+            var problem = daemon.RemoveDenyAll();
+            string? note = null;
+            if (problem is null)
+            {
+                switch (daemon.FindListener())
+                {
+                    case ListenerLookup.Running running:
+                        problem = daemon.Reload(running.Listener) is { } reload ? $"{daemon.DropInPath} was removed, but {reload}" : null;
+                        break;
+                    case ListenerLookup.NotRunning notRunning:
+                        note = $"sshd was not reloaded ({notRunning.Reason}); it allows logins once it starts or reloads";
+                        break;
+                }
+            }
+
+            var entry = new AuditEvent { At = time.GetUtcNow(), UserName = actor, ClientAddress = client, Event = "ssh.enabled" };
+            if (problem is not null)
+            {
+                entry.Outcome = "failed";
+                entry.Detail = problem;
+                audit.Append(entry);
+                return new SshChangeResult(false, $"SSH login could not be re-enabled: {problem}.");
+            }
+
+            settings.Update(s => s.Ssh = new SshState());
+            alerts.Clear(AlertKey);
+            entry.Outcome = "succeeded";
+            entry.Detail = note;
+            audit.Append(entry);
+            return new SshChangeResult(true, note is null ? "SSH login is enabled again." : $"SSH login is enabled again; {note}.");
+        }
+    }
+
+    /// <summary>Makes sshd match the stored state at start-up (a crash between the steps, or a drop-in removed by hand).</summary>
+    public void Reconcile()
+    {
+        lock (_gate)
+        {
+            var state = settings.Get().Ssh;
+            if (state.LoginDisabled && !daemon.DropInPresent)
+            {
+                var result = ShutOff();
+                audit.Append(new AuditEvent
+                {
+                    At = time.GetUtcNow(),
+                    Event = "ssh.disabled",
+                    Outcome = result.Complete ? "succeeded" : "incomplete",
+                    Detail = $"applied again at start-up: {state.DisabledReason}; {result.Summary}",
+                });
+                if (!result.Complete)
+                {
+                    alerts.Raise(AlertKey, AlertSeverity.Critical,
+                        $"{FailurePrefix} again at start-up: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
+                        PagePath);
+                }
+            }
+            else if (!state.LoginDisabled && daemon.DropInPresent)
+            {
+                var problem = daemon.RemoveDenyAll() ??
+                              (daemon.FindListener() is ListenerLookup.Running running ? daemon.Reload(running.Listener) : null);
+                audit.Append(new AuditEvent
+                {
+                    At = time.GetUtcNow(),
+                    Event = "ssh.enabled",
+                    Outcome = problem is null ? "succeeded" : "failed",
+                    Detail = problem ?? $"stale {daemon.DropInPath} removed at start-up: SSH login is enabled in NasDash",
+                });
+            }
+        }
+    }
+
+    public SshStatus Status()
+    {
+        var current = settings.Get();
+        var lookup = daemon.FindListener();
+        return new SshStatus(
+            current.Ssh.LoginDisabled,
+            current.Ssh.DisabledAt,
+            current.Ssh.DisabledReason,
+            current.TwoFactor.SshTwoFactor,
+            alerts.Open().FirstOrDefault(a => a.Key == AlertKey && a.Message.StartsWith(FailurePrefix, StringComparison.Ordinal))?.Message,
+            lookup is ListenerLookup.Running,
+            lookup switch
+            {
+                ListenerLookup.Running running => $"running (process {running.Listener.Pid}, port {string.Join(", ", running.Listener.Ports.Order())})",
+                ListenerLookup.NotRunning notRunning => notRunning.Reason,
+                _ => "unknown",
+            },
+            daemon.DropInPath,
+            daemon.DropInPresent,
+            oathUsers.Describe());
+    }
+
+    public static string Describe(LockoutEvent lockoutEvent) => lockoutEvent.Kind switch
+    {
+        LockoutEventKind.SuperLocked => $"super-lockout of {lockoutEvent.UserName}",
+        LockoutEventKind.MovedToRecovery => $"{lockoutEvent.UserName} moved to recovery after repeated TOTP failures",
+        _ => $"backup-code recovery started for {lockoutEvent.UserName}",
+    };
+
+    private SshShutOff ShutOff()
+    {
+        var problems = new List<string>();
+        var written = daemon.WriteDenyAll();
+        if (written is not null)
+        {
+            problems.Add(written);
+        }
+
+        SshSessionSweep? sweep = null;
+        switch (daemon.FindListener())
+        {
+            case ListenerLookup.Running running:
+                // Reload before ending sessions, so no new connection slips in between.
+                if (written is null && daemon.Reload(running.Listener) is { } reload)
+                {
+                    problems.Add(reload);
+                }
+
+                sweep = sessions.EndAll(running.Listener);
+                if (!sweep.Complete)
+                {
+                    problems.Add($"{sweep.Survivors.Count} process(es) of the current SSH sessions could not be ended (pid {string.Join(", ", sweep.Survivors)})");
+                }
+
+                break;
+            case ListenerLookup.NotRunning notRunning:
+                problems.Add($"{notRunning.Reason}; current SSH sessions could not be found");
+                break;
+        }
+
+        return new SshShutOff(problems, sweep);
+    }
+}
+
+/// <summary>What shutting SSH off did.</summary>
+public sealed record SshShutOff(IReadOnlyList<string> Problems, SshSessionSweep? Sweep)
+{
+    public bool Complete => Problems.Count == 0;
+
+    public string Summary =>
+        (Sweep is { } sweep ? $"{sweep.Sessions} SSH connection(s) ended ({sweep.Processes} processes)" : "no SSH connections ended") +
+        (Problems.Count == 0 ? "" : $"; problems: {string.Join("; ", Problems)}");
+}

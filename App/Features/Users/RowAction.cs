@@ -1,0 +1,4 @@
+namespace NasDash.Features.Users;
+
+/// <summary>An action picked from a row of the administrators table.</summary>
+public sealed record RowAction(AdministratorAction Action, AdministratorRow Target);
