@@ -13,14 +13,15 @@ public static class CoreServices
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddNasDashOptions(configuration, environment);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<NasDashOptions>>().Value);
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
-            var dataDirectory = sp.GetRequiredService<NasDashOptions>().DataDirectory;
-            Storage.DataDirectory.Ensure(dataDirectory);
-            return new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>());
+            // Validated by now; whatever reads these options may write into the data directory (store, keys, certificate).
+            var options = sp.GetRequiredService<IOptions<NasDashOptions>>().Value;
+            Storage.DataDirectory.Ensure(options.DataDirectory);
+            return options;
         });
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());
@@ -30,7 +31,6 @@ public static class CoreServices
         services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
         {
             var keys = Path.Combine(options.DataDirectory, "keys");
-            Storage.DataDirectory.Ensure(options.DataDirectory);
             Storage.DataDirectory.Ensure(keys);
             keyManagement.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(keys), loggers);
         });
