@@ -10,7 +10,9 @@ using NasDash.Features.MyAccount;
 using NasDash.Features.Users;
 using NasDash.Features.Health;
 using NasDash.Features.Login;
+using NasDash.Features.Notifications;
 using NasDash.Features.Setup;
+using NasDash.Features.SecurityKeys;
 using NasDash.Features.Sessions;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
@@ -68,6 +70,8 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddConsoleSocket();
     builder.Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
     builder.Services.AddLogin();
+    builder.Services.AddSecurityKeys();
+    builder.Services.AddNotifications();
     builder.Services.AddMudServices();
     builder.Services.AddHttpContextAccessor();
     builder.Services.AddRazorComponents().AddInteractiveServerComponents(circuits =>

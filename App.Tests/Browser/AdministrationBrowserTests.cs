@@ -70,7 +70,7 @@ public sealed class AdministrationBrowserTests(Chromium chromium)
             await Assertions.Expect(b.ButtonOf("account-codes-finish")).ToBeDisabledAsync();
 
             var (fileName, content) = await b.DownloadAsync("backup-download-txt");
-            Assert.Equal("nasdash-backup-codes-alice.txt", fileName);
+            Assert.Equal("nasdash-backup-codes-nas-test-alice.txt", fileName);
             Assert.All(shown, code => Assert.Contains(code, content, StringComparison.Ordinal));
             await b.InputOf("backup-saved").CheckAsync();
             await b.ClickAsync("account-codes-finish");

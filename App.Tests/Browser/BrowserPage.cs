@@ -23,20 +23,22 @@ public sealed class BrowserPage : IAsyncDisposable
     public string BaseUrl { get; }
 
     /// <param name="acceptSelfSigned">Accepts the appliance's self-signed certificate, as a person does once in the browser's warning.</param>
+    /// <param name="baseUrl">Another address of the server than its loopback IP, e.g. http://localhost:port for WebAuthn.</param>
     public static async Task<BrowserPage> OpenAsync(Chromium chromium, AppServer server, int width = 1280, int height = 900, bool dark = false,
-        bool acceptSelfSigned = false)
+        bool acceptSelfSigned = false, string? baseUrl = null)
     {
+        baseUrl ??= server.BaseUrl;
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             IgnoreHTTPSErrors = acceptSelfSigned,
-            BaseURL = server.BaseUrl,
+            BaseURL = baseUrl,
             AcceptDownloads = true,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
-        return new BrowserPage(context, page, server.BaseUrl);
+        return new BrowserPage(context, page, baseUrl);
     }
 
     /// <summary>Runs the steps; on failure saves a full-page screenshot named after the test and rethrows.</summary>

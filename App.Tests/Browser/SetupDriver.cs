@@ -142,7 +142,7 @@ public static class SetupDriver
         }
 
         var codes = enrolments.IssueCodes(enrolment);
-        _ = enrolments.TextFile(enrolment);
+        _ = enrolments.TextFile(enrolment, "http://nas-test/");
         enrolments.MarkDownloaded(enrolment);
         var result = await setup.CompleteAsync(accepted.Grant, administrator.Draft, enrolment, confirmed: true, "127.0.0.1");
         return result is SetupResult.Completed

@@ -118,29 +118,47 @@ public sealed class AccountAdministrationTests : IDisposable
     }
 
     [Fact]
-    public async Task Unlock_AlreadyUnlockedAndReset_ReturnsNothingToDo()
+    public async Task Unlock_AccountAlreadyWaitingForEnrolment_IssuesANewCodeThatReplacesTheOld()
     {
         _f.Add(TestAccounts.SuperLocked("alice", _f.Time.GetUtcNow()));
-        await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken);
-        var stamp = _f.Reload("alice").SecurityStamp;
+        var first = EnrolmentCodeOf(await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken));
 
-        var second = await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken);
+        var second = EnrolmentCodeOf(await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken));
 
-        Assert.IsType<AdministrationResult.NothingToDo>(second);
-        Assert.Equal(stamp, _f.Reload("alice").SecurityStamp);
-        Assert.Equal(1, _f.Store.Count(new AuditQuery(EventPrefix: "console.unlock")));
+        var alice = _f.Reload("alice");
+        Assert.NotEqual(first, second);
+        Assert.False(EnrolmentCodes.Matches(alice, BackupCodes.Normalize(first)!));
+        Assert.True(EnrolmentCodes.Matches(alice, BackupCodes.Normalize(second)!));
+        Assert.Equal(_f.Time.GetUtcNow() + EnrolmentCodePolicy.DefaultLifetime, alice.EnrolmentCodeExpiresAt);
+        Assert.Equal(2, _f.Store.Count(new AuditQuery(EventPrefix: "console.unlock")));
     }
 
     [Fact]
-    public async Task Unlock_ConcurrentCalls_OnlyOneUnlocks()
+    public async Task Unlock_ConcurrentCalls_AreSerialisedAndOnlyTheLastCodeWorks()
     {
         _f.Add(TestAccounts.SuperLocked("alice", _f.Time.GetUtcNow()));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken))));
 
-        Assert.Single(results, r => r.Succeeded);
-        Assert.Equal(1, _f.Store.Count(new AuditQuery(EventPrefix: "console.unlock")));
+        var alice = _f.Reload("alice");
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results, r => EnrolmentCodes.Matches(alice, BackupCodes.Normalize(EnrolmentCodeOf(r))!));
+        Assert.Equal(8, _f.Store.Count(new AuditQuery(EventPrefix: "console.unlock")));
     }
+
+    [Fact]
+    public async Task Unlock_Enrolled_RevokesTheDeviceCookiesAndPrintsTheCodeOnALineOfItsOwn()
+    {
+        var generation = _f.Add(TestAccounts.Enrolled("alice", _f.Time.GetUtcNow())).DeviceGeneration;
+
+        var result = await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken);
+
+        Assert.Matches(@"\nEnrolment code for alice: [0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4} \(valid until 2026-03-02 12:00 UTC\)$", result.Message);
+        Assert.Equal(generation + 1, _f.Reload("alice").DeviceGeneration);
+    }
+
+    private static string EnrolmentCodeOf(AdministrationResult result) =>
+        System.Text.RegularExpressions.Regex.Match(result.Message, @"Enrolment code for \S+: (\S+) ").Groups[1].Value;
 
     [Fact]
     public async Task ResetPassword_ValidPassword_ReplacesHashEndsSessionsKeepsSecondFactor()

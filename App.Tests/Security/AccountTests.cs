@@ -23,7 +23,7 @@ public class AccountTests
         ["a backup-code submission when super-locked"] = () => Enrolled().SuperLock(Now).BackupSubmissionFailed(Defaults, Now, null),
         ["a recovery when super-locked"] = () => Enrolled().SuperLock(Now).RecoverySucceeded(Now),
         ["a backup-code submission without codes"] = () => Account.Create("alice", "hash", Now).BackupSubmissionStarted(Now, null),
-        ["an administrator's reset of a super-locked account"] = () => Enrolled().SuperLock(Now).SecondFactorResetByAdministrator(Now),
+        ["an administrator's reset of a super-locked account"] = () => Enrolled().SuperLock(Now).ResetByAdministrator(Now),
         ["an enrolment of a super-locked account"] = () => Enrolled().SuperLock(Now).Enrolled("p", 1, new StoredBackupCodes()),
         ["a renewed authenticator in Recovery"] = () => Enrolled().StartRecovery(Now).AuthenticatorRenewed("p", 200),
         ["renewed backup codes without enrolment"] = () => Account.Create("alice", "hash", Now).BackupCodesRenewed(new StoredBackupCodes()),
@@ -50,7 +50,7 @@ public class AccountTests
         var account = Enrolled().FailPasswords(7, Now).SuperLock(Now);
         var stamp = account.SecurityStamp;
 
-        account.ConsoleUnlock(Now);
+        account.UnlockAtConsole(Now);
 
         Assert.Equal(AccountState.Normal, account.EffectiveState(Now));
         Assert.Equal((0, 0, 0), (account.PasswordFailures, account.TotpFailures, account.BackupFailures));
@@ -151,7 +151,7 @@ public class AccountTests
         ["enrolled, Normal"] = (h => h.CreateEnrolledAccount("alice").Id, SignInGate.Totp, typeof(PasswordStepResult.SecondFactorRequired)),
         ["enrolled, Recovery"] = (h => Arranged(h, h.CreateEnrolledAccount("alice").Id, a => a.StartRecovery(Now)), SignInGate.BackupCodes, typeof(PasswordStepResult.SecondFactorRequired)),
         ["enrolled, SuperLocked"] = (h => Arranged(h, h.CreateEnrolledAccount("alice").Id, a => a.SuperLock(Now)), SignInGate.SuperLocked, typeof(PasswordStepResult.SuperLocked)),
-        ["must enrol"] = (h => h.CreateAccount("alice"), SignInGate.MustEnrol, typeof(PasswordStepResult.EnrolmentRequired)),
+        ["reset or new, waiting for its enrolment code"] = (h => h.CreateAccountAwaitingEnrolment("alice").Id, SignInGate.EnrolmentCode, typeof(PasswordStepResult.EnrolmentCodeRequired)),
         ["not enrolled, 2FA required"] = (h => h.CreateAccount("alice", mustEnrol: false), SignInGate.MustEnrol, typeof(PasswordStepResult.EnrolmentRequired)),
     };
 

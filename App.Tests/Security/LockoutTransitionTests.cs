@@ -209,11 +209,11 @@ public class LockoutTransitionTests
             async a =>
             {
                 var account = a.Stored;
-                account.ConsoleUnlock(a.H.Time.GetUtcNow());
+                account.UnlockAtConsole(a.H.Time.GetUtcNow());
                 a.H.Store.Update(account);
                 return await a.Password(correct: true);
             },
-            "EnrolmentRequired", AccountState.Normal, (0, 0, 0), None,
+            "EnrolmentCodeRequired", AccountState.Normal, (0, 0, 0), None,
             (a, _) => Check(() =>
             {
                 Assert.Null(a.Stored.ProtectedTotpSecret);
@@ -235,14 +235,17 @@ public class LockoutTransitionTests
                 Assert.Equal(new PasswordStepResult.SuperLocked("alice", ApplianceWide: true), r);
                 Assert.Equal("alice", a.H.Store.Get().ApplianceLockedBy);
             })),
-        ["Recovered: the next sign-in must enrol"] = new(
+        ["Recovered: an enrolment left unfinished is not reopened by the password alone"] = new(
             async a =>
             {
                 Assert.IsType<SecondFactorResult.SignedIn>(await a.Codes(a.Account.Codes(2)));
                 a.Challenge = null;
             },
             a => a.Password(correct: true),
-            "EnrolmentRequired", AccountState.Normal, (0, 0, 0), None),
+            "EnrolmentCodeRequired", AccountState.Normal, (0, 0, 0), None,
+            async (a, r) => Assert.Equal(
+                new SecondFactorResult.EnrolmentCodeUnavailable(Expired: false, "nasdash console unlock alice"),
+                await a.H.SignIn.SubmitEnrolmentCodeAsync(((PasswordStepResult.EnrolmentCodeRequired)r).ChallengeId, a.H.WrongCodes(1)[0], null))),
         ["Re-enrolled: codes of the replaced batch are dead, the new batch works"] = new(
             async a =>
             {

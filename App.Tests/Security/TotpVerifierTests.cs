@@ -187,7 +187,8 @@ public class TotpVerifierTests
         var uri = TotpVerifier.OtpAuthUri(secret, "alice", "nas.local");
 
         Assert.Equal(20, secret.Length);
-        Assert.StartsWith("otpauth://totp/NasDash%20%28nas.local%29%3Aalice?", uri, StringComparison.Ordinal);
+        Assert.StartsWith("otpauth://totp/NasDash%20%28nas.local%29:alice?", uri, StringComparison.Ordinal);
+        Assert.Contains("&issuer=NasDash%20%28nas.local%29&", uri, StringComparison.Ordinal);
         Assert.Contains($"secret={TotpVerifier.ToBase32(secret)}&", uri, StringComparison.Ordinal);
         Assert.EndsWith("&algorithm=SHA1&digits=6&period=30", uri, StringComparison.Ordinal);
         Assert.Equal(secret, Base32Encoding.ToBytes(TotpVerifier.ToBase32(secret)));

@@ -118,6 +118,6 @@ public class DurabilityTests
         Assert.Null(stored.BackupCodes);
         Assert.Null(stored.ProtectedTotpSecret);
         Assert.True(stored.MustEnrol);
-        Assert.IsType<PasswordStepResult.EnrolmentRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));
+        Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));
     }
 }

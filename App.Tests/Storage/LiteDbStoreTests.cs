@@ -327,7 +327,7 @@ public class LiteDbStoreTests
     // The writes a console unlock could make as one decision: account, settings, audit, alert.
     private void UnlockWrites(LiteDbStore store, Account account)
     {
-        account.ConsoleUnlock(_time.GetUtcNow());
+        account.UnlockAtConsole(_time.GetUtcNow());
         store.Update(account);
         var settings = store.Get();
         settings.Ssh.LoginDisabled = true;

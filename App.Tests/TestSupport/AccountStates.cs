@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using NasDash.Security;
 
 namespace NasDash.Tests.TestSupport;
@@ -61,6 +62,28 @@ public static class AccountStates
         }
 
         return account;
+    }
+
+    /// <summary>The console's unlock with a fresh enrolment code; returns the code the console would print.</summary>
+    public static string UnlockAtConsole(this Account account, DateTimeOffset now)
+    {
+        var (code, stored, validUntil) = NewEnrolmentCode(now);
+        account.ConsoleUnlock(now, stored, validUntil);
+        return code;
+    }
+
+    /// <summary>An administrator's reset on /users with a fresh enrolment code; returns the code the page would show.</summary>
+    public static string ResetByAdministrator(this Account account, DateTimeOffset now)
+    {
+        var (code, stored, validUntil) = NewEnrolmentCode(now);
+        account.SecondFactorResetByAdministrator(now, stored, validUntil);
+        return code;
+    }
+
+    private static (string Code, StoredBackupCodes Stored, DateTimeOffset ValidUntil) NewEnrolmentCode(DateTimeOffset now)
+    {
+        var time = new FakeTimeProvider(now);
+        return new EnrolmentCodes(new BackupCodes(time, iterations: 10), new EnrolmentCodePolicy(EnrolmentCodePolicy.DefaultLifetime), time).New();
     }
 
     /// <summary>Drives the account into <paramref name="state"/> (Normal leaves it as it is; Throttled by six wrong passwords).</summary>

@@ -23,12 +23,16 @@ public sealed class CoreHarness : IDisposable
     private readonly TestCore _core = new();
     private readonly int _passwordIterations;
     private readonly int _backupCodeIterations;
+    private readonly IDictionary<string, string?>? _settings;
     private ServiceProvider _services = null!;
 
-    public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100)
+    /// <param name="settings">Configuration over <see cref="TestCore.Settings"/>, e.g. the WebAuthn relying party.</param>
+    public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100,
+        IDictionary<string, string?>? settings = null)
     {
         _passwordIterations = passwordIterations;
         _backupCodeIterations = backupCodeIterations;
+        _settings = settings;
         Open();
         if (policy is not null)
         {
@@ -53,6 +57,9 @@ public sealed class CoreHarness : IDisposable
     public SignInService SignIn { get; private set; } = null!;
     public EnrolmentService Enrolments { get; private set; } = null!;
     public StepUp StepUp { get; private set; } = null!;
+    public DeviceCookies Devices { get; private set; } = null!;
+    public EnrolmentCodes EnrolmentCodes { get; private set; } = null!;
+    public AccountAdministration Administration { get; private set; } = null!;
 
     public TwoFactorSettings Policy
     {
@@ -89,17 +96,40 @@ public sealed class CoreHarness : IDisposable
         return new EnrolledAccount(account.Id, userName, password, [.. enrolment.Secret], codes);
     }
 
-    /// <summary>Replaces the account's TOTP secret and backup codes through <see cref="EnrolmentService.CompleteAsync"/>.</summary>
+    /// <summary>
+    /// Replaces the account's TOTP secret and backup codes as the app does: a recovery with its last M codes, then
+    /// <see cref="EnrolmentService.CompleteAsync"/> from the session that recovery opened.
+    /// </summary>
     public async Task<EnrolledAccount> ReEnrolAsync(EnrolledAccount account)
     {
+        var required = Policy.RequiredCodesAtRecovery;
+        var recovered = await SignIn.SubmitBackupCodesAsync(await ChallengeAsync(account), account.Codes(required, account.BackupCodes.Count - required), "192.0.2.1");
+        if (recovered is not SecondFactorResult.SignedIn)
+        {
+            throw new InvalidOperationException($"Recovery gave {recovered}");
+        }
+
         var (enrolment, codes) = PrepareEnrolment(account.UserName);
-        var result = await Enrolments.CompleteAsync(enrolment, account.Id, confirmed: true, "192.0.2.1");
+        var result = await Enrolments.CompleteAsync(enrolment, account.Id, Stored(account).SecurityStamp, confirmed: true, "192.0.2.1");
         return result is EnrolmentResult.Completed
             ? account with { TotpSecret = [.. enrolment.Secret], BackupCodes = codes }
             : throw new InvalidOperationException($"Enrolment gave {result}");
     }
 
-    /// <summary>An account with a password only (as after a console reset): it must enrol at sign-in.</summary>
+    /// <summary>An account created on /users: a password and a one-time enrolment code, which it presents after the password.</summary>
+    public (Guid Id, string EnrolmentCode) CreateAccountAwaitingEnrolment(string userName, string password = DefaultPassword)
+    {
+        var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow());
+        var issued = EnrolmentCodes.IssueTo(account);
+        if (!Store.TryInsert(account))
+        {
+            throw new InvalidOperationException($"User name {userName} is taken.");
+        }
+
+        return (account.Id, issued.Code);
+    }
+
+    /// <summary>An account with a password only and no enrolment code (mustEnrol) or one created before 2FA was required.</summary>
     public Guid CreateAccount(string userName, string password = DefaultPassword, bool mustEnrol = true)
     {
         var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow(), mustEnrol);
@@ -122,7 +152,7 @@ public sealed class CoreHarness : IDisposable
         }
 
         var codes = Enrolments.IssueCodes(enrolment);
-        _ = Enrolments.TextFile(enrolment);
+        _ = Enrolments.TextFile(enrolment, "http://nas-test/");
         Enrolments.MarkDownloaded(enrolment);
         return (enrolment, codes);
     }
@@ -181,7 +211,7 @@ public sealed class CoreHarness : IDisposable
     private void Open()
     {
         var services = new ServiceCollection();
-        _core.AddTo(services, Time, _passwordIterations, _backupCodeIterations);
+        _core.AddTo(services, Time, _passwordIterations, _backupCodeIterations, _settings);
         services.AddSingleton<ILockoutEventHandler>(Lockouts);
         _services = services.BuildServiceProvider();
         Store = Get<LiteDbStore>();
@@ -202,5 +232,8 @@ public sealed class CoreHarness : IDisposable
         SignIn = Get<SignInService>();
         Enrolments = Get<EnrolmentService>();
         StepUp = Get<StepUp>();
+        Devices = Get<DeviceCookies>();
+        EnrolmentCodes = Get<EnrolmentCodes>();
+        Administration = Get<AccountAdministration>();
     }
 }

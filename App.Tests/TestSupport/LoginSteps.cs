@@ -56,6 +56,14 @@ public static class LoginSteps
         return await b.TextOfAsync("login-error");
     }
 
+    /// <summary>After the password of a reset or new account: the one-time enrolment code.</summary>
+    public static async Task EnterEnrolmentCodeAsync(this BrowserPage b, string code)
+    {
+        await b.InputOf("enrol-code").WaitForAsync();
+        await b.FillAsync("enrol-code", code);
+        await b.ClickAsync("enrol-code-submit");
+    }
+
     /// <summary>The forced enrolment at /enrol: verify a code for the new secret, download and confirm the codes, finish.</summary>
     public static async Task<(string SecretBase32, IReadOnlyList<string> Codes, string Download)> EnrolAsync(this BrowserPage b)
     {

@@ -16,6 +16,7 @@ using NasDash.Features.Dashboard;
 using NasDash.Features.GlobalTwoFactor;
 using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
+using NasDash.Features.SecurityKeys;
 using NasDash.Features.Sessions;
 using NasDash.Features.Users;
 using NasDash.Hosting;
@@ -58,8 +59,10 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
         Services.AddScoped<SignInBrowser>();
+        Services.AddScoped<BrowserDevice>();
         Services.AddScoped<CurrentActor>();
         Services.AddLogin();
+        Services.AddSecurityKeys();
         services?.Invoke(Services);
         Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

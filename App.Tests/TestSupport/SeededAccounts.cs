@@ -45,15 +45,23 @@ public static class SeededAccounts
         settings.Save(current);
     }
 
-    /// <summary><c>nasdash console unlock</c>, through the running server's own administration service.</summary>
-    public static async Task ConsoleUnlockAsync(IServiceProvider services, string userName)
+    /// <summary><c>nasdash console unlock</c>, through the running server's own administration service; returns the enrolment code it printed.</summary>
+    public static async Task<string> ConsoleUnlockAsync(IServiceProvider services, string userName)
     {
         var result = await services.GetRequiredService<AccountAdministration>().UnlockAsync(userName, AccountAdministration.ConsoleClient);
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(result.Message);
         }
+
+        return EnrolmentCodeIn(result.Message);
     }
+
+    /// <summary>The code of the console's line "Enrolment code for &lt;user&gt;: XXXX-XXXX-XXXX (valid until …)".</summary>
+    public static string EnrolmentCodeIn(string output) =>
+        System.Text.RegularExpressions.Regex.Match(output, @"^Enrolment code for \S+: (\S+) \(valid until ", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m
+            ? m.Groups[1].Value
+            : throw new InvalidOperationException($"No enrolment code in: {output}");
 
     public static Account Stored(IServiceProvider services, string userName) =>
         services.GetRequiredService<IAccountStore>().FindByName(Account.Normalize(userName)) ?? throw new InvalidOperationException($"No account {userName}.");

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -43,6 +45,9 @@ public static class CoreServices
         services.AddSingleton<TotpVerifier>();
         services.AddSingleton<TotpSecondFactor>();
         services.AddSingleton<SecretProtector>();
+        services.AddSingleton<DeviceCookies>();
+        services.AddSingleton(sp => new EnrolmentCodePolicy(sp.GetRequiredService<NasDashOptions>().Enrolment.CodeLifetime));
+        services.AddSingleton<EnrolmentCodes>();
         services.AddSingleton<PendingSignIns>();
         services.AddSingleton<AccountLocks>();
         services.AddSingleton<SecurityEvents>();
@@ -50,6 +55,12 @@ public static class CoreServices
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
+        services.AddSingleton(sp => new RelyingPartySource(() => RelyingParty.From(
+            sp.GetRequiredService<NasDashOptions>().WebAuthn.RelyingPartyId, sp.GetRequiredService<NasDashOptions>().WebAuthn.Origins, sp.GetRequiredService<ApplianceIdentity>().HostName,
+            sp.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])));
+        services.AddSingleton<SecurityKeyCeremonies>();
+        services.AddSingleton<SecurityKeySignIn>();
+        services.AddSingleton<SecurityKeyRegistry>();
         services.AddSingleton<ILockoutEventHandler, LockoutAlerts>();
         return services;
     }

@@ -16,8 +16,17 @@ public sealed class NasDashOptions
     public List<string> TrustedProxies { get; set; } = [];
     public SetupOptions Setup { get; set; } = new();
     public SessionOptions Session { get; set; } = new();
+    public EnrolmentOptions Enrolment { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();
     public SshOptions Ssh { get; set; } = new();
+    public WebAuthnOptions WebAuthn { get; set; } = new();
+}
+
+/// <summary>Security keys (CONTRACT.md): unset, the appliance host name and the addresses the server listens on.</summary>
+public sealed class WebAuthnOptions
+{
+    public string? RelyingPartyId { get; set; }
+    public List<string> Origins { get; set; } = [];
 }
 
 public sealed class SetupOptions
@@ -30,6 +39,12 @@ public sealed class SessionOptions
 {
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
     public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromHours(12);
+}
+
+public sealed class EnrolmentOptions
+{
+    /// <summary>How long a one-time enrolment code (console unlock, a reset or a new administrator on /users) stays valid.</summary>
+    public TimeSpan CodeLifetime { get; set; } = Security.EnrolmentCodePolicy.DefaultLifetime;
 }
 
 public sealed class AuditOptions

@@ -33,6 +33,8 @@ public sealed class Account
     /// <summary>Highest TOTP time step ever accepted (RFC 6238 §5.2: only later steps are accepted).</summary>
     public long LastTotpStep { get; private set; } = -1;
     public StoredBackupCodes? BackupCodes { get; private set; }
+    /// <summary>Registered WebAuthn credentials: an alternative to the TOTP code at sign-in, never a replacement for it.</summary>
+    public IReadOnlyList<SecurityKey> SecurityKeys { get; private set; } = [];
 
     public AccountState State { get; private set; } = AccountState.Normal;
     public DateTimeOffset StateSince { get; private set; }
@@ -48,6 +50,18 @@ public sealed class Account
     public bool MustChangePassword { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? LastSignInAt { get; private set; }
+
+    /// <summary>
+    /// The one-time code (hashed, a batch of one) that whoever left this account without a second factor handed
+    /// over; an account that must enrol presents it after the password, before any secret is made.
+    /// </summary>
+    public StoredBackupCodes? EnrolmentCode { get; private set; }
+    public DateTimeOffset? EnrolmentCodeExpiresAt { get; private set; }
+
+    /// <summary>Carried by every device cookie of this account; bumping it revokes them all.</summary>
+    public int DeviceGeneration { get; private set; }
+    /// <summary>The password budgets of browsers holding a valid device cookie, each apart from the untrusted bucket.</summary>
+    public List<DeviceBudget> DeviceBudgets { get; private set; } = [];
 
     /// <summary>An administrator who has yet to enrol a second factor (created on /users, or before 2FA was required).</summary>
     public static Account Create(string userName, string passwordHash, DateTimeOffset now, bool mustEnrol = true, bool mustChangePassword = false)
@@ -82,8 +96,21 @@ public sealed class Account
     public bool IsEnrolled => HasTotp && BackupCodes is not null;
     public int BackupCodesLeft => BackupCodes?.Remaining ?? 0;
 
-    /// <summary>Password attempts are refused unevaluated until <see cref="LockedUntil"/>, whatever the state.</summary>
+    /// <summary>
+    /// Browsers without a valid device cookie (the untrusted bucket: <see cref="PasswordFailures"/>,
+    /// <see cref="LockedUntil"/>) are refused unevaluated until <see cref="LockedUntil"/>, whatever the state.
+    /// </summary>
     public bool IsThrottled(DateTimeOffset now) => LockedUntil is { } until && until > now;
+
+    /// <summary>Until when password attempts from this browser are refused: its own budget for a trusted device, else the untrusted bucket's.</summary>
+    public DateTimeOffset? ThrottledUntil(Guid? trustedDevice, DateTimeOffset now)
+    {
+        var until = trustedDevice is { } device ? BudgetOf(device)?.LockedUntil : LockedUntil;
+        return until is { } u && u > now ? u : null;
+    }
+
+    /// <summary>The most password guesses browsers without a device cookie can have evaluated in any day (see <see cref="PasswordThrottle"/>).</summary>
+    public static int UntrustedGuessesPerDayBound => PasswordThrottle.EvaluationsBound(TimeSpan.FromDays(1));
 
     public AccountState EffectiveState(DateTimeOffset now) =>
         State == AccountState.Normal && IsThrottled(now) ? AccountState.Throttled : State;
@@ -94,14 +121,40 @@ public sealed class Account
     /// <summary>Backup codes are evaluated in Normal (which starts a recovery) and in Recovery; never when super-locked.</summary>
     public bool AcceptsBackupCodes => State is AccountState.Normal or AccountState.Recovery && BackupCodes is not null;
 
+    /// <summary>Security keys are accepted only in Normal: Recovery trusts backup codes alone, and super-locked nothing.</summary>
+    public bool AcceptsSecurityKeys => State == AccountState.Normal && SecurityKeys.Count > 0;
+
+    /// <summary>A key is registered beside an enrolled authenticator (TOTP stays what the wizard and SSH use), up to a few.</summary>
+    public bool MayAddSecurityKey => State == AccountState.Normal && IsEnrolled && SecurityKeys.Count < MaxSecurityKeys;
+
+    public const int MaxSecurityKeys = 10;
+
+    /// <summary>A registered key may go, unless it is the last second factor while 2FA is required.</summary>
+    public bool MayRemoveSecurityKey(Guid keyId, TwoFactorSettings settings) =>
+        State == AccountState.Normal && SecurityKeys.Any(k => k.Id == keyId) &&
+        (HasTotp || SecurityKeys.Count > 1 || !settings.EnforceForAdministrators);
+
+    public SecurityKey? FindSecurityKey(ReadOnlySpan<byte> credentialId)
+    {
+        foreach (var key in SecurityKeys)
+        {
+            if (key.Holds(credentialId))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Where a sign-in attempt leads now: refused while throttled, otherwise <see cref="AfterPassword"/>.</summary>
-    public SignInGate MaySignIn(TwoFactorSettings settings, bool applianceLocked, DateTimeOffset now) =>
-        IsThrottled(now) ? SignInGate.Throttled : AfterPassword(settings, applianceLocked);
+    public SignInGate MaySignIn(TwoFactorSettings settings, bool applianceLocked, DateTimeOffset now, Guid? trustedDevice = null) =>
+        ThrottledUntil(trustedDevice, now) is not null ? SignInGate.Throttled : AfterPassword(settings, applianceLocked);
 
     /// <summary>What a correct password leads to under <paramref name="settings"/>: the one answer sign-in and the settings preview share.</summary>
     public SignInGate AfterPassword(TwoFactorSettings settings, bool applianceLocked) =>
         State == AccountState.SuperLocked || applianceLocked ? SignInGate.SuperLocked
-        : !IsEnrolled ? (MustEnrol || settings.EnforceForAdministrators ? SignInGate.MustEnrol : SignInGate.PasswordOnly)
+        : !IsEnrolled ? (MustEnrol ? SignInGate.EnrolmentCode : settings.EnforceForAdministrators ? SignInGate.MustEnrol : SignInGate.PasswordOnly)
         : State == AccountState.Recovery ? SignInGate.BackupCodes
         : SignInGate.Totp;
 
@@ -116,9 +169,18 @@ public sealed class Account
     /// <summary>Holds the M codes a recovery asks for, so losing the authenticator does not mean the console.</summary>
     public bool CanRecoverWithCodes(TwoFactorSettings settings) => !IsEnrolled || BackupCodesLeft >= settings.RequiredCodesAtRecovery;
 
-    /// <summary>A wrong password: only throttles, never moves the second-factor counters.</summary>
-    public void PasswordFailed(DateTimeOffset now)
+    /// <summary>
+    /// A wrong password: only throttles, never moves the second-factor counters. From a trusted device it drains
+    /// that device's budget alone, so nobody else's failures can keep the owner's browser out.
+    /// </summary>
+    public void PasswordFailed(DateTimeOffset now, Guid? trustedDevice = null)
     {
+        if (trustedDevice is { } device)
+        {
+            BudgetFor(device, now).Failed(now);
+            return;
+        }
+
         PasswordFailures++;
         var delay = PasswordThrottle.Delay(PasswordFailures);
         if (delay > TimeSpan.Zero)
@@ -127,11 +189,22 @@ public sealed class Account
         }
     }
 
-    /// <summary>A correct password clears the password counter only (aspnet/Identity#1353).</summary>
-    public void PasswordSucceeded(string? upgradedHash = null)
+    /// <summary>
+    /// A correct password clears the password counter of its own bucket only (aspnet/Identity#1353): the owner's
+    /// device signing in does not hand untrusted browsers a fresh budget.
+    /// </summary>
+    public void PasswordSucceeded(string? upgradedHash = null, Guid? trustedDevice = null)
     {
-        PasswordFailures = 0;
-        LockedUntil = null;
+        if (trustedDevice is { } device)
+        {
+            DeviceBudgets.RemoveAll(b => b.DeviceId == device);
+        }
+        else
+        {
+            PasswordFailures = 0;
+            LockedUntil = null;
+        }
+
         if (upgradedHash is not null)
         {
             PasswordHash = upgradedHash;
@@ -154,6 +227,7 @@ public sealed class Account
     {
         PasswordSucceeded(newHash);
         MustChangePassword = false;
+        RevokeDevices();
         RotateSecurityStamp();
     }
 
@@ -235,30 +309,125 @@ public sealed class Account
         Move(AccountState.Normal, now);
     }
 
-    /// <summary>The console's unlock: lifts every lock, the password throttle included, and resets the second factor.</summary>
-    public void ConsoleUnlock(DateTimeOffset now)
+    /// <summary>
+    /// The console's unlock: lifts every lock, the password throttle included, resets the second factor, revokes
+    /// every device cookie, and sets the enrolment code the operator hands over.
+    /// </summary>
+    public void ConsoleUnlock(DateTimeOffset now, StoredBackupCodes enrolmentCode, DateTimeOffset codeExpiresAt)
     {
         ClearSecondFactor();
         PasswordFailures = 0;
         LockedUntil = null;
+        RevokeDevices();
         Move(AccountState.Normal, now);
+        EnrolmentCodeIssued(enrolmentCode, codeExpiresAt);
     }
 
     /// <summary>
     /// Another administrator reset this user's second factor from the web: like the console's unlock, but a
-    /// super-locked account is refused (only the console lifts that) and password throttling is left alone.
+    /// super-locked account is refused (only the console lifts that) and the untrusted password bucket is left alone.
     /// </summary>
-    public void SecondFactorResetByAdministrator(DateTimeOffset now)
+    public void SecondFactorResetByAdministrator(DateTimeOffset now, StoredBackupCodes enrolmentCode, DateTimeOffset codeExpiresAt)
     {
         RefuseIfSuperLocked();
         ClearSecondFactor();
+        RevokeDevices();
         Move(AccountState.Normal, now);
+        EnrolmentCodeIssued(enrolmentCode, codeExpiresAt);
+    }
+
+    /// <summary>A new one-time enrolment code for an account that must enrol; it replaces any older one.</summary>
+    public void EnrolmentCodeIssued(StoredBackupCodes code, DateTimeOffset expiresAt)
+    {
+        RefuseIfSuperLocked();
+        if (IsEnrolled || !MustEnrol || code.Total != 1)
+        {
+            throw new InvalidOperationException($"{UserName} does not wait for enrolment; no enrolment code can be issued.");
+        }
+
+        EnrolmentCode = code;
+        EnrolmentCodeExpiresAt = expiresAt;
+    }
+
+    /// <summary>After the password, an account that must enrol is asked for its enrolment code (<see cref="SignInGate.EnrolmentCode"/>).</summary>
+    public bool AcceptsEnrolmentCode(DateTimeOffset now) =>
+        State == AccountState.Normal && MustEnrol && !IsEnrolled && EnrolmentCode is not null && EnrolmentCodeExpiresAt > now;
+
+    /// <summary>The right code: used up, and the stamp rotates so that only the session it opens may enrol.</summary>
+    public void EnrolmentCodeAccepted(DateTimeOffset now)
+    {
+        RefuseUnlessAcceptsEnrolmentCode(now);
+        EnrolmentCode = null;
+        EnrolmentCodeExpiresAt = null;
+        BackupFailures = 0;
+        RotateSecurityStamp();
+    }
+
+    /// <summary>A wrong enrolment code counts as a failed backup-code submission: the N-th in a row super-locks.</summary>
+    public LockoutEvent? EnrolmentCodeFailed(TwoFactorSettings settings, DateTimeOffset now, string? client)
+    {
+        RefuseUnlessAcceptsEnrolmentCode(now);
+        BackupFailures++;
+        if (BackupFailures < settings.MaxFailedBackupSubmissions)
+        {
+            return null;
+        }
+
+        Move(AccountState.SuperLocked, now);
+        RotateSecurityStamp();
+        return new LockoutEvent(LockoutEventKind.SuperLocked, Id, UserName, client, now);
+    }
+
+    /// <summary>A verified new credential. Adding a factor takes nothing from the owner, so sessions stay.</summary>
+    public void SecurityKeyAdded(SecurityKey key)
+    {
+        if (!MayAddSecurityKey)
+        {
+            throw new InvalidOperationException($"{UserName} cannot register a security key now.");
+        }
+
+        if (FindSecurityKey(key.CredentialId) is not null)
+        {
+            throw new InvalidOperationException($"{UserName} already registered that security key.");
+        }
+
+        SecurityKeys = [.. SecurityKeys, key];
+    }
+
+    /// <summary>An assertion verified under the account's lock: its counter must advance past the stored one.</summary>
+    public void SecurityKeyUsed(Guid keyId, uint signatureCounter, DateTimeOffset now)
+    {
+        var key = SecurityKeys.FirstOrDefault(k => k.Id == keyId);
+        if (!AcceptsSecurityKeys || key is null)
+        {
+            throw new InvalidOperationException($"{UserName} does not accept that security key now.");
+        }
+
+        key.Used(signatureCounter, now);
+        LastSignInAt = now;
+    }
+
+    /// <summary>
+    /// A key taken away (lost, or given to someone else): sessions end, as it may have opened one. Never the last
+    /// second factor while 2FA is required.
+    /// </summary>
+    public void SecurityKeyRemoved(Guid keyId, TwoFactorSettings settings)
+    {
+        if (!MayRemoveSecurityKey(keyId, settings))
+        {
+            throw new InvalidOperationException($"{UserName} cannot remove that security key now: it is unknown, or the last second factor.");
+        }
+
+        SecurityKeys = [.. SecurityKeys.Where(k => k.Id != keyId)];
+        RotateSecurityStamp();
     }
 
     /// <summary>A completed enrolment: new secret and batch are in place, other sessions end.</summary>
     public void Enrolled(string protectedSecret, long acceptedStep, StoredBackupCodes codes)
     {
         RefuseIfSuperLocked();
+        EnrolmentCode = null;
+        EnrolmentCodeExpiresAt = null;
         ProtectedTotpSecret = protectedSecret;
         LastTotpStep = acceptedStep;
         BackupCodes = codes;
@@ -293,6 +462,9 @@ public sealed class Account
     {
         var copy = (Account)MemberwiseClone();
         copy.BackupCodes = BackupCodes?.Clone();
+        copy.EnrolmentCode = EnrolmentCode?.Clone();
+        copy.DeviceBudgets = DeviceBudgets.Select(b => b.Clone()).ToList();
+        copy.SecurityKeys = [.. SecurityKeys.Select(k => k.Clone())];
         return copy;
     }
 
@@ -300,10 +472,45 @@ public sealed class Account
 
     private void RotateSecurityStamp() => SecurityStamp = NewStamp();
 
+    private void RevokeDevices()
+    {
+        DeviceGeneration++;
+        DeviceBudgets.Clear();
+    }
+
+    private DeviceBudget? BudgetOf(Guid device) => DeviceBudgets.Find(b => b.DeviceId == device);
+
+    private DeviceBudget BudgetFor(Guid device, DateTimeOffset now)
+    {
+        if (BudgetOf(device) is { } known)
+        {
+            return known;
+        }
+
+        // Bounded: a forgotten device whose budget is dropped only gets back the small budget of a trusted device.
+        if (DeviceBudgets.Count >= DeviceBudget.MaxKept)
+        {
+            DeviceBudgets.Remove(DeviceBudgets.MinBy(b => b.LastFailureAt)!);
+        }
+
+        var budget = DeviceBudget.For(device, now);
+        DeviceBudgets.Add(budget);
+        return budget;
+    }
+
+    private void RefuseUnlessAcceptsEnrolmentCode(DateTimeOffset now)
+    {
+        if (!AcceptsEnrolmentCode(now))
+        {
+            throw new InvalidOperationException($"{UserName} does not accept an enrolment code now.");
+        }
+    }
+
     private void ClearSecondFactor()
     {
         ProtectedTotpSecret = null;
         BackupCodes = null;
+        SecurityKeys = [];
         MustEnrol = true;
         TotpFailures = 0;
         BackupFailures = 0;
@@ -350,6 +557,8 @@ public enum SignInGate
     SuperLocked,
     /// <summary>A new authenticator and backup codes must be enrolled first.</summary>
     MustEnrol,
+    /// <summary>Left without a second factor by a reset or created on /users: the one-time enrolment code comes before enrolling.</summary>
+    EnrolmentCode,
     /// <summary>2FA is not required and none is enrolled.</summary>
     PasswordOnly,
     Totp,
@@ -375,4 +584,52 @@ public static class PasswordThrottle
         var seconds = FirstDelay.TotalSeconds * Math.Pow(2, Math.Min(over, 10));
         return TimeSpan.FromSeconds(Math.Min(seconds, MaxDelay.TotalSeconds));
     }
+
+    /// <summary>
+    /// The most failures one bucket can have evaluated within <paramref name="period"/>: the free ones, the ramp
+    /// to the longest delay, then one per <see cref="MaxDelay"/> (for a day: 4 + 6 + 96 = 106).
+    /// </summary>
+    public static int EvaluationsBound(TimeSpan period)
+    {
+        var free = FailuresBeforeThrottle - 1;
+        var ramp = 0;
+        while (Delay(free + ramp + 1) < MaxDelay)
+        {
+            ramp++;
+        }
+
+        return free + ramp + 1 + (int)Math.Ceiling(period / MaxDelay);
+    }
+}
+
+/// <summary>The password budget of one trusted browser (one device cookie): its own failures and throttle.</summary>
+public sealed class DeviceBudget
+{
+    /// <summary>Budgets kept per account; the one whose last failure is oldest makes room.</summary>
+    public const int MaxKept = 16;
+
+    // For the store's mapper.
+    private DeviceBudget()
+    {
+    }
+
+    public Guid DeviceId { get; private set; }
+    public int Failures { get; private set; }
+    public DateTimeOffset? LockedUntil { get; private set; }
+    public DateTimeOffset LastFailureAt { get; private set; }
+
+    internal static DeviceBudget For(Guid device, DateTimeOffset now) => new() { DeviceId = device, LastFailureAt = now };
+
+    internal void Failed(DateTimeOffset now)
+    {
+        Failures++;
+        LastFailureAt = now;
+        var delay = PasswordThrottle.Delay(Failures);
+        if (delay > TimeSpan.Zero)
+        {
+            LockedUntil = now + delay;
+        }
+    }
+
+    internal DeviceBudget Clone() => (DeviceBudget)MemberwiseClone();
 }

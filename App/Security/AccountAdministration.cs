@@ -44,14 +44,17 @@ public sealed class AccountAdministration(
     AccountLocks locks,
     PasswordHashing passwords,
     SecurityEvents events,
+    EnrolmentCodes enrolmentCodes,
     TimeProvider time,
     ISshControl? ssh = null)
 {
     public const string ConsoleClient = "local console";
 
     /// <summary>
-    /// Lifts any lockout (throttle, Recovery, super-lockout, the appliance-wide lock) and resets the second
-    /// factor: TOTP secret and backup codes cleared, so the user enrols again at the next sign-in.
+    /// Lifts any lockout (throttle, Recovery, super-lockout, the appliance-wide lock), resets the second factor
+    /// (TOTP secret and backup codes cleared), revokes every device cookie of the account and issues the one-time
+    /// enrolment code the user needs at the next sign-in. On an account already waiting for enrolment it issues a
+    /// new code, replacing the older one.
     /// </summary>
     public async Task<AdministrationResult> UnlockAsync(string userName, string actor, CancellationToken cancellationToken = default)
     {
@@ -67,16 +70,11 @@ public sealed class AccountAdministration(
             var now = time.GetUtcNow();
             var current = settings.Get();
             var before = account.EffectiveState(now);
-            var hadSecondFactor = account.HasTotp || account.BackupCodes is not null;
             var applianceLock = current.ApplianceLockedBy;
-            if (before == AccountState.Normal && !hadSecondFactor && account.MustEnrol && applianceLock is null &&
-                account is { PasswordFailures: 0, TotpFailures: 0, BackupFailures: 0 })
-            {
-                return new AdministrationResult.NothingToDo($"{account.UserName} is not locked and has no second factor to reset; they enrol at their next sign-in.");
-            }
-
-            account.ConsoleUnlock(now);
-            var detail = $"by {actor}; was {before}; second factor reset, enrolment required" +
+            var (code, storedCode, validUntil) = enrolmentCodes.New();
+            account.ConsoleUnlock(now, storedCode, validUntil);
+            var issued = new IssuedEnrolmentCode(account.UserName, code, validUntil);
+            var detail = $"by {actor}; was {before}; second factor reset, device cookies revoked, enrolment code issued (valid until {issued.ValidUntilText})" +
                          (applianceLock is null ? "" : $"; appliance-wide lock set by {applianceLock} lifted");
             accounts.Update(account, Entry(account.UserName, "console.unlock", "succeeded", detail));
             if (applianceLock is not null)
@@ -91,7 +89,7 @@ public sealed class AccountAdministration(
                 "/audit");
             events.EndSessions(account.Id);
 
-            var message = $"Unlocked {account.UserName} (was {before}). TOTP secret and backup codes cleared; sessions ended. {account.UserName} signs in with the password and enrols again.";
+            var message = $"Unlocked {account.UserName} (was {before}). TOTP secret and backup codes cleared; sessions and device cookies ended. {account.UserName} signs in with the password, enters the enrolment code and enrols again.";
             if (applianceLock is not null && Account.Normalize(applianceLock) != normalized)
             {
                 message += $" The appliance-wide lock set by {applianceLock}'s super-lockout is lifted; {applianceLock} stays locked.";
@@ -101,7 +99,7 @@ public sealed class AccountAdministration(
                 message += " The appliance-wide lock is lifted.";
             }
 
-            return new AdministrationResult.Done(message);
+            return new AdministrationResult.Done(message + Environment.NewLine + issued.ConsoleLine);
         }
     }
 
@@ -123,7 +121,7 @@ public sealed class AccountAdministration(
                 return new AdministrationResult.Rejected(string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct()));
             }
 
-            // A new password ends the password throttle, never the second-factor counters.
+            // A new password ends the password throttle and revokes the device cookies, never the second-factor counters.
             account.PasswordChanged(passwords.Hash(newPassword));
             accounts.Update(account, Entry(account.UserName, "console.reset-password", "succeeded", $"by {actor}"));
             alerts.Raise($"console-password:{normalized}", AlertSeverity.Info,
@@ -132,7 +130,7 @@ public sealed class AccountAdministration(
 
             var state = account.EffectiveState(time.GetUtcNow());
             var note = state == AccountState.Normal ? "" : $" The account is still {state}: `nasdash console unlock {account.UserName}` lifts that.";
-            return new AdministrationResult.Done($"Password of {account.UserName} changed; their sessions ended.{note}");
+            return new AdministrationResult.Done($"Password of {account.UserName} changed; their sessions and device cookies ended.{note}");
         }
     }
 

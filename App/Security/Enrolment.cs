@@ -32,7 +32,7 @@ public sealed class Enrolment
     public string OtpAuthUri => TotpVerifier.OtpAuthUri(Secret, UserName, Host);
     public string SecretText => TotpVerifier.Grouped(Secret);
     public string SecretBase32 => TotpVerifier.ToBase32(Secret);
-    public string IssuerLabel => $"{TotpVerifier.Issuer} ({Host})";
+    public string IssuerLabel => TotpVerifier.IssuerFor(Host);
 
     public long? VerifiedStep { get; internal set; }
     public bool TotpVerified => VerifiedStep is not null;

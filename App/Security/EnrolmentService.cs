@@ -10,6 +10,8 @@ public abstract record EnrolmentResult
     public sealed record Completed(Guid AccountId, string SignInTicket) : EnrolmentResult;
     public sealed record NotReady(string Message) : EnrolmentResult;
     public sealed record AccountGone : EnrolmentResult;
+    /// <summary>The account was reset, or enrolled from another browser, since this session began: sign in again.</summary>
+    public sealed record SessionChanged : EnrolmentResult;
 }
 
 /// <summary>
@@ -79,9 +81,17 @@ public sealed class EnrolmentService(
         return enrolment.Batch.Codes;
     }
 
-    public string TextFile(Enrolment enrolment) => Render(enrolment, BackupCodeFiles.Text);
+    /// <param name="applianceUrl">The address the person reached the dashboard at, printed so the sheet says where it belongs.</param>
+    public string TextFile(Enrolment enrolment, string applianceUrl) => BackupCodeFiles.Text(Sheet(enrolment, applianceUrl));
 
-    public string JsonFile(Enrolment enrolment) => Render(enrolment, BackupCodeFiles.Json);
+    public string JsonFile(Enrolment enrolment, string applianceUrl) => BackupCodeFiles.Json(Sheet(enrolment, applianceUrl));
+
+    /// <summary>The codes with everything the printed or downloaded sheet says about them.</summary>
+    public BackupCodeSheet Sheet(Enrolment enrolment, string applianceUrl)
+    {
+        var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
+        return new BackupCodeSheet(enrolment.Host, applianceUrl, enrolment.UserName, batch.Stored.GeneratedAt, enrolment.RequiredAtRecovery, batch.Codes);
+    }
 
     /// <summary>Called after the browser received a download of this enrolment's codes.</summary>
     public void MarkDownloaded(Enrolment enrolment)
@@ -108,12 +118,16 @@ public sealed class EnrolmentService(
         return (secrets.Protect(enrolment.Secret), enrolment.VerifiedStep!.Value, enrolment.Batch!.Stored);
     }
 
-    /// <summary>Replaces an existing account's TOTP secret and backup codes with the enrolled ones.</summary>
-    public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Gives an account that waits for enrolment the enrolled TOTP secret and backup codes, only from the session
+    /// that earned it (<paramref name="sessionStamp"/> still the account's stamp): a reset, or an enrolment code
+    /// used by another browser, in between makes it refuse.
+    /// </summary>
+    public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, string? sessionStamp, bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
         if (enrolment.Purpose != EnrolmentPurpose.Full)
         {
-            return await CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
+            throw new InvalidOperationException("A renewal completes through CompleteRenewalAsync.");
         }
 
         if (!enrolment.CanComplete(confirmed))
@@ -132,6 +146,12 @@ public sealed class EnrolmentService(
         if (account.State == AccountState.SuperLocked)
         {
             return new EnrolmentResult.NotReady("This account is super-locked; only the appliance console can unlock it.");
+        }
+
+        if (account.SecurityStamp != sessionStamp || account.IsEnrolled ||
+            account.NormalizedUserName != Account.Normalize(enrolment.UserName))
+        {
+            return new EnrolmentResult.SessionChanged();
         }
 
         var (protectedSecret, step, codes) = Seal(enrolment, confirmed);
@@ -203,12 +223,6 @@ public sealed class EnrolmentService(
         enrolment.Completed = true;
         events.EndSessionsSoon(account.Id);
         return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
-    }
-
-    private static string Render(Enrolment enrolment, Func<string, string, DateTimeOffset, int, IReadOnlyList<string>, string> format)
-    {
-        var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
-        return format(enrolment.Host, enrolment.UserName, batch.Stored.GeneratedAt, enrolment.RequiredAtRecovery, batch.Codes);
     }
 
     private static string Missing(Enrolment enrolment, bool confirmed) =>

@@ -15,6 +15,7 @@ public sealed class SignInService(
     TotpSecondFactor totp,
     PendingSignIns pending,
     SecurityEvents events,
+    DeviceCookies devices,
     TimeProvider time)
 {
     /// <summary>Longest password considered; longer input is refused before hashing.</summary>
@@ -24,7 +25,11 @@ public sealed class SignInService(
     // Failures for user names that do not exist, so their throttling looks like a real account's.
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _unknownNames = new(StringComparer.Ordinal);
 
-    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, CancellationToken cancellationToken = default)
+    public Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, CancellationToken cancellationToken = default) =>
+        SubmitPasswordAsync(userName, password, client, [], cancellationToken);
+
+    /// <param name="deviceCookies">The device cookies the browser sent; a valid one for the account gives it its own password budget.</param>
+    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, IReadOnlyCollection<string> deviceCookies, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password) ||
             userName.Length > MaxUserNameLength || password.Length > MaxPasswordLength)
@@ -36,35 +41,41 @@ public sealed class SignInService(
         using var _ = await locks.AcquireAsync(normalized, cancellationToken);
         var now = time.GetUtcNow();
         var account = accounts.FindByName(normalized);
+        var device = devices.Recognise(account, deviceCookies);
         if (account is null)
         {
             return UnknownUser(normalized, password, client, now);
         }
 
-        if (account.IsThrottled(now))
+        var trust = device is null ? "untrusted browser" : "trusted device";
+        if (account.ThrottledUntil(device, now) is { } paused)
         {
-            Audit(account.UserName, client, "login.password", "throttled");
-            return new PasswordStepResult.Throttled(account.LockedUntil!.Value);
+            Audit(account.UserName, client, "login.password", "throttled", trust);
+            return new PasswordStepResult.Throttled(paused);
         }
 
         var check = passwords.Verify(account, password);
         if (check == PasswordCheck.Failed)
         {
-            account.PasswordFailed(now);
-            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"failures={account.PasswordFailures}"));
-            return account.IsThrottled(now)
-                ? new PasswordStepResult.Throttled(account.LockedUntil!.Value)
+            account.PasswordFailed(now, device);
+            var failures = device is { } d ? account.DeviceBudgets.Single(b => b.DeviceId == d).Failures : account.PasswordFailures;
+            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"{trust}; failures={failures}"));
+            return account.ThrottledUntil(device, now) is { } until
+                ? new PasswordStepResult.Throttled(until)
                 : new PasswordStepResult.InvalidCredentials();
         }
 
-        account.PasswordSucceeded(check == PasswordCheck.SucceededRehashNeeded ? passwords.Hash(password) : null);
+        account.PasswordSucceeded(check == PasswordCheck.SucceededRehashNeeded ? passwords.Hash(password) : null, device);
         var current = settings.Get();
         var policy = current.TwoFactor;
-        switch (account.MaySignIn(policy, current.ApplianceLockedBy is not null, now))
+        switch (account.MaySignIn(policy, current.ApplianceLockedBy is not null, now, device))
         {
             case SignInGate.SuperLocked:
                 accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
                 return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
+            case SignInGate.EnrolmentCode:
+                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "enrolment-code-required"));
+                return new PasswordStepResult.EnrolmentCodeRequired(pending.IssueChallenge(account));
             case SignInGate.MustEnrol:
                 accounts.Update(account, AuditOf(account.UserName, client, "login.password", "enrolment-required"));
                 return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
@@ -199,15 +210,75 @@ public sealed class SignInService(
         return result;
     }
 
+    /// <summary>
+    /// The one-time enrolment code of an account that must enrol, after its password. Judged under the account's
+    /// lock; a right code is used up and rotates the stamp (a second browser with the same code is refused), a
+    /// wrong one counts toward the N failed submissions that super-lock. Nothing is made before it is accepted.
+    /// </summary>
+    public async Task<SecondFactorResult> SubmitEnrolmentCodeAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
+    {
+        var admission = await AdmitAsync(challengeId, cancellationToken);
+        using var locked = admission.Locked;
+        if (locked is null)
+        {
+            return admission.Refusal!;
+        }
+
+        var account = locked.Account;
+        var now = time.GetUtcNow();
+        var policy = admission.Settings!.TwoFactor;
+        if (account.AfterPassword(policy, applianceLocked: false) != SignInGate.EnrolmentCode)
+        {
+            return new SecondFactorResult.ChallengeExpired();
+        }
+
+        if (!account.AcceptsEnrolmentCode(now))
+        {
+            var expired = account.EnrolmentCode is not null;
+            Audit(account.UserName, client, "login.enrolment-code", expired ? "expired" : "none-issued");
+            return new SecondFactorResult.EnrolmentCodeUnavailable(expired, EnrolmentCodes.ConsoleCommand(account.UserName));
+        }
+
+        if (BackupCodes.Normalize(code) is not { } normalized)
+        {
+            return new SecondFactorResult.Malformed("The enrolment code has 12 letters and digits, like ABCD-EFGH-JKMN.");
+        }
+
+        if (EnrolmentCodes.Matches(account, normalized))
+        {
+            account.EnrolmentCodeAccepted(now);
+            accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", "succeeded", "code used; enrolment may begin"));
+            pending.EndChallenge(challengeId);
+            events.EndSessions(account.Id);
+            return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
+        }
+
+        var superLocked = account.EnrolmentCodeFailed(policy, now, client);
+        if (superLocked is not null && policy.SuperLockScope == SuperLockScope.Appliance)
+        {
+            settings.Update(s => s.ApplianceLockedBy = account.UserName);
+        }
+
+        accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", superLocked is null ? "failed" : "superlocked", $"failures={account.BackupFailures}"));
+        if (superLocked is not null)
+        {
+            events.PublishLockout(superLocked);
+            events.EndSessions(account.Id);
+            return new SecondFactorResult.SuperLocked(account.UserName, false);
+        }
+
+        return new SecondFactorResult.InvalidEnrolmentCode(account.SubmissionsLeftBeforeSuperLockout(policy));
+    }
+
     /// <summary>The account the console must unlock: this one, or the one whose super-lockout locked the whole appliance.</summary>
     private static string LockedUserName(Account account, ApplianceSettings current) =>
         account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     /// <summary>What a second-factor submission may evaluate: its account, locked, with the settings read under that lock.</summary>
-    private readonly record struct Admission(AccountUnderLock? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
+    internal readonly record struct Admission(AccountUnderLock? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
 
     /// <summary>Takes the challenge's account lock and admits the submission, or releases the lock and says why not.</summary>
-    private async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
+    internal async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
     {
         var challenge = pending.FindChallenge(challengeId);
         var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);

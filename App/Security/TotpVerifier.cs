@@ -30,11 +30,17 @@ public sealed class TotpVerifier(TimeProvider time)
     /// <summary>The base32 secret in groups of four for typing into an app by hand.</summary>
     public static string Grouped(byte[] secret) => string.Join(' ', ToBase32(secret).Chunk(4).Select(c => new string(c)));
 
-    /// <summary>otpauth:// URI (Key Uri Format) with the issuer and host in the label.</summary>
+    /// <summary>The issuer an authenticator app shows: the product and the appliance, so two appliances never look alike.</summary>
+    public static string IssuerFor(string host) => $"{Issuer} ({host})";
+
+    /// <summary>
+    /// otpauth:// URI (Key Uri Format). The issuer parameter equals the label's prefix: apps that prefer the
+    /// parameter would otherwise show every appliance as the same "NasDash".
+    /// </summary>
     public static string OtpAuthUri(byte[] secret, string userName, string host)
     {
-        var label = Uri.EscapeDataString($"{Issuer} ({host}):{userName}");
-        return $"otpauth://totp/{label}?secret={ToBase32(secret)}&issuer={Uri.EscapeDataString(Issuer)}&algorithm=SHA1&digits={Digits}&period={StepSeconds}";
+        var issuer = Uri.EscapeDataString(IssuerFor(host));
+        return $"otpauth://totp/{issuer}:{Uri.EscapeDataString(userName)}?secret={ToBase32(secret)}&issuer={issuer}&algorithm=SHA1&digits={Digits}&period={StepSeconds}";
     }
 
     /// <summary>Six ASCII digits, spaces tolerated; null otherwise (non-ASCII digits are refused).</summary>

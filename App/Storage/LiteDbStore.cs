@@ -9,12 +9,13 @@ namespace NasDash.Storage;
 /// thread, #2369) and followed by a checkpoint, which fsyncs the data file: LiteDB 5 does not fsync a
 /// commit (#2818), and the checkpoint also keeps the -log.db file from growing (#2814).
 /// </summary>
-public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, IDisposable
+public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IDisposable
 {
     private const string Users = "users";
     private const string Settings = "settings";
     private const string Audit = "audit";
     private const string Alerts = "alerts";
+    private const string Outbox = "outbox";
 
     private readonly object _writeGate = new();
     private readonly FileStream _processLock;
@@ -23,6 +24,8 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
     private ApplianceSettings? _settings;
     // Open InTransaction calls on the thread holding _writeGate (only ever read and written under it).
     private int _transactionDepth;
+    // What to signal once the outermost transaction has committed (only touched under _writeGate).
+    private readonly List<Action> _afterCommit = [];
 
     public LiteDbStore(string dataDirectory, TimeProvider time)
     {
@@ -86,15 +89,16 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
         {
             InTransaction(() =>
             {
-                if (!_db.GetCollection<Account>(Users).Update(account))
+                var users = _db.GetCollection<Account>(Users);
+                var before = users.FindById(account.Id);
+                if (!users.Update(account))
                 {
                     throw new InvalidOperationException($"Account {account.UserName} no longer exists.");
                 }
 
-                var log = _db.GetCollection<AuditEvent>(Audit);
                 foreach (var entry in audit)
                 {
-                    log.Insert(entry);
+                    RecordAudit(entry, before, account);
                 }
             });
         }
@@ -142,6 +146,7 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
             {
                 _db.Rollback();
                 _settings = null;
+                _afterCommit.Clear();
                 throw;
             }
             finally
@@ -150,6 +155,7 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
             }
 
             Durable();
+            RunAfterCommit();
         }
     }
 
@@ -190,11 +196,7 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
 
     public void Append(AuditEvent auditEvent)
     {
-        lock (_writeGate)
-        {
-            _db.GetCollection<AuditEvent>(Audit).Insert(auditEvent);
-            Durable();
-        }
+        InTransaction(() => RecordAudit(auditEvent, null, null));
     }
 
     public IReadOnlyList<AuditEvent> Query(AuditQuery query) =>
@@ -385,13 +387,18 @@ public sealed class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAle
             .Ignore(a => a.IsEnrolled)
             .Ignore(a => a.BackupCodesLeft)
             .Ignore(a => a.AcceptsTotp)
-            .Ignore(a => a.AcceptsBackupCodes);
+            .Ignore(a => a.AcceptsBackupCodes)
+            .Ignore(a => a.AcceptsSecurityKeys)
+            .Ignore(a => a.MayAddSecurityKey);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total)
             .Ignore(c => c.Remaining);
         mapper.Entity<ApplianceSettings>().Id(s => s.Id, autoId: false);
         mapper.Entity<AuditEvent>().Id(e => e.Id, autoId: true);
         mapper.Entity<Alert>().Id(a => a.Id).Ignore(a => a.IsOpen);
+        mapper.Entity<OutboxNotice>().Id(n => n.Id);
+        mapper.Entity<NotificationSettings>().Id(n => n.Id, autoId: false);
+        mapper.Entity<NoticeDelivery>().Ignore(d => d.Finished);
         return mapper;
     }
 }

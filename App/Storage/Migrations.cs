@@ -7,7 +7,7 @@ namespace NasDash.Storage;
 internal static class Migrations
 {
     public const string MetaCollection = "meta";
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private static readonly Action<LiteDatabase>[] Steps =
     [
@@ -23,6 +23,8 @@ internal static class Migrations
                 db.GetCollection<ApplianceSettings>("settings").Insert(new ApplianceSettings());
             }
         },
+        // 2: the outbox of security notices, read by "not done yet".
+        db => db.GetCollection<OutboxNotice>("outbox").EnsureIndex(n => n.DoneAt),
     ];
 
     public static int Version(LiteDatabase db) =>

@@ -67,7 +67,7 @@ public sealed class AlertRulesTests : NasDashTestContext
         Rules.Evaluate();
         Assert.Contains(Alerts.Open(), a => a.Key == "superlocked:alice");
 
-        TestAdministrators.Adjust(Services, alice.Id, a => a.ConsoleUnlock(Time.GetUtcNow()));
+        TestAdministrators.Adjust(Services, alice.Id, a => a.UnlockAtConsole(Time.GetUtcNow()));
         Rules.Evaluate();
 
         Assert.DoesNotContain(Alerts.Open(), a => a.Key == "superlocked:alice");

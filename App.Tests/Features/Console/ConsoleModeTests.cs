@@ -41,15 +41,17 @@ public sealed class ConsoleModeTests : IDisposable
     }
 
     [Fact]
-    public async Task Unlock_NothingToDo_Exit1()
+    public async Task Unlock_Twice_PrintsANewEnrolmentCodeOnALineOfItsOwnEachTime()
     {
         TestAccounts.Seed(_data.Path, TestAccounts.SuperLocked("alice", DateTimeOffset.UtcNow));
-        await RunAsync("console", "unlock", "alice", "--data", _data.Path);
+        var first = await RunAsync("console", "unlock", "alice", "--data", _data.Path);
 
         var second = await RunAsync("console", "unlock", "alice", "--data", _data.Path);
 
-        Assert.Equal(1, second.Exit);
-        Assert.Contains("not locked", second.Error, StringComparison.Ordinal);
+        var line = new System.Text.RegularExpressions.Regex(@"^Enrolment code for alice: (\w{4}-\w{4}-\w{4}) \(valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.Equal((0, 0), (first.Exit, second.Exit));
+        Assert.NotEqual(line.Match(first.Output).Groups[1].Value, line.Match(second.Output).Groups[1].Value);
+        Assert.True(line.IsMatch(second.Output), second.Output);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
@@ -155,5 +156,27 @@ public sealed class LoginBrowserTests(Chromium chromium)
         });
 
         Assert.Equal(AccountState.Recovery, SeededAccounts.Stored(server.Services, "alice").State);
+    }
+
+    [Fact]
+    public async Task Login_WrongCodeThenEnterOnTheEmptiedField_KeepsTheAttemptsLeftAndCountsOnce()
+    {
+        using var server = new AppServer();
+        var alice = SeededAccounts.Create(server.Services, "alice");
+        await using var b = await BrowserPage.OpenAsync(chromium, server);
+        await b.RunAsync(nameof(Login_WrongCodeThenEnterOnTheEmptiedField_KeepsTheAttemptsLeftAndCountsOnce), async b =>
+        {
+            await b.GotoAsync("/login");
+            await b.ReachTotpAsync(alice);
+            await b.EnterTotpAsync(LoginSteps.WrongCode(alice));
+            await b.Page.Locator("[data-testid=login-error]", new() { HasTextString = "4 more wrong codes" }).WaitForAsync();
+            await Assertions.Expect(b.InputOf("login-totp")).ToHaveValueAsync("");
+
+            await b.InputOf("login-totp").PressAsync("Enter");
+            await b.InputOf("login-totp").PressAsync("Enter");
+
+            await Assertions.Expect(b.ById("login-error")).ToContainTextAsync("That code is not correct. 4 more wrong codes");
+            Assert.Equal(1, SeededAccounts.Stored(server.Services, "alice").TotpFailures);
+        });
     }
 }

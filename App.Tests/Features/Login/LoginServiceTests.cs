@@ -22,6 +22,7 @@ public sealed class LoginServiceTests : IDisposable
         services.AddLogin();
         services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         services.AddScoped<ClientAddress>();
+        services.AddScoped<BrowserDevice>();
         _services = services.BuildServiceProvider();
         _alice = SeededAccounts.Create(_services, "alice");
     }

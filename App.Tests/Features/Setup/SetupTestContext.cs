@@ -51,7 +51,7 @@ public abstract class SetupTestContext : NasDashTestContext
         var enrolments = Get<EnrolmentService>();
         Assert.Equal(TotpOutcome.Accepted, enrolments.VerifyTotp(wizard.Enrolment!, CodeFor(wizard.Enrolment!)));
         enrolments.IssueCodes(wizard.Enrolment!);
-        _ = enrolments.TextFile(wizard.Enrolment!);
+        _ = enrolments.TextFile(wizard.Enrolment!, "http://nas-test/");
         enrolments.MarkDownloaded(wizard.Enrolment!);
         wizard.Confirmed = true;
         return wizard;

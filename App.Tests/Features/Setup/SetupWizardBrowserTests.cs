@@ -49,20 +49,25 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             Assert.Equal(0, await b.ById("setup-finish").CountAsync());
 
             var (textName, text) = await b.DownloadAsync("backup-download-txt");
-            Assert.Equal("nasdash-backup-codes-owner.txt", textName);
+            Assert.Equal("nasdash-backup-codes-nas-test-owner.txt", textName);
             Assert.Equal(codes, text.Split('\n').Select(l => l.Trim()).Where(l => l.Length == 14 && l[4] == '-').ToList());
             Assert.Contains("User: owner", text, StringComparison.Ordinal);
             Assert.Contains("Host: nas-test", text, StringComparison.Ordinal);
             Assert.Contains("recovery needs 2 codes", text, StringComparison.Ordinal);
+            Assert.Contains($"URL: {server.BaseUrl}/", text, StringComparison.Ordinal);
+            Assert.Contains("choose \"Use backup codes\"", text, StringComparison.Ordinal);
+            Assert.Contains(BackupCodeFiles.RecoveryEffect, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Each code works once", text, StringComparison.Ordinal);
 
             var (jsonName, json) = await b.DownloadAsync("backup-download-json");
-            Assert.Equal("nasdash-backup-codes-owner.json", jsonName);
+            Assert.Equal("nasdash-backup-codes-nas-test-owner.json", jsonName);
             using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             Assert.Equal("nasdash-backup-codes", root.GetProperty("format").GetString());
             Assert.Equal(1, root.GetProperty("version").GetInt32());
             Assert.Equal("nas-test", root.GetProperty("host").GetString());
             Assert.Equal("owner", root.GetProperty("user").GetString());
+            Assert.Equal(server.BaseUrl + "/", root.GetProperty("url").GetString());
             Assert.Equal(2, root.GetProperty("requiredAtRecovery").GetInt32());
             Assert.True(DateTimeOffset.TryParse(root.GetProperty("generatedAt").GetString(), out _));
             Assert.Equal(codes, root.GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList());
@@ -73,7 +78,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             await b.ScreenshotAsync("setup-backup-codes-saved");
             await b.ClickAsync("setup-next");
 
-            await Assertions.Expect(b.ById("setup-policy")).ToContainTextAsync("Backup codes needed together to recover (M)2");
+            await Assertions.Expect(b.ById("setup-policy")).ToContainTextAsync("Backup codes needed together for a recovery2");
             await Assertions.Expect(b.ButtonOf("setup-finish")).ToBeEnabledAsync();
             Assert.Empty(server.Get<IAccountStore>().All());
             await b.ClickAsync("setup-finish");
@@ -88,7 +93,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
 
             var administrator = new SetupAdministrator("owner", SetupDriver.DefaultPassword, secret, codes, step);
             await SetupDriver.SignInAsync(b, server, administrator);
-            await Assertions.Expect(b.Page.Locator("h4")).ToContainTextAsync("Dashboard");
+            await Assertions.Expect(b.Page.Locator("h1")).ToContainTextAsync("Dashboard");
             // Setup is gone: /setup sends to /login, which sends a signed-in administrator on to the dashboard.
             await b.GotoAsync("/setup");
             await b.WaitForUrlAsync("^[^?]*://[^/]+/$");

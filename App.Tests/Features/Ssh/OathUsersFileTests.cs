@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using NasDash.Storage;
 using NasDash.Features.Ssh;
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Ssh;
 
@@ -75,7 +76,7 @@ public sealed class OathUsersFileTests : IDisposable
         core.AddAdministrator("dave", AccountState.SuperLocked);
         var accounts = core.Get<IAccountStore>();
         var erin = accounts.FindById(core.AddAdministrator("erin").Id)!;
-        erin.SecondFactorResetByAdministrator(DateTimeOffset.UtcNow);
+        erin.ResetByAdministrator(DateTimeOffset.UtcNow);
         accounts.Update(erin);
 
         var result = core.Get<OathUsersFile>().Sync();

@@ -74,7 +74,7 @@ public sealed class TwoFactorSettingsPageTests : NasDashTestContext
         Assert.Contains("has 2 backup codes left; recovery would need 3.", impact.TextContent);
         Assert.Contains("generate new backup codes at My account", impact.TextContent);
         Assert.Equal("false", impact.GetAttribute("data-blocking"));
-        Assert.Contains("Codes required at recovery (M)", cut.Find("[data-testid=tf-change]").TextContent);
+        Assert.Contains("Backup codes needed together for a recovery", cut.Find("[data-testid=tf-change]").TextContent);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class TwoFactorSettingsPageTests : NasDashTestContext
         Assert.Equal(3, Get<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery);
         var entry = Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "settings.")));
         Assert.Equal("saved", entry.Outcome);
-        Assert.Equal("Codes required at recovery (M): 2 → 3", entry.Detail);
+        Assert.Equal("Backup codes needed together for a recovery: 2 → 3", entry.Detail);
         cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=tf-save]").HasAttribute("disabled")));
     }
 

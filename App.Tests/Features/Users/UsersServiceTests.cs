@@ -21,15 +21,18 @@ public sealed class UsersServiceTests : NasDashTestContext
 
         var result = await Users.CreateAsync(new NewAdministrator("erin", "a different long passphrase", "a different long passphrase", true), TestContext.Current.CancellationToken);
 
-        Assert.IsType<UserActionResult.Done>(result);
+        var issued = Assert.IsType<UserActionResult.Done>(result).EnrolmentCode!;
         var erin = Get<IAccountStore>().FindByName("erin")!;
         Assert.True(erin.MustEnrol);
+        Assert.True(EnrolmentCodes.Matches(erin, BackupCodes.Normalize(issued.Code)!));
+        Assert.Equal(SignInGate.EnrolmentCode, erin.AfterPassword(TwoFactorSettings.Defaults, applianceLocked: false));
         Assert.True(erin.MustChangePassword);
         Assert.False(erin.IsEnrolled);
         Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().Verify(erin, "a different long passphrase"));
         Assert.Contains(Get<IAlertStore>().Open(), a => a.Key == "no-2fa:erin");
         var entry = Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "users.")));
-        Assert.Equal(("alice", "10.0.0.5", "target erin; must enrol and change the password at first sign-in"), (entry.UserName, entry.ClientAddress, entry.Detail));
+        Assert.Equal(("alice", "10.0.0.5"), (entry.UserName, entry.ClientAddress));
+        Assert.StartsWith("target erin; must enrol and change the password at first sign-in; enrolment code issued (valid until ", entry.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace NasDash.Features.Login;
 /// What the login page calls: the core's sign-in decisions, with this circuit's client address and the
 /// per-address throttle in front of the password step.
 /// </summary>
-public sealed class LoginService(SignInService signIns, ClientThrottle throttle, ClientAddress client, ApplianceIdentity appliance)
+public sealed class LoginService(SignInService signIns, ClientThrottle throttle, ClientAddress client, BrowserDevice device, ApplianceIdentity appliance)
 {
     public string HostName => appliance.HostName;
 
@@ -19,7 +19,7 @@ public sealed class LoginService(SignInService signIns, ClientThrottle throttle,
             return new PasswordStepResult.Throttled(until);
         }
 
-        var result = await signIns.SubmitPasswordAsync(userName, password, client.Value, cancellationToken);
+        var result = await signIns.SubmitPasswordAsync(userName, password, client.Value, device.Tokens, cancellationToken);
         if (result is PasswordStepResult.InvalidCredentials or PasswordStepResult.Throttled)
         {
             turn.Failed();
@@ -30,6 +30,9 @@ public sealed class LoginService(SignInService signIns, ClientThrottle throttle,
 
     public Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, CancellationToken cancellationToken = default) =>
         signIns.SubmitTotpAsync(challengeId, code, client.Value, cancellationToken);
+
+    public Task<SecondFactorResult> SubmitEnrolmentCodeAsync(string challengeId, string? code, CancellationToken cancellationToken = default) =>
+        signIns.SubmitEnrolmentCodeAsync(challengeId, code, client.Value, cancellationToken);
 
     public Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, CancellationToken cancellationToken = default) =>
         signIns.SubmitBackupCodesAsync(challengeId, codes, client.Value, cancellationToken);

@@ -9,6 +9,8 @@ public enum LoginPhase
     Throttled,
     Totp,
     BackupCodes,
+    /// <summary>The account was reset or is new: the one-time enrolment code before any enrolment.</summary>
+    EnrolmentCode,
     /// <summary>No web sign-in possible: only the console command helps.</summary>
     SuperLocked,
     /// <summary>A sign-in ticket was issued; the browser is on its way to the cookie endpoint.</summary>
@@ -40,6 +42,7 @@ public sealed class LoginState
     public const string TicketExpiredMessage = "That sign-in did not complete in time, or the account changed meanwhile. Sign in again.";
     public const string ReplayedMessage = "That code was already used. Wait for the next code in your app.";
     public const string WrongTotpMessage = "That code is not correct.";
+    public const string WrongEnrolmentCodeMessage = "That enrolment code is not correct.";
 
     public LoginPhase Phase { get; private set; } = LoginPhase.Password;
     /// <summary>As typed at the password step.</summary>
@@ -56,6 +59,9 @@ public sealed class LoginState
     /// <summary>What went wrong with the last submission of the current phase, if anything.</summary>
     public string? Message { get; private set; }
     public string? SignInTicket { get; private set; }
+
+    /// <summary>The attempts-left sentence of the last wrong TOTP code.</summary>
+    private string? _attemptsLeft;
 
     /// <summary>Once backup codes were judged (or TOTP is no longer accepted), there is no way back to TOTP.</summary>
     public bool RecoveryStarted => Refusal is not null || Reason != BackupCodesReason.Chosen;
@@ -96,6 +102,10 @@ public sealed class LoginState
                 }
 
                 break;
+            case PasswordStepResult.EnrolmentCodeRequired required:
+                ChallengeId = required.ChallengeId;
+                Phase = LoginPhase.EnrolmentCode;
+                break;
             case PasswordStepResult.EnrolmentRequired enrol:
                 SignIn(enrol.SignInTicket);
                 break;
@@ -114,13 +124,14 @@ public sealed class LoginState
                 SignIn(signedIn.SignInTicket);
                 break;
             case SecondFactorResult.Malformed malformed:
-                Message = malformed.Message;
+                // Not counted, so the warning of the last counted failure still holds and must stay in view.
+                Message = _attemptsLeft is null ? malformed.Message : $"{malformed.Message}{_attemptsLeft}";
                 break;
             case SecondFactorResult.InvalidTotp invalid:
-                Message = invalid.Replayed ? ReplayedMessage : WrongTotpMessage;
-                Message += invalid.FailuresBeforeRecovery == 1
+                _attemptsLeft = invalid.FailuresBeforeRecovery == 1
                     ? " One more wrong code and this sign-in will need backup codes instead."
                     : $" {invalid.FailuresBeforeRecovery} more wrong codes and this sign-in will need backup codes instead.";
+                Message = (invalid.Replayed ? ReplayedMessage : WrongTotpMessage) + _attemptsLeft;
                 break;
             case SecondFactorResult.MovedToRecovery moved:
                 ToBackupCodes(moved.RequiredCodes, BackupCodesReason.TooManyTotpFailures);
@@ -130,6 +141,15 @@ public sealed class LoginState
                 break;
             case SecondFactorResult.InvalidBackupCodes invalid:
                 Refusal = new BackupCodesRefusal(invalid.SubmissionsLeft, invalid.SshMayBeDisabled);
+                break;
+            case SecondFactorResult.InvalidEnrolmentCode invalid:
+                Message = WrongEnrolmentCodeMessage + (invalid.SubmissionsLeft == 1
+                    ? " One more wrong code super-locks this account; only the appliance console can unlock it then."
+                    : $" {invalid.SubmissionsLeft} more wrong codes super-lock this account.");
+                break;
+            case SecondFactorResult.EnrolmentCodeUnavailable unavailable:
+                Message = (unavailable.Expired ? "Your enrolment code has expired." : "No enrolment code is waiting for this account (it was already used).") +
+                          $" Ask for a new one: `{unavailable.Command}` on the appliance issues it, or another administrator resets your two-factor sign-in on the Administrators page.";
                 break;
             case SecondFactorResult.SuperLocked locked:
                 SuperLock(locked.UserName, locked.ApplianceWide);

@@ -4,7 +4,8 @@ using NasDash.Hosting;
 namespace NasDash.Features.Sessions;
 
 /// <summary>
-/// When each signed-in session was last used (an HTTP request or an event in one of its circuits), for the
+/// When each signed-in session was last used (an HTTP request, or what a person did in one of its circuits as
+/// <see cref="PersonActivity"/> reports it), for the
 /// idle timeout: a circuit sends no HTTP request, so the cookie's own expiry cannot see that a user is busy,
 /// nor that an open tab was left alone. Kept in memory: after a restart every session signs in again.
 /// </summary>

@@ -1,30 +1,19 @@
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
 namespace NasDash.Features.Sessions;
 
 /// <summary>
-/// Per circuit: captures the client address and the sign-in browser value when the circuit opens, and counts every event the browser
-/// sends (clicks, typing, navigation) as use of the session for its idle timeout.
+/// Per circuit: captures the client address, the sign-in browser value and the device cookies when the circuit
+/// opens. Inbound circuit traffic is not use of the session: render acknowledgements of self-refreshing pages arrive
+/// with nobody there; <see cref="PersonActivity"/> reports what a person does.
 /// </summary>
-internal sealed class SessionCircuitHandler(ClientAddress client, SignInBrowser browser, AuthenticationStateProvider authentication, SessionActivity activity) : CircuitHandler
+internal sealed class SessionCircuitHandler(ClientAddress client, SignInBrowser browser, BrowserDevice device) : CircuitHandler
 {
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         client.Capture();
         browser.Capture();
+        device.Capture();
         return Task.CompletedTask;
     }
-
-    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
-        context =>
-        {
-            var state = authentication.GetAuthenticationStateAsync();
-            if (state.IsCompletedSuccessfully)
-            {
-                activity.Touch(state.Result.User.SessionIdOf());
-            }
-
-            return next(context);
-        };
 }

@@ -33,7 +33,7 @@ public static class SessionsFeature
                 options.CookieManager = new HostPrefixedCookies();
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
-                options.Cookie.SecurePolicy = environment.IsDevelopment() || environment.IsEnvironment("Testing")
+                options.Cookie.SecurePolicy = IsLocalEnvironment(environment)
                     ? CookieSecurePolicy.SameAsRequest
                     : CookieSecurePolicy.Always;
                 options.LoginPath = "/login";
@@ -64,6 +64,7 @@ public static class SessionsFeature
         services.AddSingleton<SessionValidator>();
         services.AddScoped<ClientAddress>();
         services.AddScoped<SignInBrowser>();
+        services.AddScoped<BrowserDevice>();
         services.AddScoped<CurrentActor>();
         services.AddScoped<SessionHandoff>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
@@ -94,7 +95,8 @@ public static class SessionsFeature
     /// the security stamp and lockout state the ticket was issued for.
     /// </summary>
     private static async Task<IResult> CompleteSignInAsync(HttpContext http,
-        PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, SessionActivity activity, IAuditLog audit, TimeProvider time)
+        PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, SessionActivity activity, IAuditLog audit,
+        DeviceCookies devices, IHostEnvironment environment, TimeProvider time)
     {
         if (await ReadFormAsync(http) is not { } form)
         {
@@ -147,6 +149,12 @@ public static class SessionsFeature
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
             new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)),
             new AuthenticationProperties { IsPersistent = false });
+        if (!redeemed.Enrolment)
+        {
+            // A completed sign-in (every factor passed): this browser becomes one of the account's trusted devices.
+            BrowserDevice.Issue(http, devices, account, requireSecure: !IsLocalEnvironment(environment), now);
+        }
+
         audit.Append(new AuditEvent
         {
             At = now,
@@ -218,6 +226,9 @@ public static class SessionsFeature
             return false;
         }
     }
+
+    /// <summary>Development and tests run on plain http; everywhere else cookies are Secure.</summary>
+    private static bool IsLocalEnvironment(IHostEnvironment environment) => environment.IsDevelopment() || environment.IsEnvironment("Testing");
 
     /// <summary>A session refused a page because its password change is due goes to "My account"; any other refusal to the login page.</summary>
     private static Task RedirectToAccessDeniedAsync(RedirectContext<CookieAuthenticationOptions> context)

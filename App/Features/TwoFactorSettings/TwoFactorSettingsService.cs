@@ -79,16 +79,16 @@ public sealed class TwoFactorSettingsService(
                 (account.CanRecoverWithCodes(current) || proposed.RequiredCodesAtRecovery > current.RequiredCodesAtRecovery))
             {
                 impacts.Add(account.State == AccountState.Recovery
-                    ? new SettingsImpact(account.UserName, $"is in Recovery with {left} code{S(left)} left; recovery would need {m}.",
+                    ? new SettingsImpact(account.UserName, $"is in Recovery with {left} code{S(left)} left; recovery would need {m}.{KeysNote(account)}",
                         "Reset their second factor on the Administrators page, or they need the console.", Blocking: false)
-                    : new SettingsImpact(account.UserName, $"has {left} backup code{S(left)} left; recovery would need {m}.",
+                    : new SettingsImpact(account.UserName, $"has {left} backup code{S(left)} left; recovery would need {m}.{KeysNote(account)}",
                         "They must generate new backup codes at My account.", Blocking: false));
             }
 
             var gateBefore = account.AfterPassword(current, applianceLocked: false);
             var gateAfter = account.AfterPassword(proposed, applianceLocked: false);
             // Named even when a reset already requires their enrolment: turning 2FA on concerns them either way.
-            if (gateAfter == SignInGate.MustEnrol && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
+            if (gateAfter is SignInGate.MustEnrol or SignInGate.EnrolmentCode && proposed.EnforceForAdministrators && !current.EnforceForAdministrators)
             {
                 impacts.Add(new SettingsImpact(account.UserName, "has no second factor enrolled.",
                     "At their next sign-in they must enrol an authenticator and save backup codes.", Blocking: false));
@@ -109,7 +109,7 @@ public sealed class TwoFactorSettingsService(
 
             if (NextFailureNowMovesToRecovery(account, current, proposed))
             {
-                impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} TOTP failure{S(account.TotpFailures)} in a row.",
+                impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} TOTP failure{S(account.TotpFailures)} in a row.{KeysNote(account)}",
                     "Their next wrong code would move the account to Recovery.", Blocking: false));
             }
         }
@@ -244,16 +244,24 @@ public sealed class TwoFactorSettingsService(
 
     private static string S(int n) => n == 1 ? "" : "s";
 
+    // Recovery accepts no security key and a completed one removes them all: the preview says what that costs.
+    private static string KeysNote(Account account) => account.SecurityKeys.Count switch
+    {
+        0 => "",
+        1 => " In Recovery their security key no longer signs them in, and a completed recovery removes it.",
+        var n => $" In Recovery their {n} security keys no longer sign them in, and a completed recovery removes them.",
+    };
+
     /// <summary>Setting names as the panel, the preview and the audit log spell them.</summary>
     public static class Labels
     {
-        public const string Enforce = "2FA required for every web administrator";
-        public const string Window = "TOTP tolerance window";
-        public const string CodeCount = "Backup codes per user";
-        public const string RequiredCodes = "Codes required at recovery (M)";
-        public const string MaxAttempts = "Failed submissions before super-lockout (N)";
-        public const string TotpFailures = "TOTP failures before Recovery (T)";
-        public const string Scope = "Super-lockout scope";
-        public const string Ssh = "2FA for SSH";
+        public const string Enforce = "Two-factor sign-in required for every web administrator";
+        public const string Window = "Authenticator clock tolerance";
+        public const string CodeCount = "Backup codes per administrator";
+        public const string RequiredCodes = "Backup codes needed together for a recovery";
+        public const string MaxAttempts = "Failed backup-code attempts before super-lockout";
+        public const string TotpFailures = "Wrong authenticator codes in a row before recovery is required";
+        public const string Scope = "Super-lockout applies to";
+        public const string Ssh = "Two-factor sign-in for SSH";
     }
 }

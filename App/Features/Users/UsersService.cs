@@ -19,7 +19,8 @@ public sealed record AdministratorRow(
     DateTimeOffset? LastSignInAt,
     bool MustChangePassword,
     bool IsYou,
-    IReadOnlyList<AdministratorAction> Actions)
+    IReadOnlyList<AdministratorAction> Actions,
+    int SecurityKeys = 0)
 {
     /// <summary>The console command that alone can lift a super-lockout.</summary>
     public string UnlockCommand => $"nasdash console unlock {UserName}";
@@ -42,7 +43,8 @@ public abstract record UserActionResult
     {
     }
 
-    public sealed record Done(string Message) : UserActionResult;
+    /// <summary>EnrolmentCode is the one-time code to hand over, shown once (after a reset or a new administrator).</summary>
+    public sealed record Done(string Message, IssuedEnrolmentCode? EnrolmentCode = null) : UserActionResult;
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : UserActionResult;
     /// <summary>The action is not allowed on this account in its state; Message says why and what to do instead.</summary>
     public sealed record Refused(string Message) : UserActionResult;
@@ -69,6 +71,7 @@ public sealed class UsersService(
     SecurityEvents events,
     AdministratorMembership membership,
     CurrentActor me,
+    EnrolmentCodes enrolmentCodes,
     TimeProvider time)
 {
     private static readonly NewPasswordValidator PasswordValidator = new();
@@ -84,7 +87,8 @@ public sealed class UsersService(
             a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesLeft, a.BackupCodes?.Total ?? 0,
             a.IsEnrolled && a.BackupCodesLeft < m, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
             a.MustChangePassword, a.Id == viewerId,
-            viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [])).ToList();
+            viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [],
+            a.SecurityKeys.Count)).ToList();
     }
 
     public static IReadOnlyDictionary<string, string[]> Validate(NewAdministrator candidate) =>
@@ -92,7 +96,10 @@ public sealed class UsersService(
             .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
 
-    /// <summary>The new administrator has a password only and enrols an authenticator and backup codes at first sign-in.</summary>
+    /// <summary>
+    /// The new administrator has a password and a one-time enrolment code (returned, shown once): at first sign-in
+    /// they enter both before enrolling an authenticator and backup codes.
+    /// </summary>
     public async Task<UserActionResult> CreateAsync(NewAdministrator candidate, CancellationToken cancellationToken = default)
     {
         var errors = Validate(candidate);
@@ -107,12 +114,14 @@ public sealed class UsersService(
             return new UserActionResult.StepUpRequired();
         }
 
+        IssuedEnrolmentCode code;
         await membership.WaitAsync(cancellationToken);
         try
         {
             var now = time.GetUtcNow();
             var userName = candidate.UserName.Trim();
             var account = Account.Create(userName, passwords.Hash(candidate.Password), now, mustChangePassword: candidate.MustChangePassword);
+            code = enrolmentCodes.IssueTo(account);
             if (!accounts.TryInsert(account))
             {
                 return new UserActionResult.Invalid(new Dictionary<string, string[]>
@@ -122,7 +131,8 @@ public sealed class UsersService(
             }
 
             Audit(actor, "users.created", userName,
-                candidate.MustChangePassword ? "must enrol and change the password at first sign-in" : "must enrol at first sign-in");
+                (candidate.MustChangePassword ? "must enrol and change the password at first sign-in" : "must enrol at first sign-in") +
+                $"; enrolment code issued (valid until {code.ValidUntilText})");
         }
         finally
         {
@@ -130,7 +140,7 @@ public sealed class UsersService(
         }
 
         Changed();
-        return new UserActionResult.Done($"{candidate.UserName.Trim()} can now sign in and will be asked to set up two-factor sign-in.");
+        return new UserActionResult.Done($"{candidate.UserName.Trim()} can now sign in with the password and this enrolment code, then sets up two-factor sign-in.", code);
     }
 
     /// <summary>Never the last administrator who can still sign in, never a super-locked account.</summary>
@@ -247,6 +257,7 @@ public sealed class UsersService(
         }
 
         string before;
+        IssuedEnrolmentCode issued;
         using (var locked = await locks.LockAsync(accounts, targetId, cancellationToken))
         {
             if (locked is null)
@@ -262,15 +273,17 @@ public sealed class UsersService(
             }
 
             before = target.EffectiveState(time.GetUtcNow()).ToString();
-            target.SecondFactorResetByAdministrator(time.GetUtcNow());
+            var (code, stored, validUntil) = enrolmentCodes.New();
+            target.SecondFactorResetByAdministrator(time.GetUtcNow(), stored, validUntil);
+            issued = new IssuedEnrolmentCode(target.UserName, code, validUntil);
             accounts.Update(target, Entry(actor, "users.second-factor-reset", target.UserName,
-                $"was {before}; TOTP secret and backup codes cleared, enrolment required"));
+                $"was {before}; TOTP secret and backup codes cleared, device cookies revoked, enrolment code issued (valid until {issued.ValidUntilText})"));
         }
 
         alerts.Clear($"recovery:{target.NormalizedUserName}");
         events.EndSessions(targetId);
         Changed();
-        return new UserActionResult.Done($"{target.UserName}'s authenticator and backup codes were cleared; they set up two-factor sign-in again at the next sign-in.");
+        return new UserActionResult.Done($"{target.UserName}'s authenticator and backup codes were cleared; with the password and this enrolment code they set up two-factor sign-in again.", issued);
     }
 
     /// <summary>Why the actor may not take this action on the account now, or null when they may: the row's menu and the action itself ask this.</summary>

@@ -1,0 +1,160 @@
+using System.Globalization;
+using NasDash.Security;
+
+namespace NasDash.Features.Notifications;
+
+public enum NoticeSeverity
+{
+    Info,
+    Warning,
+    Critical,
+}
+
+/// <summary>A notice put into words: what happened, to whom, from where, the account's state now, and what to do.</summary>
+public sealed record NoticeMessage(string Event, NoticeSeverity Severity, string? User, string Host, DateTimeOffset At, string Title, string Body, string Url)
+{
+    public string Text => $"{Title}\n\n{Body}";
+}
+
+/// <summary>Writes the messages. Only the notice's fields go in: it never holds a secret, code or password.</summary>
+public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress dashboard)
+{
+    public NoticeMessage Write(OutboxNotice notice)
+    {
+        var user = notice.UserName ?? "an administrator";
+        var host = appliance.HostName;
+        var url = dashboard.Url;
+        var from = notice.ClientAddress is { Length: > 0 } client ? $" from {client}" : "";
+        var at = notice.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+        var by = notice.Actor ?? user;
+        var state = notice.AccountState is { } s ? $"\nAccount state now: {Describe(s)}." : "";
+        var changeIt = $"sign in at {url}/account and change the password, or run `nasdash console reset-password {user}` at the appliance";
+
+        var (severity, title, body, path) = notice.Kind switch
+        {
+            SecurityNoticeKind.RecoveryStarted => (NoticeSeverity.Warning,
+                $"Backup codes were entered for {user} on {host}",
+                $"At {at}, someone signed in to {host} with {user}'s password{from} and entered backup codes: a recovery has started. " +
+                $"Until it succeeds the account accepts only backup codes.{state}\n\n" +
+                $"If this was not you, someone knows {user}'s password: {changeIt}, and look at the audit log at {url}/audit.",
+                "/audit"),
+            SecurityNoticeKind.RecoverySucceeded => (NoticeSeverity.Warning,
+                $"{user} signed in to {host} with backup codes",
+                $"At {at}, {user} signed in{from} with the password and backup codes. The authenticator and all old backup codes no longer work; " +
+                $"{user} must set up a new authenticator and save new backup codes before anything else.{state}\n\n" +
+                $"If this was not you, someone holds {user}'s password and backup codes: at the appliance run `nasdash console unlock {user}` " +
+                $"(resets the second factor and ends their sessions) and `nasdash console reset-password {user}`.",
+                "/audit"),
+            SecurityNoticeKind.MovedToRecovery => (NoticeSeverity.Warning,
+                $"{user} is in recovery after wrong authenticator codes on {host}",
+                $"At {at}, the right password for {user} was entered{from}, followed by too many wrong authenticator codes. " +
+                $"The account now accepts only backup codes.{state}\n\n" +
+                $"If this was not you, someone knows {user}'s password: {changeIt}.",
+                "/users"),
+            SecurityNoticeKind.SuperLocked => (NoticeSeverity.Critical,
+                $"{user} is super-locked on {host}",
+                $"At {at}, too many wrong backup-code submissions{from} super-locked {user}. Nobody can sign in as {user} from the web now, " +
+                $"not even with the right password and codes.{state}\n\n" +
+                $"To unlock it, run this on the appliance's console (it also resets the second factor):\n    nasdash console unlock {user}\n" +
+                "If this was not you, someone knows the password: change it after the unlock with `nasdash console reset-password " + user + "`.",
+                "/users"),
+            SecurityNoticeKind.SshDisabled => (NoticeSeverity.Critical,
+                $"SSH login is switched off on {host}",
+                $"At {at}, a lockout event of {user}{from} switched SSH login off on {host}: every SSH login is refused and current SSH sessions were ended." +
+                (notice.Detail is { Length: > 0 } reason ? $"\nReason: {reason}." : "") + "\n\n" +
+                $"Re-enable SSH at {url}/services/ssh (it asks a fresh authenticator code), or run `nasdash console ssh-enable` at the appliance.",
+                "/services/ssh"),
+            SecurityNoticeKind.SshEnabled => (NoticeSeverity.Info,
+                $"SSH login is enabled again on {host}",
+                $"At {at}, {notice.Actor ?? notice.UserName ?? "the console"}{from} re-enabled SSH login on {host}.\n\n" +
+                $"If this was not you, switch SSH off at the appliance and look at the audit log at {url}/audit.",
+                "/services/ssh"),
+            SecurityNoticeKind.ConsoleUnlock => (NoticeSeverity.Warning,
+                $"{user} was unlocked at the console of {host}",
+                $"At {at}, {by} unlocked {user} at the appliance's console: the lockout is lifted and the second factor reset. " +
+                $"{user} signs in with the password and sets up a new authenticator.{state}\n\n" +
+                "If nobody at the appliance did this, someone has local access to it.",
+                "/users"),
+            SecurityNoticeKind.SecondFactorReset => (NoticeSeverity.Warning,
+                $"{user}'s second factor was reset on {host}",
+                $"At {at}, {by}{from} reset {user}'s authenticator and backup codes. {user} sets up two-factor sign-in again at the next sign-in.{state}\n\n" +
+                $"If this was not expected, look at the audit log at {url}/audit.",
+                "/users"),
+            SecurityNoticeKind.PasswordChanged => (NoticeSeverity.Warning,
+                $"{user}'s password was changed on {host}",
+                $"At {at}, {by}{from} changed {user}'s password; {user}'s other sessions were ended.{state}\n\n" +
+                $"If this was not you, run `nasdash console reset-password {user}` at the appliance.",
+                "/account"),
+            SecurityNoticeKind.TwoFactorSettingsChanged => (NoticeSeverity.Info,
+                $"Global Two Factor settings were changed on {host}",
+                $"At {at}, {by}{from} changed the Global Two Factor settings" +
+                (notice.Detail is { Length: > 0 } changes ? $": {changes}." : ".") + "\n\n" +
+                $"If this was not you, review them at {url}/settings/two-factor.",
+                "/settings/two-factor"),
+            SecurityNoticeKind.BackupCodesRegenerated => (NoticeSeverity.Info,
+                $"New backup codes for {user} on {host}",
+                $"At {at}, {user}{from} generated a new batch of backup codes; the previous batch no longer works.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: {changeIt}.",
+                "/account"),
+            SecurityNoticeKind.EnrolmentCodeIssued => (NoticeSeverity.Info,
+                $"An enrolment code was issued for {user} on {host}",
+                $"At {at}, {by}{from} issued a one-time enrolment code for {user}; it was shown only to whoever issued it and is not in this message. " +
+                $"{user} needs it to set up a new authenticator.{state}\n\n" +
+                $"If this was not expected, look at the audit log at {url}/audit.",
+                "/users"),
+            _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
+        };
+
+        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName, host, notice.At, title, body, url + path);
+    }
+
+    /// <summary>A test message for "Send test".</summary>
+    public NoticeMessage Test(string by) => new("test", NoticeSeverity.Info, by, appliance.HostName, DateTimeOffset.UtcNow,
+        $"Test notice from {appliance.HostName}",
+        $"{by} sent this test from System › Alert services. Security notices of {appliance.HostName} will arrive here.",
+        dashboard.Url + "/settings/notifications");
+
+    /// <summary>The stable name in webhook bodies and log lines: recovery-started, super-locked, …</summary>
+    public static string EventName(SecurityNoticeKind kind) => kind switch
+    {
+        SecurityNoticeKind.RecoveryStarted => "recovery-started",
+        SecurityNoticeKind.RecoverySucceeded => "recovery-succeeded",
+        SecurityNoticeKind.MovedToRecovery => "moved-to-recovery",
+        SecurityNoticeKind.SuperLocked => "super-locked",
+        SecurityNoticeKind.SshDisabled => "ssh-disabled",
+        SecurityNoticeKind.SshEnabled => "ssh-enabled",
+        SecurityNoticeKind.ConsoleUnlock => "console-unlock",
+        SecurityNoticeKind.SecondFactorReset => "second-factor-reset",
+        SecurityNoticeKind.PasswordChanged => "password-changed",
+        SecurityNoticeKind.TwoFactorSettingsChanged => "two-factor-settings-changed",
+        SecurityNoticeKind.BackupCodesRegenerated => "backup-codes-regenerated",
+        SecurityNoticeKind.EnrolmentCodeIssued => "enrolment-code-issued",
+        _ => kind.ToString(),
+    };
+
+    public static string Label(SecurityNoticeKind kind) => kind switch
+    {
+        SecurityNoticeKind.RecoveryStarted => "Recovery started (backup codes entered)",
+        SecurityNoticeKind.RecoverySucceeded => "Recovery succeeded",
+        SecurityNoticeKind.MovedToRecovery => "Moved to recovery after TOTP failures",
+        SecurityNoticeKind.SuperLocked => "Super-lockout",
+        SecurityNoticeKind.SshDisabled => "SSH login disabled",
+        SecurityNoticeKind.SshEnabled => "SSH login re-enabled",
+        SecurityNoticeKind.ConsoleUnlock => "Console unlock",
+        SecurityNoticeKind.SecondFactorReset => "Second factor reset",
+        SecurityNoticeKind.PasswordChanged => "Password changed",
+        SecurityNoticeKind.TwoFactorSettingsChanged => "Global Two Factor settings changed",
+        SecurityNoticeKind.BackupCodesRegenerated => "Backup codes regenerated",
+        SecurityNoticeKind.EnrolmentCodeIssued => "Enrolment code issued",
+        _ => kind.ToString(),
+    };
+
+    private static string Describe(AccountState state) => state switch
+    {
+        AccountState.Normal => "normal",
+        AccountState.Throttled => "throttled (password attempts delayed)",
+        AccountState.Recovery => "recovery (only backup codes accepted)",
+        AccountState.SuperLocked => "super-locked (only the console can unlock it)",
+        _ => state.ToString(),
+    };
+}

@@ -1,0 +1,29 @@
+using NasDash.Security;
+using NasDash.Storage;
+
+namespace NasDash.Features.Notifications;
+
+public static class NotificationsFeature
+{
+    /// <summary>Alert services: the outbox sender, the channels, the security log lines and the settings page's service.</summary>
+    public static IServiceCollection AddNotifications(this IServiceCollection services)
+    {
+        services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSingleton<INotificationSettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSingleton<NotificationSecrets>();
+        services.AddSingleton<NotificationConfiguration>();
+        services.AddSingleton<DashboardAddress>();
+        services.AddSingleton<NoticeWriter>();
+        services.AddSingleton<EmailChannel>();
+        services.AddSingleton(_ => new WebhookChannel(new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })));
+        services.AddSingleton<NoticeSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<NoticeSender>());
+        services.AddHostedService<SecurityEventLog>();
+        services.AddSingleton<NotificationsService>();
+        return services;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasDash.Security;
+
+namespace NasDash.Features.Notifications;
+
+/// <summary>Posts a notice to a webhook, its body shaped by the preset and, with a secret, signed with HMAC-SHA256.</summary>
+public sealed class WebhookChannel(HttpClient http)
+{
+    public const string Target = "webhook";
+    /// <summary>"sha256=" and the lower-case hex HMAC-SHA256 of the exact body bytes under the secret.</summary>
+    public const string SignatureHeader = "X-NasDash-Signature";
+
+    public async Task<DeliveryOutcome> SendAsync(WebhookSettings webhook, NoticeMessage message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(webhook.Url!);
+        using var request = Build(webhook, message, uri);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timer.Token);
+            var text = await response.Content.ReadAsStringAsync(timer.Token);
+            var excerpt = text.Length > 200 ? text[..200] + "…" : text;
+            var answer = $"{uri.Host} answered {(int)response.StatusCode} {response.ReasonPhrase}{(excerpt.Length > 0 ? ": " + excerpt : "")}";
+            return response.IsSuccessStatusCode ? DeliveryOutcome.Success(answer) : DeliveryOutcome.Failure(answer);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            return DeliveryOutcome.Failure(DeliveryErrors.Describe(ex, uri.Host, uri.Port));
+        }
+    }
+
+    public static HttpRequestMessage Build(WebhookSettings webhook, NoticeMessage message, Uri uri)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, uri);
+        byte[] body;
+        string mediaType;
+        if (webhook.Preset == WebhookPreset.Ntfy)
+        {
+            // ntfy publishes the body as the message text; title, priority and click-through travel as headers.
+            body = Encoding.UTF8.GetBytes(message.Body);
+            mediaType = "text/plain";
+            request.Headers.TryAddWithoutValidation("Title", HeaderText(message.Title));
+            request.Headers.TryAddWithoutValidation("Priority", message.Severity switch { NoticeSeverity.Critical => "5", NoticeSeverity.Warning => "4", _ => "3" });
+            request.Headers.TryAddWithoutValidation("Tags", message.Severity == NoticeSeverity.Info ? "information_source" : "warning");
+            request.Headers.TryAddWithoutValidation("Click", message.Url);
+        }
+        else
+        {
+            body = JsonSerializer.SerializeToUtf8Bytes(Body(webhook.Preset, message));
+            mediaType = "application/json";
+        }
+
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
+        request.Headers.TryAddWithoutValidation("X-NasDash-Event", message.Event);
+        if (!string.IsNullOrEmpty(webhook.Secret))
+        {
+            request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(webhook.Secret, body));
+        }
+
+        return request;
+    }
+
+    public static string Sign(string secret, byte[] body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    private static JsonObject Body(WebhookPreset preset, NoticeMessage message) => preset switch
+    {
+        WebhookPreset.Gotify => new JsonObject
+        {
+            ["title"] = message.Title,
+            ["message"] = message.Body,
+            ["priority"] = message.Severity switch { NoticeSeverity.Critical => 8, NoticeSeverity.Warning => 5, _ => 2 },
+            ["extras"] = new JsonObject { ["client::notification"] = new JsonObject { ["click"] = new JsonObject { ["url"] = message.Url } } },
+        },
+        WebhookPreset.Slack => new JsonObject { ["text"] = $"*{message.Title}*\n{message.Body}\n<{message.Url}>" },
+        _ => new JsonObject
+        {
+            ["event"] = message.Event,
+            ["severity"] = message.Severity.ToString().ToLowerInvariant(),
+            ["user"] = message.User,
+            ["host"] = message.Host,
+            ["at"] = message.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["message"] = message.Text,
+            ["url"] = message.Url,
+        },
+    };
+
+    // HTTP header values are ASCII; RFC 2047 carries anything else (ntfy decodes it).
+    private static string HeaderText(string text) =>
+        text.All(c => c is >= ' ' and <= '~') ? text : $"=?UTF-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(text))}?=";
+}

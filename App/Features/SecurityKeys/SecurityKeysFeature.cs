@@ -1,0 +1,7 @@
+namespace NasDash.Features.SecurityKeys;
+
+public static class SecurityKeysFeature
+{
+    public static IServiceCollection AddSecurityKeys(this IServiceCollection services) =>
+        services.AddSingleton<SecurityKeysService>().AddScoped<WebAuthnBrowser>();
+}

@@ -1,0 +1,76 @@
+namespace NasDash.Security;
+
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    ImplicitTls,
+}
+
+public enum WebhookPreset
+{
+    /// <summary>NasDash's own JSON: event, severity, user, host, at, message, url.</summary>
+    Json,
+    Ntfy,
+    Gotify,
+    Slack,
+}
+
+/// <summary>The alert services saved on System › Alert services; configuration may override any field.</summary>
+public sealed class NotificationSettings
+{
+    public int Id { get; set; } = 1;
+    public EmailTarget Email { get; set; } = new();
+    public WebhookTarget Webhook { get; set; } = new();
+}
+
+public sealed class EmailTarget
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+    /// <summary>SHA-256 fingerprint (hex) of a certificate the administrator accepted although it is not trusted.</summary>
+    public string? AcceptedCertificate { get; set; }
+    public string? User { get; set; }
+    /// <summary>Encrypted with Data Protection; never shown again.</summary>
+    public string? ProtectedPassword { get; set; }
+    public string? From { get; set; }
+    public List<string> To { get; set; } = [];
+    public List<SecurityNoticeKind> Events { get; set; } = [.. NotificationDefaults.EmailEvents];
+}
+
+public sealed class WebhookTarget
+{
+    public string? Url { get; set; }
+    public WebhookPreset Preset { get; set; } = WebhookPreset.Json;
+    /// <summary>Encrypted with Data Protection; signs each body (HMAC-SHA256), never shown again.</summary>
+    public string? ProtectedSecret { get; set; }
+    public List<SecurityNoticeKind> Events { get; set; } = [.. NotificationDefaults.WebhookEvents];
+}
+
+public static class NotificationDefaults
+{
+    /// <summary>Mail is the record: every kind of notice.</summary>
+    public static readonly IReadOnlyList<SecurityNoticeKind> EmailEvents = Enum.GetValues<SecurityNoticeKind>();
+
+    /// <summary>A push or chat message interrupts: only what may need action now.</summary>
+    public static readonly IReadOnlyList<SecurityNoticeKind> WebhookEvents =
+    [
+        SecurityNoticeKind.RecoveryStarted,
+        SecurityNoticeKind.RecoverySucceeded,
+        SecurityNoticeKind.MovedToRecovery,
+        SecurityNoticeKind.SuperLocked,
+        SecurityNoticeKind.SshDisabled,
+        SecurityNoticeKind.SshEnabled,
+        SecurityNoticeKind.ConsoleUnlock,
+        SecurityNoticeKind.SecondFactorReset,
+        SecurityNoticeKind.PasswordChanged,
+    ];
+}
+
+public interface INotificationSettingsStore
+{
+    NotificationSettings GetNotificationSettings();
+    /// <summary>Saves the settings and the audit entry in one transaction.</summary>
+    void SaveNotificationSettings(NotificationSettings settings, AuditEvent audit);
+}

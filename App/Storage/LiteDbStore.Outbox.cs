@@ -1,0 +1,73 @@
+using NasDash.Security;
+
+namespace NasDash.Storage;
+
+/// <summary>The outbox of security notices, written in the same transaction as the audit entry of their event.</summary>
+public sealed partial class LiteDbStore : INotificationSettingsStore
+{
+    private const string Notifications = "notifications";
+
+    /// <summary>Raised after the commit of each audit entry (for the log lines), on the writing thread.</summary>
+    public event Action<AuditEvent>? Audited;
+
+    public event Action? NoticeQueued;
+
+    public IReadOnlyList<OutboxNotice> Pending(int max) =>
+        _db.GetCollection<OutboxNotice>(Outbox).Query().Where(n => n.DoneAt == null).OrderBy(n => n.At).Limit(max).ToList();
+
+    public void Save(OutboxNotice notice, params AuditEvent[] audit) =>
+        InTransaction(() =>
+        {
+            _db.GetCollection<OutboxNotice>(Outbox).Upsert(notice);
+            foreach (var entry in audit)
+            {
+                RecordAudit(entry, null, null);
+            }
+        });
+
+    /// <summary>Every notice ever queued, newest first (for tests and diagnostics).</summary>
+    public IReadOnlyList<OutboxNotice> AllNotices(int limit) =>
+        _db.GetCollection<OutboxNotice>(Outbox).Query().OrderByDescending(n => n.At).Limit(limit).ToList();
+
+    public NotificationSettings GetNotificationSettings() =>
+        _db.GetCollection<NotificationSettings>(Notifications).FindById(1) ?? new NotificationSettings();
+
+    public void SaveNotificationSettings(NotificationSettings settings, AuditEvent audit) =>
+        InTransaction(() =>
+        {
+            _db.GetCollection<NotificationSettings>(Notifications).Upsert(settings);
+            RecordAudit(audit, null, null);
+        });
+
+    // Inside an open transaction: the entry, and the notices it raises, commit or roll back together.
+    private void RecordAudit(AuditEvent entry, Account? before, Account? after)
+    {
+        _db.GetCollection<AuditEvent>(Audit).Insert(entry);
+        var notices = SecurityNoticeRules.For(entry, before, after);
+        if (notices.Count > 0)
+        {
+            _db.GetCollection<OutboxNotice>(Outbox).Insert(notices);
+            _afterCommit.Add(() => NoticeQueued?.Invoke());
+        }
+
+        _afterCommit.Add(() => Audited?.Invoke(entry));
+    }
+
+    private void RunAfterCommit()
+    {
+        var signals = _afterCommit.ToArray();
+        _afterCommit.Clear();
+        foreach (var signal in signals)
+        {
+            try
+            {
+                signal();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A subscriber's failure must not turn a committed write into an error for its caller.
+                System.Diagnostics.Trace.TraceError($"NasDash store subscriber failed: {ex}");
+            }
+        }
+    }
+}
