@@ -22,10 +22,11 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
-    /// <summary>Powerful features the dashboard never uses, refused for it and for anything it could embed.</summary>
+    /// <summary>Powerful features the dashboard never uses, refused for it and for anything it could embed; security keys for itself only.</summary>
     public const string PermissionsPolicy =
         "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), geolocation=(), gyroscope=(), " +
-        "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), screen-wake-lock=(), " +
+        "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), " +
+        "publickey-credentials-create=(self), publickey-credentials-get=(self), screen-wake-lock=(), " +
         "serial=(), usb=(), xr-spatial-tracking=()";
 
     /// <summary>One year; no includeSubDomains, since an appliance's name says nothing about its neighbours' TLS.</summary>
