@@ -208,7 +208,7 @@ public sealed class EnrolmentService(
         {
             var codes = enrolment.Batch!.Stored;
             account.BackupCodesRenewed(codes);
-            detail = $"new batch of {codes.Total} backup codes; the previous batch no longer works";
+            detail = $"new set of {codes.Total} backup codes; the previous set no longer works";
         }
 
         accounts.Update(account, new AuditEvent

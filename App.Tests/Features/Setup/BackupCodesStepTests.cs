@@ -23,6 +23,18 @@ public sealed class BackupCodesStepTests : NasDashTestContext
         Render<BackupCodesStep>(p => p.Add(x => x.Enrolment, _enrolment));
 
     [Fact]
+    public void Step_Codes_SaysARecoveryReplacesTheWholeSetOnScreenAndOnTheSheet()
+    {
+        var cut = Render();
+
+        var rule = BackupCodeFiles.RecoveryRule(_enrolment.RequiredAtRecovery);
+        Assert.Contains(rule, cut.Find("[data-testid=backup-codes-rule]").TextContent, StringComparison.Ordinal);
+        Assert.Contains(rule, cut.Find("[data-testid=backup-print-sheet]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("works once", cut.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("codes left", cut.Markup, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Copy_BrowserAllows_CopiesEveryCodeOnePerLineAndStillAsksForTheDownload()
     {
         var copy = JSInterop.Setup<bool>("nasdash.copyText", _ => true);

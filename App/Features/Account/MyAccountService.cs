@@ -8,15 +8,11 @@ namespace NasDash.Features.MyAccount;
 public sealed record MyAccountView(
     string UserName,
     bool Enrolled,
-    int CodesLeft,
-    int CodesTotal,
+    int CodesInSet,
     DateTimeOffset? CodesGeneratedAt,
     int RequiredAtRecovery,
     DateTimeOffset? LastSignInAt,
-    bool MustChangePassword)
-{
-    public bool CodesLow => Enrolled && CodesLeft < RequiredAtRecovery;
-}
+    bool MustChangePassword);
 
 public abstract record PasswordChangeResult
 {
@@ -55,7 +51,7 @@ public sealed class MyAccountService(
     {
         var account = accounts.FindById(accountId);
         return account is null ? null : new MyAccountView(
-            account.UserName, account.IsEnrolled, account.BackupCodesLeft, account.BackupCodes?.Total ?? 0,
+            account.UserName, account.IsEnrolled, account.BackupCodesInSet,
             account.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
             account.MustChangePassword);
     }

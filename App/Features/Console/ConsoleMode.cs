@@ -40,7 +40,7 @@ public static class ConsoleMode
         var user = new Argument<string>("user") { Description = "The administrator's user name." };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the new password from the first line of standard input instead of asking twice." };
 
-        var status = new Command("status", "Every account: lockout state and since when, failures counted, 2FA enrolled, backup codes left; the SSH login state.") { json };
+        var status = new Command("status", "Every account: lockout state and since when, failures counted, 2FA enrolled, backup codes in the current set; the SSH login state.") { json };
         var unlock = new Command("unlock", "Lift any lockout (Throttled, Recovery, SuperLocked, appliance-wide) AND reset the user's second factor: TOTP secret and backup codes cleared, sessions ended; the user enrols again at the next sign-in.") { user };
         var resetPassword = new Command("reset-password", "Set a new password for the user (the setup wizard's rules) and end the user's sessions.") { user, passwordStdin };
         var sshEnable = new Command("ssh-enable", "Re-enable SSH login after a lockout event switched it off.");
