@@ -10,6 +10,7 @@ namespace NasDash.Benchmarks;
 /// against the same transaction on a plain LiteDB file that is left to LiteDB's own, occasional checkpoint.
 /// </summary>
 [MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet owns the lifetime: [GlobalCleanup] disposes both stores.")]
 public class StoreBenchmarks
 {
     private string _directory = "";

@@ -10,7 +10,7 @@ namespace NasDash.Tests.Features.Setup;
 /// <summary>The backup-code step's extras and failure paths: copy, print, and a download the browser refuses.</summary>
 public sealed class BackupCodesStepTests : NasDashTestContext
 {
-    private readonly Enrolment _enrolment;
+    private readonly PendingEnrolment _enrolment;
 
     public BackupCodesStepTests()
     {

@@ -89,7 +89,7 @@ public static class ConsoleMode
             var name = parse.GetValue(user)!;
             var exit = await SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, name, Actor: Actor()), ct);
             // Here and not in the server: the unit's sandbox keeps the server from writing pam_faillock's tallies.
-            if (exit == Done && SshFaillock.Reset(HostSshOptions(parse.GetValue(data)), name) is { } cleared)
+            if (exit == Done && SshFaillock.Reset(HostSshOptions(), name) is { } cleared)
             {
                 io.Out.WriteLine(cleared);
             }
@@ -187,7 +187,7 @@ public static class ConsoleMode
 
         try
         {
-            var options = HostSshOptions(dataOption);
+            var options = HostSshOptions();
             var wiring = new SshTwoFactorWiring(options, new SshDaemon(options, new ProcessTable(ProcessTable.DefaultRoot), TimeProvider.System));
             var result = verb switch
             {
@@ -210,12 +210,10 @@ public static class ConsoleMode
     }
 
     /// <summary>The SSH paths the server uses, from the same configuration.</summary>
-    private static SshOptions HostSshOptions(string? dataOption)
+    private static SshOptions HostSshOptions()
     {
-        var (configuration, environment) = HostSettings();
-        var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
-        options.DataDirectory = dataOption is { Length: > 0 } ? Path.GetFullPath(dataOption) : Storage.DataDirectory.Resolve(options.DataDirectory, environment.ContentRootPath);
-        return SshFeature.EffectiveOptions(options, environment);
+        var (configuration, _) = HostSettings();
+        return (configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions()).Ssh;
     }
 
     private static async Task<int> SendAsync(ConsoleIo io, IAdministrationChannel channel, ConsoleRequest request, CancellationToken cancellationToken)
