@@ -62,7 +62,7 @@ static WebApplication BuildApp(string[] args)
     builder.Host.UseSystemd();
 
     builder.Services.AddNasDashCore(builder.Configuration, builder.Environment);
-    builder.Services.AddSsh(builder.Environment);
+    builder.Services.AddSsh();
     builder.Services.AddReverseProxy(builder.Configuration);
     builder.Services.AddSessions(builder.Environment);
     builder.Services.AddSetup();

@@ -9,7 +9,8 @@ namespace NasDash.Tests.Browser;
 
 /// <summary>
 /// The real app on a free loopback port (Kestrel) with a fresh data directory, for browser and HTTP tests.
-/// Environment "Testing" allows cheap password hashing; everything else is as in production.
+/// Cheap hashing and cookies over plain http come from <see cref="TestCore.Settings"/>; with the environment
+/// "Production" the server runs as shipped (those relaxations left out).
 /// </summary>
 public sealed class AppServer : WebApplicationFactory<Program>
 {
@@ -27,10 +28,19 @@ public sealed class AppServer : WebApplicationFactory<Program>
         _environment = environment;
         DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
         _settings = TestCore.Settings(DataDirectory);
+        if (environment == "Production")
+        {
+            foreach (var relaxed in TestCore.Relaxations)
+            {
+                _settings.Remove(relaxed);
+            }
+        }
+
         // Dozens of servers start per run; their start-up chatter would bury the failures in CI's output.
         _settings["Logging:LogLevel:Default"] = "Warning";
         _settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
         _settings["Logging:LogLevel:NasDash.Features.Setup.SetupService"] = "Error";
+        _settings["Logging:LogLevel:NasDash.Hosting.StartupBanner"] = "Error";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;

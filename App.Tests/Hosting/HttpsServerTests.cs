@@ -16,7 +16,7 @@ public sealed partial class HttpsServerTests
     {
         using var data = new TempDirectory();
         var first = await ServeOnceAsync(data.Path);
-        var second = await ServeOnceAsync(data.Path);
+        var second = await ServeOnceAsync(data.Path, "--NasDash:PasswordIterations", "1000");
 
         var stored = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(data.Path, ApplianceCertificate.FileName), null);
         Assert.Equal(stored.Thumbprint, first.Thumbprint);
@@ -25,12 +25,15 @@ public sealed partial class HttpsServerTests
                                         l.Contains(stored.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), StringComparison.Ordinal));
         Assert.DoesNotContain(second.Log, l => l.Contains("Created a self-signed", StringComparison.Ordinal));
         Assert.Contains(first.Log, l => l.Contains("http://0.0.0.0:", StringComparison.Ordinal) && l.Contains("is plain http", StringComparison.Ordinal));
+        // A work factor is honoured as configured, whatever the environment is called, and a cheap one is said out loud.
+        Assert.DoesNotContain(first.Log, l => l.Contains("NasDash:PasswordIterations is", StringComparison.Ordinal));
+        Assert.Contains(second.Log, l => l.Contains("NasDash:PasswordIterations is 1000, below the recommended", StringComparison.Ordinal));
     }
 
     private sealed record Served(string Thumbprint, IReadOnlyList<string> Log);
 
     /// <summary>Starts the server, fetches /healthz over https noting the certificate presented, stops the server.</summary>
-    private static async Task<Served> ServeOnceAsync(string dataDirectory)
+    private static async Task<Served> ServeOnceAsync(string dataDirectory, params string[] extra)
     {
         var log = new ConcurrentQueue<string>();
         var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,7 +44,7 @@ public sealed partial class HttpsServerTests
             {
                 started.TrySetResult(m.Groups[1].Value);
             }
-        }, "--environment", "Production", "--urls", "https://127.0.0.1:0;http://0.0.0.0:0", "--Logging:Console:FormatterName", "simple");
+        }, ["--environment", "Production", "--urls", "https://127.0.0.1:0;http://0.0.0.0:0", "--Logging:Console:FormatterName", "simple", .. extra]);
         try
         {
             var baseUrl = await started.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);

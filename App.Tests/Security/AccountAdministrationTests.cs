@@ -213,11 +213,10 @@ public sealed class AccountAdministrationTests : IDisposable
     }
 
     [Fact]
-    public void Status_Accounts_ShowStateCountersEnrolmentAndCodesLeft()
+    public void Status_Accounts_ShowStateCountersEnrolmentAndTheSizeOfTheSet()
     {
         var now = _f.Time.GetUtcNow();
         var alice = TestAccounts.Enrolled("alice", now);
-        alice.BackupCodes!.Used[0] = true;
         _f.Add(alice);
         _f.Add(TestAccounts.SuperLocked("bob", now.AddMinutes(-3)));
         var settings = _f.Store.Get();
@@ -228,7 +227,8 @@ public sealed class AccountAdministrationTests : IDisposable
 
         Assert.Equal(["alice", "bob"], status.Accounts.Select(a => a.UserName));
         var a = status.Accounts[0];
-        Assert.Equal((AccountState.Normal, true, 9), (a.State, a.TwoFactorEnrolled, a.BackupCodesLeft));
+        Assert.Equal((AccountState.Normal, true, alice.BackupCodes!.Total), (a.State, a.TwoFactorEnrolled, a.BackupCodesInSet));
+        Assert.Equal(2, status.RequiredCodesAtRecovery);
         var b = status.Accounts[1];
         Assert.Equal((AccountState.SuperLocked, now.AddMinutes(-3), 10, 2), (b.State, b.StateSince, b.BackupFailures, b.TotpFailures));
         Assert.Equal(new SshLoginStatus(true, now, "bob super-locked", false), status.Ssh);

@@ -138,7 +138,7 @@ public class LockoutTransitionTests
             "InvalidBackupCodes", AccountState.Recovery, (0, 0, 2), None,
             async (a, _) =>
             {
-                Assert.Equal(5, a.Stored.BackupCodesLeft);
+                Assert.Equal(5, a.Stored.BackupCodesInSet);
                 Assert.IsType<SecondFactorResult.SignedIn>(await a.Codes(a.Account.Codes(2)));
             }),
         ["Recovery: correct password does not reset backup failures"] = new(
@@ -187,7 +187,7 @@ public class LockoutTransitionTests
             (a, _) => Check(() =>
             {
                 Assert.Equal(3, a.H.AuditOf(a.Account.UserName, "login.backup-codes").Count);
-                Assert.Equal(5, a.Stored.BackupCodesLeft);
+                Assert.Equal(5, a.Stored.BackupCodesInSet);
             })),
         ["SuperLocked: correct TOTP is refused as super-locked"] = new(
             a => a.FailCodes(3), a => a.CorrectTotp(),

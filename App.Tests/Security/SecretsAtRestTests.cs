@@ -56,15 +56,27 @@ public class SecretsAtRestTests
     }
 
     [Fact]
-    public void AddNasDashCore_OutsideTestingWithLowIterationsConfigured_HashesAtOwaspIterations()
+    public void AddNasDashCore_NoWorkFactorConfigured_HashesAtOwaspIterations()
     {
         using var temp = new TempDirectory();
-        using var services = Build(temp, "Production");
+        using var services = Build(temp, "Production", passwordIterations: null);
 
-        var hash = Convert.FromBase64String(services.GetRequiredService<PasswordHashing>().Hash("correct horse battery"));
-
-        Assert.Equal(PasswordHashing.OwaspIterations, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(5)));
+        Assert.Equal(PasswordHashing.OwaspIterations, IterationsOf(services.GetRequiredService<PasswordHashing>().Hash("correct horse battery")));
     }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Testing")]
+    public void AddNasDashCore_ConfiguredWorkFactor_IsHonouredWhateverTheEnvironmentIsCalled(string environment)
+    {
+        using var temp = new TempDirectory();
+        using var services = Build(temp, environment, passwordIterations: "1000");
+
+        Assert.Equal(1000, IterationsOf(services.GetRequiredService<PasswordHashing>().Hash("correct horse battery")));
+    }
+
+    private static int IterationsOf(string hash) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(Convert.FromBase64String(hash).AsSpan(5));
 
     [Fact]
     public async Task SignIn_AfterRestartOfTheWholeCore_AcceptsTheEncryptedTotpSecret()
@@ -88,17 +100,20 @@ public class SecretsAtRestTests
         Assert.IsType<SecondFactorResult.SignedIn>(await signIn.SubmitTotpAsync(challenge, code, null, TestContext.Current.CancellationToken));
     }
 
-    private static ServiceProvider Build(TempDirectory root, string environment)
+    private static ServiceProvider Build(TempDirectory root, string environment, string? passwordIterations = "1000")
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["NasDash:DataDirectory"] = "data",
-                ["NasDash:PasswordIterations"] = "1000",
-                ["NasDash:BackupCodeIterations"] = "100",
-                ["NasDash:HostName"] = CoreHarness.Host,
-            })
-            .Build();
+        var settings = new Dictionary<string, string?>
+        {
+            ["NasDash:DataDirectory"] = "data",
+            ["NasDash:BackupCodeIterations"] = "100",
+            ["NasDash:HostName"] = CoreHarness.Host,
+        };
+        if (passwordIterations is not null)
+        {
+            settings["NasDash:PasswordIterations"] = passwordIterations;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var host = new HostingEnvironment { EnvironmentName = environment, ContentRootPath = root.Path, ApplicationName = "NasDash" };
         var services = new ServiceCollection().AddLogging();
         services.AddNasDashCore(configuration, host);

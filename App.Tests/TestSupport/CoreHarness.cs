@@ -142,7 +142,7 @@ public sealed class CoreHarness : IDisposable
     }
 
     /// <summary>An enrolment with its code verified and its codes issued and downloaded, ready to complete.</summary>
-    public (Enrolment Enrolment, IReadOnlyList<string> Codes) PrepareEnrolment(string userName)
+    public (PendingEnrolment Enrolment, IReadOnlyList<string> Codes) PrepareEnrolment(string userName)
     {
         var enrolment = Enrolments.Start(userName);
         var outcome = Enrolments.VerifyTotp(enrolment, Totp.Current(enrolment.Secret));

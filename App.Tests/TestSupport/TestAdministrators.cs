@@ -103,12 +103,10 @@ public static class TestAdministrators
         accounts.Update(account);
     }
 
-    /// <summary>Marks the first <paramref name="used"/> codes of the account's batch as used.</summary>
-    public static void UseCodes(IServiceProvider services, Guid id, int used) => Adjust(services, id, a =>
-    {
-        for (var i = 0; i < used; i++)
-        {
-            a.BackupCodes!.Used[i] = true;
-        }
-    });
+    /// <summary>
+    /// Replaces the account's set with one of <paramref name="count"/> codes, smaller than the settings allow: the
+    /// state a set that cannot serve a recovery is in, for the checks that guard against it.
+    /// </summary>
+    public static void GiveSetOf(IServiceProvider services, Guid id, int count) => Adjust(services, id, a =>
+        a.BackupCodesRenewed(new BackupCodes(services.GetRequiredService<TimeProvider>(), iterations: 10).Generate(count).Stored));
 }

@@ -24,20 +24,46 @@ public sealed class TestCore : IDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>Settings that relax production for tests (cheap work factors, cookies over plain http); "as shipped" leaves them out.</summary>
+    public static readonly string[] Relaxations = ["NasDash:PasswordIterations", "NasDash:BackupCodeIterations", "NasDash:Session:SecureCookies"];
+
     /// <summary>
-    /// The configuration every test starts from: this data directory, the test host name, cheap work factors and
-    /// SSH paths inside the data directory, so no test rewrites the machine's sshd configuration.
+    /// The configuration every test starts from: this data directory, the test host name, cheap work factors, cookies
+    /// over the loopback port's plain http, and every SSH path inside the data directory, so no test rewrites the
+    /// machine's sshd or PAM configuration or signals its sshd.
     /// </summary>
-    public static Dictionary<string, string?> Settings(string dataDirectory, int passwordIterations = 1000, int backupCodeIterations = 100) => new()
+    public static Dictionary<string, string?> Settings(string dataDirectory, int passwordIterations = 1000, int backupCodeIterations = 100)
     {
-        ["NasDash:DataDirectory"] = dataDirectory,
-        ["NasDash:HostName"] = Host,
-        ["NasDash:PasswordIterations"] = passwordIterations.ToString(CultureInfo.InvariantCulture),
-        ["NasDash:BackupCodeIterations"] = backupCodeIterations.ToString(CultureInfo.InvariantCulture),
-        ["NasDash:Ssh:DropInDirectory"] = Path.Combine(dataDirectory, "ssh", "sshd_config.d"),
-        ["NasDash:Ssh:PidFile"] = Path.Combine(dataDirectory, "ssh", "sshd.pid"),
-        ["NasDash:Ssh:OathUsersFile"] = Path.Combine(dataDirectory, "ssh", "users.oath"),
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["NasDash:DataDirectory"] = dataDirectory,
+            ["NasDash:HostName"] = Host,
+            ["NasDash:PasswordIterations"] = passwordIterations.ToString(CultureInfo.InvariantCulture),
+            ["NasDash:BackupCodeIterations"] = backupCodeIterations.ToString(CultureInfo.InvariantCulture),
+            ["NasDash:Session:SecureCookies"] = "false",
+        };
+        foreach (var (key, path) in SshSandbox(dataDirectory))
+        {
+            settings[key] = path;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Every host path SSH control touches, under <paramref name="root"/>/ssh.</summary>
+    public static Dictionary<string, string> SshSandbox(string root)
+    {
+        var sandbox = Path.Combine(root, "ssh");
+        return new()
+        {
+            ["NasDash:Ssh:DropInDirectory"] = Path.Combine(sandbox, "sshd_config.d"),
+            ["NasDash:Ssh:PidFile"] = Path.Combine(sandbox, "sshd.pid"),
+            ["NasDash:Ssh:OathUsersFile"] = Path.Combine(sandbox, "users.oath"),
+            ["NasDash:Ssh:PamServiceFile"] = Path.Combine(sandbox, "pam.d", "sshd"),
+            ["NasDash:Ssh:SshdConfigFile"] = Path.Combine(sandbox, "sshd_config"),
+            ["NasDash:Ssh:FaillockDirectory"] = Path.Combine(sandbox, "faillock"),
+        };
+    }
 
     /// <summary>Adds the core as the app does, with the given clock, hashing cost and configuration over <see cref="Settings"/>.</summary>
     public IServiceCollection AddTo(IServiceCollection services, TimeProvider time, int passwordIterations = 1000, int backupCodeIterations = 100,
@@ -54,7 +80,7 @@ public sealed class TestCore : IDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<IHostEnvironment>(environment);
-        services.AddNasDashCore(configuration, environment).AddSsh(environment);
+        services.AddNasDashCore(configuration, environment).AddSsh();
         services.AddSingleton(time);
         return services;
     }

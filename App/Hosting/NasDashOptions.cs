@@ -39,6 +39,14 @@ public sealed class SessionOptions
 {
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
     public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// Session, device and antiforgery cookies only over https. Unset: on everywhere but Development. False lets them
+    /// travel over plain http too (tests on a loopback port); never turn it off on a network.
+    /// </summary>
+    public bool? SecureCookies { get; set; }
+
+    public bool CookiesRequireHttps(IHostEnvironment environment) => SecureCookies ?? !environment.IsDevelopment();
 }
 
 public sealed class EnrolmentOptions

@@ -19,10 +19,6 @@ public static partial class NasDashOptionsValidation
             .PostConfigure(options =>
             {
                 options.DataDirectory = Storage.DataDirectory.Resolve(options.DataDirectory, environment.ContentRootPath);
-                if (!environment.IsEnvironment("Testing"))
-                {
-                    options.PasswordIterations = Math.Max(options.PasswordIterations, Security.PasswordHashing.OwaspIterations);
-                }
             })
             .ValidateOnStart();
     }

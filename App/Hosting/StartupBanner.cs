@@ -11,18 +11,36 @@ internal static class StartupBanner
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var options = app.Services.GetRequiredService<NasDashOptions>();
-        app.Logger.LogInformation("NasDash is running. Open {Urls} in a browser. Data directory: {DataDirectory}",
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupBanner).FullName!);
+        logger.LogInformation("NasDash is running. Open {Urls} in a browser. Data directory: {DataDirectory}",
             string.Join(", ", addresses), options.DataDirectory);
 
-        var secureCookies = !app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing");
+        WarnAboutCheapHashing(logger, options);
+        var secureCookies = options.Session.CookiesRequireHttps(app.Environment);
         var exposedPlainHttp = addresses.Where(IsPlainHttpBeyondLoopback).ToList();
         if (secureCookies && exposedPlainHttp.Count > 0 && options.TrustedProxies.Count == 0)
         {
-            app.Logger.LogWarning(
+            logger.LogWarning(
                 "{Urls} is plain http. Browsers keep the session cookie only over https (or on localhost), so signing in " +
                 "from another machine fails there. Listen on https (e.g. --urls https://0.0.0.0:8443; a self-signed " +
                 "certificate is created in the data directory) or put a TLS proxy in front (NasDash:TrustedProxies).",
                 string.Join(", ", exposedPlainHttp));
+        }
+    }
+
+    /// <summary>The configured work factors are honoured as set; one below the recommended cost is said out loud.</summary>
+    private static void WarnAboutCheapHashing(ILogger logger, NasDashOptions options)
+    {
+        if (options.PasswordIterations < Security.PasswordHashing.OwaspIterations)
+        {
+            logger.LogWarning("NasDash:PasswordIterations is {Iterations}, below the recommended {Recommended}: a stolen store's passwords are cheap to guess. Remove the setting outside tests.",
+                options.PasswordIterations, Security.PasswordHashing.OwaspIterations);
+        }
+
+        if (options.BackupCodeIterations < Security.BackupCodes.DefaultIterations)
+        {
+            logger.LogWarning("NasDash:BackupCodeIterations is {Iterations}, below the recommended {Recommended}. Remove the setting outside tests.",
+                options.BackupCodeIterations, Security.BackupCodes.DefaultIterations);
         }
     }
 

@@ -94,7 +94,8 @@ public sealed class Account
 
     public bool HasTotp => ProtectedTotpSecret is not null;
     public bool IsEnrolled => HasTotp && BackupCodes is not null;
-    public int BackupCodesLeft => BackupCodes?.Remaining ?? 0;
+    /// <summary>Codes in the current set: a recovery uses M of them at once and replaces the whole set, so this is no countdown.</summary>
+    public int BackupCodesInSet => BackupCodes?.Total ?? 0;
 
     /// <summary>
     /// Browsers without a valid device cookie (the untrusted bucket: <see cref="PasswordFailures"/>,
@@ -166,8 +167,8 @@ public sealed class Account
     public int SubmissionsLeftBeforeSuperLockout(TwoFactorSettings settings) =>
         State == AccountState.SuperLocked ? 0 : Math.Max(1, settings.MaxFailedBackupSubmissions - BackupFailures);
 
-    /// <summary>Holds the M codes a recovery asks for, so losing the authenticator does not mean the console.</summary>
-    public bool CanRecoverWithCodes(TwoFactorSettings settings) => !IsEnrolled || BackupCodesLeft >= settings.RequiredCodesAtRecovery;
+    /// <summary>Its set holds the M codes a recovery asks for, so losing the authenticator does not mean the console.</summary>
+    public bool CanRecoverWithCodes(TwoFactorSettings settings) => !IsEnrolled || BackupCodesInSet >= settings.RequiredCodesAtRecovery;
 
     /// <summary>
     /// A wrong password: only throttles, never moves the second-factor counters. From a trusted device it drains
@@ -447,7 +448,7 @@ public sealed class Account
         RotateSecurityStamp();
     }
 
-    /// <summary>A new batch of backup codes replaces the old one as a whole.</summary>
+    /// <summary>A new set of backup codes replaces the old one as a whole.</summary>
     public void BackupCodesRenewed(StoredBackupCodes codes)
     {
         RefuseUnlessRenewable();

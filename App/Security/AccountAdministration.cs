@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NasDash.Security;
 
 /// <summary>The verdict of an administrative action. Message is a one-line sentence for the operator.</summary>
@@ -23,13 +25,14 @@ public sealed record AccountStatus(
     int TotpFailures,
     int BackupFailures,
     bool TwoFactorEnrolled,
-    int BackupCodesLeft,
+    // Keeps the JSON name scripts parse; it is the size of the current set, all valid until a recovery replaces it.
+    [property: JsonPropertyName("backupCodesLeft")] int BackupCodesInSet,
     bool MustEnrol,
     DateTimeOffset? LastSignInAt);
 
 public sealed record SshLoginStatus(bool LoginDisabled, DateTimeOffset? DisabledAt, string? DisabledReason, bool TwoFactorForSsh);
 
-public sealed record ApplianceStatus(IReadOnlyList<AccountStatus> Accounts, string? ApplianceLockedBy, SshLoginStatus Ssh);
+public sealed record ApplianceStatus(IReadOnlyList<AccountStatus> Accounts, string? ApplianceLockedBy, SshLoginStatus Ssh, int RequiredCodesAtRecovery = 0);
 
 /// <summary>
 /// Account administration outside the sign-in flow: the local console's unlock and password reset (and later
@@ -140,9 +143,10 @@ public sealed class AccountAdministration(
         var current = settings.Get();
         var list = accounts.All().Select(a => new AccountStatus(
             a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
-            a.IsEnrolled, a.BackupCodesLeft, a.MustEnrol, a.LastSignInAt)).ToList();
+            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt)).ToList();
         return new ApplianceStatus(list, current.ApplianceLockedBy,
-            new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor));
+            new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor),
+            current.TwoFactor.RequiredCodesAtRecovery);
     }
 
     /// <summary>Re-enables SSH login after a lockout event switched it off.</summary>

@@ -31,18 +31,18 @@ public sealed class EnrolmentService(
     ApplianceIdentity appliance,
     TimeProvider time)
 {
-    public Enrolment Start(string userName) => new(userName, appliance.HostName, TotpVerifier.NewSecret());
+    public PendingEnrolment Start(string userName) => new(userName, appliance.HostName, TotpVerifier.NewSecret());
 
     /// <summary>A new authenticator for an enrolled user; the old secret keeps working until the new one verified and completed.</summary>
-    public Enrolment StartAuthenticatorRenewal(string userName) =>
+    public PendingEnrolment StartAuthenticatorRenewal(string userName) =>
         new(userName, appliance.HostName, TotpVerifier.NewSecret(), EnrolmentPurpose.Authenticator);
 
     /// <summary>A new batch of backup codes for an enrolled user; the old batch works until the new one was downloaded and confirmed.</summary>
-    public Enrolment StartBackupCodesRenewal(string userName) =>
+    public PendingEnrolment StartBackupCodesRenewal(string userName) =>
         new(userName, appliance.HostName, [], EnrolmentPurpose.BackupCodes);
 
     /// <summary>Checks a code from the app being enrolled. Not counted: nothing is protected by it yet.</summary>
-    public TotpOutcome VerifyTotp(Enrolment enrolment, string? code)
+    public TotpOutcome VerifyTotp(PendingEnrolment enrolment, string? code)
     {
         if (enrolment.Purpose == EnrolmentPurpose.BackupCodes)
         {
@@ -59,7 +59,7 @@ public sealed class EnrolmentService(
     }
 
     /// <summary>Generates the batch once per enrolment; later calls return the same codes.</summary>
-    public IReadOnlyList<string> IssueCodes(Enrolment enrolment)
+    public IReadOnlyList<string> IssueCodes(PendingEnrolment enrolment)
     {
         if (enrolment.Purpose == EnrolmentPurpose.Authenticator)
         {
@@ -82,19 +82,19 @@ public sealed class EnrolmentService(
     }
 
     /// <param name="applianceUrl">The address the person reached the dashboard at, printed so the sheet says where it belongs.</param>
-    public string TextFile(Enrolment enrolment, string applianceUrl) => BackupCodeFiles.Text(Sheet(enrolment, applianceUrl));
+    public string TextFile(PendingEnrolment enrolment, string applianceUrl) => BackupCodeFiles.Text(Sheet(enrolment, applianceUrl));
 
-    public string JsonFile(Enrolment enrolment, string applianceUrl) => BackupCodeFiles.Json(Sheet(enrolment, applianceUrl));
+    public string JsonFile(PendingEnrolment enrolment, string applianceUrl) => BackupCodeFiles.Json(Sheet(enrolment, applianceUrl));
 
     /// <summary>The codes with everything the printed or downloaded sheet says about them.</summary>
-    public BackupCodeSheet Sheet(Enrolment enrolment, string applianceUrl)
+    public BackupCodeSheet Sheet(PendingEnrolment enrolment, string applianceUrl)
     {
         var batch = enrolment.Batch ?? throw new InvalidOperationException("No backup codes were generated.");
         return new BackupCodeSheet(enrolment.Host, applianceUrl, enrolment.UserName, batch.Stored.GeneratedAt, enrolment.RequiredAtRecovery, batch.Codes);
     }
 
     /// <summary>Called after the browser received a download of this enrolment's codes.</summary>
-    public void MarkDownloaded(Enrolment enrolment)
+    public void MarkDownloaded(PendingEnrolment enrolment)
     {
         if (enrolment.Batch is not null)
         {
@@ -103,7 +103,7 @@ public sealed class EnrolmentService(
     }
 
     /// <summary>The stored form of the enrolment, for setup to insert with the new account.</summary>
-    public (string ProtectedSecret, long Step, StoredBackupCodes Codes) Seal(Enrolment enrolment, bool confirmed)
+    public (string ProtectedSecret, long Step, StoredBackupCodes Codes) Seal(PendingEnrolment enrolment, bool confirmed)
     {
         if (enrolment.Purpose != EnrolmentPurpose.Full)
         {
@@ -123,7 +123,7 @@ public sealed class EnrolmentService(
     /// that earned it (<paramref name="sessionStamp"/> still the account's stamp): a reset, or an enrolment code
     /// used by another browser, in between makes it refuse.
     /// </summary>
-    public async Task<EnrolmentResult> CompleteAsync(Enrolment enrolment, Guid accountId, string? sessionStamp, bool confirmed, string? client, CancellationToken cancellationToken = default)
+    public async Task<EnrolmentResult> CompleteAsync(PendingEnrolment enrolment, Guid accountId, string? sessionStamp, bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
         if (enrolment.Purpose != EnrolmentPurpose.Full)
         {
@@ -174,7 +174,7 @@ public sealed class EnrolmentService(
     /// Replaces only the authenticator or only the backup codes of an enrolled account in Normal state. The
     /// stamp rotates, so the user's other sessions end; the ticket signs this browser in again.
     /// </summary>
-    public async Task<EnrolmentResult> CompleteRenewalAsync(Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
+    public async Task<EnrolmentResult> CompleteRenewalAsync(PendingEnrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
         if (enrolment.Purpose == EnrolmentPurpose.Full)
         {
@@ -208,7 +208,7 @@ public sealed class EnrolmentService(
         {
             var codes = enrolment.Batch!.Stored;
             account.BackupCodesRenewed(codes);
-            detail = $"new batch of {codes.Total} backup codes; the previous batch no longer works";
+            detail = $"new set of {codes.Total} backup codes; the previous set no longer works";
         }
 
         accounts.Update(account, new AuditEvent
@@ -225,7 +225,7 @@ public sealed class EnrolmentService(
         return new EnrolmentResult.Completed(account.Id, pending.IssueTicket(account, enrolment: false));
     }
 
-    private static string Missing(Enrolment enrolment, bool confirmed) =>
+    private static string Missing(PendingEnrolment enrolment, bool confirmed) =>
         enrolment.Completed ? "This enrolment is already complete."
         : !enrolment.TotpVerified && enrolment.Purpose != EnrolmentPurpose.BackupCodes ? "Verify a code from your authenticator app first."
         : enrolment.Batch is null ? "Generate the backup codes first."

@@ -337,7 +337,7 @@ public sealed class SignInService(
 
         return normalized.Distinct(StringComparer.Ordinal).Count() == normalized.Count
             ? null
-            : "Enter different codes: each backup code works once.";
+            : "Enter different codes: the same code cannot count twice.";
     }
 
     private PasswordStepResult UnknownUser(string normalized, string password, string? client, DateTimeOffset now)

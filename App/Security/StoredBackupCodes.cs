@@ -13,8 +13,8 @@ public sealed class StoredBackupCodes
     public List<bool> Used { get; set; } = [];
     public DateTimeOffset GeneratedAt { get; set; }
 
+    /// <summary>Codes in this set, all of them valid until a recovery or a new set replaces the whole set.</summary>
     public int Total => Hashes.Count;
-    public int Remaining => Used.Count(u => !u);
 
     public StoredBackupCodes Clone() => new()
     {

@@ -385,14 +385,13 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             .Id(a => a.Id)
             .Ignore(a => a.HasTotp)
             .Ignore(a => a.IsEnrolled)
-            .Ignore(a => a.BackupCodesLeft)
+            .Ignore(a => a.BackupCodesInSet)
             .Ignore(a => a.AcceptsTotp)
             .Ignore(a => a.AcceptsBackupCodes)
             .Ignore(a => a.AcceptsSecurityKeys)
             .Ignore(a => a.MayAddSecurityKey);
         mapper.Entity<StoredBackupCodes>()
-            .Ignore(c => c.Total)
-            .Ignore(c => c.Remaining);
+            .Ignore(c => c.Total);
         mapper.Entity<ApplianceSettings>().Id(s => s.Id, autoId: false);
         mapper.Entity<AuditEvent>().Id(e => e.Id, autoId: true);
         mapper.Entity<Alert>().Id(a => a.Id).Ignore(a => a.IsOpen);

@@ -58,17 +58,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assembly}.");
-        var server = new ServerProcess(process, baseUrl, TimeSpan.Zero);
+        TimeSpan coldStart;
         try
         {
-            var coldStart = await WaitForAnswerAsync(process, baseUrl + probePath, clock);
-            return new ServerProcess(process, baseUrl, coldStart);
+            coldStart = await WaitForAnswerAsync(process, baseUrl + probePath, clock);
         }
         catch
         {
-            await server.DisposeAsync();
+            await new ServerProcess(process, baseUrl, TimeSpan.Zero).DisposeAsync();
             throw;
         }
+
+        return new ServerProcess(process, baseUrl, coldStart);
     }
 
     /// <summary>Resident set size (VmRSS) of the server process, in bytes.</summary>

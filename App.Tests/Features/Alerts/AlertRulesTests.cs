@@ -10,20 +10,25 @@ public sealed class AlertRulesTests : NasDashTestContext
     private IAlertStore Alerts => Get<IAlertStore>();
 
     [Fact]
-    public void Evaluate_CodesBelowM_RaisesAndClearsCodesLow()
+    public void Evaluate_SetSmallerThanM_RaisesNoAlert()
     {
         var alice = Seed("alice");
-        TestAdministrators.UseCodes(Services, alice.Id, 9);
+        TestAdministrators.GiveSetOf(Services, alice.Id, 1);
 
-        Assert.True(Rules.Evaluate());
-        var alert = Assert.Single(Alerts.Open());
-        Assert.Equal("codes-low:alice", alert.Key);
-        Assert.Contains("1 backup code left, but a recovery needs 2", alert.Message);
         Assert.False(Rules.Evaluate());
+        Assert.Empty(Alerts.All(int.MaxValue));
+    }
 
-        TestAdministrators.Adjust(Services, alice.Id, a => a.BackupCodes!.Used[0] = false);
+    [Fact]
+    public void Evaluate_RetiredCodesLowAlertFromAnOlderVersion_IsCleared()
+    {
+        Seed("alice");
+        Alerts.Raise("codes-low:alice", AlertSeverity.Warning, "alice has 1 backup code left, but a recovery needs 2.", "/users");
+
         Assert.True(Rules.Evaluate());
+
         Assert.Empty(Alerts.Open());
+        Assert.False(Rules.Evaluate());
     }
 
     [Fact]
@@ -43,19 +48,19 @@ public sealed class AlertRulesTests : NasDashTestContext
     [Fact]
     public void Evaluate_AcknowledgedCondition_IsNotRaisedAgainWhileItHolds()
     {
-        var alice = Seed("alice");
-        TestAdministrators.UseCodes(Services, alice.Id, 9);
+        Seed("alice");
+        var carol = TestAdministrators.SeedUnenrolled(Services, "carol");
         Rules.Evaluate();
         Alerts.Acknowledge(Alerts.Open()[0].Id, "alice");
 
         Assert.False(Rules.Evaluate());
         Assert.Empty(Alerts.Open());
 
-        TestAdministrators.Adjust(Services, alice.Id, a => a.BackupCodes!.Used[0] = false);
+        Get<IAccountStore>().Delete(carol.Id);
         Rules.Evaluate();
-        TestAdministrators.UseCodes(Services, alice.Id, 9);
+        TestAdministrators.SeedUnenrolled(Services, "carol");
         Rules.Evaluate();
-        Assert.Equal("codes-low:alice", Assert.Single(Alerts.Open()).Key);
+        Assert.Equal("no-2fa:carol", Assert.Single(Alerts.Open()).Key);
     }
 
     [Fact]
@@ -76,26 +81,24 @@ public sealed class AlertRulesTests : NasDashTestContext
     [Fact]
     public void Attach_SecurityChange_EvaluatesAndNotifiesOnce()
     {
-        var alice = Seed("alice");
+        Seed("alice");
         var events = Get<SecurityEvents>();
         Rules.Attach(events);
         var changes = 0;
         events.Changed += () => changes++;
-        TestAdministrators.UseCodes(Services, alice.Id, 9);
+        TestAdministrators.SeedUnenrolled(Services, "carol");
 
         events.NotifyChanged();
 
-        Assert.Equal("codes-low:alice", Assert.Single(Alerts.Open()).Key);
+        Assert.Equal("no-2fa:carol", Assert.Single(Alerts.Open()).Key);
         Assert.Equal(2, changes);
     }
 
     [Fact]
-    public void ActionFor_CodesLowOfTheViewer_PointsToMyAccount()
+    public void ActionFor_KindsOfAlert_PointToWhereTheyAreSettled()
     {
-        var alert = new Alert { Key = "codes-low:alice" };
-
-        Assert.Equal("/account", AlertsService.ActionFor(alert, "alice")!.Url);
-        Assert.Equal("/users", AlertsService.ActionFor(alert, "bob")!.Url);
-        Assert.Equal("Re-enable SSH", AlertsService.ActionFor(new Alert { Key = "ssh-disabled" }, "bob")!.Label);
+        Assert.Equal("Re-enable SSH", AlertsService.ActionFor(new Alert { Key = "ssh-disabled" })!.Label);
+        Assert.Equal("/users", AlertsService.ActionFor(new Alert { Key = "no-2fa:carol" })!.Url);
+        Assert.Null(AlertsService.ActionFor(new Alert { Key = "codes-low:alice" }));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using NasDash.Features.Console;
 using NasDash.Security;
+using NasDash.Tests.TestSupport;
 using Spectre.Console.Testing;
 
 namespace NasDash.Tests.Features.Console;
@@ -118,7 +119,10 @@ public sealed class ConsoleMenuTests : IDisposable
     private async Task<int> RunMenuAsync()
     {
         IHostEnvironment environment = new HostingEnvironment { EnvironmentName = "Testing", ContentRootPath = _data.Path };
-        await using var channel = await AdministrationChannel.OpenAsync(_data.Path, new ConfigurationBuilder().Build(), environment, TestContext.Current.CancellationToken);
+        await using var channel = await AdministrationChannel.OpenAsync(_data.Path, SandboxedSsh(), environment, TestContext.Current.CancellationToken);
         return await new ConsoleMenu(_console, channel, "root").RunAsync(TestContext.Current.CancellationToken);
     }
+
+    private IConfiguration SandboxedSsh() =>
+        new ConfigurationBuilder().AddInMemoryCollection(TestCore.SshSandbox(_data.Path).ToDictionary(p => p.Key, p => (string?)p.Value)).Build();
 }

@@ -159,8 +159,25 @@ public sealed class ConsoleModeTests : IDisposable
         Assert.Equal(["alice", "bob"], accounts.Select(a => a.GetProperty("userName").GetString()));
         Assert.Equal("SuperLocked", accounts[1].GetProperty("state").GetString());
         Assert.Equal(10, accounts[1].GetProperty("backupFailures").GetInt32());
+        // The field keeps its name for scripts; it is the size of the current set.
         Assert.Equal(10, accounts[0].GetProperty("backupCodesLeft").GetInt32());
+        Assert.False(accounts[0].TryGetProperty("backupCodesInSet", out _));
+        Assert.Equal(2, root.GetProperty("requiredCodesAtRecovery").GetInt32());
         Assert.True(accounts[0].GetProperty("twoFactorEnrolled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_Table_ShowsTheSetAndThatARecoveryReplacesIt()
+    {
+        TestAccounts.Seed(_data.Path, TestAccounts.Enrolled("alice", DateTimeOffset.UtcNow));
+
+        var run = await RunAsync("console", "status", "--data", _data.Path);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("set of 10", run.Ansi, StringComparison.Ordinal);
+        Assert.Contains(BackupCodeFiles.SetNote(2), run.Ansi, StringComparison.Ordinal);
+        Assert.Contains("replaces the whole set", BackupCodeFiles.SetNote(2), StringComparison.Ordinal);
+        Assert.DoesNotContain("left", run.Ansi, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Console;
 
@@ -34,7 +35,7 @@ public static class NasDashProcess
     /// <summary>Runs the web server with these arguments until it exits by itself (a refused start), at most a minute.</summary>
     public static async Task<Result> ServerUntilExitAsync(string dataDirectory, params string[] args)
     {
-        using var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:DataDirectory", dataDirectory, .. args],
+        using var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:Session:SecureCookies", "false", "--NasDash:DataDirectory", dataDirectory, .. args],
             dataDirectory, null, null, redirectInput: false);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -68,7 +69,7 @@ public static class NasDashProcess
     /// <summary>Starts the web server on a free port in the Testing environment.</summary>
     public static Process StartServer(string dataDirectory)
     {
-        var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:DataDirectory", dataDirectory,
+        var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:Session:SecureCookies", "false", "--NasDash:DataDirectory", dataDirectory,
             "--NasDash:PasswordIterations", "1000", "--Logging:LogLevel:Default", "Warning"], dataDirectory, null, null, redirectInput: false);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -96,6 +97,12 @@ public static class NasDashProcess
         info.Environment.Remove("NasDash__DataDirectory");
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         info.Environment.Remove("DOTNET_ENVIRONMENT");
+        // No child ever touches the machine's sshd or PAM files unless the test names them.
+        foreach (var (key, path) in TestCore.SshSandbox(workingDirectory))
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = path;
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
@@ -114,5 +121,10 @@ public sealed class NasDashServer(string dataDirectory) : WebApplicationFactory<
         builder.UseSetting("NasDash:DataDirectory", dataDirectory);
         builder.UseSetting("NasDash:PasswordIterations", "1000");
         builder.UseSetting("NasDash:Setup:RequireToken", "false");
+        builder.UseSetting("NasDash:Session:SecureCookies", "false");
+        foreach (var (key, path) in TestCore.SshSandbox(dataDirectory))
+        {
+            builder.UseSetting(key, path);
+        }
     }
 }

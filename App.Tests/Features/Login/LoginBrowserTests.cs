@@ -74,7 +74,7 @@ public sealed class LoginBrowserTests(Chromium chromium)
         var stored = SeededAccounts.Stored(server.Services, "alice");
         Assert.False(stored.MustEnrol);
         Assert.Equal(1, stored.BackupFailures);
-        Assert.Equal(10, stored.BackupCodesLeft);
+        Assert.Equal(10, stored.BackupCodesInSet);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class LoginBrowserTests(Chromium chromium)
         var stored = SeededAccounts.Stored(server.Services, "alice");
         Assert.Equal(AccountState.SuperLocked, stored.State);
         Assert.Equal(3, stored.BackupFailures);
-        Assert.Equal(10, stored.BackupCodesLeft);
+        Assert.Equal(10, stored.BackupCodesInSet);
         Assert.Empty(server.Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "session.started")));
     }
 

@@ -37,6 +37,11 @@ public sealed class NotifyCore : IAsyncDisposable
             ["NasDash:Notifications:Delivery:MaxRetry"] = "00:00:01",
             ["NasDash:Notifications:Delivery:AttemptTimeout"] = "00:00:05",
         };
+        foreach (var (key, path) in TestSupport.TestCore.SshSandbox(DataDirectory))
+        {
+            _configuration[key] = path;
+        }
+
         foreach (var (key, value) in configuration ?? new Dictionary<string, string?>())
         {
             _configuration[key] = value;
@@ -144,7 +149,7 @@ public sealed class NotifyCore : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<IHostEnvironment>(environment);
         services.AddNasDashCore(configuration, environment);
-        services.AddSsh(environment);
+        services.AddSsh();
         // A process table with nothing in it: these tests must never signal a real process.
         services.AddSingleton(new ProcessTable(Path.Combine(DataDirectory, "proc")));
         services.AddNotifications();

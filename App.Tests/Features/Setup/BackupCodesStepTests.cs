@@ -10,7 +10,7 @@ namespace NasDash.Tests.Features.Setup;
 /// <summary>The backup-code step's extras and failure paths: copy, print, and a download the browser refuses.</summary>
 public sealed class BackupCodesStepTests : NasDashTestContext
 {
-    private readonly Enrolment _enrolment;
+    private readonly PendingEnrolment _enrolment;
 
     public BackupCodesStepTests()
     {
@@ -21,6 +21,18 @@ public sealed class BackupCodesStepTests : NasDashTestContext
 
     private IRenderedComponent<BackupCodesStep> Render() =>
         Render<BackupCodesStep>(p => p.Add(x => x.Enrolment, _enrolment));
+
+    [Fact]
+    public void Step_Codes_SaysARecoveryReplacesTheWholeSetOnScreenAndOnTheSheet()
+    {
+        var cut = Render();
+
+        var rule = BackupCodeFiles.RecoveryRule(_enrolment.RequiredAtRecovery);
+        Assert.Contains(rule, cut.Find("[data-testid=backup-codes-rule]").TextContent, StringComparison.Ordinal);
+        Assert.Contains(rule, cut.Find("[data-testid=backup-print-sheet]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("works once", cut.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("codes left", cut.Markup, StringComparison.OrdinalIgnoreCase);
+    }
 
     [Fact]
     public void Copy_BrowserAllows_CopiesEveryCodeOnePerLineAndStillAsksForTheDownload()

@@ -128,7 +128,7 @@ public sealed class SetupServiceTests : SetupTestContext
         Assert.Equal("owner", account.UserName);
         Assert.True(account.IsEnrolled);
         Assert.Equal(wizard.Enrolment!.VerifiedStep, account.LastTotpStep);
-        Assert.Equal(10, account.BackupCodesLeft);
+        Assert.Equal(10, account.BackupCodesInSet);
         Assert.False(account.MustEnrol);
         var settings = Get<ISettingsStore>().Get();
         Assert.True(settings.SetupCompleted);

@@ -36,7 +36,7 @@ public abstract class SetupTestContext : NasDashTestContext
     }
 
     /// <summary>The code the authenticator app shows now (the fake clock's now).</summary>
-    public string CodeFor(Enrolment enrolment) =>
+    public string CodeFor(PendingEnrolment enrolment) =>
         new Totp(Base32Encoding.ToBytes(enrolment.SecretBase32), 30, OtpHashMode.Sha1, 6).ComputeTotp(Time.GetUtcNow().UtcDateTime);
 
     /// <summary>A wizard of its own (as another browser's circuit would have) taken up to the review step.</summary>

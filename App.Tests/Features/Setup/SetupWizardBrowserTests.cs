@@ -53,11 +53,13 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             Assert.Equal(codes, text.Split('\n').Select(l => l.Trim()).Where(l => l.Length == 14 && l[4] == '-').ToList());
             Assert.Contains("User: owner", text, StringComparison.Ordinal);
             Assert.Contains("Host: nas-test", text, StringComparison.Ordinal);
-            Assert.Contains("recovery needs 2 codes", text, StringComparison.Ordinal);
+            Assert.Contains("type 2 codes from this sheet together", text, StringComparison.Ordinal);
             Assert.Contains($"URL: {server.BaseUrl}/", text, StringComparison.Ordinal);
             Assert.Contains("choose \"Use backup codes\"", text, StringComparison.Ordinal);
-            Assert.Contains(BackupCodeFiles.RecoveryEffect, text, StringComparison.Ordinal);
-            Assert.DoesNotContain("Each code works once", text, StringComparison.Ordinal);
+            Assert.Contains(BackupCodeFiles.RecoveryRule(2), text, StringComparison.Ordinal);
+            Assert.DoesNotContain("works once", text, StringComparison.OrdinalIgnoreCase);
+            await Assertions.Expect(b.ById("backup-codes-rule")).ToContainTextAsync(BackupCodeFiles.RecoveryRule(2));
+            Assert.DoesNotContain("works once", await b.Page.InnerTextAsync("main"), StringComparison.OrdinalIgnoreCase);
 
             var (jsonName, json) = await b.DownloadAsync("backup-download-json");
             Assert.Equal("nasdash-backup-codes-nas-test-owner.json", jsonName);
@@ -69,6 +71,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             Assert.Equal("owner", root.GetProperty("user").GetString());
             Assert.Equal(server.BaseUrl + "/", root.GetProperty("url").GetString());
             Assert.Equal(2, root.GetProperty("requiredAtRecovery").GetInt32());
+            Assert.Equal(BackupCodeFiles.RecoveryRule(2), root.GetProperty("recovery").GetString());
             Assert.True(DateTimeOffset.TryParse(root.GetProperty("generatedAt").GetString(), out _));
             Assert.Equal(codes, root.GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList());
 
@@ -87,7 +90,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             var account = Assert.Single(server.Get<IAccountStore>().All());
             Assert.Equal("owner", account.UserName);
             Assert.True(account.IsEnrolled);
-            Assert.Equal(10, account.BackupCodesLeft);
+            Assert.Equal(10, account.BackupCodesInSet);
             Assert.True(server.Get<ISettingsStore>().Get().SetupCompleted);
             Assert.False(File.Exists(Path.Combine(server.DataDirectory, "setup-token")));
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
 
@@ -79,24 +79,16 @@ public sealed class SshDaemonTests : IDisposable
     }
 
     [Fact]
-    public void EffectiveOptions_TestingWithDefaultPaths_MovesThemIntoTheDataDirectory()
+    public void AddSsh_UsesTheConfiguredPathsAsTheyAre()
     {
         var options = new NasDashOptions { DataDirectory = _directory };
+        var services = new ServiceCollection();
+        services.AddSingleton(options).AddSsh();
 
-        var effective = SshFeature.EffectiveOptions(options, new HostingEnvironment { EnvironmentName = "Testing" });
+        using var provider = services.BuildServiceProvider();
+        var effective = provider.GetRequiredService<SshOptions>();
 
-        Assert.Equal(
-            (Path.Combine(_directory, "ssh", "sshd_config.d"), Path.Combine(_directory, "ssh", "sshd.pid"), Path.Combine(_directory, "ssh", "users.oath")),
-            (effective.DropInDirectory, effective.PidFile, effective.OathUsersFile));
-    }
-
-    [Fact]
-    public void EffectiveOptions_Production_UsesConfiguredPaths()
-    {
-        var options = new NasDashOptions { DataDirectory = _directory };
-
-        var effective = SshFeature.EffectiveOptions(options, new HostingEnvironment { EnvironmentName = "Production" });
-
+        Assert.Same(options.Ssh, effective);
         Assert.Equal(("/etc/ssh/sshd_config.d", "/run/sshd.pid", "/etc/users.oath"), (effective.DropInDirectory, effective.PidFile, effective.OathUsersFile));
     }
 

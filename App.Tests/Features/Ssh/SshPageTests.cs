@@ -14,7 +14,7 @@ public sealed class SshPageTests : NasDashTestContext
     public SshPageTests()
         : base(services: s => s.AddSingleton(new ProcessTable(Path.Combine(Path.GetTempPath(), "nasdash-no-proc"))))
     {
-        // The "Testing" environment puts the SSH paths under the data directory.
+        // TestCore.Settings puts the SSH paths under the data directory.
         Directory.CreateDirectory(Path.Combine(DataDirectory, "ssh", "sshd_config.d"));
         _alice = Seed("alice");
         SignIn(_alice);

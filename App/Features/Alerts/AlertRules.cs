@@ -4,17 +4,18 @@ namespace NasDash.Features.Alerts;
 
 /// <summary>
 /// Alerts about standing conditions, raised while the condition holds and cleared when it ends:
-/// an administrator without a second factor (<c>no-2fa:user</c>), fewer backup codes left than recovery needs
-/// (<c>codes-low:user</c>), and a super-lockout that the console has lifted (<c>superlocked:user</c> cleared).
-/// An acknowledged condition alert is not raised again until the condition has ended once.
+/// an administrator without a second factor (<c>no-2fa:user</c>), and a super-lockout that the console has lifted
+/// (<c>superlocked:user</c> cleared). An acknowledged condition alert is not raised again until the condition has ended once.
+/// No alert counts backup codes: a recovery replaces the whole set, so a set never runs low.
 /// </summary>
 public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, IAlertStore alerts)
 {
     public const string NoSecondFactorPrefix = "no-2fa:";
-    public const string CodesLowPrefix = "codes-low:";
     public const string SuperLockedPrefix = "superlocked:";
+    /// <summary>The retired "backup codes low" alert: one left in a store from an older version is cleared.</summary>
+    public const string RetiredCodesLowPrefix = "codes-low:";
 
-    private static readonly string[] PerUserPrefixes = [NoSecondFactorPrefix, CodesLowPrefix, SuperLockedPrefix, "recovery:"];
+    private static readonly string[] PerUserPrefixes = [NoSecondFactorPrefix, SuperLockedPrefix, "recovery:"];
 
     private readonly Lock _gate = new();
 
@@ -37,9 +38,6 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
                 var superLocked = account.State == AccountState.SuperLocked;
                 changed |= Apply(standing, NoSecondFactorPrefix + user, !account.IsEnrolled && !superLocked,
                     AlertSeverity.Warning, () => NoSecondFactorMessage(account, policy));
-                changed |= Apply(standing, CodesLowPrefix + user,
-                    account.IsEnrolled && !superLocked && account.BackupCodesLeft < policy.RequiredCodesAtRecovery,
-                    AlertSeverity.Warning, () => CodesLowMessage(account, policy));
                 if (!superLocked && standing.ContainsKey(SuperLockedPrefix + user))
                 {
                     alerts.Clear(SuperLockedPrefix + user);
@@ -47,10 +45,17 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
                 }
             }
 
-            // Alerts about administrators that were deleted.
+            // Alerts about administrators that were deleted, and retired ones.
             var known = all.Select(a => a.NormalizedUserName).ToHashSet(StringComparer.Ordinal);
             foreach (var key in standing.Keys)
             {
+                if (key.StartsWith(RetiredCodesLowPrefix, StringComparison.Ordinal))
+                {
+                    alerts.Clear(key);
+                    changed = true;
+                    continue;
+                }
+
                 var prefix = PerUserPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.Ordinal));
                 if (prefix is not null && !known.Contains(key[prefix.Length..]))
                 {
@@ -78,9 +83,6 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
     public static string NoSecondFactorMessage(Account account, TwoFactorSettings policy) => policy.EnforceForAdministrators
         ? $"{account.UserName} has no second factor enrolled; they must enrol an authenticator and save backup codes at their next sign-in."
         : $"{account.UserName} signs in with a password alone: 2FA is not required and they have not enrolled.";
-
-    public static string CodesLowMessage(Account account, TwoFactorSettings policy) =>
-        $"{account.UserName} has {account.BackupCodesLeft} backup code{(account.BackupCodesLeft == 1 ? "" : "s")} left, but a recovery needs {policy.RequiredCodesAtRecovery}; they should generate new codes at My account.";
 
     private bool Apply(Dictionary<string, Alert> standing, string key, bool holds, AlertSeverity severity, Func<string> message)
     {

@@ -14,11 +14,8 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
 {
     public const int HistoryLength = 50;
 
-    public async Task<IReadOnlyList<AlertView>> OpenAsync()
-    {
-        var viewer = (await me.GetAsync())?.UserName ?? "";
-        return alerts.Open().Select(a => new AlertView(a, ActionFor(a, viewer))).ToList();
-    }
+    public Task<IReadOnlyList<AlertView>> OpenAsync() =>
+        Task.FromResult<IReadOnlyList<AlertView>>(alerts.Open().Select(a => new AlertView(a, ActionFor(a))).ToList());
 
     public int OpenCount() => alerts.Open().Count;
 
@@ -47,15 +44,13 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
         return true;
     }
 
-    /// <summary>The action of an alert, by the kind of its key; the viewer decides whether "my codes" applies.</summary>
-    public static AlertAction? ActionFor(Alert alert, string viewer)
+    /// <summary>The action of an alert, by the kind of its key.</summary>
+    public static AlertAction? ActionFor(Alert alert)
     {
         var (kind, user) = Split(alert.Key);
         return kind switch
         {
             "ssh-disabled" => new AlertAction("Re-enable SSH", "/services/ssh"),
-            "codes-low" when user == Account.Normalize(viewer) => new AlertAction("Generate new codes", "/account"),
-            "codes-low" => new AlertAction("See administrators", "/users"),
             "no-2fa" => new AlertAction("See administrators", "/users"),
             "superlocked" => new AlertAction("How to unlock", "/users"),
             "recovery" or "console-unlock" or "console-password" => new AlertAction("See audit log", AuditUrl(user)),

@@ -167,7 +167,7 @@ internal sealed class DirectChannel : IAdministrationChannel
         var services = new ServiceCollection()
             .AddLogging()
             .AddNasDashCore(settings, environment)
-            .AddSsh(environment)
+            .AddSsh()
             .BuildServiceProvider();
         try
         {

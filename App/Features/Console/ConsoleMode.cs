@@ -40,7 +40,7 @@ public static class ConsoleMode
         var user = new Argument<string>("user") { Description = "The administrator's user name." };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the new password from the first line of standard input instead of asking twice." };
 
-        var status = new Command("status", "Every account: lockout state and since when, failures counted, 2FA enrolled, backup codes left; the SSH login state.") { json };
+        var status = new Command("status", "Every account: lockout state and since when, failures counted, 2FA enrolled, backup codes in the current set; the SSH login state.") { json };
         var unlock = new Command("unlock", "Lift any lockout (Throttled, Recovery, SuperLocked, appliance-wide) AND reset the user's second factor: TOTP secret and backup codes cleared, sessions ended; the user enrols again at the next sign-in.") { user };
         var resetPassword = new Command("reset-password", "Set a new password for the user (the setup wizard's rules) and end the user's sessions.") { user, passwordStdin };
         var sshEnable = new Command("ssh-enable", "Re-enable SSH login after a lockout event switched it off.");
@@ -89,7 +89,7 @@ public static class ConsoleMode
             var name = parse.GetValue(user)!;
             var exit = await SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, name, Actor: Actor()), ct);
             // Here and not in the server: the unit's sandbox keeps the server from writing pam_faillock's tallies.
-            if (exit == Done && SshFaillock.Reset(HostSshOptions(parse.GetValue(data)), name) is { } cleared)
+            if (exit == Done && SshFaillock.Reset(HostSshOptions(), name) is { } cleared)
             {
                 io.Out.WriteLine(cleared);
             }
@@ -187,7 +187,7 @@ public static class ConsoleMode
 
         try
         {
-            var options = HostSshOptions(dataOption);
+            var options = HostSshOptions();
             var wiring = new SshTwoFactorWiring(options, new SshDaemon(options, new ProcessTable(ProcessTable.DefaultRoot), TimeProvider.System));
             var result = verb switch
             {
@@ -210,12 +210,10 @@ public static class ConsoleMode
     }
 
     /// <summary>The SSH paths the server uses, from the same configuration.</summary>
-    private static SshOptions HostSshOptions(string? dataOption)
+    private static SshOptions HostSshOptions()
     {
-        var (configuration, environment) = HostSettings();
-        var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
-        options.DataDirectory = dataOption is { Length: > 0 } ? Path.GetFullPath(dataOption) : Storage.DataDirectory.Resolve(options.DataDirectory, environment.ContentRootPath);
-        return SshFeature.EffectiveOptions(options, environment);
+        var (configuration, _) = HostSettings();
+        return (configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions()).Ssh;
     }
 
     private static async Task<int> SendAsync(ConsoleIo io, IAdministrationChannel channel, ConsoleRequest request, CancellationToken cancellationToken)

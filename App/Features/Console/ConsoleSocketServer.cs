@@ -11,6 +11,7 @@ namespace NasDash.Features.Console;
 /// with the same <see cref="AccountAdministration"/>, so open circuits and alerts react at once. The socket
 /// lives in the data directory with mode 0600 and is never on TCP: whoever can reach it can read the store anyway.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "_stopping is never disposed on purpose: see its comment.")]
 public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration administration, ILogger<ConsoleSocketServer> logger)
     : IHostedService
 {

@@ -16,6 +16,7 @@ public static class StatusView
         else
         {
             console.Write(Table(status));
+            console.MarkupLine(Markup.Escape(BackupCodeFiles.SetNote(status.RequiredCodesAtRecovery)));
         }
 
         console.MarkupLine(status.ApplianceLockedBy is { } by
@@ -37,7 +38,7 @@ public static class StatusView
             .AddColumn("Since (UTC)")
             .AddColumn(new TableColumn("Failures").RightAligned())
             .AddColumn("2FA")
-            .AddColumn(new TableColumn("Codes left").RightAligned())
+            .AddColumn(new TableColumn("Codes").RightAligned())
             .Caption("Failures: password / TOTP / backup-code submissions");
         foreach (var a in status.Accounts)
         {
@@ -47,7 +48,7 @@ public static class StatusView
                 Short(a.StateSince),
                 $"{a.PasswordFailures}/{a.TotpFailures}/{a.BackupFailures}",
                 a.TwoFactorEnrolled ? "enrolled" : a.MustEnrol ? "[yellow]must enrol[/]" : "not enrolled",
-                a.TwoFactorEnrolled ? a.BackupCodesLeft.ToString(CultureInfo.InvariantCulture) : "-");
+                a.TwoFactorEnrolled ? $"set of {a.BackupCodesInSet.ToString(CultureInfo.InvariantCulture)}" : "-");
         }
 
         return table;
@@ -83,6 +84,7 @@ public static class StatusView
             via,
             status.ApplianceLockedBy,
             status.Ssh,
+            status.RequiredCodesAtRecovery,
             status.Accounts,
         });
 }

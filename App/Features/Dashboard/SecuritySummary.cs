@@ -4,13 +4,11 @@ namespace NasDash.Features.Dashboard;
 
 public sealed record LockedAccount(string UserName, AccountState State, DateTimeOffset StateSince, DateTimeOffset? LockedUntil);
 
-/// <summary>The dashboard's security card: who has 2FA, who runs low on codes, who is locked, SSH.</summary>
+/// <summary>The dashboard's security card: who has 2FA, who is locked, SSH.</summary>
 public sealed record SecuritySummary(
     int Administrators,
     int WithSecondFactor,
     IReadOnlyList<string> WithoutSecondFactor,
-    IReadOnlyList<(string UserName, int CodesLeft)> CodesLow,
-    int RequiredAtRecovery,
     IReadOnlyList<LockedAccount> Locked,
     string? ApplianceLockedBy,
     int OpenAlerts,
@@ -20,14 +18,10 @@ public sealed record SecuritySummary(
 {
     public static SecuritySummary Of(IReadOnlyList<Account> accounts, ApplianceSettings settings, int openAlerts, DateTimeOffset now)
     {
-        var m = settings.TwoFactor.RequiredCodesAtRecovery;
         return new SecuritySummary(
             accounts.Count,
             accounts.Count(a => a.IsEnrolled),
             accounts.Where(a => !a.IsEnrolled).Select(a => a.UserName).ToList(),
-            accounts.Where(a => a.IsEnrolled && a.State != AccountState.SuperLocked && a.BackupCodesLeft < m)
-                .Select(a => (a.UserName, a.BackupCodesLeft)).ToList(),
-            m,
             accounts.Where(a => a.EffectiveState(now) != AccountState.Normal)
                 .Select(a => new LockedAccount(a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil)).ToList(),
             settings.ApplianceLockedBy,

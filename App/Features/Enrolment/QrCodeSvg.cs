@@ -9,7 +9,7 @@ public static class QrCodeSvg
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
-        var svg = new SvgQRCode(data);
+        using var svg = new SvgQRCode(data);
         return svg.GetGraphic(new System.Drawing.Size(256, 256), "#000000", "#ffffff", drawQuietZones: true);
     }
 }

@@ -51,7 +51,8 @@ public sealed class EmailChannel
                 await client.AuthenticateAsync(email.User, email.Password ?? "", timer.Token);
             }
 
-            var answer = await client.SendAsync(Compose(email, message), timer.Token);
+            using var mail = Compose(email, message);
+            var answer = await client.SendAsync(mail, timer.Token);
             await client.DisconnectAsync(quit: true, timer.Token);
             return DeliveryOutcome.Success($"{host} accepted the mail for {string.Join(", ", email.To)}: {answer}");
         }

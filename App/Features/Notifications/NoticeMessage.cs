@@ -93,7 +93,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/settings/two-factor"),
             SecurityNoticeKind.BackupCodesRegenerated => (NoticeSeverity.Info,
                 $"New backup codes for {user} on {host}",
-                $"At {at}, {user}{from} generated a new batch of backup codes; the previous batch no longer works.{state}\n\n" +
+                $"At {at}, {user}{from} generated a new set of backup codes; the previous set no longer works.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: {changeIt}.",
                 "/account"),
             SecurityNoticeKind.EnrolmentCodeIssued => (NoticeSeverity.Info,

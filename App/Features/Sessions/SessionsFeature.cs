@@ -33,9 +33,6 @@ public static class SessionsFeature
                 options.CookieManager = new HostPrefixedCookies();
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
-                options.Cookie.SecurePolicy = IsLocalEnvironment(environment)
-                    ? CookieSecurePolicy.SameAsRequest
-                    : CookieSecurePolicy.Always;
                 options.LoginPath = "/login";
                 options.AccessDeniedPath = "/login";
                 // The idle timeout is enforced by SessionActivity, which also sees circuit events; the ticket carries the absolute limit.
@@ -47,7 +44,11 @@ public static class SessionsFeature
         services.Configure<AntiforgeryOptions>(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             // A backstop just past the absolute lifetime, so that SessionValidator sees the expiry first and audits it.
-            .Configure<NasDashOptions>((cookie, nasdash) => cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + TimeSpan.FromMinutes(1));
+            .Configure<NasDashOptions>((cookie, nasdash) =>
+            {
+                cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + TimeSpan.FromMinutes(1);
+                cookie.Cookie.SecurePolicy = nasdash.Session.CookiesRequireHttps(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            });
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
@@ -96,7 +97,7 @@ public static class SessionsFeature
     /// </summary>
     private static async Task<IResult> CompleteSignInAsync(HttpContext http,
         PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, SessionActivity activity, IAuditLog audit,
-        DeviceCookies devices, IHostEnvironment environment, TimeProvider time)
+        DeviceCookies devices, NasDashOptions nasdash, IHostEnvironment environment, TimeProvider time)
     {
         if (await ReadFormAsync(http) is not { } form)
         {
@@ -152,7 +153,7 @@ public static class SessionsFeature
         if (!redeemed.Enrolment)
         {
             // A completed sign-in (every factor passed): this browser becomes one of the account's trusted devices.
-            BrowserDevice.Issue(http, devices, account, requireSecure: !IsLocalEnvironment(environment), now);
+            BrowserDevice.Issue(http, devices, account, requireSecure: nasdash.Session.CookiesRequireHttps(environment), now);
         }
 
         audit.Append(new AuditEvent
@@ -226,9 +227,6 @@ public static class SessionsFeature
             return false;
         }
     }
-
-    /// <summary>Development and tests run on plain http; everywhere else cookies are Secure.</summary>
-    private static bool IsLocalEnvironment(IHostEnvironment environment) => environment.IsDevelopment() || environment.IsEnvironment("Testing");
 
     /// <summary>A session refused a page because its password change is due goes to "My account"; any other refusal to the login page.</summary>
     private static Task RedirectToAccessDeniedAsync(RedirectContext<CookieAuthenticationOptions> context)

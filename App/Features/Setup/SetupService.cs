@@ -12,6 +12,7 @@ namespace NasDash.Features.Setup;
 /// as soon as any account exists, so a crash between those two writes leaves a finished setup, never an
 /// account without a second factor.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim allocates nothing to release unless AvailableWaitHandle is read, which this code never does; a singleton disposed at shutdown would fault a circuit still waiting.")]
 public sealed class SetupService
 {
     private readonly IAccountStore _accounts;
@@ -172,7 +173,7 @@ public sealed class SetupService
     /// racing. Refused unless the token was accepted, the enrolment is for this user, its code verified, its
     /// codes downloaded in this session and their storage confirmed.
     /// </summary>
-    public async Task<SetupResult> CompleteAsync(SetupGrant? grant, AdministratorDraft? administrator, Security.Enrolment? enrolment,
+    public async Task<SetupResult> CompleteAsync(SetupGrant? grant, AdministratorDraft? administrator, Security.PendingEnrolment? enrolment,
         bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
         Account account;
@@ -223,7 +224,7 @@ public sealed class SetupService
     public void RecordStep(string? userName, string? client, string step, string outcome, string? detail = null) =>
         Audit(userName, client, $"setup.{step}", outcome, detail);
 
-    private static string? Missing(SetupGrant? grant, AdministratorDraft? administrator, Security.Enrolment? enrolment, bool confirmed) =>
+    private static string? Missing(SetupGrant? grant, AdministratorDraft? administrator, Security.PendingEnrolment? enrolment, bool confirmed) =>
         grant is null ? "Enter the setup token first."
         : administrator is null ? "Choose the administrator's user name and password first."
         : enrolment is null || Account.Normalize(enrolment.UserName) != Account.Normalize(administrator.UserName)

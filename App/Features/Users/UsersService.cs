@@ -10,9 +10,8 @@ public sealed record AdministratorRow(
     string UserName,
     bool Enrolled,
     bool MustEnrol,
-    int CodesLeft,
-    int CodesTotal,
-    bool CodesLow,
+    int CodesInSet,
+    DateTimeOffset? CodesGeneratedAt,
     AccountState State,
     DateTimeOffset StateSince,
     DateTimeOffset? LockedUntil,
@@ -61,7 +60,6 @@ public abstract record UserActionResult
 /// </summary>
 public sealed class UsersService(
     IAccountStore accounts,
-    ISettingsStore settings,
     IAlertStore alerts,
     IAuditLog audit,
     AccountLocks locks,
@@ -82,10 +80,9 @@ public sealed class UsersService(
     {
         var viewerId = (await me.GetAsync())?.AccountId;
         var now = time.GetUtcNow();
-        var m = settings.Get().TwoFactor.RequiredCodesAtRecovery;
         return accounts.All().Select(a => new AdministratorRow(
-            a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesLeft, a.BackupCodes?.Total ?? 0,
-            a.IsEnrolled && a.BackupCodesLeft < m, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
+            a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesInSet, a.BackupCodes?.GeneratedAt,
+            a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
             a.MustChangePassword, a.Id == viewerId,
             viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [],
             a.SecurityKeys.Count)).ToList();

@@ -15,9 +15,9 @@ public enum EnrolmentPurpose
 /// One enrolment in progress, held only in the memory of the circuit that started it: the new TOTP
 /// secret, whether it was verified, and the plaintext backup codes until they are saved.
 /// </summary>
-public sealed class Enrolment
+public sealed class PendingEnrolment
 {
-    internal Enrolment(string userName, string host, byte[] secret, EnrolmentPurpose purpose = EnrolmentPurpose.Full)
+    internal PendingEnrolment(string userName, string host, byte[] secret, EnrolmentPurpose purpose = EnrolmentPurpose.Full)
     {
         UserName = userName;
         Host = host;

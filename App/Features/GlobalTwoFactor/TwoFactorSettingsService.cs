@@ -66,23 +66,23 @@ public sealed class TwoFactorSettingsService(
 
         if (LeavesNoWayBack(current, proposed, all) is { Count: > 0 } stranded)
         {
-            var who = string.Join(", ", stranded.Select(a => $"{a.UserName} has {a.BackupCodesLeft}"));
+            var who = string.Join(", ", stranded.Select(a => $"{a.UserName} has a set of {a.BackupCodesInSet}"));
             impacts.Add(new SettingsImpact(null,
                 $"No administrator would hold the {m} backup codes a recovery needs ({who}), so losing an authenticator would leave only the appliance console.",
-                $"Generate new backup codes at My account first, or keep M at {current.RequiredCodesAtRecovery}.", Blocking: true));
+                $"Generate a new set of backup codes at My account first, or keep M at {current.RequiredCodesAtRecovery}.", Blocking: true));
         }
 
         foreach (var account in all.Where(a => a.State != AccountState.SuperLocked))
         {
-            var left = account.BackupCodesLeft;
+            var held = account.BackupCodesInSet;
             if (account.IsEnrolled && !account.CanRecoverWithCodes(proposed) &&
                 (account.CanRecoverWithCodes(current) || proposed.RequiredCodesAtRecovery > current.RequiredCodesAtRecovery))
             {
                 impacts.Add(account.State == AccountState.Recovery
-                    ? new SettingsImpact(account.UserName, $"is in Recovery with {left} code{S(left)} left; recovery would need {m}.{KeysNote(account)}",
+                    ? new SettingsImpact(account.UserName, $"is in Recovery with a set of {held} code{S(held)}; recovery would need {m}.{KeysNote(account)}",
                         "Reset their second factor on the Administrators page, or they need the console.", Blocking: false)
-                    : new SettingsImpact(account.UserName, $"has {left} backup code{S(left)} left; recovery would need {m}.{KeysNote(account)}",
-                        "They must generate new backup codes at My account.", Blocking: false));
+                    : new SettingsImpact(account.UserName, $"has a set of {held} backup code{S(held)}; recovery would need {m}.{KeysNote(account)}",
+                        "They must generate a new set of backup codes at My account.", Blocking: false));
             }
 
             var gateBefore = account.AfterPassword(current, applianceLocked: false);
@@ -136,7 +136,7 @@ public sealed class TwoFactorSettingsService(
 
         if (proposed.CodesPerUser != current.CodesPerUser)
         {
-            impacts.Add(new SettingsImpact(null, $"New batches would have {proposed.CodesPerUser} codes; existing batches keep theirs.",
+            impacts.Add(new SettingsImpact(null, $"New sets would have {proposed.CodesPerUser} codes; existing sets keep theirs.",
                 "Nobody needs to act now.", Blocking: false));
         }
 

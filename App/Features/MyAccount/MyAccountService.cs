@@ -8,15 +8,11 @@ namespace NasDash.Features.MyAccount;
 public sealed record MyAccountView(
     string UserName,
     bool Enrolled,
-    int CodesLeft,
-    int CodesTotal,
+    int CodesInSet,
     DateTimeOffset? CodesGeneratedAt,
     int RequiredAtRecovery,
     DateTimeOffset? LastSignInAt,
-    bool MustChangePassword)
-{
-    public bool CodesLow => Enrolled && CodesLeft < RequiredAtRecovery;
-}
+    bool MustChangePassword);
 
 public abstract record PasswordChangeResult
 {
@@ -55,7 +51,7 @@ public sealed class MyAccountService(
     {
         var account = accounts.FindById(accountId);
         return account is null ? null : new MyAccountView(
-            account.UserName, account.IsEnrolled, account.BackupCodesLeft, account.BackupCodes?.Total ?? 0,
+            account.UserName, account.IsEnrolled, account.BackupCodesInSet,
             account.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
             account.MustChangePassword);
     }
@@ -77,14 +73,14 @@ public sealed class MyAccountService(
     }
 
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewAuthenticator"/> was just accepted.</summary>
-    public Security.Enrolment? StartAuthenticatorRenewal(Guid accountId) =>
+    public Security.PendingEnrolment? StartAuthenticatorRenewal(Guid accountId) =>
         Start(accountId, StepUpPurpose.RenewAuthenticator, enrolments.StartAuthenticatorRenewal);
 
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewBackupCodes"/> was just accepted.</summary>
-    public Security.Enrolment? StartBackupCodesRenewal(Guid accountId) =>
+    public Security.PendingEnrolment? StartBackupCodesRenewal(Guid accountId) =>
         Start(accountId, StepUpPurpose.RenewBackupCodes, enrolments.StartBackupCodesRenewal);
 
-    public Task<EnrolmentResult> CompleteRenewalAsync(Security.Enrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
+    public Task<EnrolmentResult> CompleteRenewalAsync(Security.PendingEnrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
         enrolments.CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
 
     public async Task<PasswordChangeResult> ChangePasswordAsync(Guid accountId, string? current, string? replacement, string? confirmation, string? client, CancellationToken cancellationToken = default)
@@ -148,7 +144,7 @@ public sealed class MyAccountService(
         return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
     }
 
-    private Security.Enrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, Security.Enrolment> start)
+    private Security.PendingEnrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, Security.PendingEnrolment> start)
     {
         var account = accounts.FindById(accountId);
         return account is { IsEnrolled: true, State: AccountState.Normal } && stepUp.TryConsumeGrant(accountId, purpose)

@@ -64,15 +64,16 @@ public sealed class TwoFactorSettingsPageTests : NasDashTestContext
     {
         var alice = Seed("alice");
         var bob = Seed("bob");
-        TestAdministrators.UseCodes(Services, bob.Id, 8);
+        TestAdministrators.GiveSetOf(Services, bob.Id, 2);
         var cut = RenderAs(alice);
 
         Set(cut, "tf-required-codes", 3);
 
         var impact = Assert.Single(cut.FindAll("[data-testid=tf-impact]"));
         Assert.Contains("bob", impact.TextContent);
-        Assert.Contains("has 2 backup codes left; recovery would need 3.", impact.TextContent);
-        Assert.Contains("generate new backup codes at My account", impact.TextContent);
+        Assert.Contains("has a set of 2 backup codes; recovery would need 3.", impact.TextContent);
+        Assert.Contains("generate a new set of backup codes at My account", impact.TextContent);
+        Assert.DoesNotContain("left", impact.TextContent, StringComparison.Ordinal);
         Assert.Equal("false", impact.GetAttribute("data-blocking"));
         Assert.Contains("Backup codes needed together for a recovery", cut.Find("[data-testid=tf-change]").TextContent);
     }
@@ -81,7 +82,7 @@ public sealed class TwoFactorSettingsPageTests : NasDashTestContext
     public void Save_SettingsThatStrandTheOnlyAdministrator_AreRefused()
     {
         var alice = Seed("alice");
-        TestAdministrators.UseCodes(Services, alice.Id, 8);
+        TestAdministrators.GiveSetOf(Services, alice.Id, 2);
         var cut = RenderAs(alice);
 
         Set(cut, "tf-required-codes", 3);

@@ -13,17 +13,21 @@ public sealed class AccountPageTests : NasDashTestContext
     public AccountPageTests() => JSInterop.Setup<bool>("nasdash.downloadFromStream", _ => true).SetResult(true);
 
     [Fact]
-    public void Page_CodesBelowM_WarnsAndShowsCodesLeft()
+    public void Page_Enrolled_ShowsTheSetAndThatARecoveryReplacesIt()
     {
         var alice = Seed("alice");
-        TestAdministrators.UseCodes(Services, alice.Id, 9);
         SignIn(alice);
 
         var cut = Render<AccountPage>();
 
-        Assert.Contains("You have 1 backup code left, but a recovery needs 2.", cut.Find("[data-testid=account-codes-low]").TextContent);
-        Assert.Contains("1 of 10 codes left", cut.Find("[data-testid=account-codes-left]").TextContent);
+        Assert.Equal("A set of 10 codes, made 2026-01-01 00:00 UTC", Squash(cut.Find("[data-testid=account-codes-left]").TextContent));
+        Assert.Equal(BackupCodeFiles.RecoveryRule(2), cut.Find("[data-testid=account-codes-rule]").TextContent.Trim());
+        Assert.Contains("replaces the whole set", BackupCodeFiles.RecoveryRule(2), StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=account-codes-low]"));
+        Assert.DoesNotContain("codes left", cut.Markup, StringComparison.Ordinal);
     }
+
+    private static string Squash(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public async Task NewCodes_AfterStepUpDownloadAndConfirmation_ReplaceTheOldBatch()
