@@ -44,6 +44,9 @@ window.nasdash = {
         }
     },
     print: function () { window.print(); },
+    timeZone: function () {
+        return { name: Intl.DateTimeFormat().resolvedOptions().timeZone || null, offsetMinutes: -new Date().getTimezoneOffset() };
+    },
     // Idle timeout: only what a person does counts; the first event reports at once, then at most once per interval.
     watchActivity: function (dotNetRef, intervalMs) {
         window.nasdash.unwatchActivity();
