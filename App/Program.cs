@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NasDash.Components;
 using NasDash.Features.Alerts;
@@ -27,29 +28,28 @@ try
 {
     app = BuildApp(args);
 }
-catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException)
+catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException or OptionsValidationException)
 {
     await Console.Error.WriteLineAsync($"nasdash: {ex.Message}");
     return 1;
 }
 
+app.UseSecurityHeaders();
 app.UseReverseProxy();
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/error", createScopeForErrors: true);
-}
-
-app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseErrorPages(app.Environment);
 app.UseSetupRedirect();
+app.UseSignInBrowser();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseRateLimiter();
 
 app.MapStaticAssets();
-app.MapHealthEndpoint();
+app.MapHealthEndpoints();
 app.MapSessionEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sends the whole Content-Security-Policy, frame-ancestors included.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();
@@ -66,6 +66,7 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddReverseProxy(builder.Configuration);
     builder.Services.AddSessions(builder.Environment);
     builder.Services.AddSetup();
+    builder.Services.AddHealth();
     builder.Services.AddConsoleSocket();
     builder.Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
     builder.Services.AddLogin();
@@ -85,7 +86,8 @@ static WebApplication BuildApp(string[] args)
 
     var app = builder.Build();
 
-    // Open the store now: a store held by another process must stop the start, not the first request.
+    // Check the options and open the store now: either must stop the start, not the first request.
+    _ = app.Services.GetRequiredService<IOptions<NasDashOptions>>().Value;
     app.Services.GetRequiredService<LiteDbStore>();
     return app;
 }

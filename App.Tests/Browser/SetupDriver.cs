@@ -169,6 +169,6 @@ public static class SetupDriver
             throw new InvalidOperationException($"TOTP step gave {second}.");
         }
 
-        await browser.GotoAsync($"/auth/complete?ticket={Uri.EscapeDataString(signedIn.SignInTicket)}&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        await TestSupport.BrowserSignIn.RedeemAsync(browser, server, signedIn.SignInTicket, returnUrl);
     }
 }

@@ -25,7 +25,7 @@ public sealed class HttpsBrowserTests(Chromium chromium)
             await b.WaitForDashboardAsync();
             await Assertions.Expect(b.ById("user-menu")).ToBeVisibleAsync();
 
-            var session = Assert.Single(await b.Context.CookiesAsync(), c => c.Name == SessionsFeature.CookieName);
+            var session = Assert.Single(await b.Context.CookiesAsync(), c => c.Name == SessionsFeature.SecureCookieName);
             Assert.True(session.Secure);
             Assert.True(session.HttpOnly);
             Assert.Equal(SameSiteAttribute.Strict, session.SameSite);

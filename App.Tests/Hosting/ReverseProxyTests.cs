@@ -45,7 +45,7 @@ public sealed class ReverseProxyTests(Chromium chromium)
         using var server = new AppServer(trusted is null ? null : new Dictionary<string, string?> { ["NasDash:TrustedProxies:0"] = trusted });
         SeededAccounts.Create(server.Services, "alice");
         using var http = HttpSignIn.Browserless(server);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/complete?ticket=forged");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/auth/complete") { Content = new FormUrlEncodedContent([new("ticket", "forged")]) };
         request.Headers.Add("X-Forwarded-For", Forwarded);
 
         var response = await http.SendAsync(request, TestContext.Current.CancellationToken);

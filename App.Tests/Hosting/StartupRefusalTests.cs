@@ -21,6 +21,50 @@ public sealed class StartupRefusalTests
             result.Error.Trim());
     }
 
+    [Theory]
+    [InlineData("--NasDash:Session:IdleTimeout", "nonsense", "NasDash:Session:IdleTimeout has 'nonsense', which is not a time span like 00:30:00.")]
+    [InlineData("--NasDash:Session:IdleTimeout", "-00:05:00", "NasDash:Session:IdleTimeout is -00:05:00; it must be longer than zero.")]
+    [InlineData("--NasDash:Session:AbsoluteLifetime", "00:00:00", "NasDash:Session:AbsoluteLifetime is 00:00:00; it must be longer than zero.")]
+    [InlineData("--NasDash:Audit:RetentionDays", "0", "NasDash:Audit:RetentionDays is 0; audit events must be kept for at least 1 day.")]
+    [InlineData("--NasDash:Audit:RetentionDays", "a year", "NasDash:Audit:RetentionDays has 'a year', which is not a whole number.")]
+    public async Task Start_WithABadOption_RefusesInOneLineNamingTheKey(string key, string value, string reason)
+    {
+        using var data = new TempDirectory();
+
+        var result = await NasDashProcess.ServerUntilExitAsync(data.Path, key, value);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Equal($"nasdash: {reason}", result.Error.Trim());
+        Assert.False(File.Exists(Path.Combine(data.Path, DataDirectory.DatabaseFile)));
+    }
+
+    [Fact]
+    public async Task Start_WithADataDirectoryThatIsAFile_RefusesInOneLineNamingTheKey()
+    {
+        using var data = new TempDirectory();
+        var file = Path.Combine(data.Path, "not-a-directory");
+        await File.WriteAllTextAsync(file, "", TestContext.Current.CancellationToken);
+
+        var result = await NasDashProcess.ServerUntilExitAsync(data.Path, "--NasDash:DataDirectory", file);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Equal($"nasdash: NasDash:DataDirectory is '{file}', which is a file, not a directory.", result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Start_WithADataDirectoryUnderAFile_RefusesInOneLineNamingTheKey()
+    {
+        using var data = new TempDirectory();
+        var file = Path.Combine(data.Path, "not-a-directory");
+        await File.WriteAllTextAsync(file, "", TestContext.Current.CancellationToken);
+        var under = Path.Combine(file, "data");
+
+        var result = await NasDashProcess.ServerUntilExitAsync(data.Path, "--NasDash:DataDirectory", under);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Equal($"nasdash: NasDash:DataDirectory is '{under}', which cannot be created: {file} is a file.", result.Error.Trim());
+    }
+
     [Fact]
     public async Task Start_WhileTheStoreIsOpenElsewhere_RefusesInOneLine()
     {

@@ -81,7 +81,7 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
     public void Package_Lintian_NoErrorsOrWarnings()
     {
         Require();
-        var (_, output) = HostTools.Run("lintian", "--tag-display-limit", "0", build.Package);
+        var (_, output) = HostTools.RunWithin(TimeSpan.FromMinutes(5), "lintian", "--tag-display-limit", "0", build.Package);
         TestContext.Current.TestOutputHelper?.WriteLine(output);
         var tags = output.Split('\n').Where(l => l.StartsWith("E: ", StringComparison.Ordinal) || l.StartsWith("W: ", StringComparison.Ordinal)).ToList();
         Assert.True(tags.Count == 0, string.Join('\n', tags));

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using NasDash.Features.Sessions;
 using NasDash.Security;
 using NasDash.Tests.Browser;
 
@@ -26,6 +28,31 @@ public static class HttpSignIn
             BaseAddress = new Uri(server.BaseUrl),
         };
 
-    public static Task<HttpResponseMessage> RedeemAsync(HttpClient http, string ticket, string returnUrl = "/") =>
-        http.GetAsync(new Uri($"/auth/complete?ticket={Uri.EscapeDataString(ticket)}&returnUrl={Uri.EscapeDataString(returnUrl)}", UriKind.Relative), TestContext.Current.CancellationToken);
+    /// <summary>
+    /// What the login page's circuit does with a ticket: binds it to this client's sign-in browser value (from the
+    /// cookie a GET of /login gives it), then posts it to /auth/complete.
+    /// </summary>
+    public static async Task<HttpResponseMessage> RedeemAsync(IServiceProvider server, HttpClient http, string ticket, string returnUrl = "/")
+    {
+        Assert.True(server.GetRequiredService<PendingSignIns>().BindTicket(ticket, await BrowserValueAsync(http)));
+        return await PostTicketAsync(http, ticket, returnUrl);
+    }
+
+    /// <summary>Password, TOTP, then the ticket redeemed by this client.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(AppServer server, HttpClient http, SeededAccount account, DateTimeOffset now) =>
+        await RedeemAsync(server.Services, http, await TicketAsync(server, account, now));
+
+    /// <summary>The sign-in browser value the login page gives this client (which keeps it as a cookie).</summary>
+    public static async Task<string> BrowserValueAsync(HttpClient http)
+    {
+        using var login = await http.GetAsync(new Uri("/login", UriKind.Relative), TestContext.Current.CancellationToken);
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), c =>
+            c.StartsWith(SignInBrowser.CookieName + "=", StringComparison.Ordinal) ||
+            c.StartsWith(HostPrefixedCookies.Prefix + SignInBrowser.CookieName + "=", StringComparison.Ordinal));
+        return cookie.Split(';')[0].Split('=', 2)[1];
+    }
+
+    public static Task<HttpResponseMessage> PostTicketAsync(HttpClient http, string ticket, string returnUrl = "/") =>
+        http.PostAsync(new Uri(SessionsFeature.CompletePath, UriKind.Relative),
+            new FormUrlEncodedContent([new("ticket", ticket), new("returnUrl", returnUrl)]), TestContext.Current.CancellationToken);
 }

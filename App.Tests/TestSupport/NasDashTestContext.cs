@@ -59,6 +59,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
         Services.AddScoped<NasDash.Components.Layout.ThemeChoice>();
+        Services.AddScoped<SignInBrowser>();
         Services.AddScoped<BrowserDevice>();
         Services.AddScoped<CurrentActor>();
         Services.AddLogin();
@@ -70,6 +71,16 @@ public abstract class NasDashTestContext : BunitContext
 
     public FakeTimeProvider Time { get; } = new(Start);
     public string DataDirectory { get; }
+
+    /// <summary>The ticket form TicketRedemption rendered and had the browser post: its ticket and return URL.</summary>
+    public (string Ticket, string ReturnUrl) PostedTicket(IRenderedComponent<IComponent> cut)
+    {
+        var form = cut.WaitForElement("[data-testid=ticket-redemption]");
+        Assert.Equal(SessionsFeature.CompletePath, form.GetAttribute("action"));
+        Assert.Equal("post", form.GetAttribute("method"));
+        JSInterop.VerifyInvoke("nasdash.submitForm");
+        return (form.QuerySelector("input[name=ticket]")!.GetAttribute("value")!, form.QuerySelector("input[name=returnUrl]")!.GetAttribute("value")!);
+    }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using NasDash.Security;
@@ -11,37 +14,39 @@ public static class CoreServices
     /// <summary>The store, the security core and their options; the web server and the console add their features on top.</summary>
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var options = configuration.GetSection(NasDashOptions.Section).Get<NasDashOptions>() ?? new NasDashOptions();
-        var dataDirectory = Storage.DataDirectory.Resolve(options.DataDirectory, environment.ContentRootPath);
-        options.DataDirectory = dataDirectory;
-        if (!environment.IsEnvironment("Testing"))
+        services.AddNasDashOptions(configuration, environment);
+        services.AddSingleton(sp =>
         {
-            options.PasswordIterations = Math.Max(options.PasswordIterations, PasswordHashing.OwaspIterations);
-        }
-
-        services.AddSingleton(options);
+            // Validated by now; whatever reads these options may write into the data directory (store, keys, certificate).
+            var options = sp.GetRequiredService<IOptions<NasDashOptions>>().Value;
+            Storage.DataDirectory.Ensure(options.DataDirectory);
+            return options;
+        });
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<LiteDbStore>());
 
-        Storage.DataDirectory.Ensure(dataDirectory);
-        var keys = Path.Combine(dataDirectory, "keys");
-        Storage.DataDirectory.Ensure(keys);
-        services.AddDataProtection()
-            .SetApplicationName("NasDash")
-            .PersistKeysToFileSystem(new DirectoryInfo(keys));
+        services.AddDataProtection().SetApplicationName("NasDash");
+        services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
+        {
+            var keys = Path.Combine(options.DataDirectory, "keys");
+            Storage.DataDirectory.Ensure(keys);
+            keyManagement.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(keys), loggers);
+        });
 
-        services.AddSingleton(new ApplianceIdentity(string.IsNullOrWhiteSpace(options.HostName) ? Environment.MachineName : options.HostName));
-        services.AddSingleton(new PasswordHashing(options.PasswordIterations));
-        services.AddSingleton(sp => new BackupCodes(sp.GetRequiredService<TimeProvider>(), options.BackupCodeIterations));
+        services.AddSingleton(sp => sp.GetRequiredService<NasDashOptions>().HostName is { } hostName && !string.IsNullOrWhiteSpace(hostName)
+            ? new ApplianceIdentity(hostName)
+            : new ApplianceIdentity(Environment.MachineName));
+        services.AddSingleton(sp => new PasswordHashing(sp.GetRequiredService<NasDashOptions>().PasswordIterations));
+        services.AddSingleton(sp => new BackupCodes(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NasDashOptions>().BackupCodeIterations));
         services.AddSingleton<TotpVerifier>();
         services.AddSingleton<TotpSecondFactor>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<DeviceCookies>();
-        services.AddSingleton(new EnrolmentCodePolicy(options.Enrolment.CodeLifetime));
+        services.AddSingleton(sp => new EnrolmentCodePolicy(sp.GetRequiredService<NasDashOptions>().Enrolment.CodeLifetime));
         services.AddSingleton<EnrolmentCodes>();
         services.AddSingleton<PendingSignIns>();
         services.AddSingleton<AccountLocks>();
@@ -51,7 +56,7 @@ public static class CoreServices
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton(sp => new RelyingPartySource(() => RelyingParty.From(
-            options.WebAuthn.RelyingPartyId, options.WebAuthn.Origins, sp.GetRequiredService<ApplianceIdentity>().HostName,
+            sp.GetRequiredService<NasDashOptions>().WebAuthn.RelyingPartyId, sp.GetRequiredService<NasDashOptions>().WebAuthn.Origins, sp.GetRequiredService<ApplianceIdentity>().HostName,
             sp.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])));
         services.AddSingleton<SecurityKeyCeremonies>();
         services.AddSingleton<SecurityKeySignIn>();

@@ -17,9 +17,10 @@ public static class ReverseProxy
 
     public static IServiceCollection AddReverseProxy(this IServiceCollection services, IConfiguration configuration)
     {
-        var trusted = Parse(configuration.GetSection(ConfigurationKey).Get<string[]>() ?? []);
-        services.Configure<ForwardedHeadersOptions>(options =>
+        // NasDashOptions' validation has refused an entry Parse cannot read before anything asks for these options.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<NasDashOptions>((options, nasdash) =>
         {
+            var trusted = Parse(nasdash.TrustedProxies);
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             // One hop: the address the trusted proxy saw. Entries further left were written by the client.
             options.ForwardLimit = 1;

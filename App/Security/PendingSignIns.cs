@@ -16,7 +16,8 @@ public sealed class PendingSignIns(TimeProvider time)
     private readonly ConcurrentDictionary<string, Pending> _challenges = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Pending> _tickets = new(StringComparer.Ordinal);
 
-    public sealed record Pending(Guid AccountId, string SecurityStamp, AccountState State, DateTimeOffset ExpiresAt, bool Enrolment);
+    /// <param name="Browser">The random value of the browser the ticket was issued to (see <see cref="BindTicket"/>); null until bound.</param>
+    public sealed record Pending(Guid AccountId, string SecurityStamp, AccountState State, DateTimeOffset ExpiresAt, bool Enrolment, string? Browser = null);
 
     public string IssueChallenge(Account account) => Issue(_challenges, account, ChallengeLifetime, enrolment: false);
 
@@ -40,6 +41,17 @@ public sealed class PendingSignIns(TimeProvider time)
 
     /// <param name="enrolment">The cookie it leads to may reach only the enrolment page.</param>
     public string IssueTicket(Account account, bool enrolment) => Issue(_tickets, account, TicketLifetime, enrolment);
+
+    /// <summary>
+    /// Ties an issued ticket to the browser whose page received it, once: whoever redeems it must present the same
+    /// value, so a ticket handed to another browser (login CSRF) signs nobody in.
+    /// </summary>
+    public bool BindTicket(string ticket, string browser)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(browser);
+        return _tickets.TryGetValue(ticket, out var pending) && pending.Browser is null &&
+               _tickets.TryUpdate(ticket, pending with { Browser = browser }, pending);
+    }
 
     /// <summary>Single use: the ticket is gone after the first call, valid or not.</summary>
     public Pending? RedeemTicket(string? ticket)

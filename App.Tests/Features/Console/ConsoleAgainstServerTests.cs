@@ -45,7 +45,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
         var enrolment = Assert.IsType<SecondFactorResult.SignedIn>(
             await signIn.SubmitEnrolmentCodeAsync(challenge, SeededAccounts.EnrolmentCodeIn(unlock.Output), "192.0.2.7", TestContext.Current.CancellationToken));
         using var browser = server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var complete = await browser.GetAsync($"/auth/complete?ticket={Uri.EscapeDataString(enrolment.SignInTicket)}", TestContext.Current.CancellationToken);
+        var complete = await HttpSignIn.RedeemAsync(server.Services, browser, enrolment.SignInTicket);
         Assert.Equal(HttpStatusCode.Redirect, complete.StatusCode);
         Assert.Equal("/enrol", complete.Headers.Location?.OriginalString);
         Assert.Contains(complete.Headers.GetValues("Set-Cookie"), c => c.StartsWith("nasdash.session=", StringComparison.Ordinal));

@@ -24,7 +24,7 @@ public sealed class SecurityEventLogTests
         Assert.Equal(1001, line.EventId.Id);
         Assert.Equal("login.password", line.EventId.Name);
         Assert.Equal(LogLevel.Warning, line.Level);
-        Assert.Equal("security login.password failed user=alice client=203.0.113.5 detail=failures=1", line.Message);
+        Assert.Equal("security login.password failed user=alice client=203.0.113.5 detail=untrusted browser; failures=1", line.Message);
         Assert.Equal(SecurityEventLog.Template, line.State["{OriginalFormat}"]);
         Assert.Equal("alice", line.State["User"]);
         Assert.Equal("203.0.113.5", line.State["Client"]);

@@ -64,7 +64,7 @@ public sealed class SecurityKeysBrowserTests(Chromium chromium)
             await SeededAccounts.ConsoleUnlockAsync(server.Services, alice.UserName);
             Assert.Empty(Keys(server));
             await b.EnterPasswordAsync(alice.UserName, alice.Password);
-            await b.WaitForUrlAsync("/enrol");
+            await b.ById("enrol-code").WaitForAsync();
             Assert.Equal(0, await b.ById("login-key").CountAsync());
         });
     }

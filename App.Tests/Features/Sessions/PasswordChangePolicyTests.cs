@@ -57,7 +57,7 @@ public sealed class PasswordChangePolicyTests : IDisposable
     private async Task<HttpClient> SignedInClientAsync(SeededAccount? account = null)
     {
         var http = HttpSignIn.Browserless(_server);
-        using var response = await HttpSignIn.RedeemAsync(http, await HttpSignIn.TicketAsync(_server, account ?? _alice, DateTimeOffset.UtcNow), "/account");
+        using var response = await HttpSignIn.RedeemAsync(_server.Services, http, await HttpSignIn.TicketAsync(_server, account ?? _alice, DateTimeOffset.UtcNow), "/account");
         Assert.Equal("/account", response.Headers.Location?.OriginalString);
         return http;
     }

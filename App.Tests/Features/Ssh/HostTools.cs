@@ -45,7 +45,11 @@ public static class HostTools
         Assert.Skip(message);
     }
 
-    public static (int ExitCode, string Output) Run(string program, params string[] arguments)
+    public static (int ExitCode, string Output) Run(string program, params string[] arguments) =>
+        RunWithin(TimeSpan.FromSeconds(60), program, arguments);
+
+    /// <summary>For programs whose run time grows with their input (lintian unpacks a 100 MB package).</summary>
+    public static (int ExitCode, string Output) RunWithin(TimeSpan limit, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(Find(program) ?? program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -56,10 +60,10 @@ public static class HostTools
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} did not finish within 60 s");
+            throw new TimeoutException($"{program} did not finish within {limit.TotalSeconds:0} s");
         }
 
         return (process.ExitCode, stdout.Result + stderr.Result);

@@ -111,11 +111,39 @@ public class SshSessionsTests
     [InlineData("sshd: [accepted]", true)]
     [InlineData("sshd-session: alice@pts/0", true)]
     [InlineData("sshd-auth: alice [preauth]", true)]
-    [InlineData("sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups", false)]
+    [InlineData("sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups", true)]
     [InlineData("/usr/sbin/sshd -D", false)]
     [InlineData("ssh alice@host", false)]
     public void IsConnectionTitle_SshdPerConnectionTitles(string title, bool expected) =>
         Assert.Equal(expected, SshSessions.IsConnectionTitle(title));
+
+    [Fact]
+    public void Protected_ThePidFilesListenerAndWhatHoldsItsListeningSocket_ButNotAProcessMerelyTitledListener()
+    {
+        var impostor = P(206, 202, 202, "sshd: [listener] 0 of 10-100 startups", audit: 7);
+        var forking = P(207, 100, 207, "sshd: /usr/sbin/sshd -D -f /etc/ssh/sshd_config [listener] 0 of 10-100 startups");
+        var table = Table.Append(impostor).Append(forking).ToList();
+        var socketsOf = new Dictionary<int, long[]>(SocketsOf) { [207] = [1, 3] };
+
+        var kept = SshSessions.Protected(table, Listener, pid => socketsOf.GetValueOrDefault(pid, []));
+        var members = Marks(table, table.Where(p => p.Pid is 200 or 201).ToList(), kept).Members(table);
+
+        Assert.Contains(100, kept);
+        Assert.Contains(207, kept);
+        Assert.DoesNotContain(206, kept);
+        Assert.Contains(members, p => p.Pid == 206);
+    }
+
+    [Fact]
+    public void FindConnections_ProcessTitledListenerHoldingAConnection_IsAConnection()
+    {
+        var impostor = P(206, 1, 206, "sshd: [listener] 0 of 10-100 startups");
+        var socketsOf = new Dictionary<int, long[]>(SocketsOf) { [206] = [3] };
+
+        var found = SshSessions.FindConnections(Table.Append(impostor).ToList(), Listener, Sockets, pid => socketsOf.GetValueOrDefault(pid, []));
+
+        Assert.Contains(found, p => p.Pid == 206);
+    }
 
     [Fact]
     public void Add_ConnectionFoundInALaterScan_JoinsTheSweep()

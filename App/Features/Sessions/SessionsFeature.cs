@@ -17,6 +17,10 @@ public static class SessionsFeature
     public const string CompletePath = "/auth/complete";
     public const string SignOutPath = "/auth/sign-out";
     public const string CookieName = "nasdash.session";
+    public const string SignOutRefused =
+        "This sign-out request did not come from a NasDash page, so it was ignored. Go back to NasDash and use its Sign out button.";
+    /// <summary>The session cookie's name over https (see <see cref="HostPrefixedCookies"/>).</summary>
+    public const string SecureCookieName = HostPrefixedCookies.Prefix + CookieName;
     /// <summary>"My account", the one page a session whose password change is due may reach.</summary>
     public const string AccountPath = "/account";
 
@@ -26,6 +30,7 @@ public static class SessionsFeature
             .AddCookie(options =>
             {
                 options.Cookie.Name = CookieName;
+                options.CookieManager = new HostPrefixedCookies();
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = IsLocalEnvironment(environment)
@@ -38,6 +43,8 @@ public static class SessionsFeature
                 options.Events.OnValidatePrincipal = ValidateAsync;
                 options.Events.OnRedirectToAccessDenied = RedirectToAccessDeniedAsync;
             });
+        // Its token is tied to the session, so over https it must not travel in the clear either.
+        services.Configure<AntiforgeryOptions>(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             // A backstop just past the absolute lifetime, so that SessionValidator sees the expiry first and audits it.
             .Configure<NasDashOptions>((cookie, nasdash) => cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + TimeSpan.FromMinutes(1));
@@ -56,6 +63,7 @@ public static class SessionsFeature
         services.AddSingleton<SessionActivity>();
         services.AddSingleton<SessionValidator>();
         services.AddScoped<ClientAddress>();
+        services.AddScoped<SignInBrowser>();
         services.AddScoped<BrowserDevice>();
         services.AddScoped<CurrentActor>();
         services.AddScoped<SessionHandoff>();
@@ -64,10 +72,20 @@ public static class SessionsFeature
         return services;
     }
 
+    /// <summary>Gives browsers the value their sign-in tickets are bound to (see <see cref="SignInBrowser"/>).</summary>
+    public static IApplicationBuilder UseSignInBrowser(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            SignInBrowser.IssueOnHandoverPage(context);
+            return next(context);
+        });
+
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/auth");
-        group.MapGet("/complete", CompleteSignInAsync);
+        // A form post from the page's own circuit (TicketRedemption); the sign-in browser cookie, not an antiforgery
+        // token, is its cross-site defence: the token would be tied to the session this very request replaces.
+        group.MapPost("/complete", CompleteSignInAsync).DisableAntiforgery();
         group.MapPost("/sign-out", SignOutAsync);
         return app;
     }
@@ -76,14 +94,21 @@ public static class SessionsFeature
     /// Redeems a single-use ticket from a circuit and sets the cookie, after re-checking that the account still has
     /// the security stamp and lockout state the ticket was issued for.
     /// </summary>
-    private static async Task<IResult> CompleteSignInAsync(HttpContext http, string? ticket, string? returnUrl,
+    private static async Task<IResult> CompleteSignInAsync(HttpContext http,
         PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, SessionActivity activity, IAuditLog audit,
         DeviceCookies devices, IHostEnvironment environment, TimeProvider time)
     {
+        if (await ReadFormAsync(http) is not { } form)
+        {
+            return TypedResults.BadRequest();
+        }
+
         var now = time.GetUtcNow();
-        var redeemed = pending.RedeemTicket(ticket);
+        var redeemed = pending.RedeemTicket(form["ticket"].ToString() is { Length: > 0 } ticket ? ticket : null);
+        string? returnUrl = form["returnUrl"];
         var account = redeemed is null ? null : accounts.FindById(redeemed.AccountId);
         var refusal = redeemed is null ? "unknown, used or expired ticket"
+            : !SignInBrowser.Matches(redeemed.Browser, SignInBrowser.Of(http)) ? "ticket issued to another browser"
             : account is null ? "account gone"
             : account.SecurityStamp != redeemed.SecurityStamp ? "account changed since the ticket was issued"
             : account.State != redeemed.State || account.State == AccountState.SuperLocked ? "lockout state changed since the ticket was issued"
@@ -143,20 +168,23 @@ public static class SessionsFeature
         return TypedResults.LocalRedirect(target);
     }
 
+    /// <summary>
+    /// Validates the antiforgery token first, signed in or not: a cross-site post carries no token, and answering it
+    /// with a cookie deletion would sign the browser out (browsers honour Set-Cookie on a cross-site top-level POST).
+    /// </summary>
     private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, SessionActivity activity, IAuditLog audit, TimeProvider time)
     {
-        var signedIn = http.User.Identity?.IsAuthenticated == true;
-        if (signedIn && !await antiforgery.IsRequestValidAsync(http))
+        if (!await IsAntiforgeryValidAsync(http, antiforgery))
         {
-            return TypedResults.BadRequest();
+            return TypedResults.Text(SignOutRefused, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (signedIn)
+        if (http.User.Identity?.IsAuthenticated == true)
         {
             audit.Append(new AuditEvent
             {
                 At = time.GetUtcNow(),
-                UserName = http.User.Identity!.Name,
+                UserName = http.User.Identity.Name,
                 ClientAddress = ClientAddress.Of(http),
                 Event = "session.ended",
                 Outcome = "signed-out",
@@ -166,6 +194,37 @@ public static class SessionsFeature
 
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.LocalRedirect("/login");
+    }
+
+    /// <summary>The posted form; null for a body that is not a well-formed form.</summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>False, not an exception, for a body that is not a well-formed form (a NUL, an over-long key, a truncated multipart part).</summary>
+    private static async Task<bool> IsAntiforgeryValidAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        try
+        {
+            return http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http);
+        }
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Development and tests run on plain http; everywhere else cookies are Secure.</summary>

@@ -17,7 +17,7 @@ public static class SetupFeature
 
     /// <summary>
     /// Until setup is complete every page request goes to /setup; afterwards /setup goes to /login. Static
-    /// assets, the framework, the circuit hub and /healthz pass. Navigation inside a live circuit never reaches
+    /// assets, the framework, the circuit hub, /healthz and /error pass. Navigation inside a live circuit never reaches
     /// the server, so <see cref="SetupGate"/> enforces the same inside the router.
     /// </summary>
     public static IApplicationBuilder UseSetupRedirect(this IApplicationBuilder app) =>
@@ -48,6 +48,7 @@ public static class SetupFeature
         var path = context.Request.Path;
         return path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") ||
                path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/healthz") ||
+               path.StartsWithSegments(Hosting.ErrorPages.ErrorPath) ||
                context.GetEndpoint()?.Metadata.GetMetadata<StaticAssetDescriptor>() is not null;
     }
 
@@ -57,7 +58,7 @@ public static class SetupFeature
         public Task StartAsync(CancellationToken cancellationToken)
         {
             setup.PrepareAtStart();
-            lifetime.ApplicationStarted.Register(setup.LogPendingSetup);
+            lifetime.ApplicationStarted.Register(() => setup.LogPendingSetup());
             return Task.CompletedTask;
         }
 

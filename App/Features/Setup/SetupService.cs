@@ -104,17 +104,23 @@ public sealed class SetupService
         EnsureToken();
     }
 
-    /// <summary>Tells the owner, last thing at start, how to claim the appliance.</summary>
-    public void LogPendingSetup()
+    /// <summary>
+    /// Tells the owner, last thing at start, how to claim the appliance. The token itself goes only to an interactive
+    /// terminal (and the 0600 file), never to the log: a journal or container log is readable by more people than
+    /// the data directory.
+    /// </summary>
+    /// <param name="terminal">Where the banner with the token goes; by default standard output when it is a terminal.</param>
+    public void LogPendingSetup(TextWriter? terminal = null)
     {
         if (IsComplete || !RequiresToken)
         {
             return;
         }
 
-        // CONTRACT.md: the owner finds the token in the log or in the file; it is useless once setup completes.
-        _logger.LogWarning("NasDash is not set up yet. Open /setup in a browser and enter the setup token {SetupToken} (also in {SetupTokenFile}).",
-            SetupToken.Format(EnsureToken()), TokenPath);
+        var token = SetupToken.Format(EnsureToken());
+        _logger.LogWarning("NasDash is not set up yet. Open /setup in a browser and enter the setup token from {SetupTokenFile}.", TokenPath);
+        terminal ??= System.Console.IsOutputRedirected ? null : System.Console.Out;
+        terminal?.WriteLine($"{Environment.NewLine}  Setup token: {token}{Environment.NewLine}  (also in {TokenPath}; open /setup to use it){Environment.NewLine}");
     }
 
     public TokenResult VerifyToken(string? input, string? client)

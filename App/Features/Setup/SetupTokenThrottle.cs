@@ -1,23 +1,19 @@
 namespace NasDash.Features.Setup;
 
 /// <summary>
-/// Growing delays after wrong setup tokens: per client, so one noisy host cannot lock the owner out, and
-/// globally (with more free attempts), so many hosts together gain nothing. Kept in memory: the token itself
-/// persists across restarts and has 120 bits, so the throttle only has to make guessing pointless.
+/// Growing delays after wrong setup tokens, per client address only: a throttle shared by all clients would let a few
+/// rotating addresses keep the owner out of the wizard, and the token's 120 bits make guessing hopeless without
+/// one. Kept in memory: the token itself persists across restarts.
 /// </summary>
 public sealed class SetupTokenThrottle(TimeProvider time)
 {
     public const int FreeFailuresPerClient = 3;
-    public const int FreeFailuresOverall = 20;
     public static readonly TimeSpan FirstClientDelay = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan MaxClientDelay = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan FirstOverallDelay = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan MaxOverallDelay = TimeSpan.FromMinutes(1);
     private const int MaxTrackedClients = 10_000;
 
     private readonly object _gate = new();
     private readonly Dictionary<string, Counter> _clients = new(StringComparer.Ordinal);
-    private Counter _overall;
 
     /// <summary>When the next attempt from this client is allowed, or null when it is allowed now.</summary>
     public DateTimeOffset? BlockedUntil(string? client)
@@ -25,7 +21,7 @@ public sealed class SetupTokenThrottle(TimeProvider time)
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            var until = Later(_clients.GetValueOrDefault(Key(client)).Until, _overall.Until);
+            var until = _clients.GetValueOrDefault(Key(client)).Until;
             return until > now ? until : null;
         }
     }
@@ -45,9 +41,7 @@ public sealed class SetupTokenThrottle(TimeProvider time)
             var counter = _clients.GetValueOrDefault(key);
             var failures = counter.Failures + 1;
             _clients[key] = new Counter(failures, Until(now, failures, FreeFailuresPerClient, FirstClientDelay, MaxClientDelay));
-            var overall = _overall.Failures + 1;
-            _overall = new Counter(overall, Until(now, overall, FreeFailuresOverall, FirstOverallDelay, MaxOverallDelay));
-            var until = Later(_clients[key].Until, _overall.Until);
+            var until = _clients[key].Until;
             return until > now ? until : null;
         }
     }
@@ -76,9 +70,6 @@ public sealed class SetupTokenThrottle(TimeProvider time)
         var delay = Delay(failures, free, first, max);
         return delay > TimeSpan.Zero ? now + delay : null;
     }
-
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : a > b ? a : b;
 
     private static string Key(string? client) => string.IsNullOrEmpty(client) ? "unknown" : client;
 

@@ -40,7 +40,7 @@ public sealed class SshSessions(ProcessTable processes)
             return new SshSessionSweep(0, 0, []);
         }
 
-        var marks = new SessionMarks(Protected(snapshot, listener));
+        var marks = new SessionMarks(Protected(snapshot, listener, processes.SocketInodes));
         marks.Add(snapshot, connections);
         var targets = marks.Members(snapshot);
         var signalled = new HashSet<(int, ulong)>(targets.Select(p => (p.Pid, p.StartTime)));
@@ -82,7 +82,9 @@ public sealed class SshSessions(ProcessTable processes)
                 continue;
             }
 
-            var ofThisSshd = socketsOf(process.Pid).Any(inode =>
+            var held = socketsOf(process.Pid);
+            // Holding the listening socket makes it the listener (or a connection still being forked, found next scan).
+            var ofThisSshd = !held.Any(listener.ListeningSockets.Contains) && held.Any(inode =>
                 sockets.TryGetValue(inode, out var socket) && !socket.Listening && listener.Ports.Contains(socket.LocalPort));
             if (ofThisSshd)
             {
@@ -93,15 +95,16 @@ public sealed class SshSessions(ProcessTable processes)
         return found;
     }
 
+    /// <summary>A first sieve only: any process may set its own title, so a title never spares a process.</summary>
     internal static bool IsConnectionTitle(string title) =>
-        ConnectionTitles.Any(prefix => title.StartsWith(prefix, StringComparison.Ordinal)) &&
-        !title.Contains(" [listener]", StringComparison.Ordinal);
+        ConnectionTitles.Any(prefix => title.StartsWith(prefix, StringComparison.Ordinal));
 
     /// <summary>
-    /// Processes never signalled: init, NasDash itself and what it runs under, and the sshd listeners (another sshd's
-    /// too; a child of this listener still titled "[listener]" is a connection it is forking).
+    /// Processes never signalled: init, NasDash itself and what it runs under, and the listener told apart by what it
+    /// is, not by its title: the PID file's process and any process holding one of its listening sockets (a child it is
+    /// forking). A process that only calls itself "sshd: [listener] …" is ended with the session it belongs to.
     /// </summary>
-    private static HashSet<int> Protected(IReadOnlyList<ProcessEntry> snapshot, SshListener listener)
+    internal static HashSet<int> Protected(IReadOnlyList<ProcessEntry> snapshot, SshListener listener, Func<int, IReadOnlyList<long>> socketsOf)
     {
         var byPid = snapshot.ToDictionary(p => p.Pid);
         var kept = new HashSet<int> { 0, 1, listener.Pid };
@@ -110,7 +113,7 @@ public sealed class SshSessions(ProcessTable processes)
             pid = byPid.TryGetValue(pid, out var entry) ? entry.ParentPid : 0;
         }
 
-        kept.UnionWith(snapshot.Where(p => p.Title.Contains(" [listener]", StringComparison.Ordinal) && p.ParentPid != listener.Pid).Select(p => p.Pid));
+        kept.UnionWith(snapshot.Where(p => !p.IsGone && socketsOf(p.Pid).Any(listener.ListeningSockets.Contains)).Select(p => p.Pid));
         return kept;
     }
 

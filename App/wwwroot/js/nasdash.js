@@ -51,6 +51,8 @@ window.nasdash = {
     timeZone: function () {
         return { name: Intl.DateTimeFormat().resolvedOptions().timeZone || null, offsetMinutes: -new Date().getTimezoneOffset() };
     },
+    // A circuit cannot set a cookie: it posts the sign-in ticket to the endpoint that can (TicketRedemption.razor).
+    submitForm: function (form) { form.submit(); },
     // Idle timeout: only what a person does counts; the first event reports at once, then at most once per interval.
     watchActivity: function (dotNetRef, intervalMs) {
         window.nasdash.unwatchActivity();

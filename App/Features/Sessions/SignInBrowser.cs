@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NasDash.Features.Sessions;
+
+/// <summary>
+/// Which browser a sign-in ticket belongs to: a random value in a short-lived, HttpOnly, SameSite=Strict cookie set
+/// by the pages that hand tickets over (login, enrolment, my account). The page's circuit reads it when it opens and
+/// stores it with the ticket (<see cref="Security.PendingSignIns.BindTicket"/>); /auth/complete redeems a ticket
+/// only from a request that presents the same value. One administrator can therefore no longer sign a colleague's
+/// browser into their own account by sending it their ticket (login CSRF): that browser holds another value.
+/// </summary>
+public sealed class SignInBrowser(IHttpContextAccessor accessor)
+{
+    public const string CookieName = "nasdash.signin";
+
+    /// <summary>Long enough for a sign-in or a password change started on a freshly loaded page; renewed on every load.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+
+    /// <summary>The pages whose circuits receive sign-in tickets.</summary>
+    public static readonly string[] HandoverPages = ["/login", "/enrol", "/account"];
+
+    private const string RequestItem = "nasdash.signin.value";
+
+    private string? _value;
+
+    /// <summary>This circuit's browser value; null when the browser sent none.</summary>
+    public string? Value => _value ??= Of(accessor.HttpContext);
+
+    internal void Capture() => _value ??= Of(accessor.HttpContext);
+
+    /// <summary>The value this request presents, or the one its response is setting.</summary>
+    public static string? Of(HttpContext? http)
+    {
+        if (http is null)
+        {
+            return null;
+        }
+
+        if (http.Items.TryGetValue(RequestItem, out var issued) && issued is string value)
+        {
+            return value;
+        }
+
+        return http.Request.Cookies.TryGetValue(HostPrefixedCookies.NameFor(http, CookieName), out var presented) && !string.IsNullOrEmpty(presented)
+            ? presented
+            : null;
+    }
+
+    /// <summary>Constant time, so the comparison does not tell an attacker how much of a value they guessed.</summary>
+    public static bool Matches(string? bound, string? presented) =>
+        bound is not null && presented is not null &&
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(bound), Encoding.UTF8.GetBytes(presented));
+
+    /// <summary>Gives the browser its value on a GET of a hand-over page (keeping one it has) and renews its lifetime.</summary>
+    internal static void IssueOnHandoverPage(HttpContext context)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) ||
+            !HandoverPages.Any(page => context.Request.Path.Equals(page, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        var value = Of(context) ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        context.Items[RequestItem] = value;
+        context.Response.Cookies.Append(HostPrefixedCookies.NameFor(context, CookieName), value, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            Path = "/",
+            MaxAge = Lifetime,
+            IsEssential = true,
+        });
+    }
+}
