@@ -73,6 +73,7 @@ static WebApplication BuildApp(string[] args)
     builder.Services.AddSecurityKeys();
     builder.Services.AddNotifications();
     builder.Services.AddMudServices();
+    builder.Services.AddScoped<NasDash.Components.Layout.ThemeChoice>();
     builder.Services.AddHttpContextAccessor();
     builder.Services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
     {

@@ -10,7 +10,7 @@ namespace NasDash.Tests.Browser;
 /// </summary>
 public static class PageTour
 {
-    public static readonly string[] SignedInPages = ["/", "/users", "/account", "/settings/two-factor", "/services/ssh", "/alerts", "/audit"];
+    public static readonly string[] SignedInPages = ["/", "/users", "/account", "/settings/two-factor", "/settings/notifications", "/services/ssh", "/alerts", "/audit"];
 
     /// <param name="onPage">Called with a name for the page once it shows, settled (theme applied, circuit live).</param>
     public static async Task VisitAllAsync(BrowserPage b, AppServer server, Func<string, Task> onPage)

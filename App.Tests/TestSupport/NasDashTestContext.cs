@@ -58,6 +58,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddHttpContextAccessor();
         Services.AddAlerts().AddAuditLog().AddDashboard().AddTwoFactorSettings().AddUsers().AddMyAccount();
         Services.AddScoped<ClientAddress>();
+        Services.AddScoped<NasDash.Components.Layout.ThemeChoice>();
         Services.AddScoped<SignInBrowser>();
         Services.AddScoped<BrowserDevice>();
         Services.AddScoped<CurrentActor>();

@@ -55,9 +55,12 @@ public static class CoreServices
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
         services.AddSingleton<AccountAdministration>();
-        services.AddSingleton(sp => new RelyingPartySource(() => RelyingParty.From(
-            sp.GetRequiredService<NasDashOptions>().WebAuthn.RelyingPartyId, sp.GetRequiredService<NasDashOptions>().WebAuthn.Origins, sp.GetRequiredService<ApplianceIdentity>().HostName,
-            sp.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])));
+        services.AddSingleton(sp =>
+        {
+            var webAuthn = sp.GetRequiredService<NasDashOptions>().WebAuthn;
+            return new RelyingPartySource(() => RelyingParty.From(webAuthn.RelyingPartyId, webAuthn.Origins,
+                sp.GetRequiredService<ApplianceIdentity>().HostName, sp.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? []));
+        });
         services.AddSingleton<SecurityKeyCeremonies>();
         services.AddSingleton<SecurityKeySignIn>();
         services.AddSingleton<SecurityKeyRegistry>();

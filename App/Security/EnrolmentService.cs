@@ -29,6 +29,7 @@ public sealed class EnrolmentService(
     PendingSignIns pending,
     SecurityEvents events,
     ApplianceIdentity appliance,
+    IAuditLog audit,
     TimeProvider time)
 {
     public PendingEnrolment Start(string userName) => new(userName, appliance.HostName, TotpVerifier.NewSecret());
@@ -41,8 +42,11 @@ public sealed class EnrolmentService(
     public PendingEnrolment StartBackupCodesRenewal(string userName) =>
         new(userName, appliance.HostName, [], EnrolmentPurpose.BackupCodes);
 
-    /// <summary>Checks a code from the app being enrolled. Not counted: nothing is protected by it yet.</summary>
-    public TotpOutcome VerifyTotp(PendingEnrolment enrolment, string? code)
+    /// <summary>
+    /// Checks a code from the app being enrolled. Not counted: nothing is protected by it yet; but a wrong code is
+    /// audited, since a run of them at setup is someone guessing, or a clock that is off.
+    /// </summary>
+    public TotpOutcome VerifyTotp(PendingEnrolment enrolment, string? code, string? client = null)
     {
         if (enrolment.Purpose == EnrolmentPurpose.BackupCodes)
         {
@@ -53,6 +57,20 @@ public sealed class EnrolmentService(
         if (check.Outcome == TotpOutcome.Accepted)
         {
             enrolment.VerifiedStep = check.Step;
+        }
+        else if (check.Outcome != TotpOutcome.Malformed)
+        {
+            audit.Append(new AuditEvent
+            {
+                At = time.GetUtcNow(),
+                UserName = enrolment.UserName,
+                ClientAddress = client,
+                Event = "enrolment.authenticator-check",
+                Outcome = check.Outcome == TotpOutcome.Replayed ? "replayed" : "failed",
+                Detail = enrolment.Purpose == EnrolmentPurpose.Authenticator
+                    ? "wrong code from the new authenticator app"
+                    : "wrong code from the authenticator app being set up",
+            });
         }
 
         return check.Outcome;

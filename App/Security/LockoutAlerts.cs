@@ -15,7 +15,7 @@ public sealed class LockoutAlerts(IAlertStore alerts) : ILockoutEventHandler
                 break;
             case LockoutEventKind.MovedToRecovery:
                 alerts.Raise($"recovery:{Account.Normalize(user)}", AlertSeverity.Warning,
-                    $"{user} failed TOTP too many times; the account now accepts only backup codes.", "/users");
+                    $"{user} entered too many wrong authenticator codes; the account now accepts only backup codes.", "/users");
                 break;
             case LockoutEventKind.RecoveryStarted:
                 alerts.Raise($"recovery:{Account.Normalize(user)}", AlertSeverity.Warning,

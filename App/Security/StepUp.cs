@@ -20,7 +20,7 @@ public sealed record StepUpPurpose(string Key, string Prompt)
 {
     public static StepUpPurpose SaveTwoFactorSettings { get; } = new("two-factor-settings.save", "Save the Global Two Factor settings");
 
-    public static StepUpPurpose EnableSsh { get; } = new("ssh.enable", "Re-enable SSH login");
+    public static StepUpPurpose EnableSsh { get; } = new("ssh.enable", "Re-enable SSH sign-in");
 
     public static StepUpPurpose CreateAdministrator { get; } = new("users.create", "Create an administrator");
 

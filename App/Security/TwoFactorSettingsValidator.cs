@@ -18,7 +18,7 @@ public sealed class TwoFactorSettingsValidator : AbstractValidator<TwoFactorSett
         RuleFor(s => s.MaxFailedBackupSubmissions).InclusiveBetween(3, 100)
             .WithMessage("Failed backup-code submissions before super-lockout must be between 3 and 100.");
         RuleFor(s => s.TotpFailuresBeforeRecovery).InclusiveBetween(3, 20)
-            .WithMessage("TOTP failures before recovery must be between 3 and 20.");
+            .WithMessage("Wrong authenticator codes before recovery must be between 3 and 20.");
         RuleFor(s => s.SuperLockScope).IsInEnum();
     }
 }

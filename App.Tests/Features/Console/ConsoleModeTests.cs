@@ -244,7 +244,7 @@ public sealed class ConsoleModeTests : IDisposable
         var run = await RunAsync("console", "ssh-enable", "--data", _data.Path);
 
         Assert.Equal(1, run.Exit);
-        Assert.Contains("SSH login is not disabled", run.Error, StringComparison.Ordinal);
+        Assert.Contains("SSH sign-in is not disabled", run.Error, StringComparison.Ordinal);
     }
 
     private static Task<Run> RunAsync(params string[] args) => RunAsync(args, stdin: "");

@@ -141,7 +141,7 @@ public sealed class LoginPageTests : NasDashTestContext
 
         var dialog = cut.Find("[data-testid=lockout-dialog]").TextContent;
         Assert.Contains("This is the last try", dialog, StringComparison.Ordinal);
-        Assert.Contains("SSH login", dialog, StringComparison.Ordinal);
+        Assert.Contains("SSH sign-in", dialog, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,8 +50,11 @@ public sealed class SecurityKeysBrowserTests(Chromium chromium)
             await b.GotoAsync("/account");
             await b.ById("key-row").Filter(new LocatorFilterOptions { HasText = "First key" }).Locator("button").ClickAsync();
             await b.FillAsync("tf-step-up", await NextCodeAsync(alice, clock));
+            // The removal rotates the stamp and posts a new ticket: wait for the page it loads, not the one that posted it,
+            // or the next click lands on a page that is going away.
+            await b.Page.EvaluateAsync("() => { window.nasdashPageBeforeRemoval = true; }");
             await b.ClickAsync("tf-step-up-confirm");
-            await b.WaitForUrlAsync("/account$");
+            await b.Page.WaitForFunctionAsync("() => !window.nasdashPageBeforeRemoval && location.pathname === '/account'");
             await b.WaitInteractiveAsync();
             await Assertions.Expect(b.ById("key-row")).ToHaveCountAsync(1);
             await Assertions.Expect(b.ById("key-list")).ToContainTextAsync("Second key");

@@ -129,6 +129,25 @@ public sealed class SetupPageTests : SetupTestContext
         Assert.Empty(cut.FindAll("[data-testid=setup-next]"));
     }
 
+    [Fact]
+    public void Authenticator_WrongCode_SaysSoAndIsAuditedWithTheClient()
+    {
+        ConnectFrom("192.0.2.44");
+        var cut = Render<SetupPage>();
+        PassTokenAndAdministrator(cut);
+        var secret = cut.Find("[data-testid=totp-secret]").GetAttribute("data-secret")!;
+        var right = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(Time.GetUtcNow().UtcDateTime);
+        var wrong = right == "123456" ? "654321" : "123456";
+
+        cut.Find("input[data-testid=totp-code]").Input(wrong);
+        Button(cut, "totp-verify").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("does not match", cut.Markup, StringComparison.Ordinal));
+        var entry = Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "enrolment.authenticator-check", Take: 10)));
+        Assert.Equal(("owner", "192.0.2.44", "failed"), (entry.UserName, entry.ClientAddress, entry.Outcome));
+        Assert.DoesNotContain(wrong, entry.Detail ?? "", StringComparison.Ordinal);
+    }
+
     private void PassTokenAndAdministrator(IRenderedComponent<SetupPage> cut)
     {
         cut.Find("input[data-testid=setup-token]").Input(Token());

@@ -45,8 +45,8 @@ public sealed class SshPageBrowserTests(Chromium chromium)
             await b.ClickAsync("tf-step-up-confirm");
 
             await b.ById("ssh-result").WaitForAsync();
-            Assert.StartsWith("SSH login is enabled again.", await b.TextOfAsync("ssh-result"), StringComparison.Ordinal);
-            Assert.Contains("SSH login is allowed.", await b.TextOfAsync("ssh-status"), StringComparison.Ordinal);
+            Assert.StartsWith("SSH sign-in is enabled again.", await b.TextOfAsync("ssh-result"), StringComparison.Ordinal);
+            Assert.Contains("SSH sign-in is allowed.", await b.TextOfAsync("ssh-status"), StringComparison.Ordinal);
             await b.ScreenshotAsync("ssh-page-enabled");
         });
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));

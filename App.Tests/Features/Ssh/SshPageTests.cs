@@ -33,7 +33,7 @@ public sealed class SshPageTests : NasDashTestContext
         var page = Render<SshPage>();
 
         var status = page.Find("[data-testid=ssh-status]").TextContent;
-        Assert.Contains("SSH login is allowed.", status, StringComparison.Ordinal);
+        Assert.Contains("SSH sign-in is allowed.", status, StringComparison.Ordinal);
         Assert.Contains("On: a lockout event shuts SSH off", status, StringComparison.Ordinal);
         Assert.Contains($"the sshd PID file {PidFile} does not exist", status, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=ssh-enable]"));
@@ -47,10 +47,10 @@ public sealed class SshPageTests : NasDashTestContext
         var page = Render<SshPage>();
 
         var status = page.Find("[data-testid=ssh-status]").TextContent;
-        Assert.Contains("SSH login is disabled since", status, StringComparison.Ordinal);
+        Assert.Contains("SSH sign-in is disabled since", status, StringComparison.Ordinal);
         Assert.Contains("after a lockout event: super-lockout of carol.", status, StringComparison.Ordinal);
         Assert.Contains("SSH could not be disabled after a lockout event of carol: the sshd PID file", status, StringComparison.Ordinal);
-        Assert.Contains("(present: every login refused)", status, StringComparison.Ordinal);
+        Assert.Contains("(present: every SSH sign-in refused)", status, StringComparison.Ordinal);
         Assert.Single(page.FindAll("[data-testid=ssh-enable]"));
         Assert.Empty(page.FindAll("[data-testid=tf-step-up]"));
     }
@@ -64,8 +64,8 @@ public sealed class SshPageTests : NasDashTestContext
         page.Find("[data-testid=ssh-enable]").Click();
         await StepUpAsync(page, _alice);
 
-        page.WaitForAssertion(() => Assert.Contains("SSH login is enabled again", page.Find("[data-testid=ssh-result]").TextContent, StringComparison.Ordinal));
-        Assert.Contains("SSH login is allowed.", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains("SSH sign-in is enabled again", page.Find("[data-testid=ssh-result]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("SSH sign-in is allowed.", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=ssh-enable]"));
         Assert.False(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
         Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == SshLogin.AlertKey);
@@ -87,7 +87,7 @@ public sealed class SshPageTests : NasDashTestContext
         page.WaitForAssertion(() => Assert.Contains("That code is not valid", page.Markup, StringComparison.Ordinal));
         Assert.True(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
         Assert.Empty(Audit("ssh.enabled"));
-        Assert.Contains("SSH login is disabled", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("SSH sign-in is disabled", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class SshPageTests : NasDashTestContext
 
         Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.MovedToRecovery, Guid.NewGuid(), "bob", null, DateTimeOffset.UtcNow));
 
-        page.WaitForAssertion(() => Assert.Contains("after a lockout event: bob moved to recovery after repeated TOTP failures.",
+        page.WaitForAssertion(() => Assert.Contains("after a lockout event: bob moved to recovery after repeated wrong authenticator codes.",
             page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal));
         Assert.Single(page.FindAll("[data-testid=ssh-enable]"));
     }

@@ -44,7 +44,7 @@ public sealed class SshReconciliationTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
         service.SyncUsersFile();
 
-        Assert.StartsWith($"The SSH one-time-password users file is out of date: cannot write {blocked}: ", alert?.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The SSH authenticator users file is out of date: cannot write {blocked}: ", alert?.Message, StringComparison.Ordinal);
         Assert.Null(core.OpenAlert(SshReconciliation.UsersFileAlertKey));
     }
 

@@ -107,7 +107,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         Assert.True(result.Succeeded);
         Assert.Equal(
-            $"SSH login is enabled again; sshd was not reloaded (the sshd PID file {PidFile} does not exist (is sshd running?)); it allows logins once it starts or reloads.",
+            $"SSH sign-in is enabled again; sshd was not reloaded (the sshd PID file {PidFile} does not exist (is sshd running?)); it allows sign-ins once it starts or reloads.",
             result.Message);
         Assert.False(File.Exists(DropIn));
         Assert.Null(core.OpenAlert(SshLogin.AlertKey));
@@ -122,7 +122,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         var result = core.EnableFromConsole("console");
 
-        Assert.Equal(new SshChangeResult(false, "SSH login is not disabled; nothing to do."), result);
+        Assert.Equal(new SshChangeResult(false, "SSH sign-in is not disabled; nothing to do."), result);
         Assert.Empty(core.Audit("ssh.enabled"));
     }
 

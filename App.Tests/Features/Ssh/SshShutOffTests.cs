@@ -50,7 +50,7 @@ public class SshShutOffTests
         Assert.Contains("not allowed because listed in DenyUsers", sshd.Log(), StringComparison.Ordinal);
         Say($"new login refused (ssh exit {refused.ExitCode}); sshd log: \"{LastLine(sshd.Log(), "DenyUsers")}\"");
         var alert = core.OpenAlert(SshLogin.AlertKey);
-        Assert.Equal("SSH login disabled after a lockout event of alice — re-enable", alert?.Message);
+        Assert.Equal("SSH sign-in disabled after a lockout event of alice — re-enable", alert?.Message);
         Assert.Equal(SshLogin.PagePath, alert?.ActionUrl);
         Say($"alert: \"{alert?.Message}\" -> {alert?.ActionUrl}");
         var disabled = Assert.Single(core.Audit("ssh.disabled"));
@@ -90,7 +90,7 @@ public class SshShutOffTests
             new() { ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory, ["NasDash__Ssh__PidFile"] = sshd.PidFile, ["NasDash__Ssh__OathUsersFile"] = sshd.Options.OathUsersFile });
 
         Say($"nasdash console ssh-enable -> exit {exit}: {output.Trim()}");
-        Assert.Equal((0, "SSH login is enabled again.\n"), (exit, output));
+        Assert.Equal((0, "SSH sign-in is enabled again.\n"), (exit, output));
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
         using var store = new LiteDbStore(core.DataDirectory, TimeProvider.System);
         Assert.DoesNotContain(store.Open(), a => a.Key == SshLogin.AlertKey);

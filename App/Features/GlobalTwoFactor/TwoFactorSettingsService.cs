@@ -69,7 +69,7 @@ public sealed class TwoFactorSettingsService(
             var who = string.Join(", ", stranded.Select(a => $"{a.UserName} has a set of {a.BackupCodesInSet}"));
             impacts.Add(new SettingsImpact(null,
                 $"No administrator would hold the {m} backup codes a recovery needs ({who}), so losing an authenticator would leave only the appliance console.",
-                $"Generate a new set of backup codes at My account first, or keep M at {current.RequiredCodesAtRecovery}.", Blocking: true));
+                $"Generate a new set of backup codes at My account first, or keep the backup codes needed together at {current.RequiredCodesAtRecovery}.", Blocking: true));
         }
 
         foreach (var account in all.Where(a => a.State != AccountState.SuperLocked))
@@ -109,7 +109,7 @@ public sealed class TwoFactorSettingsService(
 
             if (NextFailureNowMovesToRecovery(account, current, proposed))
             {
-                impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} TOTP failure{S(account.TotpFailures)} in a row.{KeysNote(account)}",
+                impacts.Add(new SettingsImpact(account.UserName, $"has {account.TotpFailures} wrong authenticator code{S(account.TotpFailures)} in a row.{KeysNote(account)}",
                     "Their next wrong code would move the account to Recovery.", Blocking: false));
             }
         }
@@ -129,8 +129,8 @@ public sealed class TwoFactorSettingsService(
         if (proposed.SshTwoFactor != current.SshTwoFactor)
         {
             impacts.Add(new SettingsImpact(null, proposed.SshTwoFactor
-                    ? "SSH logins would ask for a TOTP code too, and a lockout event would switch SSH login off until re-enabled."
-                    : "SSH logins would no longer ask for a TOTP code, and lockout events would leave SSH login on.",
+                    ? "SSH sign-ins would ask for an authenticator code too, and a lockout event would switch SSH sign-in off until re-enabled."
+                    : "SSH sign-ins would no longer ask for an authenticator code, and lockout events would leave SSH sign-in on.",
                 "Check the SSH page after saving.", Blocking: false));
         }
 

@@ -136,10 +136,10 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
     {
         SecurityNoticeKind.RecoveryStarted => "Recovery started (backup codes entered)",
         SecurityNoticeKind.RecoverySucceeded => "Recovery succeeded",
-        SecurityNoticeKind.MovedToRecovery => "Moved to recovery after TOTP failures",
+        SecurityNoticeKind.MovedToRecovery => "Moved to recovery after wrong authenticator codes",
         SecurityNoticeKind.SuperLocked => "Super-lockout",
-        SecurityNoticeKind.SshDisabled => "SSH login disabled",
-        SecurityNoticeKind.SshEnabled => "SSH login re-enabled",
+        SecurityNoticeKind.SshDisabled => "SSH sign-in disabled",
+        SecurityNoticeKind.SshEnabled => "SSH sign-in re-enabled",
         SecurityNoticeKind.ConsoleUnlock => "Console unlock",
         SecurityNoticeKind.SecondFactorReset => "Second factor reset",
         SecurityNoticeKind.PasswordChanged => "Password changed",

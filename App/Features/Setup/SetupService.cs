@@ -207,7 +207,7 @@ public sealed class SetupService
                 s.SetupCompletedAt = now;
             });
             enrolment!.Completed = true;
-            Audit(account.UserName, client, "setup.completed", "succeeded", $"administrator created with TOTP and {codes.Total} backup codes");
+            Audit(account.UserName, client, "setup.completed", "succeeded", $"administrator created with an authenticator app and {codes.Total} backup codes");
             DeleteTokenFile();
         }
         finally

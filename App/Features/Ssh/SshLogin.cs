@@ -77,7 +77,7 @@ public sealed class SshLogin(
                 Detail = $"{reason}; {result.Summary}",
             });
             alerts.Raise(AlertKey, AlertSeverity.Critical, result.Complete
-                ? $"SSH login disabled after a lockout event of {user} — re-enable"
+                ? $"SSH sign-in disabled after a lockout event of {user} — re-enable"
                 : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
                 PagePath);
             if (!result.Complete)
@@ -99,7 +99,7 @@ public sealed class SshLogin(
             var current = settings.Get();
             if (!current.Ssh.LoginDisabled && !daemon.DropInPresent)
             {
-                return new SshChangeResult(false, "SSH login is not disabled; nothing to do.");
+                return new SshChangeResult(false, "SSH sign-in is not disabled; nothing to do.");
             }
 
             var problem = daemon.RemoveDenyAll();
@@ -112,7 +112,7 @@ public sealed class SshLogin(
                         problem = daemon.Reload(running.Listener) is { } reload ? $"{daemon.DropInPath} was removed, but {reload}" : null;
                         break;
                     case ListenerLookup.NotRunning notRunning:
-                        note = $"sshd was not reloaded ({notRunning.Reason}); it allows logins once it starts or reloads";
+                        note = $"sshd was not reloaded ({notRunning.Reason}); it allows sign-ins once it starts or reloads";
                         break;
                 }
             }
@@ -123,7 +123,7 @@ public sealed class SshLogin(
                 entry.Outcome = "failed";
                 entry.Detail = problem;
                 audit.Append(entry);
-                return new SshChangeResult(false, $"SSH login could not be re-enabled: {problem}.");
+                return new SshChangeResult(false, $"SSH sign-in could not be re-enabled: {problem}.");
             }
 
             settings.Update(s => s.Ssh = new SshState());
@@ -131,7 +131,7 @@ public sealed class SshLogin(
             entry.Outcome = "succeeded";
             entry.Detail = note;
             audit.Append(entry);
-            return new SshChangeResult(true, note is null ? "SSH login is enabled again." : $"SSH login is enabled again; {note}.");
+            return new SshChangeResult(true, note is null ? "SSH sign-in is enabled again." : $"SSH sign-in is enabled again; {note}.");
         }
     }
 
@@ -167,7 +167,7 @@ public sealed class SshLogin(
                     At = time.GetUtcNow(),
                     Event = "ssh.enabled",
                     Outcome = problem is null ? "succeeded" : "failed",
-                    Detail = problem ?? $"stale {daemon.DropInPath} removed at start-up: SSH login is enabled in NasDash",
+                    Detail = problem ?? $"stale {daemon.DropInPath} removed at start-up: SSH sign-in is enabled in NasDash",
                 });
             }
         }
@@ -198,7 +198,7 @@ public sealed class SshLogin(
     public static string Describe(LockoutEvent lockoutEvent) => lockoutEvent.Kind switch
     {
         LockoutEventKind.SuperLocked => $"super-lockout of {lockoutEvent.UserName}",
-        LockoutEventKind.MovedToRecovery => $"{lockoutEvent.UserName} moved to recovery after repeated TOTP failures",
+        LockoutEventKind.MovedToRecovery => $"{lockoutEvent.UserName} moved to recovery after repeated wrong authenticator codes",
         _ => $"backup-code recovery started for {lockoutEvent.UserName}",
     };
 

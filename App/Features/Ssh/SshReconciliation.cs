@@ -76,7 +76,7 @@ public sealed class SshReconciliation(
         {
             log.LogError("pam_oath users file not in sync: {Problem}", result.Problem);
             alerts.Raise(UsersFileAlertKey, AlertSeverity.Warning,
-                $"The SSH one-time-password users file is out of date: {result.Problem}", SshLogin.PagePath);
+                $"The SSH authenticator users file is out of date: {result.Problem}", SshLogin.PagePath);
             _lastProblem = result.Problem;
         }
     }

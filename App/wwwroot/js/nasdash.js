@@ -57,6 +57,13 @@ window.nasdash = {
         }
     },
     print: function () { window.print(); },
+    // A year, for every page of this appliance; read by the server before it renders, so the page never flashes.
+    rememberTheme: function (name, value) {
+        document.cookie = name + "=" + value + "; path=/; max-age=31536000; samesite=strict" + (window.isSecureContext && location.protocol === "https:" ? "; secure" : "");
+    },
+    timeZone: function () {
+        return { name: Intl.DateTimeFormat().resolvedOptions().timeZone || null, offsetMinutes: -new Date().getTimezoneOffset() };
+    },
     // A circuit cannot set a cookie: it posts the sign-in ticket to the endpoint that can (TicketRedemption.razor).
     submitForm: function (form) { form.submit(); },
     // Idle timeout: only what a person does counts; the first event reports at once, then at most once per interval.
