@@ -6,7 +6,10 @@ using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Hosting;
 
-/// <summary>Every kind of response carries the same browser hardening, from the real pipeline on a loopback port.</summary>
+/// <summary>
+/// Every response that can become a document carries the whole browser hardening, and every other one nosniff and the
+/// referrer policy, from the real pipeline on a loopback port.
+/// </summary>
 public sealed class SecurityHeadersTests : IDisposable
 {
     private readonly AppServer _server = new();
@@ -18,10 +21,7 @@ public sealed class SecurityHeadersTests : IDisposable
     [Theory]
     [InlineData("/login", HttpStatusCode.OK)]
     [InlineData("/", HttpStatusCode.Redirect)]
-    [InlineData("/app.css", HttpStatusCode.OK)]
-    [InlineData("/_content/MudBlazor/MudBlazor.min.css", HttpStatusCode.OK)]
-    [InlineData("/healthz", HttpStatusCode.OK)]
-    [InlineData("/healthz/ready", HttpStatusCode.OK)]
+    [InlineData("/favicon.svg", HttpStatusCode.OK)]
     [InlineData("/setup", HttpStatusCode.Redirect)]
     [InlineData("/error", HttpStatusCode.OK)]
     [InlineData("/no-such-page", HttpStatusCode.NotFound)]
@@ -34,6 +34,49 @@ public sealed class SecurityHeadersTests : IDisposable
         Assert.Equal(status, response.StatusCode);
         AssertHardened(response);
         Assert.False(response.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    [Theory]
+    [InlineData("/app.css")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.css")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.js")]
+    [InlineData("/healthz")]
+    [InlineData("/healthz/ready")]
+    public async Task Response_ThatNosniffKeepsFromBeingAPage_CarriesNosniffAndReferrerPolicyOnly(string path)
+    {
+        using var http = HttpSignIn.Browserless(_server);
+
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        foreach (var documentOnly in new[] { "Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy" })
+        {
+            Assert.False(response.Headers.Contains(documentOnly), $"{path} carries {documentOnly}");
+        }
+    }
+
+    [Theory]
+    [InlineData(200, "text/css; charset=utf-8", false)]
+    [InlineData(200, "text/javascript", false)]
+    [InlineData(200, "application/json", false)]
+    [InlineData(200, "font/woff2", false)]
+    [InlineData(200, "image/png", false)]
+    [InlineData(200, "text/html; charset=utf-8", true)]
+    [InlineData(200, "image/svg+xml", true)]
+    [InlineData(200, "application/xml", true)]
+    [InlineData(200, "", true)]
+    [InlineData(302, "", true)]
+    [InlineData(404, "text/plain", true)]
+    [InlineData(500, "text/css", true)]
+    public void MayBecomeDocument_AnythingNotKnownToBeShownAsText(int status, string type, bool document)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Response.StatusCode = status;
+        context.Response.ContentType = type;
+
+        Assert.Equal(document, SecurityHeaders.MayBecomeDocument(context.Response));
     }
 
     [Fact]
@@ -84,7 +127,7 @@ public sealed class SecurityHeadersTests : IDisposable
 
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
 
-        AssertHardened(response);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal(SecurityHeaders.StrictTransportSecurity, Assert.Single(response.Headers.GetValues("Strict-Transport-Security")));
     }
 

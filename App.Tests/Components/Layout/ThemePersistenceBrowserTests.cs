@@ -76,4 +76,28 @@ public sealed class ThemePersistenceBrowserTests(Chromium chromium)
             Assert.Equal(LightBackground, await BackgroundAsync(b));
         });
     }
+
+    [Fact]
+    public async Task NothingChosen_ADarkPreferringBrowser_GetsDarkFromTheFirstHtml_AndTheSwitchOffersLight()
+    {
+        using var server = new AppServer();
+        await SetupDriver.CompleteSetupThroughServicesAsync(server);
+        await using var noScript = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.BaseUrl,
+            JavaScriptEnabled = false,
+            ColorScheme = ColorScheme.Dark,
+        });
+        var page = await noScript.NewPageAsync();
+        await page.GotoAsync("/login");
+        Assert.Equal(DarkBackground, await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+
+        await using var browser = await BrowserPage.OpenAsync(chromium, server, dark: true);
+        await browser.RunAsync(nameof(NothingChosen_ADarkPreferringBrowser_GetsDarkFromTheFirstHtml_AndTheSwitchOffersLight), async b =>
+        {
+            await b.GotoAsync("/login");
+            Assert.Equal(DarkBackground, await BackgroundAsync(b));
+            await Assertions.Expect(b.ButtonOf("dark-mode")).ToHaveAttributeAsync("aria-pressed", "true");
+        });
+    }
 }

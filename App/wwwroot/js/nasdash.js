@@ -58,8 +58,13 @@ window.nasdash = {
     },
     print: function () { window.print(); },
     // A year, for every page of this appliance; read by the server before it renders, so the page never flashes.
-    rememberTheme: function (name, value) {
+    // css/theme.css keys the palette on this attribute; without it the browser's preference decides.
+    chooseTheme: function (name, value) {
+        document.documentElement.dataset.ndTheme = value;
         document.cookie = name + "=" + value + "; path=/; max-age=31536000; samesite=strict" + (window.isSecureContext && location.protocol === "https:" ? "; secure" : "");
+    },
+    prefersDark: function () {
+        return window.matchMedia("(prefers-color-scheme: dark)").matches;
     },
     timeZone: function () {
         return { name: Intl.DateTimeFormat().resolvedOptions().timeZone || null, offsetMinutes: -new Date().getTimezoneOffset() };
