@@ -5,7 +5,8 @@ namespace NasDash.SideBySide;
 
 internal static class Figure
 {
-    public const string ColdStart = "cold start to first answer (ms; NasDash /healthz, template /)";
+    public const string ColdStart = "cold start to first answer, empty data directory (ms; NasDash /healthz, template /)";
+    public const string Restart = "cold start to first answer, data of a set-up appliance (ms; the boot)";
     public const string IdleRss = "idle RSS, 3 s after the first answer (MB)";
     public const string CircuitLogin = "memory per open circuit: NasDash /login (KB; template /counter)";
     public const string CircuitDashboard = "memory per open circuit: NasDash signed-in / (KB; template /counter)";
@@ -16,12 +17,13 @@ internal static class Figure
     public const string UntilInteractive = "first load, until the interactive marker (ms)";
 
     public static readonly string[] InOrder =
-        [ColdStart, IdleRss, CircuitLogin, CircuitDashboard, CircuitSetup, FirstLoadHttp, FirstLoadRequests, FirstLoadWebSocket, UntilInteractive];
+        [ColdStart, Restart, IdleRss, CircuitLogin, CircuitDashboard, CircuitSetup, FirstLoadHttp, FirstLoadRequests, FirstLoadWebSocket, UntilInteractive];
 
     /// <summary>The budgets, as NasDash / template; printed beside the figure, never enforced.</summary>
     public static readonly Dictionary<string, double> Budget = new()
     {
         [ColdStart] = 1.3,
+        [Restart] = 1.3,
         [CircuitLogin] = 1.5,
         [CircuitDashboard] = 1.5,
         [CircuitSetup] = 1.5,

@@ -86,6 +86,13 @@ internal abstract class Side(BenchOptions options)
 
     protected abstract Task<ServerProcess> StartAsync(string dataDirectory);
 
+    /// <summary>A new process on a data directory already used (an appliance's boot), timed to its first answer, then stopped.</summary>
+    protected async Task MeasureRestartAsync(string dataDirectory, Dictionary<string, double> figures)
+    {
+        await using var server = await StartAsync(dataDirectory);
+        figures[Figure.Restart] = server.ColdStart.TotalMilliseconds;
+    }
+
     /// <summary>Cold start, then idle RSS: three seconds after the first answer, with nothing else served.</summary>
     protected async Task<ServerProcess> StartMeasuredAsync(string dataDirectory, Dictionary<string, double> figures)
     {
@@ -199,11 +206,15 @@ internal sealed class TemplateSide(BenchOptions options) : Side(options)
         var data = NewDataDirectory();
         try
         {
-            await using var server = await StartMeasuredAsync(data, figures);
-            RecordFirstLoad(await browser.MeasureFirstLoadAsync(server.BaseUrl, "/counter"), figures);
-            await using var context = await browser.NewContextAsync(server.BaseUrl);
-            figures[Figure.CircuitLogin] = figures[Figure.CircuitDashboard] = figures[Figure.CircuitSetup] =
-                await CircuitKilobytesAsync(server, context, "/counter");
+            await using (var server = await StartMeasuredAsync(data, figures))
+            {
+                RecordFirstLoad(await browser.MeasureFirstLoadAsync(server.BaseUrl, "/counter"), figures);
+                await using var context = await browser.NewContextAsync(server.BaseUrl);
+                figures[Figure.CircuitLogin] = figures[Figure.CircuitDashboard] = figures[Figure.CircuitSetup] =
+                    await CircuitKilobytesAsync(server, context, "/counter");
+            }
+
+            await MeasureRestartAsync(data, figures);
         }
         finally
         {
@@ -225,19 +236,23 @@ internal sealed class NasDashSide(BenchOptions options) : Side(options)
         var data = NewDataDirectory();
         try
         {
-            await using var server = await StartMeasuredAsync(data, figures);
-            var steps = new NasDashSteps(data);
-            await using (var setup = await browser.NewContextAsync(server.BaseUrl))
+            await using (var server = await StartMeasuredAsync(data, figures))
             {
-                figures[Figure.CircuitSetup] = await CircuitKilobytesAsync(server, setup, "/setup");
-                await steps.CompleteSetupAsync(setup);
+                var steps = new NasDashSteps(data);
+                await using (var setup = await browser.NewContextAsync(server.BaseUrl))
+                {
+                    figures[Figure.CircuitSetup] = await CircuitKilobytesAsync(server, setup, "/setup");
+                    await steps.CompleteSetupAsync(setup);
+                }
+
+                RecordFirstLoad(await browser.MeasureFirstLoadAsync(server.BaseUrl, "/login"), figures);
+                await using var signedIn = await browser.NewContextAsync(server.BaseUrl);
+                figures[Figure.CircuitLogin] = await CircuitKilobytesAsync(server, signedIn, "/login");
+                await steps.SignInAsync(signedIn);
+                figures[Figure.CircuitDashboard] = await CircuitKilobytesAsync(server, signedIn, "/");
             }
 
-            RecordFirstLoad(await browser.MeasureFirstLoadAsync(server.BaseUrl, "/login"), figures);
-            await using var signedIn = await browser.NewContextAsync(server.BaseUrl);
-            figures[Figure.CircuitLogin] = await CircuitKilobytesAsync(server, signedIn, "/login");
-            await steps.SignInAsync(signedIn);
-            figures[Figure.CircuitDashboard] = await CircuitKilobytesAsync(server, signedIn, "/");
+            await MeasureRestartAsync(data, figures);
         }
         finally
         {
@@ -254,5 +269,8 @@ internal sealed class NasDashSide(BenchOptions options) : Side(options)
             "--NasDash:Ssh:DropInDirectory", Path.Combine(dataDirectory, "sshd_config.d"),
             "--NasDash:Ssh:PidFile", Path.Combine(dataDirectory, "sshd.pid"),
             "--NasDash:Ssh:OathUsersFile", Path.Combine(dataDirectory, "users.oath"),
+            "--NasDash:Ssh:PamServiceFile", Path.Combine(dataDirectory, "pam.d", "sshd"),
+            "--NasDash:Ssh:SshdConfigFile", Path.Combine(dataDirectory, "sshd_config"),
+            "--NasDash:Ssh:FaillockDirectory", Path.Combine(dataDirectory, "faillock"),
         ], LogFile);
 }
