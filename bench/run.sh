@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: the bare Blazor Server template and NasDash, both published in Release, run on this
 # machine in the same run (interleaved). Prints one Markdown table of medians and ratios. Never fails on a figure.
-#   bench/run.sh [--runs 3] [--tabs 10,30]
+#   bench/run.sh [--runs 3] [--starts 5] [--tabs 10,30]
 # Needs the .NET SDK and Debian's chromium. Everything it builds or starts lives under a temporary directory,
 # which is removed at the end; every server and the browser it starts are stopped, on failure too.
 set -euo pipefail

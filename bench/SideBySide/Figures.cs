@@ -48,7 +48,7 @@ internal sealed class Figures
         var text = new StringBuilder();
         var runs = _runs.Keys.Select(k => k.Run).Distinct().Order().ToList();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Medians of {runs.Count} runs, template and NasDash interleaved; circuits: slope between {options.FewTabs} and {options.ManyTabs} tabs after a forced GC; ratio = median of the per-run NasDash/template ratios.");
+            $"Medians of {runs.Count} runs, template and NasDash interleaved; each cold start is the median of {options.Starts} starts in its run; circuits: slope between {options.FewTabs} and {options.ManyTabs} tabs after a forced GC; ratio = median of the per-run NasDash/template ratios.");
         text.AppendLine();
         text.AppendLine("| figure | template | NasDash | ratio | budget |");
         text.AppendLine("|---|---:|---:|---:|---|");
@@ -87,7 +87,7 @@ internal sealed class Figures
     private static string Format(List<double> values) =>
         values.Count == 0 ? "–" : Median(values).ToString(Median(values) >= 100 ? "#,0" : "0.0", CultureInfo.InvariantCulture);
 
-    private static double Median(List<double> values)
+    public static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         var middle = sorted.Count / 2;

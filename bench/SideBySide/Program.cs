@@ -30,12 +30,12 @@ await using (var browser = await BrowserPages.LaunchAsync())
 Console.WriteLine(figures.Table(options));
 return 0;
 
-internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssembly, int Runs, int FewTabs, int ManyTabs, string WorkDirectory, string? GcDumpDirectory)
+internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssembly, int Runs, int Starts, int FewTabs, int ManyTabs, string WorkDirectory, string? GcDumpDirectory)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? template = null, nasdash = null, work = null, gcdump = null;
-        int runs = 3, few = 10, many = 30;
+        int runs = 3, starts = 5, few = 10, many = 30;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -43,6 +43,7 @@ internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssem
                 case "--template": template = args[i + 1]; break;
                 case "--nasdash": nasdash = args[i + 1]; break;
                 case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--starts": starts = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--tabs":
                     var counts = args[i + 1].Split(',');
                     (few, many) = (int.Parse(counts[0], CultureInfo.InvariantCulture), int.Parse(counts[1], CultureInfo.InvariantCulture));
@@ -53,12 +54,12 @@ internal sealed record BenchOptions(string TemplateAssembly, string NasDashAssem
             }
         }
 
-        if (template is null || nasdash is null || runs < 1 || few < 1 || many <= few)
+        if (template is null || nasdash is null || runs < 1 || starts < 1 || few < 1 || many <= few)
         {
-            throw new ArgumentException("usage: --template <Template.dll> --nasdash <NasDash.dll> [--runs 3] [--tabs 10,30] [--work <dir>] [--gcdump <dir>]");
+            throw new ArgumentException("usage: --template <Template.dll> --nasdash <NasDash.dll> [--runs 3] [--starts 5] [--tabs 10,30] [--work <dir>] [--gcdump <dir>]");
         }
 
-        return new BenchOptions(template, nasdash, runs, few, many, work ?? Path.Combine(Path.GetTempPath(), "nasdash-bench"), gcdump);
+        return new BenchOptions(template, nasdash, runs, starts, few, many, work ?? Path.Combine(Path.GetTempPath(), "nasdash-bench"), gcdump);
     }
 }
 
@@ -86,18 +87,43 @@ internal abstract class Side(BenchOptions options)
 
     protected abstract Task<ServerProcess> StartAsync(string dataDirectory);
 
-    /// <summary>A new process on a data directory already used (an appliance's boot), timed to its first answer, then stopped.</summary>
+    /// <summary>
+    /// The boot of a set-up appliance: the median of <see cref="BenchOptions.Starts"/> new processes on the data
+    /// directory the run used, each timed to its first answer and stopped. One start says little on a shared machine.
+    /// </summary>
     protected async Task MeasureRestartAsync(string dataDirectory, Dictionary<string, double> figures)
     {
-        await using var server = await StartAsync(dataDirectory);
-        figures[Figure.Restart] = server.ColdStart.TotalMilliseconds;
+        var starts = new List<double>();
+        while (starts.Count < Options.Starts)
+        {
+            await using var server = await StartAsync(dataDirectory);
+            starts.Add(server.ColdStart.TotalMilliseconds);
+        }
+
+        figures[Figure.Restart] = Figures.Median(starts);
     }
 
-    /// <summary>Cold start, then idle RSS: three seconds after the first answer, with nothing else served.</summary>
+    /// <summary>
+    /// Cold start on an empty data directory (the median of this start and <see cref="BenchOptions.Starts"/> − 1 more,
+    /// each on a new empty directory), then idle RSS: three seconds after this start's first answer, with nothing else served.
+    /// </summary>
     protected async Task<ServerProcess> StartMeasuredAsync(string dataDirectory, Dictionary<string, double> figures)
     {
+        var starts = new List<double>();
+        while (starts.Count < Options.Starts - 1)
+        {
+            var empty = NewDataDirectory();
+            await using (var other = await StartAsync(empty))
+            {
+                starts.Add(other.ColdStart.TotalMilliseconds);
+            }
+
+            DeleteQuietly(empty);
+        }
+
         var server = await StartAsync(dataDirectory);
-        figures[Figure.ColdStart] = server.ColdStart.TotalMilliseconds;
+        starts.Add(server.ColdStart.TotalMilliseconds);
+        figures[Figure.ColdStart] = Figures.Median(starts);
         await Task.Delay(3000);
         figures[Figure.IdleRss] = server.ResidentBytes() / 1024.0 / 1024.0;
         return server;
