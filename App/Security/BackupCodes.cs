@@ -100,19 +100,16 @@ public sealed class BackupCodes
 
     /// <summary>
     /// Finds, for each normalised entered code, the index of an unused stored code it matches.
-    /// Costs one hash per entered code, the M hashes computed side by side (the same work, on more cores);
-    /// every stored hash is compared in constant time without early exit.
+    /// Costs one hash per entered code; every stored hash is compared in constant time without early exit.
     /// Returns null unless every entered code matches a distinct unused code.
     /// </summary>
     public static int[]? Match(StoredBackupCodes stored, IReadOnlyList<string> normalizedCodes)
     {
-        var candidates = new byte[normalizedCodes.Count][];
-        Parallel.For(0, candidates.Length, i => candidates[i] = Hash(normalizedCodes[i], stored.Salt, stored.Iterations));
         var matched = new int[normalizedCodes.Count];
         var allMatched = true;
         for (var i = 0; i < normalizedCodes.Count; i++)
         {
-            var candidate = candidates[i];
+            var candidate = Hash(normalizedCodes[i], stored.Salt, stored.Iterations);
             var found = -1;
             for (var j = 0; j < stored.Hashes.Count; j++)
             {
