@@ -36,6 +36,25 @@ public class PasswordHashingTests
     }
 
     [Fact]
+    public void DummyHash_HasTheRealFormatAtTheConfiguredCost_AndNothingMatchesIt()
+    {
+        // Same PRF, iteration count, salt and subkey sizes as a real hash: the same PBKDF2 work to verify
+        // (SubmitPassword_UnknownUser_CostsAboutAsMuchAsAKnownUsersWrongPassword times it through the sign-in service).
+        var hashing = new PasswordHashing(iterations: 20_000);
+        var real = Convert.FromBase64String(hashing.Hash("correct horse battery"));
+        var dummy = Convert.FromBase64String(hashing.DummyHash);
+
+        Assert.Equal((Prf: 2, Iterations: 20_000), Parameters(hashing.DummyHash));
+        Assert.Equal(real.Length, dummy.Length);
+        Assert.Equal(real.AsSpan(0, 13).ToArray(), dummy.AsSpan(0, 13).ToArray());
+        Assert.NotEqual(hashing.DummyHash, new PasswordHashing(iterations: 20_000).DummyHash);
+        foreach (var guess in new[] { "", "correct horse battery", "password" })
+        {
+            Assert.Equal(PasswordCheck.Failed, hashing.VerifyHash(hashing.DummyHash, guess));
+        }
+    }
+
+    [Fact]
     public async Task SubmitPassword_HashOfAnOlderWorkFactor_IsRehashedAtTheCurrentOne()
     {
         using var harness = new CoreHarness(passwordIterations: 1_000);

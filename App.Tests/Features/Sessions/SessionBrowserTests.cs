@@ -61,12 +61,14 @@ public sealed class SessionBrowserTests(Chromium chromium)
             await b.WaitForDashboardAsync();
             await b.WaitInteractiveAsync();
 
-            // Clicks in the open page (no HTTP request) count as use of the session.
-            for (var i = 0; i < 2; i++)
-            {
-                clock.Advance(TimeSpan.FromMinutes(20));
-                await b.ClickAsync("dark-mode");
-            }
+            // Clicks in the open page (no HTTP request) count as use of the session. The watcher is registered after the
+            // first render, so a click before it would go unseen: wait for it, and for the first click's report to arrive.
+            await b.Page.WaitForFunctionAsync("() => window.nasdash && window.nasdash._activity");
+            clock.Advance(TimeSpan.FromMinutes(20));
+            await b.ClickAsync("dark-mode");
+            await b.Page.WaitForFunctionAsync("() => (window.nasdash.activityReports || 0) >= 1");
+            clock.Advance(TimeSpan.FromMinutes(20));
+            await b.ClickAsync("dark-mode");
 
             await b.Page.WaitForTimeoutAsync(6000);
             Assert.True(await b.IsVisibleAsync("user-menu"), "The session ended although it was in use.");
