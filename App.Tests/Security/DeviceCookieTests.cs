@@ -8,6 +8,9 @@ public class DeviceCookieTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
+    /// <summary>The n-th of many addresses (10.0.0.0/8), as a botnet or a large NAT pool would send from.</summary>
+    internal static string Botnet(int n) => $"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}";
+
     [Fact]
     public async Task ADayOfUntrustedGuessing_StaysWithinTheBoundAndNeverDelaysTheOwnersDevice()
     {
@@ -21,7 +24,8 @@ public class DeviceCookieTests
         while (harness.Time.GetUtcNow() < end)
         {
             attempts++;
-            var verdict = await harness.SignIn.SubmitPasswordAsync("alice", $"guess {attempts}", "203.0.113.9", Cancel);
+            // A botnet: a new address each time, so only the account's untrusted bucket bounds it.
+            var verdict = await harness.SignIn.SubmitPasswordAsync("alice", $"guess {attempts}", Botnet(attempts), Cancel);
             if (verdict is PasswordStepResult.Throttled throttled)
             {
                 harness.Time.SetUtcNow(throttled.Until);
@@ -29,7 +33,7 @@ public class DeviceCookieTests
 
             if (attempts % 25 == 0)
             {
-                var owner = await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, "192.0.2.1", [ownersDevice], Cancel);
+                var owner = await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, "192.0.2.1", DeviceCookieJar.Holding(alice.Id, ownersDevice), Cancel);
                 Assert.IsType<PasswordStepResult.SecondFactorRequired>(owner);
             }
         }
@@ -39,9 +43,9 @@ public class DeviceCookieTests
         Assert.InRange(evaluated, 100, Account.UntrustedGuessesPerDayBound);
         Assert.Equal(106, Account.UntrustedGuessesPerDayBound);
         // The moment the attacker's next guess is evaluated, untrusted browsers are paused, the right password too.
-        await harness.SignIn.SubmitPasswordAsync("alice", "one more guess", "203.0.113.9", Cancel);
-        Assert.IsType<PasswordStepResult.Throttled>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, "203.0.113.9", Cancel));
-        Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, "192.0.2.1", [ownersDevice], Cancel));
+        await harness.SignIn.SubmitPasswordAsync("alice", "one more guess", Botnet(attempts + 1), Cancel);
+        Assert.IsType<PasswordStepResult.Throttled>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, Botnet(attempts + 2), Cancel));
+        Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, "192.0.2.1", DeviceCookieJar.Holding(alice.Id, ownersDevice), Cancel));
     }
 
     [Fact]
@@ -54,11 +58,11 @@ public class DeviceCookieTests
         var verdicts = new List<PasswordStepResult>();
         for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle; i++)
         {
-            verdicts.Add(await harness.SignIn.SubmitPasswordAsync("alice", "wrong", null, [device], Cancel));
+            verdicts.Add(await harness.SignIn.SubmitPasswordAsync("alice", "wrong", null, DeviceCookieJar.Holding(alice.Id, device), Cancel));
         }
 
         Assert.IsType<PasswordStepResult.Throttled>(verdicts[^1]);
-        Assert.IsType<PasswordStepResult.Throttled>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, [device], Cancel));
+        Assert.IsType<PasswordStepResult.Throttled>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, DeviceCookieJar.Holding(alice.Id, device), Cancel));
         Assert.Equal(0, harness.Stored(alice).PasswordFailures);
         Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, Cancel));
     }
@@ -104,7 +108,7 @@ public class DeviceCookieTests
             await harness.SignIn.SubmitPasswordAsync("alice", "wrong", null, Cancel);
         }
 
-        Assert.IsType<PasswordStepResult.Throttled>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, [token], Cancel));
+        Assert.IsType<PasswordStepResult.Throttled>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, DeviceCookieJar.Holding(alice.Id, token), Cancel));
     }
 
     [Fact]
@@ -145,7 +149,7 @@ public class DeviceCookieTests
         for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle + 1; i++)
         {
             known.Add((await harness.SignIn.SubmitPasswordAsync("alice", "wrong", null, Cancel)).GetType().Name);
-            unknown.Add((await harness.SignIn.SubmitPasswordAsync("nobody", "wrong", null, [token], Cancel)).GetType().Name);
+            unknown.Add((await harness.SignIn.SubmitPasswordAsync("nobody", "wrong", null, DeviceCookieJar.Holding(alice.Id, token), Cancel)).GetType().Name);
         }
 
         Assert.Equal(known, unknown);

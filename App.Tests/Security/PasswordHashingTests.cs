@@ -91,16 +91,17 @@ public class PasswordTimingTests
         var alice = harness.CreateEnrolledAccount("alice");
         var cancel = TestContext.Current.CancellationToken;
 
+        var tries = 0;
         var fastest = await TimingCollection.InterleavedFastest(Tries,
             async () =>
             {
                 harness.Time.Advance(TimeSpan.FromMinutes(16));
-                Assert.IsNotType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", "wrong password", null, cancel));
+                Assert.IsNotType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", "wrong password", DeviceCookieTests.Botnet(++tries), cancel));
             },
             async () =>
             {
                 harness.Time.Advance(TimeSpan.FromMinutes(16));
-                Assert.IsNotType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("nobody", "wrong password", null, cancel));
+                Assert.IsNotType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("nobody", "wrong password", DeviceCookieTests.Botnet(++tries), cancel));
             });
 
         // Every try was evaluated: the clock moved past each throttle delay (which also hides unknown names).

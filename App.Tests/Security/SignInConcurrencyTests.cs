@@ -115,14 +115,16 @@ public class SignInConcurrencyTests
         using var harness = new CoreHarness();
         var alice = harness.CreateEnrolledAccount("alice");
 
-        var results = await InParallel(100, _ => harness.SignIn.SubmitPasswordAsync("alice", "not the password", null));
+        // From a hundred addresses, so that only the account's own throttle stands in the way.
+        var results = await InParallel(100, i => harness.SignIn.SubmitPasswordAsync("alice", "not the password", $"198.51.100.{i}"));
 
         Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
         Assert.Equal(PasswordThrottle.FailuresBeforeThrottle - 1, results.Count(r => r is PasswordStepResult.InvalidCredentials));
         Assert.Equal(100 - PasswordThrottle.FailuresBeforeThrottle + 1, results.Count(r => r is PasswordStepResult.Throttled));
-        var audited = harness.AuditOf("alice", "login.password");
-        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, audited.Count(e => e.Outcome == "failed"));
-        Assert.Equal(100 - PasswordThrottle.FailuresBeforeThrottle, audited.Count(e => e.Outcome == "throttled"));
+        Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, harness.AuditOf("alice", "login.password").Count(e => e.Outcome == "failed"));
+        // The refusals are counted in memory, with a single summary entry, not one durable write each.
+        Assert.Equal(100 - PasswordThrottle.FailuresBeforeThrottle, harness.Get<RefusedSignIns>().InLastHour(alice.Id));
+        Assert.Single(harness.AuditOf("alice", "login.refused"));
     }
 
     [Fact]
@@ -136,7 +138,7 @@ public class SignInConcurrencyTests
         var results = await InParallel(100, i => harness.SignIn.SubmitPasswordAsync(
             i % 2 == 0 ? "alice" : "alice" + string.Concat(Enumerable.Repeat(invisible[i % invisible.Length], 1 + i / 10)),
             "not the password",
-            null));
+            $"198.51.100.{i}"));
 
         var evaluated = harness.AuditOf("alice", "login.password").Count(e => e.Outcome == "failed");
         Assert.Equal(PasswordThrottle.FailuresBeforeThrottle, harness.Stored(alice).PasswordFailures);
@@ -173,7 +175,7 @@ public class SignInConcurrencyTests
         }
 
         var settings = new WriterAfterFirstRead(harness.Store, other => other.Ssh.LoginDisabled = true);
-        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, new TotpSecondFactor(harness.Totp, harness.Secrets, harness.Time), harness.Pending, harness.Events, harness.Devices, harness.Time);
+        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, new TotpSecondFactor(harness.Totp, harness.Secrets, harness.Time), harness.Pending, harness.Events, harness.Devices, harness.Get<AddressThrottle>(), harness.Get<RefusedSignIns>(), harness.BackupCodes, harness.Time);
 
         Assert.IsType<SecondFactorResult.SuperLocked>(await signIn.SubmitBackupCodesAsync(challenge, harness.WrongCodes(2), null, TestContext.Current.CancellationToken));
 

@@ -52,7 +52,14 @@ public static class HttpSignIn
         return cookie.Split(';')[0].Split('=', 2)[1];
     }
 
-    public static Task<HttpResponseMessage> PostTicketAsync(HttpClient http, string ticket, string returnUrl = "/") =>
-        http.PostAsync(new Uri(SessionsFeature.CompletePath, UriKind.Relative),
-            new FormUrlEncodedContent([new("ticket", ticket), new("returnUrl", returnUrl)]), TestContext.Current.CancellationToken);
+    /// <summary>Posts the ticket as the page's form does: the browser names the page's origin.</summary>
+    public static async Task<HttpResponseMessage> PostTicketAsync(HttpClient http, string ticket, string returnUrl = "/")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(SessionsFeature.CompletePath, UriKind.Relative))
+        {
+            Content = new FormUrlEncodedContent([new("ticket", ticket), new("returnUrl", returnUrl)]),
+        };
+        request.Headers.Add("Origin", http.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
 }

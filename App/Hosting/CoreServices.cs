@@ -50,6 +50,10 @@ public static class CoreServices
         services.AddSingleton<EnrolmentCodes>();
         services.AddSingleton<PendingSignIns>();
         services.AddSingleton<AccountLocks>();
+        services.AddSingleton<AddressThrottle>();
+        services.AddSingleton<RefusedSignIns>();
+        services.AddSingleton<PasswordChangeBudgets>();
+        services.AddSingleton<UntrustedForwarding>();
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();

@@ -35,11 +35,21 @@ public static class ReverseProxy
         return services;
     }
 
-    /// <summary>Honours forwarded headers only when at least one proxy is trusted.</summary>
-    public static IApplicationBuilder UseReverseProxy(this IApplicationBuilder app) =>
-        app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownIPNetworks.Count > 0
-            ? app.UseForwardedHeaders()
-            : app;
+    /// <summary>Honours forwarded headers only when at least one proxy is trusted; otherwise notices a proxy nobody named.</summary>
+    public static IApplicationBuilder UseReverseProxy(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownIPNetworks.Count > 0)
+        {
+            return app.UseForwardedHeaders();
+        }
+
+        var untrusted = app.ApplicationServices.GetRequiredService<UntrustedForwarding>();
+        return app.Use((context, next) =>
+        {
+            untrusted.Seen(context);
+            return next(context);
+        });
+    }
 
     /// <summary>Addresses ("192.0.2.1", "::1") and networks ("10.0.0.0/8"); anything else stops the start with its value named.</summary>
     public static IReadOnlyList<IPNetwork> Parse(IEnumerable<string> entries)

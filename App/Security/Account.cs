@@ -57,6 +57,12 @@ public sealed class Account
     /// </summary>
     public StoredBackupCodes? EnrolmentCode { get; private set; }
     public DateTimeOffset? EnrolmentCodeExpiresAt { get; private set; }
+    /// <summary>
+    /// Wrong passwords sent together with the valid enrolment code: the code holder's own password budget, apart from
+    /// the untrusted bucket and the per-address throttle, so no pause of theirs keeps the holder out.
+    /// </summary>
+    public int EnrolmentCodePasswordFailures { get; private set; }
+    public DateTimeOffset? EnrolmentCodeLockedUntil { get; private set; }
 
     /// <summary>Carried by every device cookie of this account; bumping it revokes them all.</summary>
     public int DeviceGeneration { get; private set; }
@@ -348,6 +354,7 @@ public sealed class Account
 
         EnrolmentCode = code;
         EnrolmentCodeExpiresAt = expiresAt;
+        ResetEnrolmentCodeBudget();
     }
 
     /// <summary>After the password, an account that must enrol is asked for its enrolment code (<see cref="SignInGate.EnrolmentCode"/>).</summary>
@@ -360,8 +367,28 @@ public sealed class Account
         RefuseUnlessAcceptsEnrolmentCode(now);
         EnrolmentCode = null;
         EnrolmentCodeExpiresAt = null;
+        ResetEnrolmentCodeBudget();
         BackupFailures = 0;
         RotateSecurityStamp();
+    }
+
+    /// <summary>Until when the holder of the valid enrolment code is refused a password attempt on the code's own budget.</summary>
+    public DateTimeOffset? EnrolmentCodeThrottledUntil(DateTimeOffset now) =>
+        EnrolmentCodeLockedUntil is { } until && until > now ? until : null;
+
+    /// <summary>
+    /// A wrong password from someone who presented the valid enrolment code: drains the code's own budget (the shape of
+    /// <see cref="PasswordThrottle"/>), never the untrusted bucket, and never a second-factor counter.
+    /// </summary>
+    public void EnrolmentCodePasswordFailed(DateTimeOffset now)
+    {
+        RefuseUnlessAcceptsEnrolmentCode(now);
+        EnrolmentCodePasswordFailures++;
+        var delay = PasswordThrottle.Delay(EnrolmentCodePasswordFailures);
+        if (delay > TimeSpan.Zero)
+        {
+            EnrolmentCodeLockedUntil = now + delay;
+        }
     }
 
     /// <summary>A wrong enrolment code counts as a failed backup-code submission: the N-th in a row super-locks.</summary>
@@ -429,6 +456,7 @@ public sealed class Account
         RefuseIfSuperLocked();
         EnrolmentCode = null;
         EnrolmentCodeExpiresAt = null;
+        ResetEnrolmentCodeBudget();
         ProtectedTotpSecret = protectedSecret;
         LastTotpStep = acceptedStep;
         BackupCodes = codes;
@@ -497,6 +525,12 @@ public sealed class Account
         var budget = DeviceBudget.For(device, now);
         DeviceBudgets.Add(budget);
         return budget;
+    }
+
+    private void ResetEnrolmentCodeBudget()
+    {
+        EnrolmentCodePasswordFailures = 0;
+        EnrolmentCodeLockedUntil = null;
     }
 
     private void RefuseUnlessAcceptsEnrolmentCode(DateTimeOffset now)

@@ -28,7 +28,9 @@ public sealed record AccountStatus(
     // Keeps the JSON name scripts parse; it is the size of the current set, all valid until a recovery replaces it.
     [property: JsonPropertyName("backupCodesLeft")] int BackupCodesInSet,
     bool MustEnrol,
-    DateTimeOffset? LastSignInAt);
+    DateTimeOffset? LastSignInAt,
+    // Attempts refused unevaluated (paused password budget or address, wrong enrolment codes), counted in the server's memory.
+    int RefusedInLastHour = 0);
 
 public sealed record SshLoginStatus(bool LoginDisabled, DateTimeOffset? DisabledAt, string? DisabledReason, bool TwoFactorForSsh);
 
@@ -48,6 +50,7 @@ public sealed class AccountAdministration(
     PasswordHashing passwords,
     SecurityEvents events,
     EnrolmentCodes enrolmentCodes,
+    RefusedSignIns refused,
     TimeProvider time,
     ISshControl? ssh = null)
 {
@@ -92,7 +95,7 @@ public sealed class AccountAdministration(
                 "/audit");
             events.EndSessions(account.Id);
 
-            var message = $"Unlocked {account.UserName} (was {before}). TOTP secret and backup codes cleared; sessions and device cookies ended. {account.UserName} signs in with the password, enters the enrolment code and enrols again.";
+            var message = $"Unlocked {account.UserName} (was {before}). TOTP secret and backup codes cleared; sessions and device cookies ended. {account.UserName} signs in with the password, enters the enrolment code and enrols again. The enrolment code below is the way back in: on the sign-in page choose \"I have an enrolment code\"; it works even while sign-in is paused.";
             if (applianceLock is not null && Account.Normalize(applianceLock) != normalized)
             {
                 message += $" The appliance-wide lock set by {applianceLock}'s super-lockout is lifted; {applianceLock} stays locked.";
@@ -143,7 +146,7 @@ public sealed class AccountAdministration(
         var current = settings.Get();
         var list = accounts.All().Select(a => new AccountStatus(
             a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
-            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt)).ToList();
+            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, refused.InLastHour(a.Id))).ToList();
         return new ApplianceStatus(list, current.ApplianceLockedBy,
             new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor),
             current.TwoFactor.RequiredCodesAtRecovery);

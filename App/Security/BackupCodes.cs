@@ -32,6 +32,14 @@ public sealed class BackupCodes
 
     public const int DefaultIterations = 10_000;
 
+    private StoredBackupCodes? _decoy;
+
+    /// <summary>
+    /// Costs what checking one code against a real set costs, for a user name with no code to check, so a stranger
+    /// cannot tell from the answer's time which accounts hold a code.
+    /// </summary>
+    public void MatchDecoy(string normalizedCode) => Match(_decoy ??= Generate(1).Stored, [normalizedCode]);
+
     public BackupCodeBatch Generate(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);

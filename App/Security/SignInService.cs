@@ -16,6 +16,9 @@ public sealed class SignInService(
     PendingSignIns pending,
     SecurityEvents events,
     DeviceCookies devices,
+    AddressThrottle addresses,
+    RefusedSignIns refused,
+    BackupCodes codes,
     TimeProvider time)
 {
     /// <summary>Longest password considered; longer input is refused before hashing.</summary>
@@ -25,11 +28,19 @@ public sealed class SignInService(
     // Failures for user names that do not exist, so their throttling looks like a real account's.
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _unknownNames = new(StringComparer.Ordinal);
 
-    public Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, CancellationToken cancellationToken = default) =>
-        SubmitPasswordAsync(userName, password, client, [], cancellationToken);
+    /// <summary>The uniform answer of the enrolment-code sign-in to anyone who does not hold a valid code (and to a wrong password for one who does not).</summary>
+    public const string EnrolmentSignInRefusedMessage = "The user name, enrolment code or password is not correct.";
 
-    /// <param name="deviceCookies">The device cookies the browser sent; a valid one for the account gives it its own password budget.</param>
-    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, IReadOnlyCollection<string> deviceCookies, CancellationToken cancellationToken = default)
+    public Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, CancellationToken cancellationToken = default) =>
+        SubmitPasswordAsync(userName, password, client, DeviceCookieJar.Empty, cancellationToken);
+
+    /// <summary>
+    /// The password step. A browser with a valid device cookie for the account (read by its exact name) draws on its own
+    /// budget and never meets the per-address throttle; every other attempt, known user name or not, takes the address's
+    /// turn and is refused unevaluated while that address is paused. Only evaluated wrong passwords drain the address.
+    /// </summary>
+    /// <param name="deviceCookies">The device cookies the browser sent.</param>
+    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, string? client, DeviceCookieJar deviceCookies, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password) ||
             userName.Length > MaxUserNameLength || password.Length > MaxPasswordLength)
@@ -38,19 +49,33 @@ public sealed class SignInService(
         }
 
         var normalized = Account.Normalize(userName);
+        // A first look outside the account's lock: a trusted browser must not queue behind an address's turn.
+        var peek = accounts.FindByName(normalized);
+        var trustedAtFirst = peek is not null && devices.Recognise(peek, deviceCookies.For(peek.Id)) is not null;
+        using var turn = trustedAtFirst ? null : await addresses.BeginAsync(client, cancellationToken);
+        if (turn?.PausedUntil is { } addressPaused)
+        {
+            if (peek is not null)
+            {
+                RecordRefusal(peek, client, "address paused");
+            }
+
+            return new PasswordStepResult.Throttled(addressPaused);
+        }
+
         using var _ = await locks.AcquireAsync(normalized, cancellationToken);
         var now = time.GetUtcNow();
         var account = accounts.FindByName(normalized);
-        var device = devices.Recognise(account, deviceCookies);
         if (account is null)
         {
-            return UnknownUser(normalized, password, client, now);
+            return UnknownUser(normalized, password, client, now, turn);
         }
 
+        var device = devices.Recognise(account, deviceCookies.For(account.Id));
         var trust = device is null ? "untrusted browser" : "trusted device";
         if (account.ThrottledUntil(device, now) is { } paused)
         {
-            Audit(account.UserName, client, "login.password", "throttled", trust);
+            RecordRefusal(account, client, trust);
             return new PasswordStepResult.Throttled(paused);
         }
 
@@ -60,6 +85,11 @@ public sealed class SignInService(
             account.PasswordFailed(now, device);
             var failures = device is { } d ? account.DeviceBudgets.Single(b => b.DeviceId == d).Failures : account.PasswordFailures;
             accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"{trust}; failures={failures}"));
+            if (device is null)
+            {
+                turn?.Failed();
+            }
+
             return account.ThrottledUntil(device, now) is { } until
                 ? new PasswordStepResult.Throttled(until)
                 : new PasswordStepResult.InvalidCredentials();
@@ -92,6 +122,76 @@ public sealed class SignInService(
                     policy.RequiredCodesAtRecovery,
                     inRecovery);
         }
+    }
+
+    /// <summary>
+    /// "I have an enrolment code": the way back in that no pause can close. The code (60 bits, known only to whoever
+    /// was handed it) is checked first, under the account's lock; only a valid, unexpired code lets the password be
+    /// judged, on a budget of that code's own (never the untrusted bucket, never the per-address throttle). Both right:
+    /// the code is used up and the person goes straight to enrolment.
+    /// A wrong code moves no counter of the account (a stranger cannot super-lock or pause anyone with it) and gets
+    /// the same answer, after the same work, whatever the user name; no password is evaluated for it.
+    /// </summary>
+    public async Task<PasswordStepResult> SignInWithEnrolmentCodeAsync(string? userName, string? code, string? password, string? client, CancellationToken cancellationToken = default)
+    {
+        var normalizedCode = BackupCodes.Normalize(code);
+        if (string.IsNullOrWhiteSpace(userName) || userName.Length > MaxUserNameLength ||
+            string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength || normalizedCode is null)
+        {
+            return new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
+        }
+
+        var normalized = Account.Normalize(userName);
+        using var _ = await locks.AcquireAsync(normalized, cancellationToken);
+        var now = time.GetUtcNow();
+        var account = accounts.FindByName(normalized);
+        if (account?.EnrolmentCode is null)
+        {
+            codes.MatchDecoy(normalizedCode);
+            WrongEnrolmentCode(account, client);
+            return new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
+        }
+
+        if (!EnrolmentCodes.Matches(account, normalizedCode))
+        {
+            WrongEnrolmentCode(account, client);
+            return new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
+        }
+
+        // From here on the person holds the code: telling them why it cannot be used reveals nothing to anyone else.
+        var current = settings.Get();
+        if (account.AfterPassword(current.TwoFactor, current.ApplianceLockedBy is not null) == SignInGate.SuperLocked)
+        {
+            Audit(account.UserName, client, "login.enrolment-code", "superlocked", "code presented at the sign-in page");
+            return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
+        }
+
+        if (!account.AcceptsEnrolmentCode(now))
+        {
+            Audit(account.UserName, client, "login.enrolment-code", "expired", "code presented at the sign-in page");
+            return new PasswordStepResult.Refused(
+                $"This enrolment code has expired. For a new one, run \"{EnrolmentCodes.ConsoleCommand(account.UserName)}\" on the appliance, or ask another administrator to reset your two-factor sign-in on the Administrators page.");
+        }
+
+        if (account.EnrolmentCodeThrottledUntil(now) is { } paused)
+        {
+            return new PasswordStepResult.Throttled(paused);
+        }
+
+        if (passwords.Verify(account, password) == PasswordCheck.Failed)
+        {
+            account.EnrolmentCodePasswordFailed(now);
+            accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", "failed",
+                $"valid code, wrong password; failures={account.EnrolmentCodePasswordFailures}"));
+            return account.EnrolmentCodeThrottledUntil(now) is { } until
+                ? new PasswordStepResult.Throttled(until)
+                : new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
+        }
+
+        account.EnrolmentCodeAccepted(now);
+        accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", "succeeded", "code and password at the sign-in page; enrolment may begin"));
+        events.EndSessions(account.Id);
+        return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
     }
 
     public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
@@ -340,7 +440,7 @@ public sealed class SignInService(
             : "Enter different codes: the same code cannot count twice.";
     }
 
-    private PasswordStepResult UnknownUser(string normalized, string password, string? client, DateTimeOffset now)
+    private PasswordStepResult UnknownUser(string normalized, string password, string? client, DateTimeOffset now, AddressThrottle.AddressTurn? turn)
     {
         var entry = _unknownNames.GetValueOrDefault(normalized);
         if (entry.Until is { } until && until > now)
@@ -359,7 +459,27 @@ public sealed class SignInService(
         DateTimeOffset? throttledUntil = delay > TimeSpan.Zero ? now + delay : null;
         _unknownNames[normalized] = (failures, throttledUntil);
         Audit(null, client, "login.password", "failed", "unknown user name");
+        turn?.Failed();
         return throttledUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
+    }
+
+    /// <summary>A refused, unevaluated attempt: counted in memory; audited as one summary per account per hour at most.</summary>
+    private void RecordRefusal(Account account, string? client, string why)
+    {
+        if (refused.Record(account.Id) is { } summary)
+        {
+            Audit(account.UserName, client, "login.refused", "summary",
+                $"{summary.Count} sign-in attempt(s) refused since {summary.Since:yyyy-MM-dd HH:mm:ss} UTC; latest: {why}");
+        }
+    }
+
+    /// <summary>A wrong enrolment code at the sign-in page: no account counter moves; it shows as a refused attempt.</summary>
+    private void WrongEnrolmentCode(Account? account, string? client)
+    {
+        if (account is not null)
+        {
+            RecordRefusal(account, client, "wrong enrolment code");
+        }
     }
 
     private AuditEvent AuditOf(string? user, string? client, string name, string outcome, string? detail = null) => new()

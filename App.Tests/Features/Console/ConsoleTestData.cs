@@ -77,7 +77,7 @@ public sealed class AdministrationFixture : IDisposable
         Store = Directory.OpenStore(Time);
         Events = new SecurityEvents([], Store, Time);
         Administration = new AccountAdministration(Store, Store, Store, Store, new AccountLocks(), TestAccounts.Hashing, Events,
-            new EnrolmentCodes(new BackupCodes(Time, iterations: 10), new EnrolmentCodePolicy(EnrolmentCodePolicy.DefaultLifetime), Time), Time, ssh);
+            new EnrolmentCodes(new BackupCodes(Time, iterations: 10), new EnrolmentCodePolicy(EnrolmentCodePolicy.DefaultLifetime), Time), new RefusedSignIns(Time), Time, ssh);
     }
 
     public TempDataDirectory Directory { get; } = new();

@@ -29,4 +29,38 @@ public sealed class DashboardPageTests : NasDashTestContext
         Assert.Equal("nas-test", cut.Find("[data-testid=dashboard-host]").TextContent);
         Assert.Contains("Data volume", cut.Find("[data-testid=dashboard-system]").TextContent);
     }
+
+    [Fact]
+    public async Task Page_AttemptsRefusedForAnAccount_SaysHowManyInTheLastHour()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var signIns = Get<SignInService>();
+        for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle + 3; i++)
+        {
+            await signIns.SubmitPasswordAsync("alice", "wrong", $"203.0.113.{i}", Xunit.TestContext.Current.CancellationToken);
+        }
+
+        var cut = Render<DashboardPage>();
+
+        Assert.Equal("alice: 3 sign-in attempts refused in the last hour. Someone is trying to sign in as alice; each refused attempt was not evaluated.",
+            cut.Find("[data-testid=dashboard-refused]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Page_RequestsThroughAnUntrustedProxy_NameTheProxyAndTheSetting()
+    {
+        var alice = Seed("alice");
+        SignIn(alice);
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        request.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.0.0.2");
+        request.Request.Headers["X-Forwarded-For"] = "198.51.100.20";
+        Get<NasDash.Hosting.UntrustedForwarding>().Seen(request);
+
+        var cut = Render<DashboardPage>();
+
+        var notice = cut.Find("[data-testid=dashboard-untrusted-proxy]").TextContent;
+        Assert.Contains("NasDash sees every browser as 10.0.0.2", notice, StringComparison.Ordinal);
+        Assert.Contains("NasDash:TrustedProxies", notice, StringComparison.Ordinal);
+    }
 }

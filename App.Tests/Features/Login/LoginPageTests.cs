@@ -336,6 +336,73 @@ public sealed class LoginPageTests : NasDashTestContext
         return Enumerable.Range(0, 10).Select(d => new string((char)('0' + d), 6)).First(c => !valid.Contains(c));
     }
 
+    [Fact]
+    public async Task LoginPage_SuperLockout_SaysThePrintedEnrolmentCodeIsTheWayBackIn()
+    {
+        SuperLock("alice");
+        var cut = Render<LoginPage>();
+
+        await SubmitPasswordAsync(cut, "alice", _alice.Password);
+
+        var sentence = cut.Find("[data-testid=super-lockout-enrolment-code]").TextContent;
+        Assert.Contains("enrolment code: it is the way back in", sentence, StringComparison.Ordinal);
+        Assert.Contains("even while sign-in is paused", sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoginPage_EnrolmentCodeChoice_IsOfferedAtThePasswordStepAndWhilePaused()
+    {
+        var cut = Render<LoginPage>();
+        Assert.Equal("I have an enrolment code", cut.Find("[data-testid=use-enrolment-code]").TextContent.Trim());
+
+        for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle; i++)
+        {
+            await SubmitPasswordAsync(cut, "alice", "wrong password");
+        }
+
+        Assert.NotNull(cut.Find("[data-testid=login-throttled]"));
+        Assert.NotNull(cut.Find("[data-testid=use-enrolment-code]"));
+    }
+
+    [Fact]
+    public async Task LoginPage_EnrolmentCodeWhilePaused_GoesStraightToEnrolment()
+    {
+        var code = await SeededAccounts.ConsoleUnlockAsync(Services, "alice");
+        var cut = Render<LoginPage>();
+        for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle; i++)
+        {
+            await SubmitPasswordAsync(cut, "alice", "wrong password");
+        }
+
+        await cut.Find("[data-testid=use-enrolment-code] button, button[data-testid=use-enrolment-code]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = "alice" });
+        await cut.Find("#enrol-code-input").ChangeAsync(new ChangeEventArgs { Value = code });
+        await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = _alice.Password });
+        await cut.Find("form").SubmitAsync();
+
+        Assert.NotNull(cut.Find("[data-testid=login-signing-in]"));
+        Assert.NotEmpty(PostedTicket(cut).Ticket);
+    }
+
+    [Fact]
+    public async Task LoginPage_WrongEnrolmentCode_SaysTheSameForEveryUserName()
+    {
+        await SeededAccounts.ConsoleUnlockAsync(Services, "alice");
+        var messages = new List<string>();
+        foreach (var user in new[] { "alice", "mallory" })
+        {
+            var cut = Render<LoginPage>();
+            await cut.Find("button[data-testid=use-enrolment-code], [data-testid=use-enrolment-code] button").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+            await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = user });
+            await cut.Find("#enrol-code-input").ChangeAsync(new ChangeEventArgs { Value = "ABCD-EFGH-JKMN" });
+            await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = _alice.Password });
+            await cut.Find("form").SubmitAsync();
+            messages.Add(cut.Find("[data-testid=login-error]").TextContent.Trim());
+        }
+
+        Assert.Equal([SignInService.EnrolmentSignInRefusedMessage, SignInService.EnrolmentSignInRefusedMessage], messages);
+    }
+
     private static async Task SubmitPasswordAsync(IRenderedComponent<LoginPage> cut, string userName, string password)
     {
         await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = userName });

@@ -37,7 +37,7 @@ public sealed class LoginServiceTests : IDisposable
     public async Task SubmitPasswordAsync_ManyFailuresFromOneAddressAcrossUserNames_PauseThatAddressEvenForACorrectPassword()
     {
         var attacker = LoginFrom("203.0.113.5");
-        for (var i = 0; i < ClientThrottle.FailureBurst; i++)
+        for (var i = 0; i < AddressThrottle.FailureBurst; i++)
         {
             Assert.IsType<PasswordStepResult.InvalidCredentials>(await attacker.SubmitPasswordAsync($"guess{i}", "password", TestContext.Current.CancellationToken));
         }

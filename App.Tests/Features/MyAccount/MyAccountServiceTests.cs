@@ -28,14 +28,36 @@ public sealed class MyAccountServiceTests : NasDashTestContext
     }
 
     [Fact]
-    public async Task ChangePassword_WrongCurrentPassword_CountsTowardsTheThrottle()
+    public async Task ChangePassword_WrongCurrentPasswords_PauseThatSessionOnlyAndLeaveTheSignInBucketAlone()
     {
         var alice = Seed("alice");
+        var results = new List<PasswordChangeResult>();
+        for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle; i++)
+        {
+            results.Add(await Service.ChangePasswordAsync(alice.Id, "session-1", "not my password", "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken));
+        }
 
-        var result = await Service.ChangePasswordAsync(alice.Id, "not my password", "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken);
+        Assert.All(results[..^1], r => Assert.IsType<PasswordChangeResult.WrongPassword>(r));
+        Assert.IsType<PasswordChangeResult.Throttled>(results[^1]);
+        Assert.IsType<PasswordChangeResult.Throttled>(await Service.ChangePasswordAsync(alice.Id, "session-1", alice.Password, "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken));
+        Assert.Equal(0, Get<IAccountStore>().FindById(alice.Id)!.PasswordFailures);
+        Assert.IsType<PasswordChangeResult.Changed>(await Service.ChangePasswordAsync(alice.Id, "session-2", alice.Password, "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken));
+    }
 
-        Assert.IsType<PasswordChangeResult.WrongPassword>(result);
-        Assert.Equal(1, Get<IAccountStore>().FindById(alice.Id)!.PasswordFailures);
+    [Fact]
+    public async Task ChangePassword_WhileStrangersKeepTheUntrustedBucketPaused_Succeeds()
+    {
+        var alice = Seed("alice");
+        for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle + 2; i++)
+        {
+            await Get<SignInService>().SubmitPasswordAsync("alice", "a stranger's guess", $"203.0.113.{i}", TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(Get<IAccountStore>().FindById(alice.Id)!.IsThrottled(Time.GetUtcNow()));
+
+        var result = await Service.ChangePasswordAsync(alice.Id, "session-1", alice.Password, "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken);
+
+        Assert.IsType<PasswordChangeResult.Changed>(result);
     }
 
     [Fact]
@@ -45,7 +67,7 @@ public sealed class MyAccountServiceTests : NasDashTestContext
         TestAdministrators.Adjust(Services, alice.Id, a => a.RequirePasswordChange());
         var stamp = Get<IAccountStore>().FindById(alice.Id)!.SecurityStamp;
 
-        var result = await Service.ChangePasswordAsync(alice.Id, alice.Password, "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken);
+        var result = await Service.ChangePasswordAsync(alice.Id, "session-1", alice.Password, "a new long passphrase", "a new long passphrase", null, TestContext.Current.CancellationToken);
 
         Assert.IsType<PasswordChangeResult.Changed>(result);
         var stored = Get<IAccountStore>().FindById(alice.Id)!;
@@ -59,7 +81,7 @@ public sealed class MyAccountServiceTests : NasDashTestContext
     {
         var alice = Seed("alice");
 
-        var result = await Service.ChangePasswordAsync(alice.Id, alice.Password, alice.Password, alice.Password, null, TestContext.Current.CancellationToken);
+        var result = await Service.ChangePasswordAsync(alice.Id, "session-1", alice.Password, alice.Password, alice.Password, null, TestContext.Current.CancellationToken);
 
         Assert.IsType<PasswordChangeResult.Invalid>(result);
     }

@@ -17,6 +17,10 @@ public static class StatusView
         {
             console.Write(Table(status));
             console.MarkupLine(Markup.Escape(BackupCodeFiles.SetNote(status.RequiredCodesAtRecovery)));
+            foreach (var attacked in status.Accounts.Where(a => a.RefusedInLastHour > 0))
+            {
+                console.MarkupLine($"[yellow]{Markup.Escape(RefusedLine(attacked))}[/]");
+            }
         }
 
         console.MarkupLine(status.ApplianceLockedBy is { } by
@@ -53,6 +57,10 @@ public static class StatusView
 
         return table;
     }
+
+    /// <summary>"N sign-in attempts refused in the last hour" for one account, as the dashboard says it.</summary>
+    public static string RefusedLine(AccountStatus account) =>
+        $"{account.UserName}: {RefusedSignInsText.InLastHour(account.RefusedInLastHour)}";
 
     public static string StateMarkup(AccountStatus account)
     {

@@ -4,6 +4,9 @@ namespace NasDash.Features.Dashboard;
 
 public sealed record LockedAccount(string UserName, AccountState State, DateTimeOffset StateSince, DateTimeOffset? LockedUntil);
 
+/// <summary>An account whose sign-in attempts were refused within the last hour: an attack in progress.</summary>
+public sealed record RefusedAttempts(string UserName, int InLastHour);
+
 /// <summary>The dashboard's security card: who has 2FA, who is locked, SSH.</summary>
 public sealed record SecuritySummary(
     int Administrators,
@@ -14,9 +17,11 @@ public sealed record SecuritySummary(
     int OpenAlerts,
     bool SshLoginDisabled,
     DateTimeOffset? SshDisabledAt,
-    bool SshTwoFactor)
+    bool SshTwoFactor,
+    IReadOnlyList<RefusedAttempts> Refused)
 {
-    public static SecuritySummary Of(IReadOnlyList<Account> accounts, ApplianceSettings settings, int openAlerts, DateTimeOffset now)
+    public static SecuritySummary Of(IReadOnlyList<Account> accounts, ApplianceSettings settings, int openAlerts, DateTimeOffset now,
+        Func<Guid, int>? refusedInLastHour = null)
     {
         return new SecuritySummary(
             accounts.Count,
@@ -28,6 +33,7 @@ public sealed record SecuritySummary(
             openAlerts,
             settings.Ssh.LoginDisabled,
             settings.Ssh.DisabledAt,
-            settings.TwoFactor.SshTwoFactor);
+            settings.TwoFactor.SshTwoFactor,
+            refusedInLastHour is null ? [] : accounts.Select(a => new RefusedAttempts(a.UserName, refusedInLastHour(a.Id))).Where(r => r.InLastHour > 0).ToList());
     }
 }

@@ -4,7 +4,6 @@ public static class LoginFeature
 {
     public static IServiceCollection AddLogin(this IServiceCollection services)
     {
-        services.AddSingleton<ClientThrottle>();
         services.AddScoped<LoginService>();
         return services;
     }

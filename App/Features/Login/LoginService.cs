@@ -3,30 +3,16 @@ using NasDash.Security;
 
 namespace NasDash.Features.Login;
 
-/// <summary>
-/// What the login page calls: the core's sign-in decisions, with this circuit's client address and the
-/// per-address throttle in front of the password step.
-/// </summary>
-public sealed class LoginService(SignInService signIns, ClientThrottle throttle, ClientAddress client, BrowserDevice device, ApplianceIdentity appliance)
+/// <summary>What the login page calls: the core's sign-in decisions, with this circuit's client address and device cookies.</summary>
+public sealed class LoginService(SignInService signIns, ClientAddress client, BrowserDevice device, ApplianceIdentity appliance)
 {
     public string HostName => appliance.HostName;
 
-    public async Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, CancellationToken cancellationToken = default)
-    {
-        using var turn = await throttle.BeginAsync(client.Value, cancellationToken);
-        if (turn.PausedUntil is { } until)
-        {
-            return new PasswordStepResult.Throttled(until);
-        }
+    public Task<PasswordStepResult> SubmitPasswordAsync(string? userName, string? password, CancellationToken cancellationToken = default) =>
+        signIns.SubmitPasswordAsync(userName, password, client.Value, device.Cookies, cancellationToken);
 
-        var result = await signIns.SubmitPasswordAsync(userName, password, client.Value, device.Tokens, cancellationToken);
-        if (result is PasswordStepResult.InvalidCredentials or PasswordStepResult.Throttled)
-        {
-            turn.Failed();
-        }
-
-        return result;
-    }
+    public Task<PasswordStepResult> SignInWithEnrolmentCodeAsync(string? userName, string? code, string? password, CancellationToken cancellationToken = default) =>
+        signIns.SignInWithEnrolmentCodeAsync(userName, code, password, client.Value, cancellationToken);
 
     public Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, CancellationToken cancellationToken = default) =>
         signIns.SubmitTotpAsync(challengeId, code, client.Value, cancellationToken);

@@ -11,6 +11,8 @@ public enum LoginPhase
     BackupCodes,
     /// <summary>The account was reset or is new: the one-time enrolment code before any enrolment.</summary>
     EnrolmentCode,
+    /// <summary>"I have an enrolment code": user name, code and password at once; no pause refuses it.</summary>
+    EnrolmentCodeSignIn,
     /// <summary>No web sign-in possible: only the console command helps.</summary>
     SuperLocked,
     /// <summary>A sign-in ticket was issued; the browser is on its way to the cookie endpoint.</summary>
@@ -160,6 +162,26 @@ public sealed class LoginState
                 Refusal = null;
                 Message = ChallengeExpiredMessage;
                 break;
+        }
+    }
+
+    /// <summary>"I have an enrolment code", offered at the password step and while sign-in is paused alike.</summary>
+    public void ChooseEnrolmentCode()
+    {
+        if (Phase is LoginPhase.Password or LoginPhase.Throttled)
+        {
+            Phase = LoginPhase.EnrolmentCodeSignIn;
+            PausedUntil = null;
+            Message = null;
+        }
+    }
+
+    public void ChoosePassword()
+    {
+        if (Phase == LoginPhase.EnrolmentCodeSignIn)
+        {
+            Phase = LoginPhase.Password;
+            Message = null;
         }
     }
 

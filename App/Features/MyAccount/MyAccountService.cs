@@ -31,7 +31,8 @@ public abstract record PasswordChangeResult
 /// <summary>
 /// The signed-in administrator's own credentials. Renewing the authenticator or the backup codes starts only
 /// after a step-up with the current authenticator; a password change needs the current password, and wrong
-/// ones count towards the same throttle as sign-in.
+/// ones count on a small budget of that session's own (<see cref="PasswordChangeBudgets"/>), never on the sign-in
+/// buckets that strangers can keep paused.
 /// </summary>
 public sealed class MyAccountService(
     IAccountStore accounts,
@@ -42,6 +43,7 @@ public sealed class MyAccountService(
     StepUp stepUp,
     PendingSignIns pending,
     SecurityEvents events,
+    PasswordChangeBudgets budgets,
     TimeProvider time)
 {
 
@@ -83,8 +85,10 @@ public sealed class MyAccountService(
     public Task<EnrolmentResult> CompleteRenewalAsync(Security.PendingEnrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
         enrolments.CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
 
-    public async Task<PasswordChangeResult> ChangePasswordAsync(Guid accountId, string? current, string? replacement, string? confirmation, string? client, CancellationToken cancellationToken = default)
+    /// <param name="session">The session making the change: its own budget of wrong current passwords.</param>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(Guid accountId, string? session, string? current, string? replacement, string? confirmation, string? client, CancellationToken cancellationToken = default)
     {
+        var budget = session ?? accountId.ToString("N");
         var known = accounts.FindById(accountId);
         if (known is null)
         {
@@ -112,22 +116,22 @@ public sealed class MyAccountService(
             return new PasswordChangeResult.Unavailable();
         }
 
-        if (account.EffectiveState(now) == AccountState.Throttled)
+        if (budgets.PausedUntil(budget) is { } paused)
         {
-            return new PasswordChangeResult.Throttled(account.LockedUntil!.Value);
+            return new PasswordChangeResult.Throttled(paused);
         }
 
         var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "account.password-changed" };
         if (passwords.Verify(account, current) == PasswordCheck.Failed)
         {
-            account.PasswordFailed(now);
+            var until = budgets.Failed(budget);
             entry.Outcome = "failed";
-            entry.Detail = $"wrong current password; failures={account.PasswordFailures}";
+            entry.Detail = "wrong current password (this session's own budget)";
             accounts.Update(account, entry);
-            return account.EffectiveState(now) == AccountState.Throttled
-                ? new PasswordChangeResult.Throttled(account.LockedUntil!.Value)
-                : new PasswordChangeResult.WrongPassword();
+            return until is { } u ? new PasswordChangeResult.Throttled(u) : new PasswordChangeResult.WrongPassword();
         }
+
+        budgets.Succeeded(budget);
 
         if (passwords.Verify(account, replacement!) != PasswordCheck.Failed)
         {

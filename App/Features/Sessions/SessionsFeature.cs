@@ -84,8 +84,9 @@ public static class SessionsFeature
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/auth");
-        // A form post from the page's own circuit (TicketRedemption); the sign-in browser cookie, not an antiforgery
-        // token, is its cross-site defence: the token would be tied to the session this very request replaces.
+        // A form post from the page's own circuit (TicketRedemption); the sign-in browser cookie and the browser's own
+        // Origin / Sec-Fetch-Site, not an antiforgery token, are its cross-site defence: the token would be tied to the
+        // session this very request replaces, and its cookie can be overwritten by a same-site sibling.
         group.MapPost("/complete", CompleteSignInAsync).DisableAntiforgery();
         group.MapPost("/sign-out", SignOutAsync);
         return app;
@@ -97,7 +98,7 @@ public static class SessionsFeature
     /// </summary>
     private static async Task<IResult> CompleteSignInAsync(HttpContext http,
         PendingSignIns pending, IAccountStore accounts, ISettingsStore settings, SessionActivity activity, IAuditLog audit,
-        DeviceCookies devices, NasDashOptions nasdash, IHostEnvironment environment, TimeProvider time)
+        DeviceCookies devices, RelyingPartySource relyingParty, NasDashOptions nasdash, IHostEnvironment environment, TimeProvider time)
     {
         if (await ReadFormAsync(http) is not { } form)
         {
@@ -109,6 +110,7 @@ public static class SessionsFeature
         string? returnUrl = form["returnUrl"];
         var account = redeemed is null ? null : accounts.FindById(redeemed.AccountId);
         var refusal = redeemed is null ? "unknown, used or expired ticket"
+            : !SignInBrowser.PostedByOwnPage(http, relyingParty.Current.Origins) ? "posted by another site"
             : !SignInBrowser.Matches(redeemed.Browser, SignInBrowser.Of(http)) ? "ticket issued to another browser"
             : account is null ? "account gone"
             : account.SecurityStamp != redeemed.SecurityStamp ? "account changed since the ticket was issued"

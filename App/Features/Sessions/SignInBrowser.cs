@@ -9,6 +9,9 @@ namespace NasDash.Features.Sessions;
 /// stores it with the ticket (<see cref="Security.PendingSignIns.BindTicket"/>); /auth/complete redeems a ticket
 /// only from a request that presents the same value. One administrator can therefore no longer sign a colleague's
 /// browser into their own account by sending it their ticket (login CSRF): that browser holds another value.
+/// A cookie, though, can be overwritten by a same-site sibling (another port of the appliance's host, a sibling
+/// subdomain over plain http); so the redemption must also be posted by a NasDash page (<see cref="PostedByOwnPage"/>):
+/// the browser writes Sec-Fetch-Site and Origin itself, and no page can forge either.
 /// </summary>
 public sealed class SignInBrowser(IHttpContextAccessor accessor)
 {
@@ -45,6 +48,30 @@ public sealed class SignInBrowser(IHttpContextAccessor accessor)
         return http.Request.Cookies.TryGetValue(HostPrefixedCookies.NameFor(http, CookieName), out var presented) && !string.IsNullOrEmpty(presented)
             ? presented
             : null;
+    }
+
+    /// <summary>
+    /// Whether the browser says this POST came from a NasDash page: Sec-Fetch-Site "same-origin" where the browser sends
+    /// fetch metadata (https, localhost), else an Origin naming the host the request was sent to or one of NasDash's
+    /// own origins (<paramref name="ownOrigins"/>, for a reverse proxy that rewrites the Host header). A sibling on
+    /// another port is "same-site" and has its own origin, so it is refused; a request that carries neither is too.
+    /// </summary>
+    public static bool PostedByOwnPage(HttpContext http, IReadOnlySet<string> ownOrigins)
+    {
+        var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+        {
+            return string.Equals(site, "same-origin", StringComparison.Ordinal);
+        }
+
+        var origin = http.Request.Headers.Origin.ToString();
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return false;
+        }
+
+        return string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase) ||
+               ownOrigins.Contains(Security.RelyingParty.OriginOf(uri));
     }
 
     /// <summary>Constant time, so the comparison does not tell an attacker how much of a value they guessed.</summary>

@@ -1,16 +1,16 @@
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Features.Login;
+using NasDash.Security;
 
-namespace NasDash.Tests.Features.Login;
+namespace NasDash.Tests.Security;
 
-public sealed class ClientThrottleTests : IDisposable
+public sealed class AddressThrottleTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 3, 14, 9, 0, 0, TimeSpan.Zero));
-    private readonly ClientThrottle _throttle;
+    private readonly AddressThrottle _throttle;
 
-    public ClientThrottleTests()
+    public AddressThrottleTests()
     {
-        _throttle = new ClientThrottle(_time, burst: 3, period: TimeSpan.FromMinutes(1));
+        _throttle = new AddressThrottle(_time, burst: 3, period: TimeSpan.FromMinutes(1));
     }
 
     public void Dispose() => _throttle.Dispose();
@@ -47,7 +47,7 @@ public sealed class ClientThrottleTests : IDisposable
     public async Task BeginAsync_ParallelAttemptsFromOneAddress_WaitTheirTurnAndTheExcessIsRefused()
     {
         var first = await _throttle.BeginAsync("198.51.100.7", TestContext.Current.CancellationToken);
-        var queued = Enumerable.Range(0, ClientThrottle.QueueLimit)
+        var queued = Enumerable.Range(0, AddressThrottle.QueueLimit)
             .Select(_ => _throttle.BeginAsync("198.51.100.7", TestContext.Current.CancellationToken)).ToList();
 
         using var excess = await _throttle.BeginAsync("198.51.100.7", TestContext.Current.CancellationToken);

@@ -1,13 +1,13 @@
 using System.Threading.RateLimiting;
 
-namespace NasDash.Features.Login;
+namespace NasDash.Security;
 
 /// <summary>
 /// Throttles failed password attempts per client address, on top of the per-account throttle of the core:
 /// a token bucket per address that only failures drain, and one attempt at a time per address so parallel
 /// requests cannot all pass the check before any failure is recorded.
 /// </summary>
-public sealed class ClientThrottle : IDisposable
+public sealed class AddressThrottle : IDisposable
 {
     /// <summary>Failures an address may make in a burst before it must wait.</summary>
     public const int FailureBurst = 20;
@@ -21,12 +21,12 @@ public sealed class ClientThrottle : IDisposable
     private readonly PartitionedRateLimiter<string> _failures;
     private readonly PartitionedRateLimiter<string> _turns;
 
-    public ClientThrottle(TimeProvider time)
+    public AddressThrottle(TimeProvider time)
         : this(time, FailureBurst, ReplenishmentPeriod)
     {
     }
 
-    internal ClientThrottle(TimeProvider time, int burst, TimeSpan period)
+    internal AddressThrottle(TimeProvider time, int burst, TimeSpan period)
     {
         _time = time;
         _period = period;
@@ -44,17 +44,17 @@ public sealed class ClientThrottle : IDisposable
     }
 
     /// <summary>Waits for this address's turn. Dispose the turn when the attempt is judged.</summary>
-    public async Task<ClientTurn> BeginAsync(string? client, CancellationToken cancellationToken = default)
+    public async Task<AddressTurn> BeginAsync(string? client, CancellationToken cancellationToken = default)
     {
         var key = client ?? "unknown";
         var turn = await _turns.AcquireAsync(key, 1, cancellationToken);
         if (!turn.IsAcquired)
         {
             turn.Dispose();
-            return new ClientTurn(this, key, null, _time.GetUtcNow() + _period);
+            return new AddressTurn(this, key, null, _time.GetUtcNow() + _period);
         }
 
-        return new ClientTurn(this, key, turn, PausedUntil(key));
+        return new AddressTurn(this, key, turn, PausedUntil(key));
     }
 
     public void Dispose()
@@ -86,7 +86,7 @@ public sealed class ClientThrottle : IDisposable
     }
 
     /// <summary>One attempt from one address.</summary>
-    public sealed class ClientTurn(ClientThrottle owner, string key, RateLimitLease? lease, DateTimeOffset? pausedUntil) : IDisposable
+    public sealed class AddressTurn(AddressThrottle owner, string key, RateLimitLease? lease, DateTimeOffset? pausedUntil) : IDisposable
     {
         /// <summary>Set when the address must wait: the attempt must not be made.</summary>
         public DateTimeOffset? PausedUntil { get; } = pausedUntil;
