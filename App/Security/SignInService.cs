@@ -468,7 +468,7 @@ public sealed class SignInService(
     {
         if (refused.Record(account.Id) is { } summary)
         {
-            Audit(account.UserName, client, "login.refused", "summary",
+            Audit(account.UserName, client, "login.refused", "refused",
                 $"{summary.Count} sign-in attempt(s) refused since {summary.Since:yyyy-MM-dd HH:mm:ss} UTC; latest: {why}");
         }
     }

@@ -22,6 +22,7 @@ public static class AuditWording
         ["login.backup-codes"] = "Sign-in: backup codes",
         ["login.security-key"] = "Sign-in: security key",
         ["login.enrolment-code"] = "Sign-in: enrolment code",
+        ["login.refused"] = "Sign-in attempts refused (summary)",
         ["session.started"] = "Session started",
         ["session.ended"] = "Session ended",
         ["session.ticket"] = "Sign-in hand-over",

@@ -20,6 +20,7 @@ public sealed class SecurityEventLog(LiteDbStore store, ILoggerFactory loggers) 
         ["login.totp"] = 1002,
         ["login.backup-codes"] = 1003,
         ["stepup"] = 1004,
+        ["login.refused"] = 1005,
         ["session.ticket"] = 1010,
         ["session.started"] = 1011,
         ["session.ended"] = 1012,
