@@ -156,10 +156,16 @@ public sealed class NotifyCore : IAsyncDisposable
         _services = services.BuildServiceProvider();
         _sender = _services.GetRequiredService<NoticeSender>();
         _sender.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        // As the server runs it: a lockout event's SSH shut-off is applied by the reconciler, off the sign-in.
+        _reconciliation = _services.GetServices<IHostedService>().OfType<NasDash.Features.Ssh.SshReconciliation>().Single();
+        _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
+
+    private IHostedService _reconciliation = null!;
 
     private async Task StopAsync()
     {
+        await _reconciliation.StopAsync(CancellationToken.None);
         await _sender.StopAsync(CancellationToken.None);
         await _services.DisposeAsync();
     }

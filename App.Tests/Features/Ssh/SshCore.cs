@@ -35,7 +35,23 @@ public sealed class SshCore : IDisposable
         }
 
         _services = services.BuildServiceProvider();
+        // As the server runs it: a lockout event's shut-off is applied by the reconciler, off the sign-in.
+        _reconciliation = _services.GetServices<IHostedService>().OfType<SshReconciliation>().Single();
+        Ssh.ShutOffApplied += applied => _shutOffs.Writer.TryWrite(applied);
+        _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
+
+    private readonly System.Threading.Channels.Channel<SshShutOff> _shutOffs = System.Threading.Channels.Channel.CreateUnbounded<SshShutOff>();
+
+    /// <summary>Waits (at most the README's 10 s) for the reconciler to apply the shut-off a lockout event recorded.</summary>
+    public async Task<SshShutOff> ShutOffAppliedAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        return await _shutOffs.Reader.ReadAsync(timeout.Token);
+    }
+
+    private readonly SshReconciliation _reconciliation;
 
     public string DataDirectory { get; }
 
@@ -78,10 +94,15 @@ public sealed class SshCore : IDisposable
     public IReadOnlyList<AuditEvent> Audit(string prefix) => Get<IAuditLog>().Query(new AuditQuery(EventPrefix: prefix));
 
     /// <summary>Closes the store (it allows one process at a time) but keeps the data directory, e.g. for the console.</summary>
-    public void CloseStore() => _services.Dispose();
+    public void CloseStore()
+    {
+        _reconciliation.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _services.Dispose();
+    }
 
     public void Dispose()
     {
+        _reconciliation.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         _services.Dispose();
         if (Directory.Exists(DataDirectory))
         {

@@ -28,7 +28,11 @@ public sealed class SshPageBrowserTests(Chromium chromium)
         var current = settings.Get();
         current.TwoFactor = current.TwoFactor with { SshTwoFactor = true };
         settings.Save(current);
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Get<SshLogin>().ShutOffApplied += _ => applied.TrySetResult();
         server.Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "bob", "192.0.2.9", DateTimeOffset.UtcNow));
+        // The reconciler applies the shut-off off the request, well within the README's 10 seconds.
+        await applied.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.NotEqual(0, sshd.Run("true").ExitCode);
 
         await using var browser = await BrowserPage.OpenAsync(chromium, server);

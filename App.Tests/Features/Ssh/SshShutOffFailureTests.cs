@@ -32,6 +32,8 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         var result = await core.FailBackupCodesAsync(alice);
 
+        await core.ShutOffAppliedAsync();
+
         Assert.IsType<SecondFactorResult.InvalidBackupCodes>(result);
         Assert.Equal(AccountState.Recovery, core.Get<IAccountStore>().FindById(alice.Id)!.State);
         Assert.Equal(
@@ -52,6 +54,8 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.FailBackupCodesAsync(alice);
 
+        await core.ShutOffAppliedAsync();
+
         Assert.Contains($"sshd is not running (the PID file {PidFile} names process 4242, which does not exist)",
             core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
     }
@@ -68,6 +72,8 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.FailBackupCodesAsync(alice);
 
+        await core.ShutOffAppliedAsync();
+
         Assert.Contains($"process 4242 named by {PidFile} is not sshd (a stale PID file?)", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
     }
 
@@ -79,6 +85,8 @@ public sealed class SshShutOffFailureTests : IDisposable
         var alice = core.AddAdministrator("alice");
 
         var result = await core.FailBackupCodesAsync(alice);
+
+        await core.ShutOffAppliedAsync();
 
         Assert.IsType<SecondFactorResult.InvalidBackupCodes>(result);
         Assert.Equal(AccountState.Recovery, core.Get<IAccountStore>().FindById(alice.Id)!.State);

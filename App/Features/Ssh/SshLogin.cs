@@ -3,7 +3,7 @@ using NasDash.Security;
 namespace NasDash.Features.Ssh;
 
 /// <summary>What the SSH page shows.</summary>
-/// <param name="Problem">What failed when SSH could not be shut off (the open alert's text), otherwise null.</param>
+/// <param name="Problem">What failed when SSH could not be shut off (the last shut-off of this process), otherwise null.</param>
 /// <param name="Sshd">"running (process N, port P)" or why NasDash cannot reach sshd.</param>
 /// <param name="OathUsers">What the pam_oath users file holds, e.g. "2 administrators in /etc/users.oath".</param>
 public sealed record SshStatus(
@@ -42,51 +42,93 @@ public sealed class SshLogin(
     // One change at a time: two lockout events, or a lockout racing a re-enable, must not interleave their steps.
     private readonly Lock _gate = new();
 
+    // Lockout events whose shut-off the reconciler has yet to apply, and what the last shut-off could not do.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<LockoutEvent> _pending = new();
+    private SshShutOff? _lastShutOff;
+
+    /// <summary>
+    /// Inside the sign-in's account lock, before its verdict: records only the intent (SSH disabled, and why) in the
+    /// store. Writing the drop-in, reloading sshd and ending sessions take seconds, so <see cref="SshReconciliation"/>
+    /// applies them off the request (<see cref="ApplyPendingShutOffs"/>), woken by the event's change signal.
+    /// </summary>
     public void Handle(LockoutEvent lockoutEvent)
     {
         if (settings.Get().TwoFactor.SshTwoFactor)
         {
-            DisableLogin(lockoutEvent);
+            RecordShutOff(lockoutEvent);
+            _pending.Enqueue(lockoutEvent);
         }
     }
 
-    /// <summary>Shuts SSH off after a lockout event; returns what was done and what failed.</summary>
+    /// <summary>Raised after a shut-off was applied (a signal for whoever waits on it, such as tests).</summary>
+    public event Action<SshShutOff>? ShutOffApplied;
+
+    /// <summary>Whether a recorded shut-off still waits for the reconciler.</summary>
+    public bool ShutOffPending => !_pending.IsEmpty;
+
+    /// <summary>Applies every recorded shut-off at once (one sshd reload, one session sweep); the reconciler's work.</summary>
+    public SshShutOff? ApplyPendingShutOffs()
+    {
+        lock (_gate)
+        {
+            var events = new List<LockoutEvent>();
+            while (_pending.TryDequeue(out var next))
+            {
+                events.Add(next);
+            }
+
+            return events.Count == 0 ? null : Apply(events[^1], string.Join("; ", events.Select(Describe).Distinct()));
+        }
+    }
+
+    /// <summary>Shuts SSH off after a lockout event, here and now; returns what was done and what failed.</summary>
     public SshShutOff DisableLogin(LockoutEvent lockoutEvent)
     {
         lock (_gate)
         {
-            var reason = Describe(lockoutEvent);
-            // The intent is stored first: if a step below fails or the process dies, start-up applies it again.
-            var now = time.GetUtcNow();
-            settings.Update(s => s.Ssh = new SshState
-            {
-                LoginDisabled = true,
-                DisabledAt = s.Ssh.LoginDisabled ? s.Ssh.DisabledAt : now,
-                DisabledReason = reason,
-            });
-
-            var result = ShutOff();
-            var user = lockoutEvent.UserName;
-            audit.Append(new AuditEvent
-            {
-                At = time.GetUtcNow(),
-                UserName = user,
-                ClientAddress = lockoutEvent.ClientAddress,
-                Event = "ssh.disabled",
-                Outcome = result.Complete ? "succeeded" : "incomplete",
-                Detail = $"{reason}; {result.Summary}",
-            });
-            alerts.Raise(AlertKey, AlertSeverity.Critical, result.Complete
-                ? $"SSH sign-in disabled after a lockout event of {user} — re-enable"
-                : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
-                PagePath);
-            if (!result.Complete)
-            {
-                log.LogError("SSH could not be fully disabled after a lockout event of {User}: {Problems}", user, string.Join("; ", result.Problems));
-            }
-
-            return result;
+            RecordShutOff(lockoutEvent);
+            return Apply(lockoutEvent, Describe(lockoutEvent));
         }
+    }
+
+    // The intent is stored first: if a step of the shut-off fails or the process dies, start-up applies it again.
+    private void RecordShutOff(LockoutEvent lockoutEvent)
+    {
+        var now = time.GetUtcNow();
+        var reason = Describe(lockoutEvent);
+        settings.Update(s => s.Ssh = new SshState
+        {
+            LoginDisabled = true,
+            DisabledAt = s.Ssh.LoginDisabled ? s.Ssh.DisabledAt : now,
+            DisabledReason = reason,
+        });
+    }
+
+    private SshShutOff Apply(LockoutEvent lockoutEvent, string reason)
+    {
+        var result = ShutOff();
+        _lastShutOff = result;
+        var user = lockoutEvent.UserName;
+        audit.Append(new AuditEvent
+        {
+            At = time.GetUtcNow(),
+            UserName = user,
+            ClientAddress = lockoutEvent.ClientAddress,
+            Event = "ssh.disabled",
+            Outcome = result.Complete ? "succeeded" : "incomplete",
+            Detail = $"{reason}; {result.Summary}",
+        });
+        alerts.Raise(AlertKey, AlertSeverity.Critical, result.Complete
+            ? $"SSH sign-in disabled after a lockout event of {user} — re-enable"
+            : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
+            PagePath);
+        if (!result.Complete)
+        {
+            log.LogError("SSH could not be fully disabled after a lockout event of {User}: {Problems}", user, string.Join("; ", result.Problems));
+        }
+
+        ShutOffApplied?.Invoke(result);
+        return result;
     }
 
     SshChangeResult ISshControl.EnableLoginFromConsole(string actor, string client) => Enable(actor, client);
@@ -127,6 +169,7 @@ public sealed class SshLogin(
             }
 
             settings.Update(s => s.Ssh = new SshState());
+            _lastShutOff = null;
             alerts.Clear(AlertKey);
             entry.Outcome = "succeeded";
             entry.Detail = note;
@@ -144,6 +187,7 @@ public sealed class SshLogin(
             if (state.LoginDisabled && !daemon.DropInPresent)
             {
                 var result = ShutOff();
+                _lastShutOff = result;
                 audit.Append(new AuditEvent
                 {
                     At = time.GetUtcNow(),
@@ -182,7 +226,7 @@ public sealed class SshLogin(
             current.Ssh.DisabledAt,
             current.Ssh.DisabledReason,
             current.TwoFactor.SshTwoFactor,
-            alerts.Open().FirstOrDefault(a => a.Key == AlertKey && a.Message.StartsWith(FailurePrefix, StringComparison.Ordinal))?.Message,
+            _lastShutOff is { Complete: false } failed ? $"{FailurePrefix}: {string.Join("; ", failed.Problems)}." : null,
             lookup is ListenerLookup.Running,
             lookup switch
             {

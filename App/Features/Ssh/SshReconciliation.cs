@@ -3,7 +3,8 @@ using NasDash.Security;
 namespace NasDash.Features.Ssh;
 
 /// <summary>
-/// Keeps the machine in line with the store: at start-up it re-applies the SSH login state, and it keeps the
+/// Keeps the machine in line with the store: at start-up it re-applies the SSH login state, on a lockout event it
+/// applies the shut-off the sign-in only recorded (drop-in, sshd reload, sessions ended), and it keeps the
 /// pam_oath users file in sync whenever something security-relevant changes (enrolment, reset, lockout), plus
 /// once a minute for changes made where no event reaches this process (a console verb on the store file).
 /// </summary>
@@ -44,6 +45,8 @@ public sealed class SshReconciliation(
             Guarded(login.Reconcile);
             while (!stoppingToken.IsCancellationRequested)
             {
+                // First: a lockout event's shut-off, recorded inside the sign-in and applied here, off the request.
+                Guarded(() => login.ApplyPendingShutOffs());
                 Guarded(SyncUsersFile);
                 await changed.WaitAsync(Interval, stoppingToken);
             }
