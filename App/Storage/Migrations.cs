@@ -30,16 +30,17 @@ internal static class Migrations
     public static int Version(LiteDatabase db) =>
         db.GetCollection(MetaCollection).FindById("schema")?["version"].AsInt32 ?? 0;
 
-    public static void Apply(LiteDatabase db, TimeProvider time)
+    /// <param name="understood">The newest schema this build reads and writes without dropping a field.</param>
+    public static void Apply(LiteDatabase db, TimeProvider time, int understood = CurrentVersion)
     {
         var meta = db.GetCollection(MetaCollection);
         var version = Version(db);
-        if (version > CurrentVersion)
+        if (version > understood)
         {
-            throw new InvalidOperationException($"The store has schema version {version}; this NasDash understands up to {CurrentVersion}. Upgrade NasDash.");
+            throw new InvalidOperationException($"The store has schema version {version}; this NasDash understands up to {understood}.");
         }
 
-        for (var v = version; v < CurrentVersion; v++)
+        for (var v = version; v < understood; v++)
         {
             db.BeginTrans();
             Steps[v](db);
