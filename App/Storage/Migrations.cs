@@ -3,11 +3,15 @@ using NasDash.Security;
 
 namespace NasDash.Storage;
 
-/// <summary>Versioned schema steps run at start-up, each once, recorded in the meta collection.</summary>
+/// <summary>
+/// Versioned schema steps run at start-up, each once, recorded in the meta collection. The version rises whenever a
+/// stored type gains a field, even one that needs no step: an older build would drop that field on its first write, so it
+/// must refuse the store instead (the fields of each version are recorded in App.Tests/Storage/SchemaTests.cs).
+/// </summary>
 internal static class Migrations
 {
     public const string MetaCollection = "meta";
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private static readonly Action<LiteDatabase>[] Steps =
     [
@@ -25,6 +29,8 @@ internal static class Migrations
         },
         // 2: the outbox of security notices, read by "not done yet".
         db => db.GetCollection<OutboxNotice>("outbox").EnsureIndex(n => n.DoneAt),
+        // 3: accounts hold security keys, the device generation and the device budgets, which a build of 2 would drop.
+        _ => { },
     ];
 
     public static int Version(LiteDatabase db) =>
