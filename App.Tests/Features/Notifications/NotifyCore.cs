@@ -134,6 +134,18 @@ public sealed class NotifyCore : IAsyncDisposable
         Start();
     }
 
+    /// <summary>Stops, changes the store as a process killed at that moment would have left it, and starts again.</summary>
+    public async Task RestartAfter(Action<LiteDbStore> leftBehind)
+    {
+        await StopAsync();
+        using (var store = new LiteDbStore(DataDirectory, TimeProvider.System))
+        {
+            leftBehind(store);
+        }
+
+        Start();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
