@@ -354,6 +354,25 @@ public sealed class LoginPageTests : NasDashTestContext
         Assert.NotNull(cut.Find("#login-totp-input"));
     }
 
+    [Fact]
+    public async Task LoginPage_WrongPasswordsTheDiskRefusesToRecord_StillPauseThisAddress()
+    {
+        using var ctx = new DiskRefusingContext();
+        SeededAccounts.Create(ctx.Services, "alice");
+        var cut = ctx.Render<LoginPage>();
+        ctx.Accounts.Refuses = true;
+
+        for (var i = 0; i < ClientThrottle.FailureBurst; i++)
+        {
+            await SubmitPasswordAsync(cut, "alice", $"guess {i}");
+            Assert.Equal(StoreUnavailableException.AttemptNotRecorded, cut.Find("[data-testid=login-error]").TextContent.Trim());
+        }
+
+        await SubmitPasswordAsync(cut, "alice", "one guess too many");
+
+        Assert.NotNull(cut.Find("[data-testid=login-throttled]"));
+    }
+
     private sealed class DiskRefusingContext() : NasDashTestContext(services: services =>
         services.AddSingleton<IAccountStore>(sp => new RefusingAccounts(sp.GetRequiredService<LiteDbStore>())))
     {

@@ -1,5 +1,6 @@
 using NasDash.Features.Sessions;
 using NasDash.Security;
+using NasDash.Storage;
 
 namespace NasDash.Features.Login;
 
@@ -19,7 +20,18 @@ public sealed class LoginService(SignInService signIns, ClientThrottle throttle,
             return new PasswordStepResult.Throttled(until);
         }
 
-        var result = await signIns.SubmitPasswordAsync(userName, password, client.Value, device.Tokens, cancellationToken);
+        PasswordStepResult result;
+        try
+        {
+            result = await signIns.SubmitPasswordAsync(userName, password, client.Value, device.Tokens, cancellationToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            // Not recorded on disk, so at least the per-address pause counts it: a full disk must not lift the throttle.
+            turn.Failed();
+            throw;
+        }
+
         if (result is PasswordStepResult.InvalidCredentials or PasswordStepResult.Throttled)
         {
             turn.Failed();
