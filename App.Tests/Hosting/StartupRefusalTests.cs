@@ -95,6 +95,22 @@ public sealed class StartupRefusalTests
     }
 
     [Fact]
+    public async Task Console_WithAnEmptyStore_RefusesInTheSameLine()
+    {
+        using var data = new TempDirectory();
+        SetUpAppliance(data.Path);
+        await File.WriteAllBytesAsync(data.Combine(DataDirectory.DatabaseFile), [], TestContext.Current.CancellationToken);
+
+        var result = await NasDashProcess.ConsoleAsync(["status", "--data", data.Path], data.Path);
+
+        Assert.NotEqual(0, result.Exit);
+        Assert.Equal(
+            $"nasdash console: {data.Combine(DataDirectory.DatabaseFile)} is empty (0 bytes), as a power cut or a full disk can leave it. Restore it from a backup, or move it aside to start anew as a new appliance.",
+            result.Error.Trim());
+        Assert.Equal(0, new FileInfo(data.Combine(DataDirectory.DatabaseFile)).Length);
+    }
+
+    [Fact]
     public async Task Start_WithTheStoreGoneFromASetUpDirectory_RefusesInOneLine()
     {
         using var data = new TempDirectory();
