@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using NasDash.Features.Health;
 using NasDash.Security;
 using NasDash.Storage;
 
@@ -10,8 +13,9 @@ namespace NasDash.Tests.StoreChild;
 //                                    "committed <n>" after each Update has returned, until killed
 //   attempts <data-dir>              the disk-fault tests' account "alice"; prints "ready", then answers one line
 //                                    per stdin command: "attempt" records a password failure ("counted <n>", or
-//                                    "not-recorded <message>"), "stored" reads the count, "writable" asks /healthz's
-//                                    question; the store's log goes to stderr
+//                                    "not-recorded <message>"), "stored" reads the count, "writable" asks the store
+//                                    /healthz/ready's question, "ready" asks /healthz/ready's check (on a clock of its
+//                                    own), "a-minute-later" moves that clock; the store's log goes to stderr
 // An explicit Main in a namespace: the implicit top-level Program class is public and would clash with the app's.
 internal static class StoreChildProgram
 {
@@ -72,6 +76,8 @@ internal static class StoreChildProgram
             store.TryInsert(Account.Create("alice", "hash", DateTimeOffset.UtcNow));
         }
 
+        var healthClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var readiness = new StoreWritableCheck(store, healthClock);
         Console.WriteLine("ready");
         Console.Out.Flush();
         while (Console.ReadLine() is { } command)
@@ -101,6 +107,13 @@ internal static class StoreChildProgram
                     break;
                 case "stored":
                     Console.WriteLine($"stored {alice.PasswordFailures}");
+                    break;
+                case "ready":
+                    Console.WriteLine($"ready {readiness.CheckHealthAsync(new HealthCheckContext()).GetAwaiter().GetResult().Status}");
+                    break;
+                case "a-minute-later":
+                    healthClock.Advance(StoreWritableCheck.CheckedAtMostEvery);
+                    Console.WriteLine("later");
                     break;
                 case "writable":
                     Console.WriteLine($"writable {store.IsWritable()} {store.TakesWrites}");

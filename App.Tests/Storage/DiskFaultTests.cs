@@ -26,20 +26,47 @@ public sealed class DiskFaultTests
             "attempts", mountPoint.Path);
         await child.WaitForLinesAsync(1, Answer);
         Assert.Equal("counted 1", await child.AskAsync("attempt", Answer));
+        Assert.Equal("ready Healthy", await child.AskAsync("ready", Answer));
 
         var filler = $"/proc/{child.Id}/root{mountPoint.Path}/filler";
         FillTheDisk(filler);
 
         Assert.Equal(NotRecorded, await child.AskAsync("attempt", Answer));
         Assert.Equal("stored 1", await child.AskAsync("stored", Answer));
-        Assert.Equal("writable False False", await child.AskAsync("writable", Answer));
+        Assert.Equal("ready Unhealthy", await child.AskAsync("ready", Answer));
         Assert.Contains("No space left on device", child.Errors, StringComparison.Ordinal);
 
         File.Delete(filler);
 
         Assert.Equal("counted 2", await child.AskAsync("attempt", Answer));
         Assert.Equal("stored 2", await child.AskAsync("stored", Answer));
-        Assert.Equal("writable True True", await child.AskAsync("writable", Answer));
+        Assert.Equal("ready Healthy", await child.AskAsync("ready", Answer));
+    }
+
+    [Fact]
+    public async Task Readiness_OnAFullDisk_TurnsUnhealthyAndRecoversByItselfOnceSpaceReturns()
+    {
+        var unshare = DebianPrograms.Require("unshare", "util-linux");
+        DebianPrograms.RequireRoot("mounting a small tmpfs in a private mount namespace");
+        using var mountPoint = new TempDirectory();
+        using var child = StoreChildProcess.StartUnder(
+            [unshare, "--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs -o size=1m,mode=0700 nasdash-full \"$1\" && shift && exec \"$@\"", "sh", mountPoint.Path],
+            "attempts", mountPoint.Path);
+        await child.WaitForLinesAsync(1, Answer);
+        Assert.Equal("ready Healthy", await child.AskAsync("ready", Answer));
+
+        var filler = $"/proc/{child.Id}/root{mountPoint.Path}/filler";
+        FillTheDisk(filler);
+        await child.AskAsync("a-minute-later", Answer);
+
+        Assert.Equal("ready Unhealthy", await child.AskAsync("ready", Answer));
+        Assert.Equal("writable False False", await child.AskAsync("writable", Answer));
+
+        File.Delete(filler);
+        await child.AskAsync("a-minute-later", Answer);
+
+        Assert.Equal("ready Healthy", await child.AskAsync("ready", Answer));
+        Assert.Equal("counted 1", await child.AskAsync("attempt", Answer));
     }
 
     [Fact]
