@@ -23,20 +23,20 @@ if (ConsoleMode.IsRequested(args))
     return await ConsoleMode.RunAsync(args);
 }
 
-WebApplication app;
 try
 {
-    app = BuildApp(args);
+    var app = BuildApp(args);
+    app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+    await app.RunAsync();
+    return 0;
 }
-catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException or OptionsValidationException)
+catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException or StoreRefusedException or OptionsValidationException
+    or IOException or UnauthorizedAccessException)
 {
+    // One line and exit 1, which the unit's StartLimitBurst counts; a stack trace would only bury what to do.
     await Console.Error.WriteLineAsync($"nasdash: {ex.Message}");
     return 1;
 }
-
-app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
-await app.RunAsync();
-return 0;
 
 static WebApplication BuildApp(string[] args)
 {

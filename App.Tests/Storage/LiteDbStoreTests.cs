@@ -277,8 +277,10 @@ public class LiteDbStoreTests
 
         SetSchemaVersion(temp.Path, Migrations.CurrentVersion + 1);
 
-        var refused = Assert.Throws<InvalidOperationException>(() => new LiteDbStore(temp.Path, _time));
-        Assert.Contains("Upgrade NasDash", refused.Message, StringComparison.Ordinal);
+        var refused = Assert.Throws<StoreRefusedException>(() => new LiteDbStore(temp.Path, _time));
+        Assert.Equal(
+            $"{temp.Combine(DataDirectory.DatabaseFile)} has schema version {Migrations.CurrentVersion + 1}; this NasDash understands up to {Migrations.CurrentVersion} and would drop what a newer one stored. Install the newer NasDash again, or restore a backup made by this version.",
+            refused.Message);
 
         SetSchemaVersion(temp.Path, Migrations.CurrentVersion);
         using var reopened = new LiteDbStore(temp.Path, _time);

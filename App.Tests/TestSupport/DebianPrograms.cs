@@ -16,6 +16,11 @@ public static class DebianPrograms
             return path;
         }
 
+        if (Path.Combine("/usr/sbin", program) is var administrative && File.Exists(administrative))
+        {
+            return administrative;
+        }
+
         var message = $"{path} is missing (apt-get install {package}).";
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
@@ -24,6 +29,23 @@ public static class DebianPrograms
 
         Assert.Skip(message);
         return path;
+    }
+
+    /// <summary>Tests that mount file systems need root; like a missing program, its absence skips them, except in CI.</summary>
+    public static void RequireRoot(string why)
+    {
+        if (Environment.UserName == "root")
+        {
+            return;
+        }
+
+        var message = $"Not root, which {why} needs.";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail($"CI=true but {message}");
+        }
+
+        Assert.Skip(message);
     }
 
     /// <summary>Runs the program and returns its standard output; a non-zero exit fails the test with its error output.</summary>

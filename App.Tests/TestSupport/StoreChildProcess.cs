@@ -18,7 +18,10 @@ public sealed class StoreChildProcess : IDisposable
         _process = process;
     }
 
-    public static StoreChildProcess Start(params string[] arguments)
+    public static StoreChildProcess Start(params string[] arguments) => StartUnder([], arguments);
+
+    /// <summary>Starts the child through a command prefix (unshare and a mount script) that ends by exec'ing it.</summary>
+    public static StoreChildProcess StartUnder(string[] prefix, params string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, Assembly);
         if (!File.Exists(dll))
@@ -27,13 +30,24 @@ public sealed class StoreChildProcess : IDisposable
         }
 
         // DOTNET_HOST_PATH is set by the dotnet CLI for processes it starts; otherwise take dotnet from PATH.
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var info = new ProcessStartInfo(prefix.Length > 0 ? prefix[0] : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (prefix.Length > 0)
+        {
+            foreach (var part in prefix[1..])
+            {
+                info.ArgumentList.Add(part);
+            }
+
+            info.ArgumentList.Add(dotnet);
+        }
+
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
@@ -92,6 +106,19 @@ public sealed class StoreChildProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The child's process id: through /proc/&lt;id&gt;/root a test reaches the child's own mounts.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Writes one command line to the child and returns the line it answers with.</summary>
+    public async Task<string> AskAsync(string command, TimeSpan timeout)
+    {
+        var before = Lines.Count;
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        await WaitForLinesAsync(before + 1, timeout);
+        return Lines[before];
+    }
 
     /// <summary>Waits until the child printed at least <paramref name="count"/> lines; fails if it exits or times out first.</summary>
     public async Task WaitForLinesAsync(int count, TimeSpan timeout)

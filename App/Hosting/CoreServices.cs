@@ -19,11 +19,12 @@ public static class CoreServices
         {
             // Validated by now; whatever reads these options may write into the data directory (store, keys, certificate).
             var options = sp.GetRequiredService<IOptions<NasDashOptions>>().Value;
-            Storage.DataDirectory.Ensure(options.DataDirectory);
+            StoreOpening.Writable(options.DataDirectory, () => Storage.DataDirectory.Ensure(options.DataDirectory));
             return options;
         });
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<LiteDbStore>>()));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());

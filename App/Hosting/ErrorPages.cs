@@ -5,7 +5,8 @@ namespace NasDash.Hosting;
 
 /// <summary>
 /// An exception ends on /error (a request id, nothing internal; the details go to the log), a missing page on
-/// /not-found. A request the client garbled is answered 400, not 500: it is not the appliance's fault.
+/// /not-found. A request the client garbled is answered 400, not 500: it is not the appliance's fault; a write the
+/// disk refused is answered 503, a state that passes.
 /// </summary>
 public static class ErrorPages
 {
@@ -31,6 +32,8 @@ public static class ErrorPages
     {
         BadHttpRequestException bad => bad.StatusCode,
         InvalidDataException or AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+        // The disk refused a write: nothing was recorded, and the store takes writes again once the disk does.
+        Storage.StoreUnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

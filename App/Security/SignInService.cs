@@ -84,11 +84,13 @@ public sealed class SignInService(
         {
             account.PasswordFailed(now, device);
             var failures = device is { } d ? account.DeviceBudgets.Single(b => b.DeviceId == d).Failures : account.PasswordFailures;
-            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"{trust}; failures={failures}"));
             if (device is null)
             {
+                // Before the commit: a guess the disk refuses to record still counts against its address.
                 turn?.Failed();
             }
+
+            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"{trust}; failures={failures}"));
 
             return account.ThrottledUntil(device, now) is { } until
                 ? new PasswordStepResult.Throttled(until)

@@ -13,12 +13,12 @@ public sealed partial class LiteDbStore : INotificationSettingsStore
     public event Action? NoticeQueued;
 
     public IReadOnlyList<OutboxNotice> Pending(int max) =>
-        _db.GetCollection<OutboxNotice>(Outbox).Query().Where(n => n.DoneAt == null).OrderBy(n => n.At).Limit(max).ToList();
+        Db.GetCollection<OutboxNotice>(Outbox).Query().Where(n => n.DoneAt == null).OrderBy(n => n.At).Limit(max).ToList();
 
     public void Save(OutboxNotice notice, params AuditEvent[] audit) =>
         InTransaction(() =>
         {
-            _db.GetCollection<OutboxNotice>(Outbox).Upsert(notice);
+            Db.GetCollection<OutboxNotice>(Outbox).Upsert(notice);
             foreach (var entry in audit)
             {
                 RecordAudit(entry, null, null);
@@ -27,26 +27,26 @@ public sealed partial class LiteDbStore : INotificationSettingsStore
 
     /// <summary>Every notice ever queued, newest first (for tests and diagnostics).</summary>
     public IReadOnlyList<OutboxNotice> AllNotices(int limit) =>
-        _db.GetCollection<OutboxNotice>(Outbox).Query().OrderByDescending(n => n.At).Limit(limit).ToList();
+        Db.GetCollection<OutboxNotice>(Outbox).Query().OrderByDescending(n => n.At).Limit(limit).ToList();
 
     public NotificationSettings GetNotificationSettings() =>
-        _db.GetCollection<NotificationSettings>(Notifications).FindById(1) ?? new NotificationSettings();
+        Db.GetCollection<NotificationSettings>(Notifications).FindById(1) ?? new NotificationSettings();
 
     public void SaveNotificationSettings(NotificationSettings settings, AuditEvent audit) =>
         InTransaction(() =>
         {
-            _db.GetCollection<NotificationSettings>(Notifications).Upsert(settings);
+            Db.GetCollection<NotificationSettings>(Notifications).Upsert(settings);
             RecordAudit(audit, null, null);
         });
 
     // Inside an open transaction: the entry, and the notices it raises, commit or roll back together.
     private void RecordAudit(AuditEvent entry, Account? before, Account? after)
     {
-        _db.GetCollection<AuditEvent>(Audit).Insert(entry);
+        Db.GetCollection<AuditEvent>(Audit).Insert(entry);
         var notices = SecurityNoticeRules.For(entry, before, after);
         if (notices.Count > 0)
         {
-            _db.GetCollection<OutboxNotice>(Outbox).Insert(notices);
+            Db.GetCollection<OutboxNotice>(Outbox).Insert(notices);
             _afterCommit.Add(() => NoticeQueued?.Invoke());
         }
 

@@ -1,4 +1,5 @@
 using LiteDB;
+using Microsoft.Extensions.Logging.Abstractions;
 using NasDash.Security;
 
 namespace NasDash.Storage;
@@ -7,7 +8,9 @@ namespace NasDash.Storage;
 /// The one LiteDB file of the appliance, opened once by this process in Direct mode. Every write is one
 /// transaction taken under a single writer lock (never across an await: LiteDB binds transactions to the
 /// thread, #2369) and followed by a checkpoint, which fsyncs the data file: LiteDB 5 does not fsync a
-/// commit (#2818), and the checkpoint also keeps the -log.db file from growing (#2814).
+/// commit (#2818), and the checkpoint also keeps the -log.db file from growing (#2814). A write the disk refuses is
+/// not rolled back in place (LiteDB 5.0.21 throws from that rollback and keeps the transaction's locks): the database
+/// is closed and opened again, which replays its log, and the caller gets a <see cref="StoreUnavailableException"/>.
 /// </summary>
 public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IDisposable
 {
@@ -16,10 +19,21 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     private const string Audit = "audit";
     private const string Alerts = "alerts";
     private const string Outbox = "outbox";
+    // How .NET reports a flock held by another process: errno EWOULDBLOCK, or Windows' sharing violation.
+    private const int EWouldBlock = 11;
+    private const int SharingViolation = unchecked((int)0x80070020);
 
     private readonly object _writeGate = new();
     private readonly FileStream _processLock;
-    private readonly LiteDatabase _db;
+    private readonly string _file;
+    private readonly BsonMapper _mapper = CreateMapper();
+    private readonly ILogger _log;
+    // Replaced after a failed write; null while the disk refuses even the reopen (retried under _writeGate).
+    private volatile LiteDatabase? _database;
+    // Opened read-only because the disk refused read-write (only touched under _writeGate).
+    private bool _readOnly;
+    // The last write failure, until a write succeeds again.
+    private volatile Exception? _writeFailure;
     private readonly TimeProvider _time;
     private ApplianceSettings? _settings;
     // Open InTransaction calls on the thread holding _writeGate (only ever read and written under it).
@@ -27,24 +41,42 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     // What to signal once the outermost transaction has committed (only touched under _writeGate).
     private readonly List<Action> _afterCommit = [];
 
-    public LiteDbStore(string dataDirectory, TimeProvider time)
+    /// <param name="understoodSchema">The newest schema this build reads; only tests pass an older one, to play an older build.</param>
+    public LiteDbStore(string dataDirectory, TimeProvider time, ILogger<LiteDbStore>? log = null, int? understoodSchema = null)
     {
         _time = time;
+        _log = log ?? NullLogger<LiteDbStore>.Instance;
         Directory = dataDirectory;
-        DataDirectory.Ensure(dataDirectory);
-        _processLock = AcquireProcessLock(dataDirectory);
+        _file = Path.Combine(dataDirectory, DataDirectory.DatabaseFile);
+        _processLock = StoreOpening.Writable(dataDirectory, () =>
+        {
+            DataDirectory.Ensure(dataDirectory);
+            return AcquireProcessLock(dataDirectory);
+        });
         try
         {
-            var file = Path.Combine(dataDirectory, DataDirectory.DatabaseFile);
-            _db = new LiteDatabase(new ConnectionString { Filename = file, Connection = ConnectionType.Direct }, CreateMapper());
-            _db.CheckpointSize = 0;
-            Migrations.Apply(_db, time);
-            Durable();
-            DataDirectory.RestrictFile(file);
-            DataDirectory.RestrictFile(Path.Combine(dataDirectory, "nasdash-log.db"));
+            StoreOpening.RefuseBeforeOpening(dataDirectory);
+            _database = StoreOpening.Writable(dataDirectory, () => StoreOpening.Open(_file, _mapper));
+            StoreOpening.Writable(dataDirectory, () =>
+            {
+                StoreOpening.Prepare(_database, dataDirectory, time, understoodSchema ?? Migrations.CurrentVersion);
+                _database.Checkpoint();
+                DataDirectory.RestrictFile(_file);
+                DataDirectory.RestrictFile(Path.Combine(dataDirectory, "nasdash-log.db"));
+                return true;
+            });
         }
         catch
         {
+            try
+            {
+                _database?.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException)
+            {
+                StoreLog.CloseFailed(_log, ex, _file);
+            }
+
             _processLock.Dispose();
             throw;
         }
@@ -57,107 +89,230 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     public Account? FindByName(string userName)
     {
         var normalized = Account.Normalize(userName);
-        var account = _db.GetCollection<Account>(Users).FindOne(a => a.NormalizedUserName == normalized);
+        var account = Db.GetCollection<Account>(Users).FindOne(a => a.NormalizedUserName == normalized);
         // LiteDB compares with a culture collation that ignores NUL, soft hyphen, zero-width characters…: "alice\0"
         // would find alice while the caller locks "alice\0", so parallel guesses could slip past alice's lock.
         return account is not null && string.Equals(account.NormalizedUserName, normalized, StringComparison.Ordinal) ? account : null;
     }
 
-    public Account? FindById(Guid id) => _db.GetCollection<Account>(Users).FindById(id);
+    public Account? FindById(Guid id) => Db.GetCollection<Account>(Users).FindById(id);
 
-    public IReadOnlyList<Account> All() => _db.GetCollection<Account>(Users).FindAll().OrderBy(a => a.NormalizedUserName, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<Account> All() => Db.GetCollection<Account>(Users).FindAll().OrderBy(a => a.NormalizedUserName, StringComparer.Ordinal).ToList();
 
-    public bool TryInsert(Account account)
-    {
-        lock (_writeGate)
+    public bool TryInsert(Account account) =>
+        Write(() =>
         {
-            var users = _db.GetCollection<Account>(Users);
+            var users = Db.GetCollection<Account>(Users);
             if (users.Exists(a => a.NormalizedUserName == account.NormalizedUserName))
             {
                 return false;
             }
 
             users.Insert(account);
-            Durable();
             return true;
-        }
-    }
+        });
 
-    public void Update(Account account, params AuditEvent[] audit)
-    {
-        lock (_writeGate)
+    public void Update(Account account, params AuditEvent[] audit) =>
+        InTransaction(() =>
         {
-            InTransaction(() =>
+            var users = Db.GetCollection<Account>(Users);
+            var before = users.FindById(account.Id);
+            if (!users.Update(account))
             {
-                var users = _db.GetCollection<Account>(Users);
-                var before = users.FindById(account.Id);
-                if (!users.Update(account))
-                {
-                    throw new InvalidOperationException($"Account {account.UserName} no longer exists.");
-                }
+                throw new InvalidOperationException($"Account {account.UserName} no longer exists.");
+            }
 
-                foreach (var entry in audit)
-                {
-                    RecordAudit(entry, before, account);
-                }
-            });
-        }
-    }
+            foreach (var entry in audit)
+            {
+                RecordAudit(entry, before, account);
+            }
+        });
 
-    public bool Delete(Guid id)
-    {
-        lock (_writeGate)
-        {
-            var deleted = _db.GetCollection<Account>(Users).Delete(id);
-            Durable();
-            return deleted;
-        }
-    }
+    public bool Delete(Guid id) => Write(() => Db.GetCollection<Account>(Users).Delete(id));
 
     /// <summary>
     /// Runs several writes as one transaction; the action must be synchronous. Store methods called inside it
     /// (Update, Save, Append…) join it, and the checkpoint runs once, after the commit.
     /// </summary>
-    public void InTransaction(Action writes)
+    /// <exception cref="StoreUnavailableException">The disk refused the write; nothing of it was committed.</exception>
+    public void InTransaction(Action writes) =>
+        Write(() =>
+        {
+            writes();
+            return true;
+        });
+
+    /// <summary>False from a write the disk refused until a write succeeds again.</summary>
+    public bool TakesWrites => _writeFailure is null;
+
+    private T Write<T>(Func<T> writes)
     {
         lock (_writeGate)
         {
             if (_transactionDepth > 0)
             {
-                writes();
-                return;
+                return writes();
             }
 
-            if (!_db.BeginTrans())
+            var db = WritableOrThrow();
+            if (!db.BeginTrans())
             {
                 throw new InvalidOperationException("A transaction is already open on this thread.");
             }
 
+            T result;
             _transactionDepth++;
             try
             {
-                writes();
-                if (!_db.Commit())
+                result = writes();
+                if (!db.Commit())
                 {
                     throw new InvalidOperationException("The store did not commit the transaction.");
                 }
+
+                // LiteDB 5 does not fsync a commit; its checkpoint copies the log into the data file and flushes it to disk.
+                db.Checkpoint();
             }
-            catch
+            catch (Exception ex) when (!IsDiskFailure(ex))
             {
-                _db.Rollback();
-                _settings = null;
-                _afterCommit.Clear();
+                Abandon(db, ex);
                 throw;
+            }
+            catch (Exception ex)
+            {
+                throw Failed(ex);
             }
             finally
             {
                 _transactionDepth--;
             }
 
-            Durable();
+            if (_writeFailure is not null)
+            {
+                _writeFailure = null;
+                StoreLog.WritesAgain(_log, _file);
+            }
+
             RunAfterCommit();
+            return result;
         }
     }
+
+    // A refusal of the writes themselves (an account gone meanwhile): the disk is fine, so a rollback is enough.
+    private void Abandon(LiteDatabase db, Exception refusal)
+    {
+        _settings = null;
+        _afterCommit.Clear();
+        try
+        {
+            db.Rollback();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StoreLog.WriteFailed(_log, new AggregateException(refusal, ex), _file);
+            Reopen();
+        }
+    }
+
+    // The original error is logged before anything else touches the database, then the database is reopened.
+    private StoreUnavailableException Failed(Exception ex)
+    {
+        _settings = null;
+        _afterCommit.Clear();
+        if (ex is not StoreUnavailableException)
+        {
+            StoreLog.WriteFailed(_log, ex, _file);
+            _writeFailure = ex;
+        }
+
+        Reopen();
+        return ex as StoreUnavailableException ?? new StoreUnavailableException(ex);
+    }
+
+    private void Reopen()
+    {
+        Close();
+        TryOpen();
+    }
+
+    private void Close()
+    {
+        var old = _database;
+        _database = null;
+        try
+        {
+            old?.Dispose();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StoreLog.CloseFailed(_log, ex, _file);
+        }
+    }
+
+    // Writable if the disk lets it; else read-only, so sign-in pages and the console still read what was committed.
+    private LiteDatabase? TryOpen()
+    {
+        try
+        {
+            _database = StoreOpening.Open(_file, _mapper);
+            _readOnly = false;
+            return _database;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StoreLog.ReopenFailed(_log, ex, _file);
+            _writeFailure ??= ex;
+        }
+
+        try
+        {
+            _database = StoreOpening.Open(_file, _mapper, readOnly: true);
+            _readOnly = true;
+            return _database;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StoreLog.ReopenFailed(_log, ex, _file);
+            return null;
+        }
+    }
+
+    private LiteDatabase WritableOrThrow()
+    {
+        if (_database is { } open && !_readOnly)
+        {
+            return open;
+        }
+
+        Close();
+        return TryOpen() is { } reopened && !_readOnly
+            ? reopened
+            : throw new StoreUnavailableException(_writeFailure ?? new IOException($"{_file} cannot be opened for writing."));
+    }
+
+    // The database to read from; after a failed reopen, opening it again waits for the writer.
+    private LiteDatabase Db
+    {
+        get
+        {
+            if (_database is { } db)
+            {
+                return db;
+            }
+
+            lock (_writeGate)
+            {
+                return _database ?? TryOpen() ?? throw new StoreUnavailableException(_writeFailure ?? new IOException($"{_file} cannot be opened."));
+            }
+        }
+    }
+
+    private static bool IsDiskFailure(Exception ex) => ex switch
+    {
+        StoreUnavailableException or IOException or UnauthorizedAccessException or ObjectDisposedException => true,
+        LiteException lite => lite.ErrorCode != LiteException.INDEX_DUPLICATE_KEY,
+        _ => ex.InnerException is { } inner && IsDiskFailure(inner),
+    };
 
     public ApplianceSettings Get()
     {
@@ -167,19 +322,24 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             return Copy(cached);
         }
 
-        var loaded = _db.GetCollection<ApplianceSettings>(Settings).FindById(1) ?? new ApplianceSettings();
+        var loaded = Db.GetCollection<ApplianceSettings>(Settings).FindById(1) ?? new ApplianceSettings();
         _settings = loaded;
         return Copy(loaded);
     }
 
     public void Save(ApplianceSettings settings)
     {
-        lock (_writeGate)
+        Write(() =>
         {
-            _db.GetCollection<ApplianceSettings>(Settings).Upsert(settings);
+            Db.GetCollection<ApplianceSettings>(Settings).Upsert(settings);
             _settings = Copy(settings);
-            Durable();
-        }
+            if (settings.SetupCompleted)
+            {
+                _afterCommit.Add(() => StoreOpening.MarkSetupDone(Directory));
+            }
+
+            return true;
+        });
 
         SettingsChanged?.Invoke();
     }
@@ -188,7 +348,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     {
         lock (_writeGate)
         {
-            var current = Copy(_db.GetCollection<ApplianceSettings>(Settings).FindById(1) ?? new ApplianceSettings());
+            var current = Copy(Db.GetCollection<ApplianceSettings>(Settings).FindById(1) ?? new ApplianceSettings());
             change(current);
             Save(current);
         }
@@ -205,53 +365,39 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     public int Count(AuditQuery query) => Filter(query).Count();
 
     /// <summary>Deletes audit events older than the cut-off; returns how many.</summary>
-    public int PruneAudit(DateTimeOffset olderThan)
-    {
-        lock (_writeGate)
-        {
-            var ticks = olderThan.UtcTicks;
-            var removed = _db.GetCollection<AuditEvent>(Audit).DeleteMany(LiteDB.Query.LT(nameof(AuditEvent.At), ticks));
-            Durable();
-            return removed;
-        }
-    }
+    public int PruneAudit(DateTimeOffset olderThan) =>
+        Write(() => Db.GetCollection<AuditEvent>(Audit).DeleteMany(LiteDB.Query.LT(nameof(AuditEvent.At), olderThan.UtcTicks)));
 
-    public Alert Raise(string key, AlertSeverity severity, string message, string? actionUrl)
-    {
-        lock (_writeGate)
+    public Alert Raise(string key, AlertSeverity severity, string message, string? actionUrl) =>
+        Write(() =>
         {
-            var alerts = _db.GetCollection<Alert>(Alerts);
+            var alerts = Db.GetCollection<Alert>(Alerts);
             var alert = alerts.FindOne(a => a.Key == key && a.ClearedAt == null && a.AcknowledgedAt == null) ?? new Alert { Key = key };
             alert.Severity = severity;
             alert.Message = message;
             alert.ActionUrl = actionUrl;
             alert.RaisedAt = _time.GetUtcNow();
             alerts.Upsert(alert);
-            Durable();
             return alert;
-        }
-    }
+        });
 
-    public void Clear(string key)
-    {
-        lock (_writeGate)
+    public void Clear(string key) =>
+        Write(() =>
         {
-            var alerts = _db.GetCollection<Alert>(Alerts);
+            var alerts = Db.GetCollection<Alert>(Alerts);
             foreach (var alert in alerts.Find(a => a.Key == key && a.ClearedAt == null).ToList())
             {
                 alert.ClearedAt = _time.GetUtcNow();
                 alerts.Update(alert);
             }
 
-            Durable();
-        }
-    }
+            return true;
+        });
 
-    public bool Acknowledge(Guid id, string by)
-    {
-        lock (_writeGate)
+    public bool Acknowledge(Guid id, string by) =>
+        Write(() =>
         {
-            var alerts = _db.GetCollection<Alert>(Alerts);
+            var alerts = Db.GetCollection<Alert>(Alerts);
             var alert = alerts.FindById(id);
             if (alert is null || !alert.IsOpen)
             {
@@ -261,31 +407,26 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             alert.AcknowledgedAt = _time.GetUtcNow();
             alert.AcknowledgedBy = by;
             alerts.Update(alert);
-            Durable();
             return true;
-        }
-    }
+        });
 
     public IReadOnlyList<Alert> Open() =>
-        _db.GetCollection<Alert>(Alerts).Find(a => a.ClearedAt == null && a.AcknowledgedAt == null)
+        Db.GetCollection<Alert>(Alerts).Find(a => a.ClearedAt == null && a.AcknowledgedAt == null)
             .OrderByDescending(a => a.RaisedAt).ToList();
 
     public IReadOnlyList<Alert> All(int limit) =>
-        _db.GetCollection<Alert>(Alerts).Query().OrderByDescending(a => a.RaisedAt).Limit(limit).ToList();
+        Db.GetCollection<Alert>(Alerts).Query().OrderByDescending(a => a.RaisedAt).Limit(limit).ToList();
 
     /// <summary>True when a write reaches the disk; used by /healthz.</summary>
     public bool IsWritable()
     {
         try
         {
-            lock (_writeGate)
+            return Write(() =>
             {
-                var meta = _db.GetCollection(Migrations.MetaCollection);
-                meta.Upsert(new BsonDocument { ["_id"] = "health", ["at"] = _time.GetUtcNow().UtcTicks });
-                Durable();
-            }
-
-            return true;
+                Db.GetCollection(Migrations.MetaCollection).Upsert(new BsonDocument { ["_id"] = "health", ["at"] = _time.GetUtcNow().UtcTicks });
+                return true;
+            });
         }
         catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException or ObjectDisposedException)
         {
@@ -304,13 +445,27 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
     public void Dispose()
     {
-        _db.Dispose();
+        lock (_writeGate)
+        {
+            try
+            {
+                _database?.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException)
+            {
+                // Closing on a disk gone read-only: what was committed is in the log and replayed at the next start.
+                StoreLog.CloseFailed(_log, ex, _file);
+            }
+
+            _database = null;
+        }
+
         _processLock.Dispose();
     }
 
     private ILiteQueryable<AuditEvent> Filter(AuditQuery query)
     {
-        var q = _db.GetCollection<AuditEvent>(Audit).Query();
+        var q = Db.GetCollection<AuditEvent>(Audit).Query();
         if (!string.IsNullOrWhiteSpace(query.UserName))
         {
             var user = query.UserName.Trim();
@@ -334,16 +489,6 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         }
 
         return q;
-    }
-
-    // LiteDB 5 does not fsync a commit; its checkpoint copies the log into the data file and flushes it to disk.
-    // Inside InTransaction it waits for the outer commit (a checkpoint cannot run within an open transaction).
-    private void Durable()
-    {
-        if (_transactionDepth == 0)
-        {
-            _db.Checkpoint();
-        }
     }
 
     private static ApplianceSettings Copy(ApplianceSettings s) => new()
@@ -370,13 +515,13 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
             return new FileStream(path, options);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (ex.HResult is EWouldBlock or SharingViolation)
         {
             throw new StoreLockedException(dataDirectory, ex);
         }
     }
 
-    private static BsonMapper CreateMapper()
+    internal static BsonMapper CreateMapper()
     {
         var mapper = new BsonMapper { EnumAsInteger = false };
         // Ticks keep full precision and UTC; LiteDB's DateTime loses both.

@@ -3,11 +3,15 @@ using NasDash.Security;
 
 namespace NasDash.Storage;
 
-/// <summary>Versioned schema steps run at start-up, each once, recorded in the meta collection.</summary>
+/// <summary>
+/// Versioned schema steps run at start-up, each once, recorded in the meta collection. The version rises whenever a
+/// stored type gains a field, even one that needs no step: an older build would drop that field on its first write, so it
+/// must refuse the store instead (the fields of each version are recorded in App.Tests/Storage/SchemaTests.cs).
+/// </summary>
 internal static class Migrations
 {
     public const string MetaCollection = "meta";
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private static readonly Action<LiteDatabase>[] Steps =
     [
@@ -25,21 +29,25 @@ internal static class Migrations
         },
         // 2: the outbox of security notices, read by "not done yet".
         db => db.GetCollection<OutboxNotice>("outbox").EnsureIndex(n => n.DoneAt),
+        // 3: accounts hold security keys, the device generation, the device budgets and the enrolment code's password
+        // budget, which a build of 2 would drop.
+        _ => { },
     ];
 
     public static int Version(LiteDatabase db) =>
         db.GetCollection(MetaCollection).FindById("schema")?["version"].AsInt32 ?? 0;
 
-    public static void Apply(LiteDatabase db, TimeProvider time)
+    /// <param name="understood">The newest schema this build reads and writes without dropping a field.</param>
+    public static void Apply(LiteDatabase db, TimeProvider time, int understood = CurrentVersion)
     {
         var meta = db.GetCollection(MetaCollection);
         var version = Version(db);
-        if (version > CurrentVersion)
+        if (version > understood)
         {
-            throw new InvalidOperationException($"The store has schema version {version}; this NasDash understands up to {CurrentVersion}. Upgrade NasDash.");
+            throw new InvalidOperationException($"The store has schema version {version}; this NasDash understands up to {understood}.");
         }
 
-        for (var v = version; v < CurrentVersion; v++)
+        for (var v = version; v < understood; v++)
         {
             db.BeginTrans();
             Steps[v](db);

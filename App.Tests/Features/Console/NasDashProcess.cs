@@ -33,10 +33,13 @@ public static class NasDashProcess
     }
 
     /// <summary>Runs the web server with these arguments until it exits by itself (a refused start), at most a minute.</summary>
-    public static async Task<Result> ServerUntilExitAsync(string dataDirectory, params string[] args)
+    public static Task<Result> ServerUntilExitAsync(string dataDirectory, params string[] args) => ServerUntilExitAsync(null, dataDirectory, args);
+
+    /// <param name="runAs">A command prefix (unshare and a mount script) that ends by exec'ing the server.</param>
+    public static async Task<Result> ServerUntilExitAsync(string[]? runAs, string dataDirectory, params string[] args)
     {
         using var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:Session:SecureCookies", "false", "--NasDash:DataDirectory", dataDirectory, .. args],
-            dataDirectory, null, null, redirectInput: false);
+            dataDirectory, null, runAs, redirectInput: false);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Login;
 using NasDash.Security;
+using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Login;
@@ -401,6 +402,70 @@ public sealed class LoginPageTests : NasDashTestContext
         }
 
         Assert.Equal([SignInService.EnrolmentSignInRefusedMessage, SignInService.EnrolmentSignInRefusedMessage], messages);
+    }
+
+    [Fact]
+    public async Task LoginPage_WrongPasswordTheDiskRefusesToRecord_SaysNothingWasCountedAndStaysUsable()
+    {
+        using var ctx = new DiskRefusingContext();
+        var alice = SeededAccounts.Create(ctx.Services, "alice");
+        var cut = ctx.Render<LoginPage>();
+
+        ctx.Accounts.Refuses = true;
+        await SubmitPasswordAsync(cut, "alice", "wrong password");
+
+        Assert.Equal(StoreUnavailableException.AttemptNotRecorded, cut.Find("[data-testid=login-error]").TextContent.Trim());
+        Assert.Equal(0, ctx.Accounts.FindByName("alice")!.PasswordFailures);
+        ctx.Accounts.Refuses = false;
+        await SubmitPasswordAsync(cut, "alice", alice.Password);
+        Assert.NotNull(cut.Find("#login-totp-input"));
+    }
+
+    [Fact]
+    public async Task LoginPage_WrongPasswordsTheDiskRefusesToRecord_StillPauseThisAddress()
+    {
+        using var ctx = new DiskRefusingContext();
+        SeededAccounts.Create(ctx.Services, "alice");
+        var cut = ctx.Render<LoginPage>();
+        ctx.Accounts.Refuses = true;
+
+        for (var i = 0; i < AddressThrottle.FailureBurst; i++)
+        {
+            await SubmitPasswordAsync(cut, "alice", $"guess {i}");
+            Assert.Equal(StoreUnavailableException.AttemptNotRecorded, cut.Find("[data-testid=login-error]").TextContent.Trim());
+        }
+
+        await SubmitPasswordAsync(cut, "alice", "one guess too many");
+
+        Assert.NotNull(cut.Find("[data-testid=login-throttled]"));
+    }
+
+    private sealed class DiskRefusingContext() : NasDashTestContext(services: services =>
+        services.AddSingleton<IAccountStore>(sp => new RefusingAccounts(sp.GetRequiredService<LiteDbStore>())))
+    {
+        public RefusingAccounts Accounts => (RefusingAccounts)Get<IAccountStore>();
+    }
+
+    // The store's accounts, whose writes fail as LiteDbStore's do when the disk is full or read-only.
+    private sealed class RefusingAccounts(LiteDbStore store) : IAccountStore
+    {
+        public bool Refuses { get; set; }
+
+        public Account? FindByName(string userName) => store.FindByName(userName);
+        public Account? FindById(Guid id) => store.FindById(id);
+        public IReadOnlyList<Account> All() => store.All();
+        public bool TryInsert(Account account) => store.TryInsert(account);
+        public bool Delete(Guid id) => store.Delete(id);
+
+        public void Update(Account account, params AuditEvent[] audit)
+        {
+            if (Refuses)
+            {
+                throw new StoreUnavailableException(new IOException("No space left on device"));
+            }
+
+            store.Update(account, audit);
+        }
     }
 
     private static async Task SubmitPasswordAsync(IRenderedComponent<LoginPage> cut, string userName, string password)

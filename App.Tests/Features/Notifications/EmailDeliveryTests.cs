@@ -131,6 +131,51 @@ public sealed class EmailDeliveryTests
     }
 
     [Fact]
+    public async Task DeliveryWhoseOutcomeDiedWithTheProcess_IsMadeAgainWithTheSameMessageId()
+    {
+        using var smtp = await SmtpTestServer.StartAsync();
+        await using var core = new NotifyCore();
+        core.UseEmail(smtp.Port, Recipients);
+        await core.RecoverAsync(core.AddAdministrator("frank"));
+        var first = Assert.Single(await smtp.WaitForMessagesAsync(1, Within));
+        var notice = Assert.Single(await core.WaitUntilDoneAsync(Within), n => n.Deliveries.Count > 0);
+
+        // Killed after the server took the mail and before the outcome was committed: the attempt was counted, nothing else.
+        await core.RestartAfter(store =>
+        {
+            var cutOff = store.AllNotices(10).Single(n => n.Id == notice.Id);
+            cutOff.DoneAt = null;
+            cutOff.Deliveries.Single().DeliveredAt = null;
+            cutOff.Deliveries.Single().NextAttemptAt = DateTimeOffset.UtcNow;
+            store.Save(cutOff);
+        });
+
+        var copies = await smtp.WaitForMessagesAsync(2, Within);
+        Assert.Equal(2, copies.Count);
+        Assert.Equal($"notice-{notice.Id:N}@nas-test", first.MessageId);
+        Assert.All(copies, copy => Assert.Equal(first.MessageId, copy.MessageId));
+        var delivered = Assert.Single(await core.WaitUntilDoneAsync(Within), n => n.Id == notice.Id).Deliveries.Single();
+        Assert.Equal(2, delivered.Attempts);
+        Assert.NotNull(delivered.DeliveredAt);
+    }
+
+    [Fact]
+    public async Task Delivery_WhileTheMailServerHasNotAnswered_IsAlreadyCountedInTheStore()
+    {
+        using var hanging = new HangingSmtpServer();
+        await using var core = new NotifyCore();
+        core.UseEmail(hanging.Port, Recipients);
+
+        await core.RecoverAsync(core.AddAdministrator("grace"));
+        await WaitForAsync(() => hanging.Connections > 0);
+
+        var inFlight = Assert.Single(Assert.Single(core.Notices(), n => n.Deliveries.Count > 0).Deliveries);
+        Assert.Equal(1, inFlight.Attempts);
+        Assert.Null(inFlight.DeliveredAt);
+        Assert.Null(inFlight.LastError);
+    }
+
+    [Fact]
     public async Task TargetThatKeepsFailing_RaisesADashboardAlert()
     {
         await using var core = new NotifyCore();

@@ -134,6 +134,18 @@ public sealed class NotifyCore : IAsyncDisposable
         Start();
     }
 
+    /// <summary>Stops, changes the store as a process killed at that moment would have left it, and starts again.</summary>
+    public async Task RestartAfter(Action<LiteDbStore> leftBehind)
+    {
+        await StopAsync();
+        using (var store = new LiteDbStore(DataDirectory, TimeProvider.System))
+        {
+            leftBehind(store);
+        }
+
+        Start();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -157,11 +169,11 @@ public sealed class NotifyCore : IAsyncDisposable
         _sender = _services.GetRequiredService<NoticeSender>();
         _sender.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         // As the server runs it: a lockout event's SSH shut-off is applied by the reconciler, off the sign-in.
-        _reconciliation = _services.GetServices<IHostedService>().OfType<NasDash.Features.Ssh.SshReconciliation>().Single();
+        _reconciliation = _services.GetServices<IHostedService>().OfType<SshReconciliation>().Single();
         _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    private IHostedService _reconciliation = null!;
+    private SshReconciliation _reconciliation = null!;
 
     private async Task StopAsync()
     {

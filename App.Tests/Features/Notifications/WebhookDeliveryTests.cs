@@ -11,6 +11,7 @@ namespace NasDash.Tests.Features.Notifications;
 public sealed class WebhookDeliveryTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
+    private static readonly Guid SuperLockedId = Guid.Parse("5f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5");
 
     [Fact]
     public async Task JsonPreset_SuperLockout_PostsTheDocumentedFieldsSignedWithTheSecret()
@@ -34,7 +35,10 @@ public sealed class WebhookDeliveryTests
         Assert.StartsWith("application/json", request.Headers["Content-Type"], StringComparison.Ordinal);
         using var json = JsonDocument.Parse(request.Body);
         var root = json.RootElement;
-        Assert.Equal(["event", "severity", "user", "host", "at", "message", "url"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "event", "severity", "user", "host", "at", "message", "url"], root.EnumerateObject().Select(p => p.Name));
+        var notice = Assert.Single(core.Notices(), n => n.Kind == SecurityNoticeKind.SuperLocked);
+        Assert.Equal(notice.Id.ToString(), root.GetProperty("id").GetString());
+        Assert.Equal(notice.Id.ToString(), request.Headers[WebhookChannel.NoticeIdHeader]);
         Assert.Equal("super-locked", root.GetProperty("event").GetString());
         Assert.Equal("critical", root.GetProperty("severity").GetString());
         Assert.Equal("bob", root.GetProperty("user").GetString());
@@ -59,6 +63,7 @@ public sealed class WebhookDeliveryTests
         Assert.Equal("https://nas-test/users", request.Headers["Click"]);
         Assert.Contains("nasdash console unlock bob", request.Text, StringComparison.Ordinal);
         Assert.False(request.Headers.ContainsKey(WebhookChannel.SignatureHeader));
+        Assert.Equal(SuperLockedId.ToString(), request.Headers[WebhookChannel.NoticeIdHeader]);
     }
 
     [Fact]
@@ -73,6 +78,8 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(8, json.RootElement.GetProperty("priority").GetInt32());
         Assert.Equal("https://nas-test/users",
             json.RootElement.GetProperty("extras").GetProperty("client::notification").GetProperty("click").GetProperty("url").GetString());
+        Assert.Equal(SuperLockedId.ToString(), json.RootElement.GetProperty("extras").GetProperty("nasdash::notice").GetProperty("id").GetString());
+        Assert.Equal(SuperLockedId.ToString(), request.Headers[WebhookChannel.NoticeIdHeader]);
     }
 
     [Fact]
@@ -87,6 +94,7 @@ public sealed class WebhookDeliveryTests
         Assert.StartsWith("*bob is super-locked on nas-test*\n", text.Value.GetString(), StringComparison.Ordinal);
         Assert.EndsWith("<https://nas-test/users>", text.Value.GetString(), StringComparison.Ordinal);
         Assert.Equal(WebhookChannel.Sign("k", request.Body), request.Headers[WebhookChannel.SignatureHeader]);
+        Assert.Equal(SuperLockedId.ToString(), request.Headers[WebhookChannel.NoticeIdHeader]);
     }
 
     [Fact]
@@ -126,6 +134,6 @@ public sealed class WebhookDeliveryTests
     private static NoticeMessage SuperLocked()
     {
         var writer = new NoticeWriter(new ApplianceIdentity("nas-test"), DashboardAddress.Fixed("https://nas-test"));
-        return writer.Write(new OutboxNotice { Kind = SecurityNoticeKind.SuperLocked, UserName = "bob", ClientAddress = "192.0.2.9", At = DateTimeOffset.UtcNow, AccountState = AccountState.SuperLocked });
+        return writer.Write(new OutboxNotice { Id = SuperLockedId, Kind = SecurityNoticeKind.SuperLocked, UserName = "bob", ClientAddress = "192.0.2.9", At = DateTimeOffset.UtcNow, AccountState = AccountState.SuperLocked });
     }
 }

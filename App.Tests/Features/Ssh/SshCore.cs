@@ -18,7 +18,8 @@ public sealed class SshCore : IDisposable
     private readonly ServiceProvider _services;
 
     /// <param name="dataDirectory">An existing data directory to open again (it is deleted on Dispose), or null for a new one.</param>
-    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null, string? dataDirectory = null)
+    /// <param name="reconcile">Runs the SSH reconciler as the server does, which applies a lockout event's shut-off off the sign-in.</param>
+    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null, string? dataDirectory = null, bool reconcile = false)
     {
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
         var services = new ServiceCollection();
@@ -36,9 +37,12 @@ public sealed class SshCore : IDisposable
 
         _services = services.BuildServiceProvider();
         // As the server runs it: a lockout event's shut-off is applied by the reconciler, off the sign-in.
-        _reconciliation = _services.GetServices<IHostedService>().OfType<SshReconciliation>().Single();
         Ssh.ShutOffApplied += applied => _shutOffs.Writer.TryWrite(applied);
-        _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (reconcile)
+        {
+            _reconciliation = _services.GetServices<IHostedService>().OfType<SshReconciliation>().Single();
+            _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
     }
 
     private readonly System.Threading.Channels.Channel<SshShutOff> _shutOffs = System.Threading.Channels.Channel.CreateUnbounded<SshShutOff>();
@@ -51,7 +55,7 @@ public sealed class SshCore : IDisposable
         return await _shutOffs.Reader.ReadAsync(timeout.Token);
     }
 
-    private readonly SshReconciliation _reconciliation;
+    private readonly SshReconciliation? _reconciliation;
 
     public string DataDirectory { get; }
 
@@ -96,13 +100,13 @@ public sealed class SshCore : IDisposable
     /// <summary>Closes the store (it allows one process at a time) but keeps the data directory, e.g. for the console.</summary>
     public void CloseStore()
     {
-        _reconciliation.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _reconciliation?.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         _services.Dispose();
     }
 
     public void Dispose()
     {
-        _reconciliation.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _reconciliation?.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         _services.Dispose();
         if (Directory.Exists(DataDirectory))
         {

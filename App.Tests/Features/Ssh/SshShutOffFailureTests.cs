@@ -102,6 +102,8 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
 
+        await core.ShutOffAppliedAsync();
+
         Assert.Contains($"the sshd drop-in directory {missing} does not exist", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
     }
 
@@ -110,6 +112,7 @@ public sealed class SshShutOffFailureTests : IDisposable
     {
         using var core = Core(_dropIns);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
+        await core.ShutOffAppliedAsync();
 
         var result = core.EnableFromConsole("console");
 
@@ -139,6 +142,7 @@ public sealed class SshShutOffFailureTests : IDisposable
     {
         using var core = Core(_dropIns);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
+        await core.ShutOffAppliedAsync();
         File.Delete(DropIn);
 
         core.Ssh.Reconcile();
@@ -170,7 +174,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
     private SshCore Core(string dropIns)
     {
-        var core = new SshCore(dropIns, PidFile, Path.Combine(_directory, "users.oath"), _proc);
+        var core = new SshCore(dropIns, PidFile, Path.Combine(_directory, "users.oath"), _proc, reconcile: true);
         core.SetSshTwoFactor(true);
         return core;
     }

@@ -20,7 +20,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
         core.SetSshTwoFactor(true);
         var alice = core.AddAdministrator("alice");
         Say($"sshd listening on 127.0.0.1:{sshd.Port} (pid {sshd.ListenerPid}), drop-ins in {sshd.DropInDirectory}; 2FA for SSH on");
@@ -82,7 +82,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
         core.SetSshTwoFactor(true);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
         Assert.NotEqual(0, sshd.Run("true").ExitCode);
@@ -106,7 +106,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
         var alice = core.AddAdministrator("alice");
         var marker = Marker();
         var session = sshd.OpenSession($"sleep {marker}");
@@ -130,7 +130,7 @@ public class SshShutOffTests
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var ours = TestSshd.Start();
         using var other = TestSshd.Start();
-        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, ours.Options.OathUsersFile);
+        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, ours.Options.OathUsersFile, reconcile: true);
         var (mine, theirs) = (Marker(), Marker());
         ours.OpenSession($"sleep {mine}");
         var foreign = other.OpenSession($"sleep {theirs}");
@@ -152,7 +152,7 @@ public class SshShutOffTests
         // As in Debian's sshd PAM stack, pam_loginuid gives the login an audit session (optional: containers may refuse it).
         using var sshd = TestSshd.StartWithPam(
             "account required pam_permit.so\nsession optional pam_loginuid.so\nsession required pam_permit.so\n", "publickey");
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
         var (escaped, waiting) = (Marker(), Marker());
         // setsid -f forks a new login session whose parent exits at once: no ppid or session id leads back to sshd.
         var session = sshd.OpenSession($"setsid -f sleep {escaped}; sleep {waiting}");

@@ -180,6 +180,11 @@ internal sealed class DirectChannel : IAdministrationChannel
             throw new ConsoleRefusedException(
                 $"The store in {dataDirectory} is in use, but no server answers on its console socket: the server is starting or hung, or another console is running. Try again in a moment.", ex);
         }
+        catch (StoreRefusedException ex)
+        {
+            services.Dispose();
+            throw new ConsoleRefusedException(ex.Message, ex);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteException or InvalidOperationException)
         {
             services.Dispose();

@@ -5,7 +5,8 @@ namespace NasDash.Features.Health;
 
 /// <summary>
 /// Whether a durable write reaches the store. The write takes the store's one write lock and an fsync, so it runs at
-/// most once per <see cref="CheckedAtMostEvery"/> however many callers ask; everyone else gets the cached answer.
+/// most once per <see cref="CheckedAtMostEvery"/> however many callers ask; everyone else gets the cached answer, unless
+/// a write of the store has failed or succeeded since.
 /// </summary>
 public sealed class StoreWritableCheck(LiteDbStore store, TimeProvider time) : IHealthCheck, IDisposable
 {
@@ -33,7 +34,7 @@ public sealed class StoreWritableCheck(LiteDbStore store, TimeProvider time) : I
 
             var result = store.IsWritable()
                 ? HealthCheckResult.Healthy("The store takes durable writes.")
-                : HealthCheckResult.Unhealthy("The store does not take writes.");
+                : HealthCheckResult.Unhealthy("The store does not take writes: the appliance's disk is full or read-only.");
             _last = new Checked(time.GetUtcNow(), result);
             return result;
         }
@@ -43,8 +44,11 @@ public sealed class StoreWritableCheck(LiteDbStore store, TimeProvider time) : I
         }
     }
 
+    // A write that failed or succeeded since the last check makes that check stale, so readiness follows the store at once.
     private HealthCheckResult? Fresh() =>
-        _last is { } last && time.GetUtcNow() - last.At < CheckedAtMostEvery ? last.Result : null;
+        _last is { } last && time.GetUtcNow() - last.At < CheckedAtMostEvery && (last.Result.Status == HealthStatus.Healthy) == store.TakesWrites
+            ? last.Result
+            : null;
 
     public void Dispose() => _gate.Dispose();
 }

@@ -1,4 +1,5 @@
 using NasDash.Security;
+using NasDash.Storage;
 
 namespace NasDash.Features.Login;
 
@@ -184,6 +185,9 @@ public sealed class LoginState
             Message = null;
         }
     }
+
+    /// <summary>The store refused the write that would have counted this attempt: nothing changed, so the step stays.</summary>
+    public void NotRecorded() => Message = StoreUnavailableException.AttemptNotRecorded;
 
     public void ChooseBackupCodes()
     {

@@ -79,6 +79,13 @@ public sealed class EmailChannel
         return string.Join(':', hex.Chunk(2).Select(c => new string(c)));
     }
 
+    /// <summary>The Message-Id of every copy of one notice: its id, at the appliance's name made fit for an address.</summary>
+    public static string MessageIdOf(NoticeMessage message)
+    {
+        var domain = new string([.. message.Host.ToLowerInvariant().Where(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.')]).Trim('.', '-');
+        return $"notice-{message.NoticeId:N}@{(domain.Length > 0 ? domain : "nasdash.invalid")}";
+    }
+
     private static SecureSocketOptions Options(SmtpSecurity security) => security switch
     {
         SmtpSecurity.None => SecureSocketOptions.None,
@@ -103,6 +110,9 @@ public sealed class EmailChannel
         }
 
         mail.Subject = $"[NasDash {message.Host}] {message.Title}";
+        // A retry after a crash mid-delivery (the server took the mail, the outcome never reached the store) is the same
+        // message to the receiver: mail clients and de-duplicating filters collapse it.
+        mail.MessageId = MessageIdOf(message);
         mail.Date = message.At;
         // RFC 3834: an automatic message; vacation responders must not answer it.
         mail.Headers.Add("Auto-Submitted", "auto-generated");

@@ -13,6 +13,9 @@ public enum NoticeSeverity
 /// <summary>A notice put into words: what happened, to whom, from where, the account's state now, and what to do.</summary>
 public sealed record NoticeMessage(string Event, NoticeSeverity Severity, string? User, string Host, DateTimeOffset At, string Title, string Body, string Url)
 {
+    /// <summary>The outbox notice's id (a fresh one for a test message): every copy of one notice carries it, so receivers can drop repeats.</summary>
+    public Guid NoticeId { get; init; } = Guid.NewGuid();
+
     public string Text => $"{Title}\n\n{Body}";
 }
 
@@ -105,7 +108,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
         };
 
-        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName, host, notice.At, title, body, url + path);
+        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName, host, notice.At, title, body, url + path) { NoticeId = notice.Id };
     }
 
     /// <summary>A test message for "Send test".</summary>

@@ -81,6 +81,10 @@ public sealed class NoticeSender(
                     continue;
                 }
 
+                // Counted and committed before it is made: a crash inside the attempt still counts it, and its retry waits its turn.
+                delivery.Attempts++;
+                delivery.NextAttemptAt = time.GetUtcNow() + timing.DelayAfter(delivery.Attempts);
+                outbox.Save(notice);
                 var outcome = await AttemptAsync(delivery.Target, settings, notice, timing, cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 Record(notice, delivery, outcome, timing, audit);
@@ -132,7 +136,6 @@ public sealed class NoticeSender(
     private void Record(OutboxNotice notice, NoticeDelivery delivery, DeliveryOutcome outcome, DeliveryTiming timing, List<AuditEvent> audit)
     {
         var now = time.GetUtcNow();
-        delivery.Attempts++;
         var name = NoticeWriter.EventName(notice.Kind);
         if (outcome.Delivered)
         {

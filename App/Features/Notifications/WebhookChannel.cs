@@ -13,6 +13,8 @@ public sealed class WebhookChannel(HttpClient http)
     public const string Target = "webhook";
     /// <summary>"sha256=" and the lower-case hex HMAC-SHA256 of the exact body bytes under the secret.</summary>
     public const string SignatureHeader = "X-NasDash-Signature";
+    /// <summary>The notice's id, the same in every retry of it, so a receiver can drop a repeat.</summary>
+    public const string NoticeIdHeader = "X-NasDash-Notice-Id";
 
     public async Task<DeliveryOutcome> SendAsync(WebhookSettings webhook, NoticeMessage message, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -58,6 +60,7 @@ public sealed class WebhookChannel(HttpClient http)
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
         request.Headers.TryAddWithoutValidation("X-NasDash-Event", message.Event);
+        request.Headers.TryAddWithoutValidation(NoticeIdHeader, message.NoticeId.ToString());
         if (!string.IsNullOrEmpty(webhook.Secret))
         {
             request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(webhook.Secret, body));
@@ -76,11 +79,17 @@ public sealed class WebhookChannel(HttpClient http)
             ["title"] = message.Title,
             ["message"] = message.Body,
             ["priority"] = message.Severity switch { NoticeSeverity.Critical => 8, NoticeSeverity.Warning => 5, _ => 2 },
-            ["extras"] = new JsonObject { ["client::notification"] = new JsonObject { ["click"] = new JsonObject { ["url"] = message.Url } } },
+            ["extras"] = new JsonObject
+            {
+                ["client::notification"] = new JsonObject { ["click"] = new JsonObject { ["url"] = message.Url } },
+                ["nasdash::notice"] = new JsonObject { ["id"] = message.NoticeId.ToString() },
+            },
         },
+        // Slack and ntfy take only their own fields: there the id travels in the NoticeIdHeader alone.
         WebhookPreset.Slack => new JsonObject { ["text"] = $"*{message.Title}*\n{message.Body}\n<{message.Url}>" },
         _ => new JsonObject
         {
+            ["id"] = message.NoticeId.ToString(),
             ["event"] = message.Event,
             ["severity"] = message.Severity.ToString().ToLowerInvariant(),
             ["user"] = message.User,

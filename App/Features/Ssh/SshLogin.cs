@@ -44,7 +44,8 @@ public sealed class SshLogin(
 
     // Lockout events whose shut-off the reconciler has yet to apply, and what the last shut-off could not do.
     private readonly System.Collections.Concurrent.ConcurrentQueue<LockoutEvent> _pending = new();
-    private SshShutOff? _lastShutOff;
+    // What the last shut-off could not do, in the words of the SSH page; null when it did everything.
+    private string? _lastProblem;
 
     /// <summary>
     /// Inside the sign-in's account lock, before its verdict: records only the intent (SSH disabled, and why) in the
@@ -77,7 +78,13 @@ public sealed class SshLogin(
                 events.Add(next);
             }
 
-            return events.Count == 0 ? null : Apply(events[^1], string.Join("; ", events.Select(Describe).Distinct()));
+            // An administrator who re-enabled SSH after these events decided later than they did.
+            if (events.Count == 0 || !settings.Get().Ssh.LoginDisabled)
+            {
+                return null;
+            }
+
+            return Apply(events[^1], string.Join("; ", events.Select(Describe).Distinct()));
         }
     }
 
@@ -107,8 +114,8 @@ public sealed class SshLogin(
     private SshShutOff Apply(LockoutEvent lockoutEvent, string reason)
     {
         var result = ShutOff();
-        _lastShutOff = result;
         var user = lockoutEvent.UserName;
+        _lastProblem = result.Complete ? null : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}.";
         audit.Append(new AuditEvent
         {
             At = time.GetUtcNow(),
@@ -169,7 +176,7 @@ public sealed class SshLogin(
             }
 
             settings.Update(s => s.Ssh = new SshState());
-            _lastShutOff = null;
+            _lastProblem = null;
             alerts.Clear(AlertKey);
             entry.Outcome = "succeeded";
             entry.Detail = note;
@@ -187,7 +194,7 @@ public sealed class SshLogin(
             if (state.LoginDisabled && !daemon.DropInPresent)
             {
                 var result = ShutOff();
-                _lastShutOff = result;
+                _lastProblem = result.Complete ? null : $"{FailurePrefix} again at start-up: {string.Join("; ", result.Problems)}.";
                 audit.Append(new AuditEvent
                 {
                     At = time.GetUtcNow(),
@@ -226,7 +233,7 @@ public sealed class SshLogin(
             current.Ssh.DisabledAt,
             current.Ssh.DisabledReason,
             current.TwoFactor.SshTwoFactor,
-            _lastShutOff is { Complete: false } failed ? $"{FailurePrefix}: {string.Join("; ", failed.Problems)}." : null,
+            _lastProblem,
             lookup is ListenerLookup.Running,
             lookup switch
             {
