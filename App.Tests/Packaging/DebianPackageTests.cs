@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using NasDash.Tests.Features.Ssh;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Packaging;
 
@@ -55,9 +56,9 @@ public sealed class DebianPackageBuild : IDisposable
 }
 
 /// <summary>
-/// The Debian package on this machine, as root: built by build.sh, checked by lintian, installed with dpkg -i,
-/// its unit verified and its server started exactly as the unit says, then purged. The package is removed even
-/// when a check fails; nothing of it may remain.
+/// The Debian package as root: built by build.sh and checked by lintian on this machine, then installed with dpkg -i
+/// into a throwaway root (a copy-on-write view of this machine), its unit verified and its server started there
+/// exactly as the unit says, then purged. Whatever the package or a failed check leaves goes with the root.
 /// </summary>
 [Collection(SshdCollection.Name)]
 [SupportedOSPlatform("linux")]
@@ -91,70 +92,63 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
     public async Task Package_InstalledRunAndPurged_FilesUnitServerConsoleThenNothingLeft()
     {
         Require();
-        Assert.True(Footprint.All(p => !Exists(p)) && !Installed(), "nasdash is installed on this machine already; these tests install and purge it");
-        try
+        using var root = new ThrowawayRoot();
+        if (Installed(root))
         {
-            Dpkg("-i", build.Package);
-
-            CheckFiles();
-            var verify = HostTools.Run("systemd-analyze", "verify", Unit);
-            Assert.True(verify.ExitCode == 0 && verify.Output.Trim().Length == 0, verify.Output);
-            var security = HostTools.Run("systemd-analyze", "security", "--offline=true", Unit);
-            TestContext.Current.TestOutputHelper?.WriteLine(security.Output);
-            Assert.Contains("Overall exposure level for nasdash.service", security.Output, StringComparison.Ordinal);
-
-            await RunAsTheUnitSaysAsync();
-
-            Dpkg("-r", "nasdash");
-            Assert.True(File.Exists(Path.Combine(DataDirectory, "nasdash.db")), "dpkg -r must keep the data");
-            Assert.True(File.Exists("/etc/nasdash/appsettings.json"), "dpkg -r must keep the configuration");
-            Assert.False(Exists("/usr/lib/nasdash") || Exists("/usr/bin/nasdash") || Exists(Unit));
-
-            Dpkg("-P", "nasdash");
-            Assert.DoesNotContain(Footprint, Exists);
-            Assert.False(Installed());
+            // A machine with NasDash installed: its copy starts without it.
+            Dpkg(root, "-P", "nasdash");
         }
-        finally
-        {
-            if (Installed() || Footprint.Any(Exists))
-            {
-                HostTools.Run("dpkg", "-P", "nasdash");
-            }
-        }
+
+        Assert.DoesNotContain(Footprint, p => Exists(root, p));
+
+        Dpkg(root, "-i", build.Package);
+
+        CheckFiles(root);
+        var verify = root.Run("systemd-analyze", "verify", Unit);
+        Assert.True(verify.ExitCode == 0 && verify.Output.Trim().Length == 0, verify.Output);
+        var security = root.Run("systemd-analyze", "security", "--offline=true", Unit);
+        TestContext.Current.TestOutputHelper?.WriteLine(security.Output);
+        Assert.Contains("Overall exposure level for nasdash.service", security.Output, StringComparison.Ordinal);
+
+        await RunAsTheUnitSaysAsync(root);
+
+        Dpkg(root, "-r", "nasdash");
+        Assert.True(File.Exists(root.HostPath(Path.Combine(DataDirectory, "nasdash.db"))), "dpkg -r must keep the data");
+        Assert.True(File.Exists(root.HostPath("/etc/nasdash/appsettings.json")), "dpkg -r must keep the configuration");
+        Assert.False(Exists(root, "/usr/lib/nasdash") || Exists(root, "/usr/bin/nasdash") || Exists(root, Unit));
+
+        Dpkg(root, "-P", "nasdash");
+        Assert.DoesNotContain(Footprint, p => Exists(root, p));
+        Assert.False(Installed(root));
     }
 
-    private static void CheckFiles()
+    private static void CheckFiles(ThrowawayRoot root)
     {
-        Assert.Equal(("root", "root", "755"), Owner("/usr/bin/nasdash"));
-        Assert.Equal(("root", "root", "755"), Owner("/usr/lib/nasdash/NasDash"));
-        Assert.Equal(("root", "root", "644"), Owner("/etc/nasdash/appsettings.json"));
-        Assert.Equal(("root", "root", "700"), Owner(DataDirectory));
-        Assert.Equal(("root", "root", "644"), Owner(Unit));
-        Assert.Equal("/etc/nasdash/appsettings.json", new FileInfo("/usr/lib/nasdash/appsettings.json").LinkTarget);
-        Assert.True(File.Exists("/usr/share/man/man8/nasdash.8.gz"));
-        Assert.True(File.Exists("/usr/share/nasdash/sshd-2fa.conf"));
-        Assert.Contains("pam_oath.so usersfile=/var/lib/nasdash/users.oath", File.ReadAllText("/usr/share/nasdash/pam-sshd-2fa"), StringComparison.Ordinal);
-        var conffiles = HostTools.Run("dpkg-query", "-W", "-f=${Conffiles}", "nasdash").Output;
+        Assert.Equal(("root", "root", "755"), Owner(root, "/usr/bin/nasdash"));
+        Assert.Equal(("root", "root", "755"), Owner(root, "/usr/lib/nasdash/NasDash"));
+        Assert.Equal(("root", "root", "644"), Owner(root, "/etc/nasdash/appsettings.json"));
+        Assert.Equal(("root", "root", "700"), Owner(root, DataDirectory));
+        Assert.Equal(("root", "root", "644"), Owner(root, Unit));
+        Assert.Equal("/etc/nasdash/appsettings.json", new FileInfo(root.HostPath("/usr/lib/nasdash/appsettings.json")).LinkTarget);
+        Assert.True(File.Exists(root.HostPath("/usr/share/man/man8/nasdash.8.gz")));
+        Assert.True(File.Exists(root.HostPath("/usr/share/nasdash/sshd-2fa.conf")));
+        Assert.Contains("pam_oath.so usersfile=/var/lib/nasdash/users.oath", File.ReadAllText(root.HostPath("/usr/share/nasdash/pam-sshd-2fa")), StringComparison.Ordinal);
+        var conffiles = root.Run("dpkg-query", "-W", "-f=${Conffiles}", "nasdash").Output;
         Assert.Contains("/etc/nasdash/appsettings.json", conffiles, StringComparison.Ordinal);
-        var listed = HostTools.Run("dpkg", "-L", "nasdash").Output.Split('\n');
+        var listed = root.Run("dpkg", "-L", "nasdash").Output.Split('\n');
         Assert.Contains("/usr/lib/nasdash/NasDash", listed);
         Assert.DoesNotContain(listed, l => l.Contains("appsettings.Development", StringComparison.Ordinal));
     }
 
     /// <summary>
-    /// systemd is not PID 1 here, so the unit's ExecStart runs with its Environment= and the working directory
+    /// systemd is not PID 1 in the root, so the unit's ExecStart runs with its Environment= and the working directory
     /// systemd gives (/), and a minimal environment; then the console, from /tmp beside a planted appsettings.json.
     /// </summary>
-    private static async Task RunAsTheUnitSaysAsync()
+    private static async Task RunAsTheUnitSaysAsync(ThrowawayRoot root)
     {
-        var unit = File.ReadAllLines(Unit);
+        var unit = File.ReadAllLines(root.HostPath(Unit));
         var command = unit.Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var start = new ProcessStartInfo(command[0]) { WorkingDirectory = "/", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in command[1..])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = root.Start("/", command[0], command[1..]);
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
         foreach (var assignment in unit.Where(l => l.StartsWith("Environment=", StringComparison.Ordinal)).SelectMany(l => l["Environment=".Length..].Split(' ')))
@@ -173,11 +167,11 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         try
         {
             await WaitForHealthAsync(server, log);
-            Assert.True(File.Exists(Path.Combine(DataDirectory, "setup-token")));
+            Assert.True(File.Exists(root.HostPath(Path.Combine(DataDirectory, "setup-token"))));
 
             // A working directory another user controls, with a configuration pointing at a store of its own.
             await File.WriteAllTextAsync(Path.Combine(planted, "appsettings.json"), $$"""{ "NasDash": { "DataDirectory": "{{planted}}" } }""");
-            var viaServer = RunInstalled("console", "status", "--json", planted);
+            var viaServer = RunInstalled(root, "console", "status", "--json", planted);
             Assert.True(viaServer.ExitCode == 0, viaServer.Output);
             using (var status = JsonDocument.Parse(viaServer.Output))
             {
@@ -188,10 +182,10 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
             HostTools.Run("kill", "-TERM", server.Id.ToString(CultureInfo.InvariantCulture));
             Assert.True(server.WaitForExit(TimeSpan.FromSeconds(30)), "the server did not stop on SIGTERM");
 
-            var fromTmp = RunInstalled("console", "status", "/tmp");
+            var fromTmp = RunInstalled(root, "console", "status", "/tmp");
             Assert.True(fromTmp.ExitCode == 0, fromTmp.Output);
             Assert.Contains("SSH login", fromTmp.Output, StringComparison.Ordinal);
-            var wiring = RunInstalled("console", "ssh-2fa", "status", planted);
+            var wiring = RunInstalled(root, "console", "ssh-2fa", "status", planted);
             Assert.True(wiring.ExitCode == 0, wiring.Output);
             Assert.Contains("pam_oath users file: /var/lib/nasdash/users.oath", wiring.Output, StringComparison.Ordinal);
         }
@@ -235,15 +229,10 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         Assert.Fail($"/healthz did not answer within 90 s: {string.Join('\n', log)}");
     }
 
-    /// <summary>Runs /usr/bin/nasdash in <paramref name="args"/>'s last element as working directory.</summary>
-    private static (int ExitCode, string Output) RunInstalled(params string[] args)
+    /// <summary>Runs /usr/bin/nasdash in the root, in <paramref name="args"/>'s last element as working directory.</summary>
+    private static (int ExitCode, string Output) RunInstalled(ThrowawayRoot root, params string[] args)
     {
-        var start = new ProcessStartInfo("/usr/bin/nasdash") { WorkingDirectory = args[^1], UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in args[..^1])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = root.Start(args[^1], "/usr/bin/nasdash", args[..^1]);
         start.Environment.Remove("NasDash__DataDirectory");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -252,24 +241,25 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         return (process.ExitCode, output.Result + error.Result);
     }
 
-    private static void Dpkg(params string[] args)
+    private static void Dpkg(ThrowawayRoot root, params string[] args)
     {
-        var (exit, output) = HostTools.Run("dpkg", args);
+        var (exit, output) = root.Run("dpkg", args);
         TestContext.Current.TestOutputHelper?.WriteLine($"dpkg {string.Join(' ', args)}: {output}");
         Assert.True(exit == 0, $"dpkg {string.Join(' ', args)} failed: {output}");
     }
 
-    private static bool Installed() =>
-        HostTools.Run("dpkg-query", "-W", "-f=${Status}", "nasdash") is { ExitCode: 0 } status && !status.Output.Contains("not-installed", StringComparison.Ordinal);
+    private static bool Installed(ThrowawayRoot root) =>
+        root.Run("dpkg-query", "-W", "-f=${Status}", "nasdash") is { ExitCode: 0 } status && !status.Output.Contains("not-installed", StringComparison.Ordinal);
 
-    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+    private static bool Exists(ThrowawayRoot root, string path) =>
+        File.Exists(root.HostPath(path)) || Directory.Exists(root.HostPath(path)) || new FileInfo(root.HostPath(path)).LinkTarget is not null;
 
-    private static (string User, string Group, string Mode) Owner(string path)
+    private static (string User, string Group, string Mode) Owner(ThrowawayRoot root, string path)
     {
-        var fields = HostTools.Run("stat", "-c", "%U %G %a", path).Output.Trim().Split(' ');
+        var fields = root.Run("stat", "-c", "%U %G %a", path).Output.Trim().Split(' ');
         return (fields[0], fields[1], fields[2]);
     }
 
     private static void Require() =>
-        HostTools.Require("dpkg", "dpkg-deb", "dpkg-shlibdeps", "lintian", "systemd-analyze", "deb-systemd-helper", "man", "gzip", "kill", "stat");
+        HostTools.Require(["dpkg", "dpkg-deb", "dpkg-shlibdeps", "lintian", "systemd-analyze", "deb-systemd-helper", "man", "gzip", "kill", "stat", .. ThrowawayRoot.Programs]);
 }

@@ -6,14 +6,15 @@ using System.Net.Sockets;
 using NasDash.Storage;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Ssh;
 
 /// <summary>
 /// A private OpenSSH server for one test: its own config, host key, PID file, drop-in directory and authorized
-/// key, listening on a free loopback port. It runs in a private mount namespace (unshare -m) where a test user
-/// exists (bind-mounted passwd and shadow) and, optionally, a test PAM stack replaces /etc/pam.d/sshd, so the
-/// machine's own accounts and PAM configuration are never touched.
+/// key, listening on a free loopback port. It runs in a throwaway root where a test user exists (passwd and shadow
+/// replaced) and, optionally, a test PAM stack replaces /etc/pam.d/sshd, so the machine's own accounts and PAM
+/// configuration are never touched, nor /run/sshd, wtmp, lastlog or btmp.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class TestSshd : IDisposable
@@ -21,14 +22,11 @@ public sealed class TestSshd : IDisposable
     public const string User = "nasdashssh";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly List<Process> _clients = [];
-    private readonly string? _pamConfig;
-    private readonly string? _pamDirectory;
+    private readonly ThrowawayRoot _root;
     private Process _listener;
 
     private TestSshd(string? pamConfig, string? authenticationMethods, string? pamDirectory = null)
     {
-        _pamConfig = pamConfig;
-        _pamDirectory = pamDirectory;
         var usePam = pamConfig is not null || pamDirectory is not null;
         Directory = System.IO.Directory.CreateTempSubdirectory("nasdash-sshd-").FullName;
         // sshd reads the authorized key as the test user, so the path must be traversable by it.
@@ -64,7 +62,27 @@ public sealed class TestSshd : IDisposable
             KbdInteractiveAuthentication {(usePam ? "yes" : "no")}
             AuthenticationMethods {authenticationMethods ?? "publickey"}
             """);
-        _listener = StartListener();
+        var replacements = new Dictionary<string, string> { ["/etc/passwd"] = Path.Combine(Directory, "passwd"), ["/etc/shadow"] = Path.Combine(Directory, "shadow") };
+        if (pamConfig is not null)
+        {
+            replacements["/etc/pam.d/sshd"] = Path.Combine(Directory, "pam_sshd");
+        }
+
+        if (pamDirectory is not null)
+        {
+            replacements["/etc/pam.d"] = pamDirectory;
+        }
+
+        _root = new ThrowawayRoot(replacements);
+        try
+        {
+            _listener = StartListener();
+        }
+        catch
+        {
+            _root.Dispose();
+            throw;
+        }
     }
 
     public string Directory { get; }
@@ -161,6 +179,7 @@ public sealed class TestSshd : IDisposable
         }
 
         _listener.Dispose();
+        _root.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
@@ -186,31 +205,10 @@ public sealed class TestSshd : IDisposable
 
     private Process StartListener()
     {
-        // sshd's privilege-separation directory; a fresh machine without systemd may not have it.
-        System.IO.Directory.CreateDirectory("/run/sshd");
-        var mounts = new List<string>
-        {
-            $"mount --bind {Directory}/passwd /etc/passwd",
-            $"mount --bind {Directory}/shadow /etc/shadow",
-        };
-        if (_pamConfig is not null)
-        {
-            mounts.Add($"mount --bind {Directory}/pam_sshd /etc/pam.d/sshd");
-        }
-
-        if (_pamDirectory is not null)
-        {
-            mounts.Add($"mount --bind {_pamDirectory} /etc/pam.d");
-        }
-
         // An absolute -f path: sshd re-executes itself with its original arguments on SIGHUP.
-        var script = $"{string.Join(" && ", mounts)} && exec {HostTools.Find("sshd")} -D -f {ConfigFile} -E {LogFile}";
-        var start = new ProcessStartInfo(HostTools.Find("unshare")!) { UseShellExecute = false };
-        foreach (var argument in new[] { "-m", "--propagation", "private", "sh", "-c", script })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = _root.Start("/", HostTools.Find("sshd")!, "-D", "-f", ConfigFile, "-E", LogFile);
+        start.RedirectStandardOutput = false;
+        start.RedirectStandardError = false;
         var listener = Process.Start(start)!;
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
