@@ -59,11 +59,16 @@ public sealed class ThrowawayRoot : IDisposable
     /// <summary>Where <paramref name="path"/> of the throwaway root is seen from the test; an absolute symbolic link in it points at the machine's file.</summary>
     public string HostPath(string path) => $"/proc/{_holder.Id.ToString(CultureInfo.InvariantCulture)}/root{path}";
 
+    /// <summary>The command prefix that runs whatever follows it inside the root, in <paramref name="workingDirectory"/> there.</summary>
+    public string[] Prefix(string workingDirectory) =>
+        [HostTools.Find("nsenter")!, "--target", _holder.Id.ToString(CultureInfo.InvariantCulture), "--mount", "--root", "--wd", "--", "env", "--chdir", workingDirectory];
+
     /// <summary>A start of <paramref name="program"/> inside the root, in <paramref name="workingDirectory"/> there; its process id is the program's own.</summary>
     public ProcessStartInfo Start(string workingDirectory, string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(HostTools.Find("nsenter")!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--target", _holder.Id.ToString(CultureInfo.InvariantCulture), "--mount", "--root", "--wd", "--", "env", "--chdir", workingDirectory, program })
+        var prefix = Prefix(workingDirectory);
+        var start = new ProcessStartInfo(prefix[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in prefix[1..].Append(program))
         {
             start.ArgumentList.Add(argument);
         }

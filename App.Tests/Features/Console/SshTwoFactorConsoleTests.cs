@@ -145,7 +145,7 @@ public sealed class SshTwoFactorConsoleTests : IDisposable
                 ["NasDash__Ssh__PidFile"] = sshd.PidFile,
                 ["NasDash__Ssh__OathUsersFile"] = test.UsersFile,
                 ["NasDash__Ssh__FaillockDirectory"] = test.FaillockDirectory,
-            });
+            }, runAs: sshd.InRoot(test._directory));
     }
 
     /// <summary>The machine's PAM configuration, as the private sshd will see it at /etc/pam.d.</summary>

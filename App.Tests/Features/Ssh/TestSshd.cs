@@ -92,6 +92,9 @@ public sealed class TestSshd : IDisposable
     public string LogFile { get; }
     public int Port { get; }
     public string ConfigFile => Path.Combine(Directory, "sshd_config");
+
+    /// <summary>A command prefix that runs a program inside this sshd's throwaway root (which has its /run/sshd, PAM and users).</summary>
+    public string[] InRoot(string workingDirectory) => _root.Prefix(workingDirectory);
     public int ListenerPid => _listener.Id;
 
     /// <summary>An sshd that accepts the test user's key alone (UsePAM no).</summary>
