@@ -18,6 +18,11 @@ using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Storage;
 
+if (HelpAndVersion.Requested(args) is { } flag)
+{
+    return await HelpAndVersion.PrintAsync(flag, ConsoleIo.System());
+}
+
 if (ConsoleMode.IsRequested(args))
 {
     return await ConsoleMode.RunAsync(args);
