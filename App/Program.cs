@@ -78,7 +78,7 @@ static void ConfigurePipeline(WebApplication app)
 
 static WebApplication BuildServices(string[] args)
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
     // Type=notify and journald log levels under systemd; does nothing elsewhere.
     builder.Host.UseSystemd();
 
