@@ -67,7 +67,6 @@ static void ConfigurePipeline(WebApplication app)
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseAntiforgery();
-    app.UseRateLimiter();
 
     app.MapStaticAssets();
     app.MapHealthEndpoints();

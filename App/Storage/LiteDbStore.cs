@@ -36,6 +36,8 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         try
         {
             var file = Path.Combine(dataDirectory, DataDirectory.DatabaseFile);
+            // LiteDB creates its log at the first write after an open, with the umask's mode; an empty one is simply reused.
+            DataDirectory.CreatePrivateFile(Path.Combine(dataDirectory, "nasdash-log.db"));
             _db = new LiteDatabase(new ConnectionString { Filename = file, Connection = ConnectionType.Direct }, CreateMapper());
             _db.CheckpointSize = 0;
             Migrations.Apply(_db, time);
