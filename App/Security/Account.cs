@@ -240,7 +240,7 @@ public sealed class Account
         RotateSecurityStamp();
     }
 
-    public void TotpAccepted(long step, DateTimeOffset now)
+    public void TotpAccepted(long step, DateTimeOffset now, bool signsIn = true)
     {
         if (!AcceptsTotp || step <= LastTotpStep)
         {
@@ -249,7 +249,7 @@ public sealed class Account
 
         TotpFailures = 0;
         LastTotpStep = step;
-        LastSignInAt = now;
+        LastSignInAt = signsIn ? now : LastSignInAt;
     }
 
     /// <summary>A wrong or replayed code; the T-th in a row moves the account to Recovery (a lockout event).</summary>
@@ -361,6 +361,7 @@ public sealed class Account
         EnrolmentCode = null;
         EnrolmentCodeExpiresAt = null;
         BackupFailures = 0;
+        LastSignInAt = now;
         RotateSecurityStamp();
     }
 
