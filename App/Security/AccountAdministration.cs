@@ -28,7 +28,8 @@ public sealed record AccountStatus(
     // Keeps the JSON name scripts parse; it is the size of the current set, all valid until a recovery replaces it.
     [property: JsonPropertyName("backupCodesLeft")] int BackupCodesInSet,
     bool MustEnrol,
-    DateTimeOffset? LastSignInAt);
+    DateTimeOffset? LastSignInAt,
+    DateTimeOffset? BackupCodesGeneratedAt = null);
 
 public sealed record SshLoginStatus(bool LoginDisabled, DateTimeOffset? DisabledAt, string? DisabledReason, bool TwoFactorForSsh);
 
@@ -132,7 +133,7 @@ public sealed class AccountAdministration(
             events.EndSessions(account.Id);
 
             var state = account.EffectiveState(time.GetUtcNow());
-            var note = state == AccountState.Normal ? "" : $" The account is still {state}: `nasdash console unlock {account.UserName}` lifts that.";
+            var note = state == AccountState.Normal ? "" : $" The account is still {state}: 'nasdash console unlock {account.UserName}' lifts that.";
             return new AdministrationResult.Done($"Password of {account.UserName} changed; their sessions and device cookies ended.{note}");
         }
     }
@@ -143,7 +144,7 @@ public sealed class AccountAdministration(
         var current = settings.Get();
         var list = accounts.All().Select(a => new AccountStatus(
             a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
-            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt)).ToList();
+            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, a.BackupCodes?.GeneratedAt)).ToList();
         return new ApplianceStatus(list, current.ApplianceLockedBy,
             new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor),
             current.TwoFactor.RequiredCodesAtRecovery);
