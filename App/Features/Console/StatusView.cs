@@ -39,7 +39,7 @@ public static class StatusView
             .AddColumn(new TableColumn("Failures").RightAligned())
             .AddColumn("2FA")
             .AddColumn(new TableColumn("Codes").RightAligned())
-            .Caption("Failures: password / TOTP / backup-code submissions");
+            .Caption("Failures: password (browsers without the account's device cookie; a trusted browser has its own budget) / TOTP / backup-code submissions");
         foreach (var a in status.Accounts)
         {
             table.AddRow(
@@ -48,11 +48,15 @@ public static class StatusView
                 Short(a.StateSince),
                 $"{a.PasswordFailures}/{a.TotpFailures}/{a.BackupFailures}",
                 a.TwoFactorEnrolled ? "enrolled" : a.MustEnrol ? "[yellow]must enrol[/]" : "not enrolled",
-                a.TwoFactorEnrolled ? $"set of {a.BackupCodesInSet.ToString(CultureInfo.InvariantCulture)}" : "-");
+                a.TwoFactorEnrolled ? CodesCell(a) : "-");
         }
 
         return table;
     }
+
+    private static string CodesCell(AccountStatus account) =>
+        $"set of {account.BackupCodesInSet.ToString(CultureInfo.InvariantCulture)}" +
+        (account.BackupCodesGeneratedAt is { } made ? $", made {made.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" : "");
 
     public static string StateMarkup(AccountStatus account)
     {
