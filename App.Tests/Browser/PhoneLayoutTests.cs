@@ -102,4 +102,22 @@ public sealed class PhoneLayoutTests(Chromium chromium)
             Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems));
         });
     }
+
+    [Fact]
+    public async Task TwoFactorSettings_OnAPhone390_ShowTheImpactPreviewBeforeSave()
+    {
+        using var server = new AppServer();
+        var alice = NasDash.Tests.TestSupport.TestAdministrators.Seed(server.Services, "alice");
+        await using var browser = await BrowserPage.OpenAsync(chromium, server, width: 390, height: 844);
+        await browser.RunAsync(nameof(TwoFactorSettings_OnAPhone390_ShowTheImpactPreviewBeforeSave), async b =>
+        {
+            await NasDash.Tests.TestSupport.BrowserSignIn.SignInAsync(b, server, alice, "/settings/two-factor");
+            await b.WaitInteractiveAsync();
+
+            var preview = await b.ById("tf-preview").BoundingBoxAsync();
+            var save = await b.ButtonOf("tf-save").BoundingBoxAsync();
+
+            Assert.True(preview!.Y + preview.Height <= save!.Y, $"The impact preview ends at {preview.Y + preview.Height}px, Save starts at {save.Y}px.");
+        });
+    }
 }
