@@ -18,6 +18,11 @@ using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Storage;
 
+if (HelpAndVersion.Requested(args) is { } flag)
+{
+    return await HelpAndVersion.PrintAsync(flag, ConsoleIo.System());
+}
+
 if (ConsoleMode.IsRequested(args))
 {
     return await ConsoleMode.RunAsync(args);
@@ -62,7 +67,6 @@ static void ConfigurePipeline(WebApplication app)
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseAntiforgery();
-    app.UseRateLimiter();
 
     app.MapStaticAssets();
     app.MapHealthEndpoints();
@@ -73,7 +77,7 @@ static void ConfigurePipeline(WebApplication app)
 
 static WebApplication BuildServices(string[] args)
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
     // Type=notify and journald log levels under systemd; does nothing elsewhere.
     builder.Host.UseSystemd();
 

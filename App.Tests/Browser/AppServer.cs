@@ -17,16 +17,19 @@ public sealed class AppServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
     private readonly string _environment;
+    private readonly bool _ownsDataDirectory;
 
     /// <param name="services">Replaces services after the app registered its own (e.g. a fake TimeProvider).</param>
     /// <param name="environment">"Production" for the real cookie policy and hashing cost.</param>
     /// <param name="https">Serves https with the appliance's self-signed certificate instead of http.</param>
+    /// <param name="dataDirectory">An earlier server's data directory, to start it again (the caller deletes it); a fresh one when null.</param>
     public AppServer(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
-        string environment = "Testing", bool https = false)
+        string environment = "Testing", bool https = false, string? dataDirectory = null)
     {
         _services = services;
         _environment = environment;
-        DataDirectory = Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "nasdash-test-" + Guid.NewGuid().ToString("N"));
         _settings = TestCore.Settings(DataDirectory);
         if (environment == "Production")
         {
@@ -85,6 +88,11 @@ public sealed class AppServer : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

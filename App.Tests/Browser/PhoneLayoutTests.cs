@@ -83,4 +83,41 @@ public sealed class PhoneLayoutTests(Chromium chromium)
 
         Assert.True(failures.Length == 0, failures.ToString());
     }
+
+    [Fact]
+    public async Task AlertsExplained_OpenedOnAPhone390_FitsItsCard()
+    {
+        using var server = new AppServer();
+        var alice = NasDash.Tests.TestSupport.TestAdministrators.Seed(server.Services, "alice");
+        await using var browser = await BrowserPage.OpenAsync(chromium, server, width: 390, height: 844);
+        await browser.RunAsync(nameof(AlertsExplained_OpenedOnAPhone390_FitsItsCard), async b =>
+        {
+            await NasDash.Tests.TestSupport.BrowserSignIn.SignInAsync(b, server, alice, "/alerts");
+            await b.WaitInteractiveAsync();
+
+            await b.Page.GetByText("When alerts appear and go away").ClickAsync();
+            await b.Page.GetByText("Console action").WaitForAsync();
+
+            var problems = await b.Page.EvaluateAsync<string[]>(FindOverflow);
+            Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems));
+        });
+    }
+
+    [Fact]
+    public async Task TwoFactorSettings_OnAPhone390_ShowTheImpactPreviewBeforeSave()
+    {
+        using var server = new AppServer();
+        var alice = NasDash.Tests.TestSupport.TestAdministrators.Seed(server.Services, "alice");
+        await using var browser = await BrowserPage.OpenAsync(chromium, server, width: 390, height: 844);
+        await browser.RunAsync(nameof(TwoFactorSettings_OnAPhone390_ShowTheImpactPreviewBeforeSave), async b =>
+        {
+            await NasDash.Tests.TestSupport.BrowserSignIn.SignInAsync(b, server, alice, "/settings/two-factor");
+            await b.WaitInteractiveAsync();
+
+            var preview = await b.ById("tf-preview").BoundingBoxAsync();
+            var save = await b.ButtonOf("tf-save").BoundingBoxAsync();
+
+            Assert.True(preview!.Y + preview.Height <= save!.Y, $"The impact preview ends at {preview.Y + preview.Height}px, Save starts at {save.Y}px.");
+        });
+    }
 }

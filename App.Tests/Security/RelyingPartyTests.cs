@@ -35,6 +35,26 @@ public class RelyingPartyTests
             party.Origins.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://localhost:5080")]
+    [InlineData("http://127.0.0.1:5080")]
+    [InlineData("http://[::1]:5080")]
+    public void From_NothingConfiguredAndListeningOnLoopbackOnly_IsLocalhostAndAvailableThere(string address)
+    {
+        var party = RelyingParty.From(null, [], "vm", [address, "https://localhost:8443"]);
+
+        Assert.Equal("localhost", party.Id);
+        Assert.Equal(SecurityKeyAvailability.Available, party.AvailabilityFor(new Uri("http://localhost:5080/account")));
+    }
+
+    [Fact]
+    public void From_NothingConfiguredAndListeningOnLoopbackAndTheNetwork_IsTheHostName()
+    {
+        var party = RelyingParty.From(null, [], "vm", ["http://localhost:5080", "http://192.0.2.7:5080"]);
+
+        Assert.Equal("vm", party.Id);
+    }
+
     [Fact]
     public void From_Configured_TakesTheConfiguredValues()
     {

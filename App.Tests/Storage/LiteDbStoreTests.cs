@@ -37,6 +37,27 @@ public class LiteDbStoreTests
 
     [Fact]
     [UnsupportedOSPlatform("windows")]
+    public void Open_AStoreAlreadyMigrated_WritesItsLogOwnerReadWriteOnly()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "POSIX file modes");
+        using var temp = new TempDirectory();
+        var data = temp.Combine("data");
+        using (var first = new LiteDbStore(data, _time))
+        {
+            first.TryInsert(NewAccount("alice"));
+        }
+
+        using var reopened = new LiteDbStore(data, _time);
+        reopened.InTransaction(() => reopened.TryInsert(NewAccount("bob")));
+        reopened.Append(new AuditEvent { At = _time.GetUtcNow(), Event = "test", Outcome = "ok" });
+
+        var log = Path.Combine(data, "nasdash-log.db");
+        Assert.True(File.Exists(log));
+        Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(log));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
     public void Open_ExistingDirectoryWithLooseMode_TightensItToOwnerOnly()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "POSIX file modes");

@@ -246,7 +246,7 @@ public sealed class Account
         RotateSecurityStamp();
     }
 
-    public void TotpAccepted(long step, DateTimeOffset now)
+    public void TotpAccepted(long step, DateTimeOffset now, bool signsIn = true)
     {
         if (!AcceptsTotp || step <= LastTotpStep)
         {
@@ -255,7 +255,7 @@ public sealed class Account
 
         TotpFailures = 0;
         LastTotpStep = step;
-        LastSignInAt = now;
+        LastSignInAt = signsIn ? now : LastSignInAt;
     }
 
     /// <summary>A wrong or replayed code; the T-th in a row moves the account to Recovery (a lockout event).</summary>
@@ -369,6 +369,7 @@ public sealed class Account
         EnrolmentCodeExpiresAt = null;
         ResetEnrolmentCodeBudget();
         BackupFailures = 0;
+        LastSignInAt = now;
         RotateSecurityStamp();
     }
 

@@ -29,6 +29,7 @@ public sealed record AccountStatus(
     [property: JsonPropertyName("backupCodesLeft")] int BackupCodesInSet,
     bool MustEnrol,
     DateTimeOffset? LastSignInAt,
+    DateTimeOffset? BackupCodesGeneratedAt = null,
     // Attempts refused unevaluated (paused password budget or address, wrong enrolment codes), counted in the server's memory.
     int RefusedInLastHour = 0);
 
@@ -135,7 +136,7 @@ public sealed class AccountAdministration(
             events.EndSessions(account.Id);
 
             var state = account.EffectiveState(time.GetUtcNow());
-            var note = state == AccountState.Normal ? "" : $" The account is still {state}: `nasdash console unlock {account.UserName}` lifts that.";
+            var note = state == AccountState.Normal ? "" : $" The account is still {state}: 'nasdash console unlock {account.UserName}' lifts that.";
             return new AdministrationResult.Done($"Password of {account.UserName} changed; their sessions and device cookies ended.{note}");
         }
     }
@@ -146,7 +147,7 @@ public sealed class AccountAdministration(
         var current = settings.Get();
         var list = accounts.All().Select(a => new AccountStatus(
             a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
-            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, refused.InLastHour(a.Id))).ToList();
+            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, a.BackupCodes?.GeneratedAt, refused.InLastHour(a.Id))).ToList();
         return new ApplianceStatus(list, current.ApplianceLockedBy,
             new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor),
             current.TwoFactor.RequiredCodesAtRecovery);

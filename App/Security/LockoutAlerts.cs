@@ -10,7 +10,7 @@ public sealed class LockoutAlerts(IAlertStore alerts) : ILockoutEventHandler
         {
             case LockoutEventKind.SuperLocked:
                 alerts.Raise($"superlocked:{Account.Normalize(user)}", AlertSeverity.Critical,
-                    $"{user} is super-locked after too many failed backup-code submissions. Only `nasdash console unlock {user}` on the appliance can unlock it.",
+                    $"{user} is super-locked after too many failed backup-code submissions. Only 'nasdash console unlock {user}' on the appliance can unlock it.",
                     "/users");
                 break;
             case LockoutEventKind.MovedToRecovery:

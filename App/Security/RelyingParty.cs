@@ -53,18 +53,23 @@ public sealed record RelyingParty(string Id, IReadOnlySet<string> Origins, strin
         uri.IsDefaultPort ? $"{uri.Scheme}://{uri.IdnHost}" : $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}";
 
     /// <summary>
-    /// The relying party from configuration, or the defaults: the appliance host name as id, and the addresses the
-    /// server listens on, with the host name in place of a wildcard, as origins.
+    /// The relying party from configuration, or the defaults: the appliance host name as id (localhost when the server
+    /// listens on loopback addresses only, since no other name can reach it), and the addresses the server listens on,
+    /// with the host name in place of a wildcard, as origins.
     /// </summary>
     public static RelyingParty From(string? configuredId, IEnumerable<string>? configuredOrigins, string hostName, IEnumerable<string> listeningAddresses)
     {
-        var id = string.IsNullOrWhiteSpace(configuredId) ? hostName.Trim().ToLowerInvariant() : configuredId.Trim().ToLowerInvariant();
+        var addresses = listeningAddresses.ToList();
+        var defaultId = addresses.Count > 0 && addresses.All(IsLoopback) ? "localhost" : hostName.Trim().ToLowerInvariant();
+        var id = string.IsNullOrWhiteSpace(configuredId) ? defaultId : configuredId.Trim().ToLowerInvariant();
         var configured = (configuredOrigins ?? []).Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.Trim().TrimEnd('/')).ToList();
         var origins = configured.Count > 0
             ? configured
-            : listeningAddresses.SelectMany(address => DefaultOrigins(address, hostName)).ToList();
+            : addresses.SelectMany(address => DefaultOrigins(address, hostName)).ToList();
         return new RelyingParty(id, new HashSet<string>(origins, StringComparer.OrdinalIgnoreCase), $"NasDash on {hostName}");
     }
+
+    private static bool IsLoopback(string address) => Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.IsLoopback;
 
     // A loopback address is also reached as localhost, the one plain-http host browsers treat as secure.
     private static IEnumerable<string> DefaultOrigins(string address, string hostName)

@@ -63,7 +63,7 @@ public sealed class StepUp(
 
         var account = locked.Account;
         var entry = new AuditEvent { At = time.GetUtcNow(), UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose.Prompt };
-        switch (totp.Decide(account, code, settings.Get().TwoFactor, client))
+        switch (totp.Decide(account, code, settings.Get().TwoFactor, client, signsIn: false))
         {
             case TotpDecision.Malformed:
                 return StepUpOutcome.Malformed;

@@ -25,7 +25,8 @@ public abstract record TotpDecision
 /// </summary>
 public sealed class TotpSecondFactor(TotpVerifier totp, SecretProtector secrets, TimeProvider time)
 {
-    public TotpDecision Decide(Account account, string? code, TwoFactorSettings settings, string? client)
+    /// <param name="signsIn">False for a step-up: the person is signed in already, so "last sign-in" stays.</param>
+    public TotpDecision Decide(Account account, string? code, TwoFactorSettings settings, string? client, bool signsIn = true)
     {
         if (!account.AcceptsTotp)
         {
@@ -44,7 +45,7 @@ public sealed class TotpSecondFactor(TotpVerifier totp, SecretProtector secrets,
             case TotpOutcome.Malformed:
                 return new TotpDecision.Malformed();
             case TotpOutcome.Accepted:
-                account.TotpAccepted(check.Step, now);
+                account.TotpAccepted(check.Step, now, signsIn);
                 return new TotpDecision.Accepted();
             default:
                 var lockout = account.TotpFailed(settings, now, client);

@@ -45,6 +45,18 @@ public static class DataDirectory
         }
     }
 
+    /// <summary>Creates an empty file readable by the owner only, unless it exists.</summary>
+    public static void CreatePrivateFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+    }
+
     /// <summary>Writes a file readable by the owner only, created with that mode from the start.</summary>
     public static void WritePrivateFile(string path, string content)
     {

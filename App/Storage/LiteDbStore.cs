@@ -56,7 +56,12 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         try
         {
             StoreOpening.RefuseBeforeOpening(dataDirectory);
-            _database = StoreOpening.Writable(dataDirectory, () => StoreOpening.Open(_file, _mapper));
+            _database = StoreOpening.Writable(dataDirectory, () =>
+            {
+                // LiteDB creates its log at the first write after an open, with the umask's mode; an empty one is simply reused.
+                DataDirectory.CreatePrivateFile(Path.Combine(dataDirectory, "nasdash-log.db"));
+                return StoreOpening.Open(_file, _mapper);
+            });
             StoreOpening.Writable(dataDirectory, () =>
             {
                 StoreOpening.Prepare(_database, dataDirectory, time, understoodSchema ?? Migrations.CurrentVersion);

@@ -79,6 +79,26 @@ public sealed class ConsoleMenuTests : IDisposable
     }
 
     [Fact]
+    public async Task Menu_ResetPasswordTooShort_SaysWhyAsksAgainAndEchoesNoMask()
+    {
+        Choose(ConsoleMenu.MenuAction.ResetPassword);
+        ChooseAccount(0);
+        _console.Input.PushTextWithEnter("y");
+        _console.Input.PushTextWithEnter("short");
+        _console.Input.PushTextWithEnter("a new long passphrase");
+        _console.Input.PushTextWithEnter("a new long passphrase");
+        Choose(ConsoleMenu.MenuAction.Quit);
+
+        Assert.Equal(0, await RunMenuAsync());
+
+        Assert.Contains($"Use at least {NewPasswordValidator.MinLength} characters.", _console.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("*****", _console.Output, StringComparison.Ordinal);
+        Assert.Contains("Password of alice changed", _console.Output, StringComparison.Ordinal);
+        using var store = _data.OpenStore();
+        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(store.FindByName("alice"), "a new long passphrase"));
+    }
+
+    [Fact]
     public async Task Menu_ResetPasswordTypedDifferently_ChangesNothing()
     {
         Choose(ConsoleMenu.MenuAction.ResetPassword);

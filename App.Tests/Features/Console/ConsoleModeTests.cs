@@ -181,6 +181,24 @@ public sealed class ConsoleModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_Table_ShowsWhenTheCodesWereMadeAndWhatThePasswordColumnCounts()
+    {
+        TestAccounts.Seed(_data.Path, TestAccounts.Enrolled("alice", DateTimeOffset.UtcNow));
+        using (var store = _data.OpenStore())
+        {
+            Assert.NotNull(store.FindByName("alice")!.BackupCodes?.GeneratedAt);
+        }
+
+        var run = await RunAsync("console", "status", "--data", _data.Path);
+
+        using var opened = _data.OpenStore();
+        var made = opened.FindByName("alice")!.BackupCodes!.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, run.Exit);
+        Assert.Contains($"made {made}", run.Ansi, StringComparison.Ordinal);
+        Assert.Contains("device cookie", run.Ansi, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_Table_ShowsStateAndSsh()
     {
         TestAccounts.Seed(_data.Path, TestAccounts.SuperLocked("bob", DateTimeOffset.UtcNow));

@@ -32,6 +32,28 @@ public static class NasDashProcess
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>Runs the program with exactly these arguments until it exits by itself, at most a minute.</summary>
+    public static async Task<Result> UntilExitAsync(string workingDirectory, params string[] args)
+    {
+        using var process = Start(args, workingDirectory, null, null, redirectInput: false);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return new Result(process.ExitCode, await output, await error);
+    }
+
     /// <summary>Runs the web server with these arguments until it exits by itself (a refused start), at most a minute.</summary>
     public static Task<Result> ServerUntilExitAsync(string dataDirectory, params string[] args) => ServerUntilExitAsync(null, dataDirectory, args);
 

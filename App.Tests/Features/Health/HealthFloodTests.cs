@@ -9,7 +9,7 @@ using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Health;
 
-/// <summary>/healthz for anyone, as often as they like, touches no disk and takes nothing from a sign-in.</summary>
+/// <summary>/healthz for anyone, as often as they like, touches no disk, takes nothing from a sign-in and is never refused.</summary>
 public sealed class HealthFloodTests : IDisposable
 {
     private const int Requests = 2_000;
@@ -31,7 +31,7 @@ public sealed class HealthFloodTests : IDisposable
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public async Task Liveness_FloodedFromOneAddress_WritesNothingAndIsLimited()
+    public async Task Liveness_FloodedFromOneAddress_WritesNothingAndAnswersEveryRequest()
     {
         var alice = SeededAccounts.Create(_server.Services, "alice");
         await _server.Get<SignInService>().SubmitPasswordAsync(alice.UserName, alice.Password, "192.0.2.1", TestContext.Current.CancellationToken);
@@ -40,12 +40,11 @@ public sealed class HealthFloodTests : IDisposable
         var statuses = await FloodAsync(HealthFeature.LivenessPath);
 
         Assert.Equal(before, DataFiles());
-        Assert.Equal(HealthFeature.RequestsPerMinutePerAddress, statuses.Count(s => s == HttpStatusCode.OK));
-        Assert.Equal(Requests - HealthFeature.RequestsPerMinutePerAddress, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
     }
 
     [Fact]
-    public async Task Readiness_FloodedFromOneAddress_WritesTheStoreAtMostOnce()
+    public async Task Readiness_FloodedFromOneAddress_WritesTheStoreAtMostOnceAndAnswersEveryRequest()
     {
         SeededAccounts.CompleteSetup(_server.Services);
         using var http = HttpSignIn.Browserless(_server);
@@ -58,18 +57,14 @@ public sealed class HealthFloodTests : IDisposable
         var statuses = await FloodAsync(HealthFeature.ReadinessPath);
 
         Assert.Equal(before, DataFiles());
-        Assert.Contains(HttpStatusCode.OK, statuses);
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
         _time.Advance(StoreWritableCheck.CheckedAtMostEvery);
-        Assert.NotEqual(before, await ReadyThenFilesAsync());
-    }
+        using (var afterAMinute = await http.GetAsync(new Uri(HealthFeature.ReadinessPath, UriKind.Relative), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, afterAMinute.StatusCode);
+        }
 
-    /// <summary>The readiness check itself (the flood spent this address's request budget), then the data files.</summary>
-    private async Task<string> ReadyThenFilesAsync()
-    {
-        var check = _server.Get<StoreWritableCheck>();
-        var result = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext(), TestContext.Current.CancellationToken);
-        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, result.Status);
-        return DataFiles();
+        Assert.NotEqual(before, DataFiles());
     }
 
     [Fact]

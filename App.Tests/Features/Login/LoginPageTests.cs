@@ -468,6 +468,17 @@ public sealed class LoginPageTests : NasDashTestContext
         }
     }
 
+    [Fact]
+    public async Task LoginPage_BackupCodeWording_CountsNothingDown()
+    {
+        // Every code of the set stays valid until the set is replaced: no "unused", no "already used".
+        var cut = await AtBackupCodesAsync();
+        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
+
+        Assert.DoesNotContain("unused", cut.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("already used", cut.Find("[data-testid=lockout-dialog]").TextContent, StringComparison.Ordinal);
+    }
+
     private static async Task SubmitPasswordAsync(IRenderedComponent<LoginPage> cut, string userName, string password)
     {
         await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = userName });

@@ -133,4 +133,53 @@ public sealed class SessionBrowserTests(Chromium chromium)
             Assert.True(await b.IsVisibleAsync("user-menu"), "Typing did not keep the session.");
         });
     }
+
+    /// <summary>
+    /// A restart (an upgrade, a reboot) keeps each session's last use: a session within both limits stays signed in, one
+    /// left idle past the limit ends, and the audit log says which limit ended it and when the session was last used.
+    /// </summary>
+    [Fact]
+    public async Task SignedInTabs_AcrossARestart_TheOneUsedStaysAndTheIdleOneEndsAsIdle()
+    {
+        var clock = new SteppingClock();
+        using var data = new TempDirectory();
+        var first = new AppServer(services: services => services.AddSingleton<TimeProvider>(clock), dataDirectory: data.Path);
+        try
+        {
+            var alice = TestAdministrators.Seed(first.Services, "alice");
+            var bob = TestAdministrators.Seed(first.Services, "bob");
+            await using var aliceTab = await BrowserPage.OpenAsync(chromium, first);
+            await using var bobTab = await BrowserPage.OpenAsync(chromium, first);
+            await BrowserSignIn.SignInAsync(bobTab, first, bob, "/alerts");
+            // Circuit set-up is HTTP too (a use of the session): it must be over before the clock moves.
+            await bobTab.WaitInteractiveAsync();
+            await aliceTab.RunAsync(nameof(SignedInTabs_AcrossARestart_TheOneUsedStaysAndTheIdleOneEndsAsIdle), async a =>
+            {
+                await BrowserSignIn.SignInAsync(a, first, alice, "/alerts");
+                await a.WaitInteractiveAsync();
+                clock.Advance(TimeSpan.FromMinutes(20));
+                await a.GotoAsync("/alerts");
+
+                first.Dispose();
+                clock.Advance(TimeSpan.FromMinutes(15));
+                using var second = new AppServer(services: services => services.AddSingleton<TimeProvider>(clock), dataDirectory: data.Path);
+
+                // Alice: 15 minutes after her last use, 35 after her sign-in. Bob: 35 minutes after his only use.
+                await a.Page.GotoAsync(second.BaseUrl + "/alerts");
+                await a.WaitInteractiveAsync();
+                Assert.EndsWith("/alerts", new Uri(a.Page.Url).AbsolutePath, StringComparison.Ordinal);
+                Assert.True(await a.IsVisibleAsync("user-menu"), "The restart signed out a session within both limits.");
+                await bobTab.Page.GotoAsync(second.BaseUrl + "/alerts");
+                await bobTab.WaitForUrlAsync("/login");
+
+                var ended = Assert.Single(second.Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "session.ended")));
+                Assert.Equal(("bob", "expired-idle"), (ended.UserName, ended.Outcome));
+                Assert.StartsWith("last used ", ended.Detail, StringComparison.Ordinal);
+            });
+        }
+        finally
+        {
+            first.Dispose();
+        }
+    }
 }

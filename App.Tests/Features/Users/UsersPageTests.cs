@@ -56,6 +56,22 @@ public sealed class UsersPageTests : NasDashTestContext
     }
 
     [Fact]
+    public void ActionsMenu_OfAnAdministratorWithoutASecondFactor_OffersANewEnrolmentCodeNotAReset()
+    {
+        var alice = Seed("alice");
+        TestAdministrators.SeedUnenrolled(Services, "dave");
+        SignIn(alice);
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<UsersPage>();
+
+        RowOf(cut, "dave").QuerySelector("[data-testid=user-actions] button")!.Click();
+
+        var item = popovers.Find("[data-testid=user-reset-2fa]").TextContent;
+        Assert.Contains("New enrolment code", item, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reset", item, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ResetSecondFactor_WithStepUp_ClearsTheirFactorAndShowsNotEnrolled()
     {
         var alice = Seed("alice");

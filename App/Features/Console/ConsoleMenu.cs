@@ -123,11 +123,17 @@ public sealed class ConsoleMenu(IAnsiConsole console, IAdministrationChannel cha
         return choice == Back ? null : choice;
     }
 
-    /// <summary>Asks twice without echo; null when the two differ.</summary>
+    /// <summary>
+    /// Asks twice without echo (not even a mask, like passwd); a password the rules refuse is asked again with the reason.
+    /// Null when the two differ.
+    /// </summary>
     public static string? AskNewPassword(IAnsiConsole console, string user)
     {
-        var first = console.Prompt(new TextPrompt<string>($"New password for {Markup.Escape(user)}:").Secret());
-        var second = console.Prompt(new TextPrompt<string>("The same password again:").Secret());
+        var first = console.Prompt(new TextPrompt<string>($"New password for {Markup.Escape(user)}:").Secret(null)
+            .Validate(password => new NewPasswordValidator().Validate(new NewPassword(user, password, password)) is { IsValid: false } refused
+                ? ValidationResult.Error($"[yellow]{Markup.Escape(refused.Errors[0].ErrorMessage)}[/]")
+                : ValidationResult.Success()));
+        var second = console.Prompt(new TextPrompt<string>("The same password again:").Secret(null));
         return string.Equals(first, second, StringComparison.Ordinal) ? first : null;
     }
 }

@@ -43,7 +43,7 @@ public static class StatusView
             .AddColumn(new TableColumn("Failures").RightAligned())
             .AddColumn("2FA")
             .AddColumn(new TableColumn("Codes").RightAligned())
-            .Caption("Failures: password / TOTP / backup-code submissions");
+            .Caption("Failures: password (browsers without the account's device cookie; a trusted browser has its own budget) / TOTP / backup-code submissions");
         foreach (var a in status.Accounts)
         {
             table.AddRow(
@@ -52,7 +52,7 @@ public static class StatusView
                 Short(a.StateSince),
                 $"{a.PasswordFailures}/{a.TotpFailures}/{a.BackupFailures}",
                 a.TwoFactorEnrolled ? "enrolled" : a.MustEnrol ? "[yellow]must enrol[/]" : "not enrolled",
-                a.TwoFactorEnrolled ? $"set of {a.BackupCodesInSet.ToString(CultureInfo.InvariantCulture)}" : "-");
+                a.TwoFactorEnrolled ? CodesCell(a) : "-");
         }
 
         return table;
@@ -61,6 +61,10 @@ public static class StatusView
     /// <summary>"N sign-in attempts refused in the last hour" for one account, as the dashboard says it.</summary>
     public static string RefusedLine(AccountStatus account) =>
         $"{account.UserName}: {RefusedSignInsText.InLastHour(account.RefusedInLastHour)}";
+
+    private static string CodesCell(AccountStatus account) =>
+        $"set of {account.BackupCodesInSet.ToString(CultureInfo.InvariantCulture)}" +
+        (account.BackupCodesGeneratedAt is { } made ? $", made {made.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" : "");
 
     public static string StateMarkup(AccountStatus account)
     {

@@ -152,7 +152,7 @@ public sealed class LoginState
                 break;
             case SecondFactorResult.EnrolmentCodeUnavailable unavailable:
                 Message = (unavailable.Expired ? "Your enrolment code has expired." : "No enrolment code is waiting for this account (it was already used).") +
-                          $" Ask for a new one: `{unavailable.Command}` on the appliance issues it, or another administrator resets your two-factor sign-in on the Administrators page.";
+                          $" For a new one, run '{unavailable.Command}' on the appliance, or ask another administrator to reset your two-factor sign-in on the Administrators page.";
                 break;
             case SecondFactorResult.SuperLocked locked:
                 SuperLock(locked.UserName, locked.ApplianceWide);

@@ -31,7 +31,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         var at = notice.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
         var by = notice.Actor ?? user;
         var state = notice.AccountState is { } s ? $"\nAccount state now: {Describe(s)}." : "";
-        var changeIt = $"sign in at {url}/account and change the password, or run `nasdash console reset-password {user}` at the appliance";
+        var changeIt = $"sign in at {url}/account and change the password, or run 'nasdash console reset-password {user}' at the appliance";
 
         var (severity, title, body, path) = notice.Kind switch
         {
@@ -45,8 +45,8 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"{user} signed in to {host} with backup codes",
                 $"At {at}, {user} signed in{from} with the password and backup codes. The authenticator and all old backup codes no longer work; " +
                 $"{user} must set up a new authenticator and save new backup codes before anything else.{state}\n\n" +
-                $"If this was not you, someone holds {user}'s password and backup codes: at the appliance run `nasdash console unlock {user}` " +
-                $"(resets the second factor and ends their sessions) and `nasdash console reset-password {user}`.",
+                $"If this was not you, someone holds {user}'s password and backup codes: at the appliance run 'nasdash console unlock {user}' " +
+                $"(resets the second factor and ends their sessions) and 'nasdash console reset-password {user}'.",
                 "/audit"),
             SecurityNoticeKind.MovedToRecovery => (NoticeSeverity.Warning,
                 $"{user} is in recovery after wrong authenticator codes on {host}",
@@ -59,13 +59,13 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"At {at}, too many wrong backup-code submissions{from} super-locked {user}. Nobody can sign in as {user} from the web now, " +
                 $"not even with the right password and codes.{state}\n\n" +
                 $"To unlock it, run this on the appliance's console (it also resets the second factor):\n    nasdash console unlock {user}\n" +
-                "If this was not you, someone knows the password: change it after the unlock with `nasdash console reset-password " + user + "`.",
+                "If this was not you, someone knows the password: change it after the unlock with 'nasdash console reset-password " + user + "'.",
                 "/users"),
             SecurityNoticeKind.SshDisabled => (NoticeSeverity.Critical,
                 $"SSH login is switched off on {host}",
                 $"At {at}, a lockout event of {user}{from} switched SSH login off on {host}: every SSH login is refused and current SSH sessions were ended." +
                 (notice.Detail is { Length: > 0 } reason ? $"\nReason: {reason}." : "") + "\n\n" +
-                $"Re-enable SSH at {url}/services/ssh (it asks a fresh authenticator code), or run `nasdash console ssh-enable` at the appliance.",
+                $"Re-enable SSH at {url}/services/ssh (it asks a fresh authenticator code), or run 'nasdash console ssh-enable' at the appliance.",
                 "/services/ssh"),
             SecurityNoticeKind.SshEnabled => (NoticeSeverity.Info,
                 $"SSH login is enabled again on {host}",
@@ -86,7 +86,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
             SecurityNoticeKind.PasswordChanged => (NoticeSeverity.Warning,
                 $"{user}'s password was changed on {host}",
                 $"At {at}, {by}{from} changed {user}'s password; {user}'s other sessions were ended.{state}\n\n" +
-                $"If this was not you, run `nasdash console reset-password {user}` at the appliance.",
+                $"If this was not you, run 'nasdash console reset-password {user}' at the appliance.",
                 "/account"),
             SecurityNoticeKind.TwoFactorSettingsChanged => (NoticeSeverity.Info,
                 $"Global Two Factor settings were changed on {host}",

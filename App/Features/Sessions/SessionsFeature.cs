@@ -62,6 +62,8 @@ public static class SessionsFeature
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PasswordChangeHandler>();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<SessionActivity>();
+        services.AddSingleton<SessionActivityFile>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionActivityFile>());
         services.AddSingleton<SessionValidator>();
         services.AddScoped<ClientAddress>();
         services.AddScoped<SignInBrowser>();
@@ -253,7 +255,12 @@ public static class SessionsFeature
         var verdict = services.GetRequiredService<SessionValidator>().Check(context.Principal);
         if (verdict == SessionVerdict.Valid)
         {
-            services.GetRequiredService<SessionActivity>().Touch(context.Principal?.SessionIdOf());
+            // A circuit's own connection (its start, and every reconnect attempt while a server restarts) is no use by a person.
+            if (!context.HttpContext.Request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase))
+            {
+                services.GetRequiredService<SessionActivity>().Touch(context.Principal?.SessionIdOf());
+            }
+
             return;
         }
 
@@ -264,6 +271,7 @@ public static class SessionsFeature
             ClientAddress = ClientAddress.Of(context.HttpContext),
             Event = "session.ended",
             Outcome = SessionValidator.AuditOutcome(verdict),
+            Detail = services.GetRequiredService<SessionValidator>().Why(context.Principal, verdict),
         });
         services.GetRequiredService<SessionActivity>().End(context.Principal?.SessionIdOf());
         context.RejectPrincipal();

@@ -146,7 +146,7 @@ public sealed class SshDaemon(SshOptions options, ProcessTable processes, TimePr
             var now = processes.Find(listener.Pid);
             if (now is null || now.IsGone)
             {
-                return $"sshd (process {listener.Pid}) exited after the reload; check its configuration with `sshd -t`";
+                return $"sshd (process {listener.Pid}) exited after the reload; check its configuration with 'sshd -t'";
             }
 
             var listening = ListeningSockets(listener.Pid);

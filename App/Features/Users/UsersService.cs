@@ -286,7 +286,7 @@ public sealed class UsersService(
     /// <summary>Why the actor may not take this action on the account now, or null when they may: the row's menu and the action itself ask this.</summary>
     private static UserActionResult.Refused? Refusal(AdministratorAction action, Account target, Guid actorId) =>
         target.State == AccountState.SuperLocked
-            ? new($"{target.UserName} is super-locked. Only `nasdash console unlock {target.UserName}` on the appliance can unlock it.")
+            ? new($"{target.UserName} is super-locked. Only 'nasdash console unlock {target.UserName}' on the appliance can unlock it.")
             : target.Id != actorId ? null
             : action switch
             {
