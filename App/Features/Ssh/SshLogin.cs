@@ -115,7 +115,7 @@ public sealed class SshLogin(
     {
         var result = ShutOff();
         var user = lockoutEvent.UserName;
-        _lastProblem = result.Complete ? null : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}.";
+        _lastProblem = result.Complete ? null : $"Part of the shut-off failed after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable.";
         audit.Append(new AuditEvent
         {
             At = time.GetUtcNow(),
@@ -194,7 +194,7 @@ public sealed class SshLogin(
             if (state.LoginDisabled && !daemon.DropInPresent)
             {
                 var result = ShutOff();
-                _lastProblem = result.Complete ? null : $"{FailurePrefix} again at start-up: {string.Join("; ", result.Problems)}.";
+                _lastProblem = result.Complete ? null : $"Part of the shut-off failed again at start-up: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable.";
                 audit.Append(new AuditEvent
                 {
                     At = time.GetUtcNow(),
