@@ -33,6 +33,11 @@ public sealed class Account
     /// <summary>Highest TOTP time step ever accepted (RFC 6238 §5.2: only later steps are accepted).</summary>
     public long LastTotpStep { get; private set; } = -1;
     public StoredBackupCodes? BackupCodes { get; private set; }
+    /// <summary>
+    /// Future steps whose right code arrived while the clock seemed off: refused then, so never accepted later (whoever
+    /// learned that the code fits a coming step cannot use it when the step comes).
+    /// </summary>
+    public IReadOnlyList<long> ClockOffSteps { get; private set; } = [];
     /// <summary>Registered WebAuthn credentials: an alternative to the TOTP code at sign-in, never a replacement for it.</summary>
     public IReadOnlyList<SecurityKey> SecurityKeys { get; private set; } = [];
 
@@ -248,7 +253,7 @@ public sealed class Account
 
     public void TotpAccepted(long step, DateTimeOffset now, bool signsIn = true)
     {
-        if (!AcceptsTotp || step <= LastTotpStep)
+        if (!AcceptsTotp || step <= LastTotpStep || ClockOffSteps.Contains(step))
         {
             throw new InvalidOperationException($"{UserName} cannot accept a TOTP code for step {step} now.");
         }
@@ -257,6 +262,23 @@ public sealed class Account
         LastTotpStep = step;
         LastSignInAt = signsIn ? now : LastSignInAt;
     }
+
+    /// <summary>
+    /// A right code for a time the clock is not at: not counted as a failure. A step still to come is remembered and
+    /// never accepted (see <see cref="ClockOffSteps"/>); steps that can no longer be accepted are forgotten.
+    /// </summary>
+    public void TotpClockOff(long step, long currentStep, int window)
+    {
+        if (!AcceptsTotp)
+        {
+            throw new InvalidOperationException($"{UserName} does not accept TOTP codes now.");
+        }
+
+        var kept = ClockOffSteps.Where(s => s >= currentStep - window).TakeLast(MaxClockOffSteps - 1);
+        ClockOffSteps = step > currentStep + window && !ClockOffSteps.Contains(step) ? [.. kept, step] : [.. kept];
+    }
+
+    public const int MaxClockOffSteps = 16;
 
     /// <summary>A wrong or replayed code; the T-th in a row moves the account to Recovery (a lockout event).</summary>
     public LockoutEvent? TotpFailed(TwoFactorSettings settings, DateTimeOffset now, string? client)
@@ -495,6 +517,7 @@ public sealed class Account
         copy.EnrolmentCode = EnrolmentCode?.Clone();
         copy.DeviceBudgets = DeviceBudgets.Select(b => b.Clone()).ToList();
         copy.SecurityKeys = [.. SecurityKeys.Select(k => k.Clone())];
+        copy.ClockOffSteps = [.. ClockOffSteps];
         return copy;
     }
 

@@ -53,4 +53,6 @@ public abstract record SecondFactorResult
     public sealed record SuperLocked(string UserName, bool ApplianceWide) : SecondFactorResult;
     /// <summary>The password step is too old or the account changed since; sign in again.</summary>
     public sealed record ChallengeExpired : SecondFactorResult;
+    /// <summary>A right code for a time about <paramref name="Offset"/> from the appliance's clock (positive: ahead of it); nothing counted.</summary>
+    public sealed record ClockOff(TimeSpan Offset) : SecondFactorResult;
 }

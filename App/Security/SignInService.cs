@@ -19,6 +19,7 @@ public sealed class SignInService(
     AddressThrottle addresses,
     RefusedSignIns refused,
     BackupCodes codes,
+    IAlertStore alerts,
     TimeProvider time)
 {
     /// <summary>Longest password considered; longer input is refused before hashing.</summary>
@@ -27,6 +28,18 @@ public sealed class SignInService(
 
     // Failures for user names that do not exist, so their throttling looks like a real account's.
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _unknownNames = new(StringComparer.Ordinal);
+
+    public const string ClockAlertKey = "clock-off";
+
+    /// <summary>"about 1 h 5 min ahead of" / "about 40 s behind": how far a right code's time is from the clock.</summary>
+    public static string ClockOffText(TimeSpan offset)
+    {
+        var size = offset.Duration();
+        var about = size >= TimeSpan.FromHours(1) ? $"{(int)size.TotalHours} h {size.Minutes} min"
+            : size >= TimeSpan.FromMinutes(1) ? $"{(int)size.TotalMinutes} min"
+            : $"{(int)size.TotalSeconds} s";
+        return $"about {about} {(offset > TimeSpan.Zero ? "ahead of" : "behind")}";
+    }
 
     /// <summary>The uniform answer of the enrolment-code sign-in to anyone who does not hold a valid code (and to a wrong password for one who does not).</summary>
     public const string EnrolmentSignInRefusedMessage = "The user name, enrolment code or password is not correct.";
@@ -222,6 +235,13 @@ public sealed class SignInService(
                 return new SecondFactorResult.Malformed("This appliance cannot read your authenticator secret (its encryption keys are missing). Use your backup codes, or reset your second factor at the appliance console.");
             case TotpDecision.Malformed:
                 return new SecondFactorResult.Malformed("Enter the 6-digit code from your authenticator app.");
+            case TotpDecision.ClockOff clockOff:
+                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", "clock-off",
+                    $"a right code for a time {ClockOffText(clockOff.Offset)} the appliance's clock; not counted"));
+                alerts.Raise(ClockAlertKey, AlertSeverity.Warning,
+                    $"A right authenticator code for {account.UserName} was for a time {ClockOffText(clockOff.Offset)} this appliance's clock. Check the appliance's time (NTP); until it is right, such codes are refused without counting.",
+                    "/audit");
+                return new SecondFactorResult.ClockOff(clockOff.Offset);
             case TotpDecision.Accepted:
                 accounts.Update(account, AuditOf(account.UserName, client, "login.totp", "succeeded"));
                 pending.EndChallenge(challengeId);

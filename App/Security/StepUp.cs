@@ -72,6 +72,12 @@ public sealed class StepUp(
                 accounts.Update(account, entry);
                 _grants[(account.Id, purpose.Key)] = time.GetUtcNow() + GrantLifetime;
                 return StepUpOutcome.Accepted;
+            case TotpDecision.ClockOff clockOff:
+                // Not a guess: nothing counted; the person sees the code refused and the clock alert of the sign-in page.
+                entry.Outcome = "clock-off";
+                entry.Detail = $"{purpose.Prompt}; a right code for a time {SignInService.ClockOffText(clockOff.Offset)} the appliance's clock; not counted";
+                accounts.Update(account, entry);
+                return StepUpOutcome.Wrong;
             case TotpDecision.Wrong wrong:
                 entry.Outcome = wrong.Replayed ? "replayed" : "failed";
                 accounts.Update(account, entry);

@@ -15,6 +15,8 @@ public abstract record TotpDecision
     public sealed record NotAccepted : TotpDecision;
     /// <summary>The stored secret cannot be decrypted (lost Data Protection keys): nothing changed.</summary>
     public sealed record SecretUnreadable : TotpDecision;
+    /// <summary>A right code for another time than the clock's: not counted; commit it (a coming step is remembered as refused).</summary>
+    public sealed record ClockOff(TimeSpan Offset) : TotpDecision;
     /// <summary>Counted as a failure: commit it; a lockout event is published after the commit.</summary>
     public sealed record Wrong(bool Replayed, int FailuresLeft, LockoutEvent? Lockout) : TotpDecision;
 }
@@ -38,12 +40,15 @@ public sealed class TotpSecondFactor(TotpVerifier totp, SecretProtector secrets,
             return new TotpDecision.SecretUnreadable();
         }
 
-        var check = totp.Verify(secret, code, account.LastTotpStep, settings.TotpWindow);
+        var check = totp.Verify(secret, code, account.LastTotpStep, settings.TotpWindow, account.ClockOffSteps);
         var now = time.GetUtcNow();
         switch (check.Outcome)
         {
             case TotpOutcome.Malformed:
                 return new TotpDecision.Malformed();
+            case TotpOutcome.ClockOff:
+                account.TotpClockOff(check.Step, TotpVerifier.StepAt(now), settings.TotpWindow);
+                return new TotpDecision.ClockOff(TimeSpan.FromSeconds(check.StepsOff * TotpVerifier.StepSeconds));
             case TotpOutcome.Accepted:
                 account.TotpAccepted(check.Step, now, signsIn);
                 return new TotpDecision.Accepted();

@@ -11,9 +11,15 @@ public enum TotpOutcome
     Wrong,
     /// <summary>A correct code for a time step already used (RFC 6238 §5.2).</summary>
     Replayed,
+    /// <summary>
+    /// A correct code for a step within <see cref="TotpVerifier.SkewSteps"/> of the clock but outside the window, or a
+    /// code for now while the last accepted step lies ahead of the clock: a clock is off, and the owner is not guessing.
+    /// </summary>
+    ClockOff,
 }
 
-public readonly record struct TotpCheck(TotpOutcome Outcome, long Step);
+/// <param name="StepsOff">For <see cref="TotpOutcome.ClockOff"/>: how far the code's time is from the appliance's clock, in steps (positive: ahead).</param>
+public readonly record struct TotpCheck(TotpOutcome Outcome, long Step, long StepsOff = 0);
 
 /// <summary>RFC 6238 TOTP through Otp.NET: SHA1, 6 digits, 30 s, for authenticator-app compatibility.</summary>
 public sealed class TotpVerifier(TimeProvider time)
@@ -22,6 +28,8 @@ public sealed class TotpVerifier(TimeProvider time)
     public const int Digits = 6;
     public const int StepSeconds = 30;
     public const string Issuer = "NasDash";
+    /// <summary>How far (±2 h, in steps) a right code is recognised as a clock that is off rather than a wrong guess.</summary>
+    public const int SkewSteps = 240;
 
     public static byte[] NewSecret() => RandomNumberGenerator.GetBytes(SecretBytes);
 
@@ -71,8 +79,12 @@ public sealed class TotpVerifier(TimeProvider time)
         return n == Digits ? new string(digits) : null;
     }
 
-    /// <summary>Checks a code within ±window steps, accepting only steps newer than <paramref name="lastAcceptedStep"/>.</summary>
-    public TotpCheck Verify(byte[] secret, string? input, long lastAcceptedStep, int window)
+    /// <summary>
+    /// Checks a code within ±window steps, accepting only steps newer than <paramref name="lastAcceptedStep"/> and not
+    /// <paramref name="refusedSteps"/>. A right code for a step up to <see cref="SkewSteps"/> away, or a right code for
+    /// now while the last accepted step lies ahead of the clock (the clock moved back), is <see cref="TotpOutcome.ClockOff"/>.
+    /// </summary>
+    public TotpCheck Verify(byte[] secret, string? input, long lastAcceptedStep, int window, IReadOnlyCollection<long>? refusedSteps = null)
     {
         var code = Normalize(input);
         if (code is null)
@@ -82,15 +94,26 @@ public sealed class TotpVerifier(TimeProvider time)
 
         var totp = new Totp(secret, StepSeconds, OtpHashMode.Sha1, Digits);
         var now = time.GetUtcNow().UtcDateTime;
+        var current = StepAt(time.GetUtcNow());
         if (!totp.VerifyTotp(now, code, out var step, new VerificationWindow(window, window)))
         {
-            return new TotpCheck(TotpOutcome.Wrong, -1);
+            return totp.VerifyTotp(now, code, out var far, new VerificationWindow(SkewSteps, SkewSteps))
+                ? new TotpCheck(TotpOutcome.ClockOff, far, far - current)
+                : new TotpCheck(TotpOutcome.Wrong, -1);
         }
 
-        return step > lastAcceptedStep
-            ? new TotpCheck(TotpOutcome.Accepted, step)
+        if (step > lastAcceptedStep && refusedSteps?.Contains(step) != true)
+        {
+            return new TotpCheck(TotpOutcome.Accepted, step);
+        }
+
+        // The last accepted step lies ahead of the clock: a code was accepted while the clock ran fast.
+        return lastAcceptedStep > current + window && lastAcceptedStep - current <= SkewSteps && refusedSteps?.Contains(step) != true
+            ? new TotpCheck(TotpOutcome.ClockOff, step, current - lastAcceptedStep)
             : new TotpCheck(TotpOutcome.Replayed, step);
     }
+
+    public static long StepAt(DateTimeOffset at) => at.ToUnixTimeSeconds() / StepSeconds;
 
     /// <summary>The code an authenticator shows now (used by tests and the SSH users file check).</summary>
     public string Current(byte[] secret) =>

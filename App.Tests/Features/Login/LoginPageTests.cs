@@ -479,6 +479,20 @@ public sealed class LoginPageTests : NasDashTestContext
         Assert.DoesNotContain("already used", cut.Find("[data-testid=lockout-dialog]").TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LoginPage_RightCodeWhileTheClockIsOff_SaysSoAndCountsNothing()
+    {
+        var cut = Render<LoginPage>();
+        await SubmitPasswordAsync(cut, "alice", _alice.Password);
+
+        await SubmitTotpAsync(cut, _alice.TotpAt(Time.GetUtcNow() + TimeSpan.FromMinutes(62)));
+
+        var message = cut.Find("[data-testid=login-error]").TextContent;
+        Assert.Contains("That code is right, but for a time about 1 h 2 min ahead of this appliance's clock", message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was counted", message, StringComparison.Ordinal);
+        Assert.Equal(0, SeededAccounts.Stored(Services, "alice").TotpFailures);
+    }
+
     private static async Task SubmitPasswordAsync(IRenderedComponent<LoginPage> cut, string userName, string password)
     {
         await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = userName });

@@ -79,6 +79,15 @@ public sealed class LoginScreenshotTests(Chromium chromium)
 
             await b.Handle("login-throttled").WaitForAsync();
             await Shot("10-throttled");
+            await b.ClickAsync("use-enrolment-code");
+            await b.InputOf("enrol-code").WaitForAsync();
+            await Shot("10b-enrolment-code-sign-in");
+            await b.FillAsync("login-username", "carol");
+            await b.FillAsync("enrol-code", "ABCD-EFGH-JKMN");
+            await b.FillAsync("login-password", "a password");
+            await b.ClickAsync("enrol-code-submit");
+            await b.ErrorAsync();
+            await Shot("10c-enrolment-code-refused");
 
             await b.GotoAsync("/login");
             await b.ReachBackupCodesAsync(dave);

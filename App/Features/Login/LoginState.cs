@@ -157,6 +157,10 @@ public sealed class LoginState
             case SecondFactorResult.SuperLocked locked:
                 SuperLock(locked.UserName, locked.ApplianceWide);
                 break;
+            case SecondFactorResult.ClockOff clockOff:
+                Message = $"That code is right, but for a time {SignInService.ClockOffText(clockOff.Offset)} this appliance's clock, so its clock (or your phone's) is off. " +
+                          "Nothing was counted. Check the appliance's time (NTP) and your phone's, or sign in with backup codes.";
+                break;
             case SecondFactorResult.ChallengeExpired:
                 Phase = LoginPhase.Password;
                 ChallengeId = null;
