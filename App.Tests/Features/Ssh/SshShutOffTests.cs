@@ -85,6 +85,7 @@ public class SshShutOffTests
         using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
         core.SetSshTwoFactor(true);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
+        await core.ShutOffAppliedAsync();
         Assert.NotEqual(0, sshd.Run("true").ExitCode);
         core.CloseStore();
 
