@@ -47,9 +47,17 @@ public sealed class SshCore : IDisposable
 
     private readonly System.Threading.Channels.Channel<SshShutOff> _shutOffs = System.Threading.Channels.Channel.CreateUnbounded<SshShutOff>();
 
-    /// <summary>Waits (at most the README's 10 s) for the reconciler to apply the shut-off a lockout event recorded.</summary>
+    /// <summary>
+    /// With the reconciler running, waits (at most the README's 10 s) for it to apply the shut-off a lockout event
+    /// recorded; without it, applies the recorded shut-off here, as the reconciler would.
+    /// </summary>
     public async Task<SshShutOff> ShutOffAppliedAsync()
     {
+        if (_reconciliation is null)
+        {
+            return Ssh.ApplyPendingShutOffs() ?? throw new InvalidOperationException("No lockout event recorded a shut-off.");
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         return await _shutOffs.Reader.ReadAsync(timeout.Token);
