@@ -375,11 +375,7 @@ public sealed class LoginPageTests : NasDashTestContext
             await SubmitPasswordAsync(cut, "alice", "wrong password");
         }
 
-        await cut.Find("[data-testid=use-enrolment-code] button, button[data-testid=use-enrolment-code]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
-        await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = "alice" });
-        await cut.Find("#enrol-code-input").ChangeAsync(new ChangeEventArgs { Value = code });
-        await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = _alice.Password });
-        await cut.Find("form").SubmitAsync();
+        await SignInWithEnrolmentCodeAsync(cut, "alice", code, _alice.Password);
 
         Assert.NotNull(cut.Find("[data-testid=login-signing-in]"));
         Assert.NotEmpty(PostedTicket(cut).Ticket);
@@ -393,11 +389,7 @@ public sealed class LoginPageTests : NasDashTestContext
         foreach (var user in new[] { "alice", "mallory" })
         {
             var cut = Render<LoginPage>();
-            await cut.Find("button[data-testid=use-enrolment-code], [data-testid=use-enrolment-code] button").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
-            await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = user });
-            await cut.Find("#enrol-code-input").ChangeAsync(new ChangeEventArgs { Value = "ABCD-EFGH-JKMN" });
-            await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = _alice.Password });
-            await cut.Find("form").SubmitAsync();
+            await SignInWithEnrolmentCodeAsync(cut, user, "ABCD-EFGH-JKMN", _alice.Password);
             messages.Add(cut.Find("[data-testid=login-error]").TextContent.Trim());
         }
 
@@ -496,6 +488,16 @@ public sealed class LoginPageTests : NasDashTestContext
     private static async Task SubmitPasswordAsync(IRenderedComponent<LoginPage> cut, string userName, string password)
     {
         await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = userName });
+        await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = password });
+        await cut.Find("form").SubmitAsync();
+    }
+
+    /// <summary>"I have an enrolment code", then user name, code and password in one submission.</summary>
+    private static async Task SignInWithEnrolmentCodeAsync(IRenderedComponent<LoginPage> cut, string userName, string code, string password)
+    {
+        await cut.Find("button[data-testid=use-enrolment-code]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        await cut.Find("#login-username-input").ChangeAsync(new ChangeEventArgs { Value = userName });
+        await cut.Find("#enrol-code-input").ChangeAsync(new ChangeEventArgs { Value = code });
         await cut.Find("#login-password-input").ChangeAsync(new ChangeEventArgs { Value = password });
         await cut.Find("form").SubmitAsync();
     }
