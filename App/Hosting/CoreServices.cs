@@ -59,6 +59,7 @@ public static class CoreServices
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
+        services.AddSingleton<SshCodeCheck>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton(sp =>
         {

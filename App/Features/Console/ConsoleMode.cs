@@ -44,6 +44,10 @@ public static class ConsoleMode
         var unlock = new Command("unlock", "Lift any lockout (Throttled, Recovery, SuperLocked, appliance-wide) AND reset the user's second factor: TOTP secret and backup codes cleared, sessions ended; the user enrols again at the next sign-in.") { user };
         var resetPassword = new Command("reset-password", "Set a new password for the user (the setup wizard's rules) and end the user's sessions.") { user, passwordStdin };
         var sshEnable = new Command("ssh-enable", "Re-enable SSH login after a lockout event switched it off.");
+        var client = new Option<string?>("--client") { Description = "The address the SSH client connected from (PAM_RHOST), for the audit log.", HelpName = "address" };
+        // pam_nasdash.so's fallback where no server runs: the code comes on standard input, never in the argument list.
+        var sshCode = new Command(ConsoleProtocol.SshCode, "Check the code on the first line of standard input for the user's SSH sign-in (used by pam_nasdash.so).") { user, client };
+        sshCode.Hidden = true;
         var wiringEnable = new Command("enable", "Install the sshd drop-in and put pam_oath, guarded by pam_faillock, in place of '@include common-auth' in /etc/pam.d/sshd (a backup is kept; sshd must accept its configuration). Refuses, changing nothing, a PAM stack that is not the one Debian ships.");
         var wiringDisable = new Command("disable", "Remove the sshd drop-in and restore /etc/pam.d/sshd byte for byte.");
         var wiringStatus = new Command("status", "Whether the PAM stack and the sshd drop-in are wired.");
@@ -51,7 +55,7 @@ public static class ConsoleMode
         {
             wiringEnable, wiringDisable, wiringStatus,
         };
-        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor };
+        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor, sshCode };
         // Named as the packaged program is on the PATH, whatever file the process was started from.
         var root = new Command("nasdash", "NasDash: the NAS appliance's web dashboard and its local console.") { new HelpOption(), console };
 
@@ -134,6 +138,12 @@ public static class ConsoleMode
         });
         sshEnable.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
             SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshEnable, Actor: Actor()), ct)));
+        sshCode.SetAction((parse, ct) =>
+        {
+            var code = io.In.ReadLine()?.Trim();
+            return RunAsync(io, parse.GetValue(data), channel =>
+                SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshCode, parse.GetValue(user), code, "pam_nasdash", parse.GetValue(client)), ct));
+        });
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
