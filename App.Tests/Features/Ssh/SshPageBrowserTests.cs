@@ -20,7 +20,6 @@ public sealed class SshPageBrowserTests(Chromium chromium)
         {
             ["NasDash:Ssh:DropInDirectory"] = sshd.DropInDirectory,
             ["NasDash:Ssh:PidFile"] = sshd.PidFile,
-            ["NasDash:Ssh:OathUsersFile"] = sshd.Options.OathUsersFile,
         });
         var alice = TestAdministrators.Seed(server.Services, "alice");
         TestAdministrators.Seed(server.Services, "bob");

@@ -174,7 +174,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
     private SshCore Core(string dropIns)
     {
-        var core = new SshCore(dropIns, PidFile, Path.Combine(_directory, "users.oath"), _proc);
+        var core = new SshCore(dropIns, PidFile, _proc);
         core.SetSshTwoFactor(true);
         return core;
     }

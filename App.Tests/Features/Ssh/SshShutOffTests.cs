@@ -20,7 +20,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         core.SetSshTwoFactor(true);
         var alice = core.AddAdministrator("alice");
         Say($"sshd listening on 127.0.0.1:{sshd.Port} (pid {sshd.ListenerPid}), drop-ins in {sshd.DropInDirectory}; 2FA for SSH on");
@@ -82,7 +82,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         core.SetSshTwoFactor(true);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
         await core.ShutOffAppliedAsync();
@@ -91,7 +91,7 @@ public class SshShutOffTests
 
         var (exit, output) = NasDash(
             ["console", "ssh-enable", "--data", core.DataDirectory],
-            new() { ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory, ["NasDash__Ssh__PidFile"] = sshd.PidFile, ["NasDash__Ssh__OathUsersFile"] = sshd.Options.OathUsersFile });
+            new() { ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory, ["NasDash__Ssh__PidFile"] = sshd.PidFile });
 
         Say($"nasdash console ssh-enable -> exit {exit}: {output.Trim()}");
         Assert.Equal((0, "SSH sign-in is enabled again.\n"), (exit, output));
@@ -107,7 +107,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         var alice = core.AddAdministrator("alice");
         var marker = Marker();
         var session = sshd.OpenSession($"sleep {marker}");
@@ -131,7 +131,7 @@ public class SshShutOffTests
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var ours = TestSshd.Start();
         using var other = TestSshd.Start();
-        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, ours.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, reconcile: true);
         var (mine, theirs) = (Marker(), Marker());
         ours.OpenSession($"sleep {mine}");
         var foreign = other.OpenSession($"sleep {theirs}");
@@ -153,7 +153,7 @@ public class SshShutOffTests
         // As in Debian's sshd PAM stack, pam_loginuid gives the login an audit session (optional: containers may refuse it).
         using var sshd = TestSshd.StartWithPam(
             "account required pam_permit.so\nsession optional pam_loginuid.so\nsession required pam_permit.so\n", "publickey");
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         var (escaped, waiting) = (Marker(), Marker());
         // setsid -f forks a new login session whose parent exits at once: no ppid or session id leads back to sshd.
         var session = sshd.OpenSession($"setsid -f sleep {escaped}; sleep {waiting}");

@@ -5,7 +5,6 @@ namespace NasDash.Features.Ssh;
 /// <summary>What the SSH page shows.</summary>
 /// <param name="Problem">What failed when SSH could not be shut off (the last shut-off of this process), otherwise null.</param>
 /// <param name="Sshd">"running (process N, port P)" or why NasDash cannot reach sshd.</param>
-/// <param name="OathUsers">What the pam_oath users file holds, e.g. "2 administrators in /etc/users.oath".</param>
 public sealed record SshStatus(
     bool LoginDisabled,
     DateTimeOffset? DisabledAt,
@@ -15,8 +14,11 @@ public sealed record SshStatus(
     bool SshdRunning,
     string Sshd,
     string DropInPath,
-    bool DropInPresent,
-    string OathUsers);
+    bool DropInPresent)
+{
+    /// <summary>Who decides the code typed at the SSH prompt.</summary>
+    public const string CodeCheck = "NasDash itself (pam_nasdash.so): SSH and web codes count toward the same lockout";
+}
 
 /// <summary>
 /// Shuts SSH off on a lockout event when 2FA for SSH is on: marks SSH disabled in the store, writes the deny-all
@@ -31,7 +33,6 @@ public sealed class SshLogin(
     IAuditLog audit,
     SshDaemon daemon,
     SshSessions sessions,
-    OathUsersFile oathUsers,
     TimeProvider time,
     ILogger<SshLogin> log) : ISshControl, ILockoutEventHandler
 {
@@ -242,8 +243,7 @@ public sealed class SshLogin(
                 _ => "unknown",
             },
             daemon.DropInPath,
-            daemon.DropInPresent,
-            oathUsers.Describe());
+            daemon.DropInPresent);
     }
 
     public static string Describe(LockoutEvent lockoutEvent) => lockoutEvent.Kind switch
