@@ -77,7 +77,7 @@ public sealed class OathUsersFileTests : IDisposable
         var accounts = core.Get<IAccountStore>();
         var erin = accounts.FindById(core.AddAdministrator("erin").Id)!;
         erin.ResetByAdministrator(DateTimeOffset.UtcNow);
-        accounts.Update(erin);
+        accounts.SaveSetUp(erin);
 
         var result = core.Get<OathUsersFile>().Sync();
 

@@ -40,12 +40,12 @@ public sealed class SshReconciliationTests : IDisposable
         var service = core.Get<IEnumerable<IHostedService>>().OfType<SshReconciliation>().Single();
 
         service.SyncUsersFile();
-        var alert = core.OpenAlert(SshReconciliation.UsersFileAlertKey);
+        var alert = core.OpenAlert(AlertKeys.SshUsersFile);
         Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
         service.SyncUsersFile();
 
         Assert.StartsWith($"The SSH authenticator users file is out of date: cannot write {blocked}: ", alert?.Message, StringComparison.Ordinal);
-        Assert.Null(core.OpenAlert(SshReconciliation.UsersFileAlertKey));
+        Assert.Null(core.OpenAlert(AlertKeys.SshUsersFile));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

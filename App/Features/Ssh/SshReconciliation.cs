@@ -15,7 +15,6 @@ public sealed class SshReconciliation(
     IAlertStore alerts,
     ILogger<SshReconciliation> log) : BackgroundService
 {
-    public const string UsersFileAlertKey = "ssh-users-file";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     // Starts "unknown" so the first successful sync clears an alert left open by an earlier run.
     private string? _lastProblem = "";
@@ -68,7 +67,7 @@ public sealed class SshReconciliation(
         {
             if (_lastProblem is not null)
             {
-                alerts.Clear(UsersFileAlertKey);
+                alerts.Clear(AlertKeys.SshUsersFile);
                 _lastProblem = null;
             }
 
@@ -78,7 +77,7 @@ public sealed class SshReconciliation(
         if (result.Problem != _lastProblem)
         {
             log.LogError("pam_oath users file not in sync: {Problem}", result.Problem);
-            alerts.Raise(UsersFileAlertKey, AlertSeverity.Warning,
+            alerts.Raise(AlertKeys.SshUsersFile, AlertSeverity.Warning,
                 $"The SSH authenticator users file is out of date: {result.Problem}", SshLogin.PagePath);
             _lastProblem = result.Problem;
         }
