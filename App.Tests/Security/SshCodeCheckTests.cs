@@ -36,7 +36,7 @@ public sealed class SshCodeCheckTests : IDisposable
         // The web now asks for backup codes.
         var password = Assert.IsType<PasswordStepResult.SecondFactorRequired>(await _h.SignIn.SubmitPasswordAsync("alice", alice.Password, "192.0.2.1", TestContext.Current.CancellationToken));
         Assert.Equal(SecondFactorMethod.BackupCodes, password.Method);
-        var audit = _h.AuditOf("alice", SshCodeCheck.AuditName);
+        var audit = _h.AuditOf("alice", AuditNames.LoginTotp.Id);
         Assert.Equal(["failed", "failed", "failed"], audit.Select(a => a.Outcome).Order());
         Assert.Equal(2, audit.Count(a => a.ClientAddress == SshClient && a.Detail!.StartsWith("SSH;", StringComparison.Ordinal)));
     }
@@ -53,7 +53,7 @@ public sealed class SshCodeCheckTests : IDisposable
 
         Assert.IsType<SshCodeResult.Accepted>(accepted);
         Assert.Equal((AccountState.Normal, 0), (_h.Stored(alice).State, _h.Stored(alice).TotpFailures));
-        Assert.Equal(("succeeded", SshClient, "SSH"), _h.AuditOf("alice", SshCodeCheck.AuditName).Where(a => a.Outcome == "succeeded").Select(a => (a.Outcome, a.ClientAddress, a.Detail)).Single());
+        Assert.Equal(("succeeded", SshClient, "SSH"), _h.AuditOf("alice", AuditNames.LoginTotp.Id).Where(a => a.Outcome == "succeeded").Select(a => (a.Outcome, a.ClientAddress, a.Detail)).Single());
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class SshCodeCheckTests : IDisposable
             "alice's account is in recovery after a lockout event: its authenticator is no longer trusted. Sign in on the web with 2 backup codes and enrol a new authenticator; then SSH accepts its codes.",
             Assert.IsType<SshCodeResult.Refused>(refused).Message);
         Assert.Equal((0, events), (_h.Stored(alice).TotpFailures, _h.Lockouts.Events.Count));
-        Assert.Equal("recovery", _h.AuditOf("alice", SshCodeCheck.AuditName).Single().Outcome);
+        Assert.Equal("recovery", _h.AuditOf("alice", AuditNames.LoginTotp.Id).Single().Outcome);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class SshCodeCheckTests : IDisposable
         Assert.Equal(
             "alice's account is super-locked: no code is accepted, by SSH or on the web, until someone runs 'nasdash console unlock alice' at the appliance's console.",
             Assert.IsType<SshCodeResult.Refused>(refused).Message);
-        Assert.Equal("superlocked", _h.AuditOf("alice", SshCodeCheck.AuditName).Single().Outcome);
+        Assert.Equal("superlocked", _h.AuditOf("alice", AuditNames.LoginTotp.Id).Single().Outcome);
     }
 
     [Fact]

@@ -20,13 +20,12 @@ public sealed class SshCodeCheck(
     ISettingsStore settings,
     AccountLocks locks,
     TotpSecondFactor totp,
-    SecurityEvents events,
+    SecurityLedger ledger,
     IAuditLog audit,
     IAlertStore alerts,
     TimeProvider time)
 {
-    /// <summary>Audited as the web's TOTP step, so the audit page, the notices and the event log treat both doors alike.</summary>
-    public const string AuditName = "login.totp";
+    /// <summary>Audited as the web's TOTP step (<see cref="AuditNames.LoginTotp"/>), so the audit page, the notices and the event log treat both doors alike.</summary>
     public const string Door = "SSH";
 
     public async Task<SshCodeResult> CheckAsync(string? userName, string? code, string? client, CancellationToken cancellationToken = default)
@@ -72,19 +71,18 @@ public sealed class SshCodeCheck(
                 return new SshCodeResult.Refused("This appliance cannot read your authenticator secret (its encryption keys are missing). Sign in on the web with your backup codes, or reset your second factor at the appliance console.");
             case TotpDecision.ClockOff clockOff:
                 var offset = SignInService.ClockOffText(clockOff.Offset);
-                accounts.Update(account, Entry(name, client, "clock-off", $"{Door}: a right code for a time {offset} the appliance's clock; not counted"));
-                alerts.Raise(SignInService.ClockAlertKey, AlertSeverity.Warning,
+                ledger.Commit(account, Entry(name, client, "clock-off", $"{Door}: a right code for a time {offset} the appliance's clock; not counted"));
+                alerts.Raise(AlertKeys.ClockOff, AlertSeverity.Warning,
                     $"A right authenticator code for {name} was for a time {offset} this appliance's clock. Check the appliance's time (NTP); until it is right, such codes are refused without counting.",
                     "/audit");
                 return new SshCodeResult.Refused($"That code was right for a time {offset} the appliance's clock, so it is refused (not counted). Check the appliance's time.");
             case TotpDecision.Accepted:
-                accounts.Update(account, Entry(name, client, "succeeded", Door));
+                ledger.Commit(account, Entry(name, client, "succeeded", Door));
                 return new SshCodeResult.Accepted($"Code accepted for {name}.");
             case TotpDecision.Wrong wrong:
-                accounts.Update(account, Entry(name, client, wrong.Replayed ? "replayed" : "failed", $"{Door}; failures={account.TotpFailures}"));
+                ledger.Commit(account, Entry(name, client, wrong.Replayed ? "replayed" : "failed", $"{Door}; failures={account.TotpFailures}"));
                 if (wrong.Lockout is not null)
                 {
-                    events.PublishLockout(wrong.Lockout);
                     return new SshCodeResult.Refused(
                         $"Wrong code. {policy.TotpFailuresBeforeRecovery} wrong codes in a row moved {name}'s account to recovery: SSH sign-in is switched off, and the web asks for {policy.RequiredCodesAtRecovery} backup codes.");
                 }
@@ -103,7 +101,7 @@ public sealed class SshCodeCheck(
         At = time.GetUtcNow(),
         UserName = user,
         ClientAddress = client,
-        Event = AuditName,
+        Event = AuditNames.LoginTotp.Id,
         Outcome = outcome,
         Detail = detail,
     };

@@ -56,7 +56,7 @@ public sealed class SshPamNasDashTests : IDisposable
             Assert.True(replayed.ExitCode == 1, replayed.Output);
             Assert.Equal(1, Stored(core).TotpFailures);
 
-            var audit = core.Audit(SshCodeCheck.AuditName).Where(a => a.Detail?.StartsWith(SshCodeCheck.Door, StringComparison.Ordinal) == true).ToList();
+            var audit = core.Audit(AuditNames.LoginTotp.Id).Where(a => a.Detail?.StartsWith(SshCodeCheck.Door, StringComparison.Ordinal) == true).ToList();
             Assert.Equal(["replayed", "failed", "succeeded"], audit.Select(a => a.Outcome));
             Assert.All(audit, a => Assert.Equal("127.0.0.1", a.ClientAddress));
         }
@@ -101,7 +101,7 @@ public sealed class SshPamNasDashTests : IDisposable
                 await core.Get<SignInService>().SubmitPasswordAsync(admin.UserName, admin.Password, "192.0.2.7", TestContext.Current.CancellationToken));
             Assert.Equal(SecondFactorMethod.BackupCodes, password.Method);
             Assert.NotEqual(0, Login(sshd, await admin.NextCodeAsync(TimeProvider.System), "correct, after the lockout").ExitCode);
-            Assert.NotNull(core.OpenAlert(SshLogin.AlertKey));
+            Assert.NotNull(core.OpenAlert(AlertKeys.SshDisabled));
         }
         finally
         {
@@ -129,7 +129,7 @@ public sealed class SshPamNasDashTests : IDisposable
         Assert.True(wrong.ExitCode == 1, wrong.Output);
         using var store = new LiteDbStore(_data, TimeProvider.System);
         Assert.Equal(1, store.FindByName(TestSshd.User)!.TotpFailures);
-        Assert.Equal(["failed", "succeeded"], store.Query(new AuditQuery(EventPrefix: SshCodeCheck.AuditName)).Where(a => a.Detail?.StartsWith(SshCodeCheck.Door, StringComparison.Ordinal) == true).Select(a => a.Outcome));
+        Assert.Equal(["failed", "succeeded"], store.Query(new AuditQuery(EventPrefix: AuditNames.LoginTotp.Id)).Where(a => a.Detail?.StartsWith(SshCodeCheck.Door, StringComparison.Ordinal) == true).Select(a => a.Outcome));
     }
 
     [Fact]

@@ -15,13 +15,13 @@ public sealed class SshReconciliationTests : IDisposable
         using var core = Core();
         var usersFile = Path.Combine(core.DataDirectory, SshReconciliation.LegacyUsersFile);
         await File.WriteAllTextAsync(usersFile, "HOTP/T30/6\talice\t-\t3132333435363738393031323334353637383930\n", TestContext.Current.CancellationToken);
-        core.Get<IAlertStore>().Raise(SshReconciliation.LegacyUsersFileAlertKey, AlertSeverity.Warning, "The SSH authenticator users file is out of date", null);
+        core.Get<IAlertStore>().Raise(AlertKeys.SshUsersFile, AlertSeverity.Warning, "The SSH authenticator users file is out of date", null);
         var service = core.Get<IEnumerable<IHostedService>>().OfType<SshReconciliation>().Single();
 
         await service.StartAsync(TestContext.Current.CancellationToken);
         try
         {
-            Assert.True(await Eventually(() => !File.Exists(usersFile) && core.OpenAlert(SshReconciliation.LegacyUsersFileAlertKey) is null));
+            Assert.True(await Eventually(() => !File.Exists(usersFile) && core.OpenAlert(AlertKeys.SshUsersFile) is null));
         }
         finally
         {

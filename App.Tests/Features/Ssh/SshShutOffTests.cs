@@ -51,8 +51,8 @@ public class SshShutOffTests
         Assert.DoesNotContain("should-not-run", refused.Output, StringComparison.Ordinal);
         Assert.Contains("not allowed because listed in DenyUsers", sshd.Log(), StringComparison.Ordinal);
         Say($"new login refused (ssh exit {refused.ExitCode}); sshd log: \"{LastLine(sshd.Log(), "DenyUsers")}\"");
-        Assert.True(WaitUntil(() => core.OpenAlert(SshLogin.AlertKey) is not null), "no alert");
-        var alert = core.OpenAlert(SshLogin.AlertKey);
+        Assert.True(WaitUntil(() => core.OpenAlert(AlertKeys.SshDisabled) is not null), "no alert");
+        var alert = core.OpenAlert(AlertKeys.SshDisabled);
         Assert.Equal("SSH sign-in disabled after a lockout event of alice — re-enable", alert?.Message);
         Assert.Equal(SshLogin.PagePath, alert?.ActionUrl);
         Say($"alert: \"{alert?.Message}\" -> {alert?.ActionUrl}");
@@ -70,7 +70,7 @@ public class SshShutOffTests
         Assert.Equal((0, "after\n"), sshd.Run("echo after"));
         Say("new login accepted again");
         Assert.False(File.Exists(Path.Combine(sshd.DropInDirectory, SshDaemon.DropInFileName)));
-        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
+        Assert.Null(core.OpenAlert(AlertKeys.SshDisabled));
         Assert.False(core.Ssh.Status().LoginDisabled);
         var audit = Assert.Single(core.Audit("ssh.enabled"));
         Assert.Equal(("bob", "succeeded"), (audit.UserName, audit.Outcome));
@@ -97,7 +97,7 @@ public class SshShutOffTests
         Assert.Equal((0, "SSH sign-in is enabled again.\n"), (exit, output));
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
         using var store = new LiteDbStore(core.DataDirectory, TimeProvider.System);
-        Assert.DoesNotContain(store.Open(), a => a.Key == SshLogin.AlertKey);
+        Assert.DoesNotContain(store.Open(), a => a.Key == AlertKeys.SshDisabled);
         Assert.False(store.Get().Ssh.LoginDisabled);
         Assert.Equal("succeeded", store.Query(new AuditQuery(EventPrefix: "ssh.enabled")).Single().Outcome);
     }
@@ -121,7 +121,7 @@ public class SshShutOffTests
         Assert.Single(HostTools.ProcessesRunning($"sleep {marker}"));
         Assert.False(session.HasExited);
         Assert.Equal(0, sshd.Run("true").ExitCode);
-        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
+        Assert.Null(core.OpenAlert(AlertKeys.SshDisabled));
         Assert.Empty(Directory.GetFiles(sshd.DropInDirectory));
     }
 

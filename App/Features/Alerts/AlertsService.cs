@@ -36,7 +36,7 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
             At = time.GetUtcNow(),
             UserName = actor.UserName,
             ClientAddress = actor.ClientAddress,
-            Event = "alert.acknowledged",
+            Event = AuditNames.AlertAcknowledged.Id,
             Outcome = "succeeded",
             Detail = alert.Key,
         });

@@ -15,8 +15,6 @@ public sealed class SshReconciliation(
     LiteDbStore store,
     ILogger<SshReconciliation> log) : BackgroundService
 {
-    /// <summary>The alert of the pam_oath users file, which pam_nasdash.so replaced (issue 25).</summary>
-    public const string LegacyUsersFileAlertKey = "ssh-users-file";
     /// <summary>The plaintext copy of every TOTP secret that pam_oath read, where the package kept it (the data directory).</summary>
     public const string LegacyUsersFile = "users.oath";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
@@ -71,7 +69,7 @@ public sealed class SshReconciliation(
             log.LogWarning("Removed {Path}: SSH codes are checked by NasDash itself (pam_nasdash.so), so no copy of any secret is kept", path);
         }
 
-        alerts.Clear(LegacyUsersFileAlertKey);
+        alerts.Clear(AlertKeys.SshUsersFile);
     }
 
     private void Guarded(Action action)
