@@ -557,7 +557,13 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             .Ignore(a => a.AcceptsTotp)
             .Ignore(a => a.AcceptsBackupCodes)
             .Ignore(a => a.AcceptsSecurityKeys)
-            .Ignore(a => a.MayAddSecurityKey);
+            .Ignore(a => a.MayAddSecurityKey)
+            .Ignore(a => a.IsSuperLocked)
+            .Ignore(a => a.InRecovery)
+            .Ignore(a => a.AdmitsSessions)
+            .Ignore(a => a.MayChangePassword)
+            .Ignore(a => a.AcceptsSshCode)
+            .Ignore(a => a.MayRenewSecondFactor);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total);
         mapper.Entity<ApplianceSettings>().Id(s => s.Id, autoId: false);
