@@ -3,7 +3,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
@@ -112,12 +111,4 @@ public class VerdictLatencyBenchmarks
 
     [IterationCleanup]
     public void ApplyLeftovers() => _services.GetRequiredService<SshLogin>().ApplyPendingShutOffs();
-
-    private sealed class ProductionEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Production;
-        public string ApplicationName { get; set; } = "NasDash";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
 }
