@@ -15,6 +15,8 @@ public enum SecurityNoticeKind
     TwoFactorSettingsChanged,
     BackupCodesRegenerated,
     EnrolmentCodeIssued,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 /// <summary>
@@ -94,7 +96,8 @@ public static class SecurityNoticeRules
             Actor = actor ?? ActorFromDetail(entry),
             ClientAddress = entry.ClientAddress,
             AccountState = after?.State,
-            Detail = kind is SecurityNoticeKind.TwoFactorSettingsChanged or SecurityNoticeKind.SshDisabled ? entry.Detail : null,
+            Detail = kind is SecurityNoticeKind.TwoFactorSettingsChanged or SecurityNoticeKind.SshDisabled
+                or SecurityNoticeKind.ApiTokenCreated or SecurityNoticeKind.ApiTokenRevoked ? entry.Detail : null,
         })];
     }
 
@@ -141,6 +144,10 @@ public static class SecurityNoticeRules
                 return [SecurityNoticeKind.BackupCodesRegenerated];
             case "enrolment.code-issued" when succeeded:
                 return [SecurityNoticeKind.EnrolmentCodeIssued];
+            case "account.api-token-created" when succeeded:
+                return [SecurityNoticeKind.ApiTokenCreated];
+            case "account.api-token-revoked" when succeeded:
+                return [SecurityNoticeKind.ApiTokenRevoked];
             default:
                 return [];
         }

@@ -548,6 +548,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         mapper.Entity<OutboxNotice>().Id(n => n.Id);
         mapper.Entity<NotificationSettings>().Id(n => n.Id, autoId: false);
         mapper.Entity<NoticeDelivery>().Ignore(d => d.Finished);
+        mapper.Entity<ApiToken>().Id(t => t.Id);
         return mapper;
     }
 }

@@ -35,6 +35,8 @@ public static class AuditWording
         ["account.password-changed"] = "Own password changed",
         ["account.security-key-added"] = "Security key added",
         ["account.security-key-removed"] = "Security key removed",
+        ["account.api-token-created"] = "API token created",
+        ["account.api-token-revoked"] = "API token revoked",
         ["users.created"] = "Administrator created",
         ["users.deleted"] = "Administrator deleted",
         ["users.second-factor-reset"] = "Second factor reset",

@@ -105,6 +105,16 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"{user} needs it to set up a new authenticator.{state}\n\n" +
                 $"If this was not expected, look at the audit log at {url}/audit.",
                 "/users"),
+            SecurityNoticeKind.ApiTokenCreated => (NoticeSeverity.Info,
+                $"An API token was created for {user} on {host}",
+                $"At {at}, {user}{from} created an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
+                $"appliance's state; no token can change how anyone signs in.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: revoke the token at {url}/account and {changeIt}.",
+                "/account"),
+            SecurityNoticeKind.ApiTokenRevoked => (NoticeSeverity.Info,
+                $"An API token of {user} was revoked on {host}",
+                $"At {at}, {user}{from} revoked an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}",
+                "/account"),
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
         };
 
@@ -132,6 +142,8 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.TwoFactorSettingsChanged => "two-factor-settings-changed",
         SecurityNoticeKind.BackupCodesRegenerated => "backup-codes-regenerated",
         SecurityNoticeKind.EnrolmentCodeIssued => "enrolment-code-issued",
+        SecurityNoticeKind.ApiTokenCreated => "api-token-created",
+        SecurityNoticeKind.ApiTokenRevoked => "api-token-revoked",
         _ => kind.ToString(),
     };
 
@@ -149,6 +161,8 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.TwoFactorSettingsChanged => "Global Two Factor settings changed",
         SecurityNoticeKind.BackupCodesRegenerated => "Backup codes regenerated",
         SecurityNoticeKind.EnrolmentCodeIssued => "Enrolment code issued",
+        SecurityNoticeKind.ApiTokenCreated => "API token created",
+        SecurityNoticeKind.ApiTokenRevoked => "API token revoked",
         _ => kind.ToString(),
     };
 
