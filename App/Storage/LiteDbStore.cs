@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LiteDB;
 using Microsoft.Extensions.Logging.Abstractions;
 using NasDash.Security;
@@ -91,6 +92,9 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
     public event Action? SettingsChanged;
 
+    /// <summary>Raised after each durable commit with how long the commit and its flush took (for the metrics).</summary>
+    public event Action<TimeSpan>? Committed;
+
     public Account? FindByName(string userName)
     {
         var normalized = Account.Normalize(userName);
@@ -170,6 +174,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             try
             {
                 result = writes();
+                var started = Stopwatch.GetTimestamp();
                 if (!db.Commit())
                 {
                     throw new InvalidOperationException("The store did not commit the transaction.");
@@ -177,6 +182,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
                 // LiteDB 5 does not fsync a commit; its checkpoint copies the log into the data file and flushes it to disk.
                 db.Checkpoint();
+                Committed?.Invoke(Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex) when (!IsDiskFailure(ex))
             {
@@ -491,6 +497,11 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         if (query.To is { } to)
         {
             q = q.Where(LiteDB.Query.LTE(nameof(AuditEvent.At), to.UtcTicks));
+        }
+
+        if (query.BeforeId is { } before)
+        {
+            q = q.Where(e => e.Id < before);
         }
 
         return q;
