@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using NasDash.Features.Api;
 using NasDash.Security;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace NasDash.Features.Metrics;
 
@@ -17,7 +18,7 @@ public static class MetricsFeature
         services.AddSingleton<ILockoutEventHandler>(sp => sp.GetRequiredService<NasDashMetrics>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitCount>());
         services.AddHostedService<CountFromTheStart>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("nasdash")).WithMetrics(metrics => metrics
             .AddMeter(NasDashMetrics.MeterName)
             .AddPrometheusExporter(prometheus =>
             {
