@@ -51,7 +51,6 @@ public class SignInBenchmarks
             ["NasDash:HostName"] = "nas-bench",
             ["NasDash:Ssh:DropInDirectory"] = Path.Combine(_directory, "sshd_config.d"),
             ["NasDash:Ssh:PidFile"] = Path.Combine(_directory, "sshd.pid"),
-            ["NasDash:Ssh:OathUsersFile"] = Path.Combine(_directory, "users.oath"),
         }).Build();
         var services = new ServiceCollection().AddLogging();
         // Production, and the shipped work factors (OWASP's): nothing in this configuration lowers them.

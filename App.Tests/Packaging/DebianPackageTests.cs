@@ -66,12 +66,13 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
 {
     private const string Unit = "/lib/systemd/system/nasdash.service";
     private const string DataDirectory = "/var/lib/nasdash";
+    private const string Module = "/usr/lib/x86_64-linux-gnu/security/pam_nasdash.so";
 
     // Everything the package or its maintainer scripts create, deb-systemd-helper's enable links and state included.
     private static readonly string[] Footprint =
     [
         "/usr/lib/nasdash", "/usr/bin/nasdash", "/etc/nasdash", DataDirectory, Unit, "/usr/share/nasdash", "/usr/share/doc/nasdash",
-        "/usr/share/man/man8/nasdash.8.gz", "/usr/share/lintian/overrides/nasdash",
+        "/usr/share/man/man8/nasdash.8.gz", "/usr/share/lintian/overrides/nasdash", Module,
         "/etc/systemd/system/multi-user.target.wants/nasdash.service", "/etc/systemd/system/nasdash.service",
         "/var/lib/systemd/deb-systemd-helper-enabled/nasdash.service.dsh-also",
         "/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/nasdash.service",
@@ -100,10 +101,19 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         }
 
         Assert.DoesNotContain(Footprint, p => Exists(root, p));
+        // What an appliance wired by an older NasDash holds: pam_oath's users file and its lines in sshd's stack.
+        Directory.CreateDirectory(root.HostPath(DataDirectory));
+        await File.WriteAllTextAsync(root.HostPath($"{DataDirectory}/users.oath"), "HOTP/T30/6\talice\t-\t3132333435363738393031323334353637383930\n", TestContext.Current.CancellationToken);
+        var pam = await File.ReadAllTextAsync(root.HostPath("/etc/pam.d/sshd"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(root.HostPath("/etc/pam.d/sshd"), OathWiring(pam), TestContext.Current.CancellationToken);
 
         Dpkg(root, "-i", build.Package);
 
         CheckFiles(root);
+        Assert.False(File.Exists(root.HostPath($"{DataDirectory}/users.oath")), "the upgrade must remove pam_oath's users file");
+        var migrated = await File.ReadAllTextAsync(root.HostPath("/etc/pam.d/sshd"), TestContext.Current.CancellationToken);
+        Assert.Contains("auth    required    pam_nasdash.so data=/var/lib/nasdash nasdash=/usr/bin/nasdash\n", migrated, StringComparison.Ordinal);
+        Assert.DoesNotContain("pam_oath", migrated, StringComparison.Ordinal);
         var verify = root.Run("systemd-analyze", "verify", Unit);
         Assert.True(verify.ExitCode == 0 && verify.Output.Trim().Length == 0, verify.Output);
         var security = root.Run("systemd-analyze", "security", "--offline=true", Unit);
@@ -132,7 +142,17 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         Assert.Equal("/etc/nasdash/appsettings.json", new FileInfo(root.HostPath("/usr/lib/nasdash/appsettings.json")).LinkTarget);
         Assert.True(File.Exists(root.HostPath("/usr/share/man/man8/nasdash.8.gz")));
         Assert.True(File.Exists(root.HostPath("/usr/share/nasdash/sshd-2fa.conf")));
-        Assert.Contains("pam_oath.so usersfile=/var/lib/nasdash/users.oath", File.ReadAllText(root.HostPath("/usr/share/nasdash/pam-sshd-2fa")), StringComparison.Ordinal);
+        Assert.Equal("auth    required    pam_nasdash.so data=/var/lib/nasdash nasdash=/usr/bin/nasdash",
+            File.ReadAllLines(root.HostPath("/usr/share/nasdash/pam-sshd-2fa")).Single(l => !l.StartsWith('#')));
+        Assert.Equal(("root", "root", "644"), Owner(root, Module));
+        // Hardened: no executable stack, full RELRO (read-only after relocation, bound now), the stack protector, fortify.
+        var headers = HostTools.Run("readelf", "-lW", root.HostPath(Module)).Output;
+        Assert.Matches(@"GNU_STACK(\s+0x[0-9a-f]+){5}\s+RW\s", headers);
+        Assert.Contains("GNU_RELRO", headers, StringComparison.Ordinal);
+        Assert.Contains("BIND_NOW", HostTools.Run("readelf", "-d", root.HostPath(Module)).Output, StringComparison.Ordinal);
+        var symbols = HostTools.Run("readelf", "--dyn-syms", "-W", root.HostPath(Module)).Output;
+        Assert.Contains("__stack_chk_fail", symbols, StringComparison.Ordinal);
+        Assert.Contains("_chk@", symbols, StringComparison.Ordinal);
         var conffiles = root.Run("dpkg-query", "-W", "-f=${Conffiles}", "nasdash").Output;
         Assert.Contains("/etc/nasdash/appsettings.json", conffiles, StringComparison.Ordinal);
         var listed = root.Run("dpkg", "-L", "nasdash").Output.Split('\n');
@@ -187,7 +207,14 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
             Assert.Contains("SSH login", fromTmp.Output, StringComparison.Ordinal);
             var wiring = RunInstalled(root, "console", "ssh-2fa", "status", planted);
             Assert.True(wiring.ExitCode == 0, wiring.Output);
-            Assert.Contains("pam_oath users file: /var/lib/nasdash/users.oath", wiring.Output, StringComparison.Ordinal);
+            Assert.Contains("codes checked by: NasDash, the server on /var/lib/nasdash/console.sock", wiring.Output, StringComparison.Ordinal);
+
+            // The packaged module, as sshd would load it, with no server running: the installed program answers on the store.
+            await File.WriteAllTextAsync(root.HostPath("/etc/pam.d/nasdash-test"), "auth required pam_nasdash.so\n", TestContext.Current.CancellationToken);
+            var (exit, output) = Features.Ssh.SshPamNasDashTests.Pamtester(root, "nasdash-test", "alice", "123456");
+            Assert.True(exit != 0, output);
+            Assert.Contains("Authenticator code:", output, StringComparison.Ordinal);
+            Assert.Contains("NasDash: alice is not a NasDash administrator", output, StringComparison.Ordinal);
         }
         finally
         {
@@ -241,6 +268,21 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         return (process.ExitCode, output.Result + error.Result);
     }
 
+    /// <summary>sshd's stack as the pam_oath era's `ssh-2fa enable` left it.</summary>
+    private static string OathWiring(string pam)
+    {
+        var template = File.ReadAllText(Path.Combine(DebianPackageBuild.RepositoryRoot, "App", "Features", "Ssh", "TwoFactorWiring", "pam-sshd-2fa-oath"))
+            .Replace("@OATH_USERS_FILE@", "/var/lib/nasdash/users.oath", StringComparison.Ordinal)
+            .Replace("@FAILLOCK_DIRECTORY@", "/var/run/faillock", StringComparison.Ordinal);
+        var lines = pam.Split('\n').ToList();
+        var index = lines.FindIndex(l => l.Trim() == "@include common-auth");
+        Assert.True(index >= 0, "the machine's /etc/pam.d/sshd has no '@include common-auth'");
+        lines.RemoveAt(index);
+        lines.InsertRange(index, [NasDash.Features.Ssh.SshTwoFactorWiring.BlockBegin, NasDash.Features.Ssh.SshTwoFactorWiring.ReplacedPrefix + "@include common-auth",
+            .. template.TrimEnd('\n').Split('\n'), NasDash.Features.Ssh.SshTwoFactorWiring.BlockEnd]);
+        return string.Join('\n', lines);
+    }
+
     private static void Dpkg(ThrowawayRoot root, params string[] args)
     {
         var (exit, output) = root.Run("dpkg", args);
@@ -261,5 +303,5 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
     }
 
     private static void Require() =>
-        HostTools.Require(["dpkg", "dpkg-deb", "dpkg-shlibdeps", "lintian", "systemd-analyze", "deb-systemd-helper", "man", "gzip", "kill", "stat", .. ThrowawayRoot.Programs]);
+        HostTools.Require(["dpkg", "dpkg-deb", "dpkg-shlibdeps", "dpkg-architecture", "readelf", "lintian", .. Features.Ssh.PamModule.Programs, "systemd-analyze", "deb-systemd-helper", "man", "gzip", "kill", "stat", .. ThrowawayRoot.Programs]);
 }

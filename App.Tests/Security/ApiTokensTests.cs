@@ -121,7 +121,7 @@ public sealed class ApiTokensTests
             case "password change":
                 var account = harness.Stored(alice);
                 account.PasswordChanged(harness.Passwords.Hash("another long password"));
-                harness.Store.Update(account);
+                harness.Get<SecurityLedger>().Commit(account, new AuditEvent { At = harness.Time.GetUtcNow(), UserName = "alice", Event = AuditNames.AccountPasswordChanged.Id, Outcome = "succeeded" });
                 break;
             case "console unlock":
                 Assert.True((await harness.Administration.UnlockAsync("alice", "root", Cancel)).Succeeded);

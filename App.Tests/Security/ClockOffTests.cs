@@ -45,7 +45,7 @@ public sealed class ClockOffTests
         var stored = harness.Stored(alice);
         Assert.Equal(AccountState.Normal, stored.State);
         Assert.Equal(0, stored.TotpFailures);
-        Assert.Contains(harness.Store.Open(), a => a.Key == SignInService.ClockAlertKey);
+        Assert.Contains(harness.Store.Open(), a => a.Key == AlertKeys.ClockOff);
     }
 
     [Fact]

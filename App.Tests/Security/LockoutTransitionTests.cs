@@ -210,7 +210,7 @@ public class LockoutTransitionTests
             {
                 var account = a.Stored;
                 account.UnlockAtConsole(a.H.Time.GetUtcNow());
-                a.H.Store.Update(account);
+                a.H.Store.SaveSetUp(account);
                 return await a.Password(correct: true);
             },
             "EnrolmentCodeRequired", AccountState.Normal, (0, 0, 0), None,

@@ -61,7 +61,7 @@ public class PasswordHashingTests
         var alice = harness.CreateEnrolledAccount("alice");
         var account = harness.Stored(alice);
         account.PasswordChanged(new PasswordHashing(iterations: 500).Hash(alice.Password));
-        harness.Store.Update(account);
+        harness.Store.SaveSetUp(account);
 
         Assert.IsType<PasswordStepResult.SecondFactorRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));
 

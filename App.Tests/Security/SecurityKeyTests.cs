@@ -116,7 +116,7 @@ public class SecurityKeyTests
         var stored = Assert.Single(harness.Stored(alice).SecurityKeys);
         Assert.Equal(harness.Time.GetUtcNow(), stored.LastUsedAt);
         Assert.Equal(key.SignatureCounter, (uint)stored.SignatureCounter);
-        Assert.Single(harness.AuditOf("alice", SecurityKeySignIn.AuditName), e => e.Outcome == "succeeded");
+        Assert.Single(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id), e => e.Outcome == "succeeded");
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public class SecurityKeyTests
         var replayed = await harness.Get<SecurityKeySignIn>().SubmitAsync(next, assertion, Client, Ct);
 
         Assert.IsType<SecondFactorResult.Malformed>(replayed);
-        Assert.Single(harness.AuditOf("alice", SecurityKeySignIn.AuditName), e => e.Outcome == "succeeded");
+        Assert.Single(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id), e => e.Outcome == "succeeded");
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public class SecurityKeyTests
 
         Assert.IsType<SecondFactorResult.Malformed>(result);
         Assert.Equal(5, harness.Stored(alice).SecurityKeys[0].SignatureCounter);
-        Assert.Single(harness.AuditOf("alice", SecurityKeySignIn.AuditName), e => e.Outcome == "refused");
+        Assert.Single(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id), e => e.Outcome == "refused");
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public class SecurityKeyTests
         Assert.IsType<SecondFactorResult.Malformed>(result);
         Assert.Null(harness.Stored(bob).SecurityKeys[0].LastUsedAt);
         Assert.Null(harness.Stored(alice).SecurityKeys[0].LastUsedAt);
-        Assert.DoesNotContain(harness.AuditOf("alice", SecurityKeySignIn.AuditName), e => e.Outcome == "succeeded");
+        Assert.DoesNotContain(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id), e => e.Outcome == "succeeded");
     }
 
     [Fact]
@@ -251,8 +251,8 @@ public class SecurityKeyTests
         Assert.Equal(AccountState.Normal, stored.State);
         Assert.Equal(0, stored.TotpFailures);
         Assert.Equal(0, stored.BackupFailures);
-        Assert.Equal(5, harness.AuditOf("alice", SecurityKeySignIn.AuditName).Count(e => e.Outcome == "refused"));
-        Assert.Equal(5, harness.AuditOf("alice", SecurityKeySignIn.AuditName).Count(e => e.Outcome == "cancelled"));
+        Assert.Equal(5, harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id).Count(e => e.Outcome == "refused"));
+        Assert.Equal(5, harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id).Count(e => e.Outcome == "cancelled"));
         key.Origin = Origin;
         Assert.IsType<SecondFactorResult.SignedIn>(await harness.Get<SecurityKeySignIn>().SubmitAsync(
             challenge, key.Assert(Assert.IsType<SecurityKeyPrompt.Ready>(await signIn.StartAsync(challenge, Ct)).OptionsJson), Client, Ct));
@@ -295,7 +295,7 @@ public class SecurityKeyTests
 
         Assert.IsType<SecondFactorResult.SuperLocked>(submitted);
         Assert.Null(harness.Stored(alice).SecurityKeys[0].LastUsedAt);
-        Assert.Empty(harness.AuditOf("alice", SecurityKeySignIn.AuditName));
+        Assert.Empty(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id));
     }
 
     [Fact]
@@ -422,7 +422,7 @@ public class SecurityKeyTests
 
         Assert.Single(results, r => r is SecondFactorResult.SignedIn);
         Assert.All(results, r => Assert.True(r is SecondFactorResult.SignedIn or SecondFactorResult.ChallengeExpired, r.ToString()));
-        Assert.Single(harness.AuditOf("alice", SecurityKeySignIn.AuditName), e => e.Outcome == "succeeded");
+        Assert.Single(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id), e => e.Outcome == "succeeded");
     }
 
     [Fact]
@@ -475,6 +475,6 @@ public class SecurityKeyTests
     {
         var stored = harness.Stored(account);
         transition(stored);
-        harness.Store.Update(stored);
+        harness.Store.SaveSetUp(stored);
     }
 }

@@ -175,7 +175,8 @@ public class SignInConcurrencyTests
         }
 
         var settings = new WriterAfterFirstRead(harness.Store, other => other.Ssh.LoginDisabled = true);
-        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, new TotpSecondFactor(harness.Totp, harness.Secrets, harness.Time), harness.Pending, harness.Events, harness.Devices, harness.Get<AddressThrottle>(), harness.Get<RefusedSignIns>(), harness.BackupCodes, harness.Store, harness.Time);
+        var ledger = new SecurityLedger(harness.Store, harness.Store, settings, harness.Store, harness.Store, harness.Get<IEnumerable<ILockoutEventHandler>>(), harness.Events);
+        var signIn = new SignInService(harness.Store, settings, harness.Store, harness.Locks, harness.Passwords, new TotpSecondFactor(harness.Totp, harness.Secrets, harness.Time), harness.Pending, harness.Events, ledger, harness.Devices, harness.Get<AddressThrottle>(), harness.Get<RefusedSignIns>(), harness.BackupCodes, harness.Store, harness.Time);
 
         Assert.IsType<SecondFactorResult.SuperLocked>(await signIn.SubmitBackupCodesAsync(challenge, harness.WrongCodes(2), null, TestContext.Current.CancellationToken));
 

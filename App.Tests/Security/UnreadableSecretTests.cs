@@ -13,7 +13,7 @@ public sealed class UnreadableSecretTests
         var alice = h.CreateEnrolledAccount("alice");
         var stored = h.Stored(alice);
         stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
-        h.Store.Update(stored);
+        h.Store.SaveSetUp(stored);
         var challenge = await h.ChallengeAsync(alice);
 
         var result = await h.SignIn.SubmitTotpAsync(challenge, "123456", null, TestContext.Current.CancellationToken);
@@ -30,7 +30,7 @@ public sealed class UnreadableSecretTests
         var alice = h.CreateEnrolledAccount("alice");
         var stored = h.Stored(alice);
         stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
-        h.Store.Update(stored);
+        h.Store.SaveSetUp(stored);
 
         var outcome = await h.StepUp.VerifyAsync(alice.Id, "123456", StepUpPurpose.EnableSsh, null, TestContext.Current.CancellationToken);
 

@@ -175,8 +175,8 @@ public class LiteDbStoreTests
             .RequirePasswordChange();
         using (var store = new LiteDbStore(temp.Path, _time))
         {
-            store.TryInsert(account);
-            store.Update(account);
+            store.InsertSetUp(account);
+            store.SaveSetUp(account);
         }
 
         using var reopened = new LiteDbStore(temp.Path, _time);
@@ -351,7 +351,7 @@ public class LiteDbStoreTests
     private void UnlockWrites(LiteDbStore store, Account account)
     {
         account.UnlockAtConsole(_time.GetUtcNow());
-        store.Update(account);
+        store.SaveSetUp(account);
         var settings = store.Get();
         settings.Ssh.LoginDisabled = true;
         store.Save(settings);

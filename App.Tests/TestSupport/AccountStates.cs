@@ -15,6 +15,7 @@ public static class AccountStates
     public static Account StartRecovery(this Account account, DateTimeOffset now)
     {
         account.BackupSubmissionStarted(now, client: null);
+        account.TakeFacts(); // set-up, not an event: nothing to notify
         return account;
     }
 
@@ -27,6 +28,7 @@ public static class AccountStates
             account.BackupSubmissionFailed(settings ?? Defaults, now, client: null);
         }
 
+        account.TakeFacts(); // set-up, not an event: nothing to notify
         return account;
     }
 
@@ -39,6 +41,7 @@ public static class AccountStates
             account.BackupSubmissionFailed(settings ?? Defaults, now, client: null);
         }
 
+        account.TakeFacts(); // set-up, not an event: nothing to notify
         return account;
     }
 
@@ -50,6 +53,7 @@ public static class AccountStates
             account.TotpFailed(settings ?? Defaults, now, client: null);
         }
 
+        account.TakeFacts(); // set-up, not an event: nothing to notify
         return account;
     }
 
@@ -61,6 +65,7 @@ public static class AccountStates
             account.PasswordFailed(now);
         }
 
+        account.TakeFacts(); // set-up, not an event: nothing to notify
         return account;
     }
 
@@ -95,4 +100,20 @@ public static class AccountStates
         AccountState.SuperLocked => account.SuperLock(now),
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
+}
+
+/// <summary>Saving an account a test put into a state: the moves' facts are set-up, not events, so nobody is notified.</summary>
+public static class SetUpStore
+{
+    public static void SaveSetUp(this IAccountStore store, Account account)
+    {
+        account.TakeFacts();
+        store.Update(account);
+    }
+
+    public static bool InsertSetUp(this IAccountStore store, Account account)
+    {
+        account.TakeFacts();
+        return store.TryInsert(account);
+    }
 }

@@ -121,7 +121,7 @@ public sealed class CoreHarness : IDisposable
     {
         var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow());
         var issued = EnrolmentCodes.IssueTo(account);
-        if (!Store.TryInsert(account))
+        if (!Store.InsertSetUp(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
         }

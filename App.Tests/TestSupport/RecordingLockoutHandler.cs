@@ -20,12 +20,14 @@ public sealed class RecordingLockoutHandler : ILockoutEventHandler
 
     public IReadOnlyList<LockoutEventKind> Kinds => [.. Events.Select(e => e.Kind)];
 
-    public void Handle(LockoutEvent lockoutEvent)
+    public IReadOnlyList<SecurityFact> Record(LockoutEvent lockoutEvent)
     {
         lock (_events)
         {
             _events.Add(lockoutEvent);
         }
+
+        return [];
     }
 
     public void Clear()

@@ -100,7 +100,7 @@ public static class TestAdministrators
         var accounts = services.GetRequiredService<IAccountStore>();
         var account = accounts.FindById(id) ?? throw new InvalidOperationException("No such account.");
         change(account);
-        accounts.Update(account);
+        accounts.SaveSetUp(account);
     }
 
     /// <summary>

@@ -58,10 +58,8 @@ public sealed class TestCore : IDisposable
         {
             ["NasDash:Ssh:DropInDirectory"] = Path.Combine(sandbox, "sshd_config.d"),
             ["NasDash:Ssh:PidFile"] = Path.Combine(sandbox, "sshd.pid"),
-            ["NasDash:Ssh:OathUsersFile"] = Path.Combine(sandbox, "users.oath"),
             ["NasDash:Ssh:PamServiceFile"] = Path.Combine(sandbox, "pam.d", "sshd"),
             ["NasDash:Ssh:SshdConfigFile"] = Path.Combine(sandbox, "sshd_config"),
-            ["NasDash:Ssh:FaillockDirectory"] = Path.Combine(sandbox, "faillock"),
         };
     }
 

@@ -57,11 +57,16 @@ public static class CoreServices
         services.AddSingleton<PasswordChangeBudgets>();
         services.AddSingleton<UntrustedForwarding>();
         services.AddSingleton<SecurityEvents>();
+        services.AddSingleton<SecurityLedger>();
+        services.AddSingleton<ApplianceFacts>();
+        services.AddSingleton<IStoreTransactions>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
         services.AddSingleton<ApiTokenThrottle>();
         services.AddSingleton<ApiTokens>();
+        services.AddSingleton<SshCodeCheck>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton(sp =>
         {

@@ -64,11 +64,10 @@ public sealed class SshOptions
 {
     public string DropInDirectory { get; set; } = "/etc/ssh/sshd_config.d";
     public string PidFile { get; set; } = "/run/sshd.pid";
-    public string OathUsersFile { get; set; } = "/etc/users.oath";
-    /// <summary>The PAM stack that `nasdash console ssh-2fa` wires pam_oath and pam_faillock into.</summary>
+    /// <summary>The PAM stack that `nasdash console ssh-2fa` wires pam_nasdash.so into.</summary>
     public string PamServiceFile { get; set; } = "/etc/pam.d/sshd";
     /// <summary>sshd's main configuration, checked with `sshd -t` after the drop-in changes.</summary>
     public string SshdConfigFile { get; set; } = "/etc/ssh/sshd_config";
-    /// <summary>pam_faillock's tally directory (its own default); `console unlock` clears the user's tally there.</summary>
-    public string FaillockDirectory { get; set; } = "/var/run/faillock";
+    /// <summary>The program pam_nasdash.so runs (`console ssh-code`) when no server answers on the console socket.</summary>
+    public string Program { get; set; } = "/usr/bin/nasdash";
 }

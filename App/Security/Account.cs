@@ -74,6 +74,26 @@ public sealed class Account
     /// <summary>The password budgets of browsers holding a valid device cookie, each apart from the untrusted bucket.</summary>
     public List<DeviceBudget> DeviceBudgets { get; private set; } = [];
 
+    // What the moves since the last commit changed: taken by SecurityLedger, which commits them with the account.
+    private List<SecurityFact> _facts = [];
+
+    /// <summary>Whether moves recorded facts that no commit has taken yet.</summary>
+    internal bool HasUncommittedFacts => _facts.Count > 0;
+
+    /// <summary>The facts recorded since the last call, in order; the ledger commits them with the account.</summary>
+    public IReadOnlyList<SecurityFact> TakeFacts()
+    {
+        var taken = _facts;
+        _facts = [];
+        return taken;
+    }
+
+    /// <summary>Puts back facts a commit took but did not write (an insert refused because the name is taken).</summary>
+    internal void RestoreFacts(IReadOnlyList<SecurityFact> facts) => _facts.InsertRange(0, facts);
+
+    private void Record(SecurityFactKind kind, string? client = null, string? detail = null) =>
+        _facts.Add(new SecurityFact(kind, Id, UserName, client, detail));
+
     /// <summary>An administrator who has yet to enrol a second factor (created on /users, or before 2FA was required).</summary>
     public static Account Create(string userName, string passwordHash, DateTimeOffset now, bool mustEnrol = true, bool mustChangePassword = false)
     {
@@ -83,7 +103,7 @@ public sealed class Account
         }
 
         var name = userName.Trim();
-        return new Account
+        var account = new Account
         {
             UserName = name,
             NormalizedUserName = Normalize(name),
@@ -93,6 +113,7 @@ public sealed class Account
             CreatedAt = now,
             StateSince = now,
         };
+        return account;
     }
 
     /// <summary>The first administrator, whose enrolment the setup wizard completed before the account exists.</summary>
@@ -100,6 +121,8 @@ public sealed class Account
     {
         var account = Create(userName, passwordHash, now);
         account.Enrolled(protectedSecret, acceptedStep, codes);
+        // Enrolled together with its creation: one fact, the creation.
+        account._facts.RemoveAll(f => f.Kind == SecurityFactKind.SecondFactorEnrolled);
         return account;
     }
 
@@ -241,6 +264,7 @@ public sealed class Account
         MustChangePassword = false;
         RevokeDevices();
         RotateSecurityStamp();
+        Record(SecurityFactKind.PasswordChanged);
     }
 
     /// <summary>Another administrator requires a new password at the next sign-in; their sessions end.</summary>
@@ -249,6 +273,7 @@ public sealed class Account
         RefuseIfSuperLocked();
         MustChangePassword = true;
         RotateSecurityStamp();
+        Record(SecurityFactKind.PasswordChangeRequired);
     }
 
     public void TotpAccepted(long step, DateTimeOffset now, bool signsIn = true)
@@ -295,6 +320,7 @@ public sealed class Account
         }
 
         Move(AccountState.Recovery, now);
+        Record(SecurityFactKind.MovedToRecovery, client);
         return new LockoutEvent(LockoutEventKind.MovedToRecovery, Id, UserName, client, now);
     }
 
@@ -308,6 +334,7 @@ public sealed class Account
         }
 
         Move(AccountState.Recovery, now);
+        Record(SecurityFactKind.RecoveryStarted, client);
         return new LockoutEvent(LockoutEventKind.RecoveryStarted, Id, UserName, client, now);
     }
 
@@ -323,6 +350,7 @@ public sealed class Account
 
         Move(AccountState.SuperLocked, now);
         RotateSecurityStamp();
+        Record(SecurityFactKind.SuperLockedByBackupCodes, client);
         return new LockoutEvent(LockoutEventKind.SuperLocked, Id, UserName, client, now);
     }
 
@@ -336,6 +364,7 @@ public sealed class Account
         ClearSecondFactor();
         LastSignInAt = now;
         Move(AccountState.Normal, now);
+        Record(SecurityFactKind.RecoverySucceeded);
     }
 
     /// <summary>
@@ -349,7 +378,8 @@ public sealed class Account
         LockedUntil = null;
         RevokeDevices();
         Move(AccountState.Normal, now);
-        EnrolmentCodeIssued(enrolmentCode, codeExpiresAt);
+        SetEnrolmentCode(enrolmentCode, codeExpiresAt);
+        Record(SecurityFactKind.ConsoleUnlocked);
     }
 
     /// <summary>
@@ -362,11 +392,18 @@ public sealed class Account
         ClearSecondFactor();
         RevokeDevices();
         Move(AccountState.Normal, now);
-        EnrolmentCodeIssued(enrolmentCode, codeExpiresAt);
+        SetEnrolmentCode(enrolmentCode, codeExpiresAt);
+        Record(SecurityFactKind.SecondFactorReset);
     }
 
     /// <summary>A new one-time enrolment code for an account that must enrol; it replaces any older one.</summary>
     public void EnrolmentCodeIssued(StoredBackupCodes code, DateTimeOffset expiresAt)
+    {
+        SetEnrolmentCode(code, expiresAt);
+        Record(SecurityFactKind.EnrolmentCodeIssued);
+    }
+
+    private void SetEnrolmentCode(StoredBackupCodes code, DateTimeOffset expiresAt)
     {
         RefuseIfSuperLocked();
         if (IsEnrolled || !MustEnrol || code.Total != 1)
@@ -426,6 +463,7 @@ public sealed class Account
 
         Move(AccountState.SuperLocked, now);
         RotateSecurityStamp();
+        Record(SecurityFactKind.SuperLockedByEnrolmentCodes, client);
         return new LockoutEvent(LockoutEventKind.SuperLocked, Id, UserName, client, now);
     }
 
@@ -443,6 +481,7 @@ public sealed class Account
         }
 
         SecurityKeys = [.. SecurityKeys, key];
+        Record(SecurityFactKind.SecurityKeyAdded, detail: key.Name);
     }
 
     /// <summary>An assertion verified under the account's lock: its counter must advance past the stored one.</summary>
@@ -469,8 +508,10 @@ public sealed class Account
             throw new InvalidOperationException($"{UserName} cannot remove that security key now: it is unknown, or the last second factor.");
         }
 
+        var removed = SecurityKeys.First(k => k.Id == keyId);
         SecurityKeys = [.. SecurityKeys.Where(k => k.Id != keyId)];
         RotateSecurityStamp();
+        Record(SecurityFactKind.SecurityKeyRemoved, detail: removed.Name);
     }
 
     /// <summary>A completed enrolment: new secret and batch are in place, other sessions end.</summary>
@@ -487,6 +528,7 @@ public sealed class Account
         TotpFailures = 0;
         BackupFailures = 0;
         RotateSecurityStamp();
+        Record(SecurityFactKind.SecondFactorEnrolled);
     }
 
     /// <summary>The user verified a new authenticator; the old secret stops working now.</summary>
@@ -497,6 +539,7 @@ public sealed class Account
         LastTotpStep = acceptedStep;
         TotpFailures = 0;
         RotateSecurityStamp();
+        Record(SecurityFactKind.AuthenticatorRenewed);
     }
 
     /// <summary>A new set of backup codes replaces the old one as a whole.</summary>
@@ -506,6 +549,7 @@ public sealed class Account
         BackupCodes = codes;
         BackupFailures = 0;
         RotateSecurityStamp();
+        Record(SecurityFactKind.BackupCodesRenewed);
     }
 
     public static string Normalize(string userName) => userName.Trim().ToLowerInvariant();
@@ -518,6 +562,7 @@ public sealed class Account
         copy.DeviceBudgets = DeviceBudgets.Select(b => b.Clone()).ToList();
         copy.SecurityKeys = [.. SecurityKeys.Select(k => k.Clone())];
         copy.ClockOffSteps = [.. ClockOffSteps];
+        copy._facts = [.. _facts];
         return copy;
     }
 

@@ -46,10 +46,11 @@ public sealed class AccountAdministration(
     IAccountStore accounts,
     ISettingsStore settings,
     IAlertStore alerts,
-    IAuditLog audit,
     AccountLocks locks,
     PasswordHashing passwords,
     SecurityEvents events,
+    SecurityLedger ledger,
+    ApplianceFacts facts,
     EnrolmentCodes enrolmentCodes,
     RefusedSignIns refused,
     TimeProvider time,
@@ -83,17 +84,20 @@ public sealed class AccountAdministration(
             var issued = new IssuedEnrolmentCode(account.UserName, code, validUntil);
             var detail = $"by {actor}; was {before}; second factor reset, device cookies revoked, enrolment code issued (valid until {issued.ValidUntilText})" +
                          (applianceLock is null ? "" : $"; appliance-wide lock set by {applianceLock} lifted");
-            accounts.Update(account, Entry(account.UserName, "console.unlock", "succeeded", detail));
-            if (applianceLock is not null)
+            // One commit: the account, the lifted appliance-wide lock, the alerts and the notice.
+            ledger.Commit(account, Entry(account.UserName, AuditNames.ConsoleUnlock.Id, "succeeded", detail), () =>
             {
-                settings.Update(s => s.ApplianceLockedBy = null);
-            }
+                if (applianceLock is not null)
+                {
+                    settings.Update(s => s.ApplianceLockedBy = null);
+                }
 
-            alerts.Clear($"superlocked:{normalized}");
-            alerts.Clear($"recovery:{normalized}");
-            alerts.Raise($"console-unlock:{normalized}", AlertSeverity.Info,
-                $"{account.UserName} was unlocked at the local console by {actor}: lockout lifted, second factor reset; {account.UserName} enrols again at the next sign-in.",
-                "/audit");
+                alerts.Clear(AlertKeys.SuperLocked(normalized));
+                alerts.Clear(AlertKeys.Recovery(normalized));
+                alerts.Raise(AlertKeys.ConsoleUnlock(normalized), AlertSeverity.Info,
+                    $"{account.UserName} was unlocked at the local console by {actor}: lockout lifted, second factor reset; {account.UserName} enrols again at the next sign-in.",
+                    "/audit");
+            });
             events.EndSessions(account.Id);
 
             var message = $"Unlocked {account.UserName} (was {before}). TOTP secret and backup codes cleared; sessions and device cookies ended. {account.UserName} signs in with the password, enters the enrolment code and enrols again. The enrolment code below is the way back in: on the sign-in page choose \"I have an enrolment code\"; it works even while sign-in is paused.";
@@ -130,8 +134,8 @@ public sealed class AccountAdministration(
 
             // A new password ends the password throttle and revokes the device cookies, never the second-factor counters.
             account.PasswordChanged(passwords.Hash(newPassword));
-            accounts.Update(account, Entry(account.UserName, "console.reset-password", "succeeded", $"by {actor}"));
-            alerts.Raise($"console-password:{normalized}", AlertSeverity.Info,
+            ledger.Commit(account, Entry(account.UserName, AuditNames.ConsoleResetPassword.Id, "succeeded", $"by {actor}"));
+            alerts.Raise(AlertKeys.ConsolePassword(normalized), AlertSeverity.Info,
                 $"The password of {account.UserName} was reset at the local console by {actor}.", "/audit");
             events.EndSessions(account.Id);
 
@@ -170,10 +174,12 @@ public sealed class AccountAdministration(
             return new AdministrationResult.NothingToDo("SSH login is not disabled.");
         }
 
-        settings.Update(s => s.Ssh = new SshState());
-        alerts.Clear("ssh-disabled");
-        audit.Append(Entry(null, "console.ssh-enable", "succeeded", $"by {actor}; recorded state only, no SSH control installed"));
-        events.NotifyChanged();
+        facts.Commit(new SecurityFact(SecurityFactKind.SshEnabled, null, null, ConsoleClient),
+            Entry(null, AuditNames.ConsoleSshEnable.Id, "succeeded", $"by {actor}; recorded state only, no SSH control installed"), () =>
+            {
+                settings.Update(s => s.Ssh = new SshState());
+                alerts.Clear(AlertKeys.SshDisabled);
+            });
         return new AdministrationResult.Done("SSH login is marked enabled. No SSH control is installed in this build, so sshd itself was not changed.");
     }
 

@@ -51,13 +51,13 @@ public sealed class ApiToken
         scopes == ApiScopes.None ? "none" : string.Join(", ", Enum.GetValues<ApiScopes>().Where(s => s != ApiScopes.None && scopes.HasFlag(s)).Select(s => s.ToString().ToLowerInvariant()));
 }
 
-/// <summary>API tokens, durable on return; each change is committed with its audit entry (and so its notice).</summary>
+/// <summary>API tokens, durable on return; inside a transaction (<see cref="ApplianceFacts"/>) they join it.</summary>
 public interface IApiTokenStore
 {
     IReadOnlyList<ApiToken> AllTokens();
-    void InsertToken(ApiToken token, AuditEvent audit);
+    void InsertToken(ApiToken token);
     /// <summary>False when no such token is stored.</summary>
-    bool DeleteToken(Guid id, AuditEvent? audit);
+    bool DeleteToken(Guid id);
     /// <summary>Saves the "last used" times kept in memory, without an audit entry.</summary>
     void SaveLastUsed(IReadOnlyDictionary<Guid, DateTimeOffset> lastUsed);
 }

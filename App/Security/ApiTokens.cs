@@ -45,7 +45,7 @@ public abstract record ApiTokenCheck
 /// access for a wrong token, so a flood of them costs sign-in nothing. "Last used" is kept in memory and written at
 /// most once a minute per token (<see cref="FlushLastUsed"/>).
 /// </summary>
-public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, StepUp stepUp, ApiTokenThrottle throttle, TimeProvider time)
+public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, StepUp stepUp, ApplianceFacts facts, ApiTokenThrottle throttle, TimeProvider time)
 {
     public const string TokenPrefix = "nasdash_";
     /// <summary>256 bits in lower-case RFC 4648 base32, unpadded.</summary>
@@ -119,7 +119,8 @@ public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, Step
             CreatedAt = now,
             ExpiresAt = now.AddDays(lifetimeDays),
         };
-        store.InsertToken(token, Audit(account.UserName, client, "account.api-token-created", Describe(token)));
+        facts.Commit(Fact(SecurityFactKind.ApiTokenCreated, account, client, token), Audit(account.UserName, client, AuditNames.AccountApiTokenCreated, Describe(token)),
+            () => store.InsertToken(token));
         lock (_gate)
         {
             Index()[token.Hash] = token;
@@ -138,7 +139,9 @@ public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, Step
             return false;
         }
 
-        var deleted = store.DeleteToken(token.Id, Audit(account.UserName, client, "account.api-token-revoked", Describe(token)));
+        var deleted = false;
+        facts.Commit(Fact(SecurityFactKind.ApiTokenRevoked, account, client, token), Audit(account.UserName, client, AuditNames.AccountApiTokenRevoked, Describe(token)),
+            () => deleted = store.DeleteToken(token.Id));
         Forget(token);
         return deleted;
     }
@@ -193,7 +196,7 @@ public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, Step
             var account = live.TryGetValue(token.AccountId, out var known) ? known : live[token.AccountId] = accounts.FindById(token.AccountId);
             if (!token.IsLiveFor(account, now))
             {
-                store.DeleteToken(token.Id, audit: null);
+                store.DeleteToken(token.Id);
                 Forget(token);
                 used.Remove(token.Id);
             }
@@ -247,8 +250,11 @@ public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, Step
     private static string Describe(ApiToken t) =>
         $"“{t.Name}” ({t.Prefix}…), scopes {ApiToken.Describe(t.Scopes)}, expires {t.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
 
-    private AuditEvent Audit(string userName, string? client, string name, string detail) =>
-        new() { At = time.GetUtcNow(), UserName = userName, ClientAddress = client, Event = name, Outcome = "succeeded", Detail = detail };
+    private AuditEvent Audit(string userName, string? client, AuditName name, string detail) =>
+        new() { At = time.GetUtcNow(), UserName = userName, ClientAddress = client, Event = name.Id, Outcome = "succeeded", Detail = detail };
+
+    private static SecurityFact Fact(SecurityFactKind kind, Account account, string? client, ApiToken token) =>
+        new(kind, account.Id, account.UserName, client, Describe(token));
 
     private ApiToken? Find(string hash)
     {

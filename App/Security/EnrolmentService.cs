@@ -28,6 +28,7 @@ public sealed class EnrolmentService(
     SecretProtector secrets,
     PendingSignIns pending,
     SecurityEvents events,
+    SecurityLedger ledger,
     ApplianceIdentity appliance,
     IAuditLog audit,
     TimeProvider time)
@@ -65,7 +66,7 @@ public sealed class EnrolmentService(
                 At = time.GetUtcNow(),
                 UserName = enrolment.UserName,
                 ClientAddress = client,
-                Event = "enrolment.authenticator-check",
+                Event = AuditNames.EnrolmentAuthenticatorCheck.Id,
                 Outcome = check.Outcome == TotpOutcome.Replayed ? "replayed" : "failed",
                 Detail = enrolment.Purpose == EnrolmentPurpose.Authenticator
                     ? "wrong code from the new authenticator app"
@@ -174,12 +175,12 @@ public sealed class EnrolmentService(
 
         var (protectedSecret, step, codes) = Seal(enrolment, confirmed);
         account.Enrolled(protectedSecret, step, codes);
-        accounts.Update(account, new AuditEvent
+        ledger.Commit(account, new AuditEvent
         {
             At = time.GetUtcNow(),
             UserName = account.UserName,
             ClientAddress = client,
-            Event = "enrolment.completed",
+            Event = AuditNames.EnrolmentCompleted.Id,
             Outcome = "succeeded",
             Detail = $"new TOTP secret and {codes.Total} backup codes",
         });
@@ -229,12 +230,12 @@ public sealed class EnrolmentService(
             detail = $"new set of {codes.Total} backup codes; the previous set no longer works";
         }
 
-        accounts.Update(account, new AuditEvent
+        ledger.Commit(account, new AuditEvent
         {
             At = time.GetUtcNow(),
             UserName = account.UserName,
             ClientAddress = client,
-            Event = enrolment.Purpose == EnrolmentPurpose.Authenticator ? "enrolment.totp-renewed" : "enrolment.codes-renewed",
+            Event = enrolment.Purpose == EnrolmentPurpose.Authenticator ? AuditNames.EnrolmentTotpRenewed.Id : AuditNames.EnrolmentCodesRenewed.Id,
             Outcome = "succeeded",
             Detail = detail,
         });

@@ -1,26 +1,28 @@
 namespace NasDash.Security;
 
-/// <summary>Every lockout event raises an alert for the administrators.</summary>
+/// <summary>Every lockout event raises an alert for the administrators, in the lockout's own commit.</summary>
 public sealed class LockoutAlerts(IAlertStore alerts) : ILockoutEventHandler
 {
-    public void Handle(LockoutEvent lockoutEvent)
+    public IReadOnlyList<SecurityFact> Record(LockoutEvent lockoutEvent)
     {
         var user = lockoutEvent.UserName;
         switch (lockoutEvent.Kind)
         {
             case LockoutEventKind.SuperLocked:
-                alerts.Raise($"superlocked:{Account.Normalize(user)}", AlertSeverity.Critical,
+                alerts.Raise(AlertKeys.SuperLocked(user), AlertSeverity.Critical,
                     $"{user} is super-locked after too many failed backup-code submissions. Only 'nasdash console unlock {user}' on the appliance can unlock it.",
                     "/users");
                 break;
             case LockoutEventKind.MovedToRecovery:
-                alerts.Raise($"recovery:{Account.Normalize(user)}", AlertSeverity.Warning,
+                alerts.Raise(AlertKeys.Recovery(user), AlertSeverity.Warning,
                     $"{user} entered too many wrong authenticator codes; the account now accepts only backup codes.", "/users");
                 break;
             case LockoutEventKind.RecoveryStarted:
-                alerts.Raise($"recovery:{Account.Normalize(user)}", AlertSeverity.Warning,
+                alerts.Raise(AlertKeys.Recovery(user), AlertSeverity.Warning,
                     $"Backup codes were submitted for {user}: a recovery is in progress.", "/audit");
                 break;
         }
+
+        return [];
     }
 }

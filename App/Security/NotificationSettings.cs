@@ -53,19 +53,8 @@ public static class NotificationDefaults
     /// <summary>Mail is the record: every kind of notice.</summary>
     public static readonly IReadOnlyList<SecurityNoticeKind> EmailEvents = Enum.GetValues<SecurityNoticeKind>();
 
-    /// <summary>A push or chat message interrupts: only what may need action now.</summary>
-    public static readonly IReadOnlyList<SecurityNoticeKind> WebhookEvents =
-    [
-        SecurityNoticeKind.RecoveryStarted,
-        SecurityNoticeKind.RecoverySucceeded,
-        SecurityNoticeKind.MovedToRecovery,
-        SecurityNoticeKind.SuperLocked,
-        SecurityNoticeKind.SshDisabled,
-        SecurityNoticeKind.SshEnabled,
-        SecurityNoticeKind.ConsoleUnlock,
-        SecurityNoticeKind.SecondFactorReset,
-        SecurityNoticeKind.PasswordChanged,
-    ];
+    /// <summary>Every change to how someone signs in reaches the webhook too (NIST SP 800-63B-4 §4.1.2.1, §4.6).</summary>
+    public static readonly IReadOnlyList<SecurityNoticeKind> WebhookEvents = Enum.GetValues<SecurityNoticeKind>();
 }
 
 public interface INotificationSettingsStore

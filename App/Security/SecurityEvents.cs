@@ -11,45 +11,29 @@ public enum LockoutEventKind
 
 public sealed record LockoutEvent(LockoutEventKind Kind, Guid AccountId, string UserName, string? ClientAddress, DateTimeOffset At);
 
-/// <summary>Reacts to a lockout event after it is committed (SSH shut-off, alerts).</summary>
+/// <summary>Reacts to a lockout event: records its part in the lockout's own commit, then does any slow part after it.</summary>
 public interface ILockoutEventHandler
 {
-    void Handle(LockoutEvent lockoutEvent);
+    /// <summary>
+    /// Inside the transaction that commits the lockout: store writes only (they join it), nothing that waits. Returns
+    /// the facts this reaction adds (SSH switched off), whose notices the same commit queues.
+    /// </summary>
+    IReadOnlyList<SecurityFact> Record(LockoutEvent lockoutEvent);
+
+    /// <summary>After the commit, never inside an account's lock for long: start the slow part (e.g. wake a worker).</summary>
+    void Committed(LockoutEvent lockoutEvent)
+    {
+    }
 }
 
 /// <summary>
-/// In-process signals: lockout events for the handlers, and "sessions ended" for open circuits,
-/// which otherwise keep the authentication state they started with.
+/// In-process signals for open circuits, which otherwise keep the authentication state they started with: "sessions
+/// ended" and "something changed". Lockout facts reach their handlers through <see cref="SecurityLedger"/>.
 /// </summary>
-public sealed class SecurityEvents(IEnumerable<ILockoutEventHandler> handlers, IAuditLog audit, TimeProvider time)
+public sealed class SecurityEvents(TimeProvider time)
 {
     public event Action<Guid>? SessionsEnded;
     public event Action? Changed;
-
-    public void PublishLockout(LockoutEvent lockoutEvent)
-    {
-        foreach (var handler in handlers)
-        {
-            try
-            {
-                handler.Handle(lockoutEvent);
-            }
-            catch (Exception ex)
-            {
-                // A failing reaction (e.g. SSH not reachable) must never undo or hide the lockout itself.
-                audit.Append(new AuditEvent
-                {
-                    At = time.GetUtcNow(),
-                    UserName = lockoutEvent.UserName,
-                    Event = "lockout.handler",
-                    Outcome = "failed",
-                    Detail = $"{handler.GetType().Name}: {ex.Message}",
-                });
-            }
-        }
-
-        Changed?.Invoke();
-    }
 
     public void EndSessions(Guid accountId)
     {

@@ -26,6 +26,7 @@ public sealed class SecurityKeyRegistry(
     SecurityKeyCeremonies ceremonies,
     PendingSignIns pending,
     SecurityEvents events,
+    SecurityLedger ledger,
     TimeProvider time)
 {
     public static StepUpPurpose RegisterPurpose { get; } = new("account.security-key-register", "Register a security key");
@@ -59,13 +60,13 @@ public sealed class SecurityKeyRegistry(
         var check = await ceremonies.VerifyRegistrationAsync(registration, responseJson, IsUnused, cancellationToken);
         if (check is not RegistrationCheck.Verified verified)
         {
-            accounts.Update(account, Entry(account.UserName, client, "account.security-key-added", "refused", ((RegistrationCheck.Refused)check).Reason));
+            ledger.Commit(account, Entry(account.UserName, client, AuditNames.AccountSecurityKeyAdded.Id, "refused", ((RegistrationCheck.Refused)check).Reason));
             return new SecurityKeyChange.Refused("The key could not be registered. Try again, or try another key.");
         }
 
         var key = SecurityKey.Create(verified.CredentialId, verified.PublicKey, verified.SignatureCounter, keyName, time.GetUtcNow());
         account.SecurityKeyAdded(key);
-        accounts.Update(account, Entry(account.UserName, client, "account.security-key-added", "succeeded", $"key '{key.Name}'"));
+        ledger.Commit(account, Entry(account.UserName, client, AuditNames.AccountSecurityKeyAdded.Id, "succeeded", $"key '{key.Name}'"));
         events.NotifyChanged();
         return new SecurityKeyChange.Added(key.Id, key.Name);
     }
@@ -93,7 +94,7 @@ public sealed class SecurityKeyRegistry(
         }
 
         account.SecurityKeyRemoved(keyId, policy);
-        accounts.Update(account, Entry(account.UserName, client, "account.security-key-removed", "succeeded", $"key '{key.Name}'"));
+        ledger.Commit(account, Entry(account.UserName, client, AuditNames.AccountSecurityKeyRemoved.Id, "succeeded", $"key '{key.Name}'"));
         events.EndSessionsSoon(account.Id);
         return new SecurityKeyChange.Removed(key.Name, pending.IssueTicket(account, enrolment: false));
     }

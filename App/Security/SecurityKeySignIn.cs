@@ -22,12 +22,12 @@ public abstract record SecurityKeyPrompt
 public sealed class SecurityKeySignIn(
     SignInService signIns,
     IAccountStore accounts,
+    SecurityLedger ledger,
     IAuditLog audit,
     SecurityKeyCeremonies ceremonies,
     PendingSignIns pending,
     TimeProvider time)
 {
-    public const string AuditName = "login.security-key";
     public const string RefusedMessage = "That security key did not sign you in. Try again, use another key, or enter the code from your authenticator app.";
     public const string StartAgainMessage = "That sign-in with your key was already used or took too long. Try again.";
 
@@ -84,7 +84,7 @@ public sealed class SecurityKeySignIn(
         {
             case AssertionCheck.Verified verified when verified.Key.AcceptsCounter(verified.SignatureCounter):
                 account.SecurityKeyUsed(verified.Key.Id, verified.SignatureCounter, time.GetUtcNow());
-                accounts.Update(account, Entry(account.UserName, client, "succeeded", $"key '{verified.Key.Name}'"));
+                ledger.Commit(account, Entry(account.UserName, client, "succeeded", $"key '{verified.Key.Name}'"));
                 pending.EndChallenge(challengeId);
                 return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false), MustEnrol: false);
             case AssertionCheck.Verified lowered:
@@ -134,7 +134,7 @@ public sealed class SecurityKeySignIn(
         At = time.GetUtcNow(),
         UserName = user,
         ClientAddress = client,
-        Event = AuditName,
+        Event = AuditNames.LoginSecurityKey.Id,
         Outcome = outcome,
         Detail = detail,
     };

@@ -15,6 +15,13 @@ public enum SecurityNoticeKind
     TwoFactorSettingsChanged,
     BackupCodesRegenerated,
     EnrolmentCodeIssued,
+    PasswordChangeRequired,
+    SecondFactorEnrolled,
+    AuthenticatorRenewed,
+    SecurityKeyAdded,
+    SecurityKeyRemoved,
+    AdministratorCreated,
+    AdministratorDeleted,
     ApiTokenCreated,
     ApiTokenRevoked,
 }
@@ -64,94 +71,92 @@ public interface INoticeOutbox
     IReadOnlyList<OutboxNotice> Pending(int max);
     /// <summary>Saves a notice's delivery state and the audit entries in one transaction.</summary>
     void Save(OutboxNotice notice, params AuditEvent[] audit);
+    /// <summary>Queues new notices, joining the open transaction; <see cref="NoticeQueued"/> follows its commit.</summary>
+    void Queue(IReadOnlyList<OutboxNotice> notices);
     /// <summary>Raised after a commit that queued a notice.</summary>
     event Action? NoticeQueued;
 }
 
 /// <summary>
-/// Which committed audit entries are security notices. The store applies these rules inside the transaction
-/// that writes the entry, so a notice can be neither lost after its event nor sent for an event rolled back.
+/// Which security facts are notices, and what each says. <see cref="SecurityLedger"/> applies these rules inside the
+/// transaction that commits the fact, so a notice can be neither lost after its fact nor sent for one rolled back.
 /// </summary>
 public static class SecurityNoticeRules
 {
     /// <summary>
-    /// The notices for an audit entry. <paramref name="before"/> and <paramref name="after"/> are the account the
-    /// entry was written with, as stored before and as saved by the same commit (null for entries without one).
+    /// The notice decision of every kind of fact: which notice it is, or null when it is none. A kind without a decision
+    /// throws, and a table test walks every kind.
     /// </summary>
-    public static IReadOnlyList<OutboxNotice> For(AuditEvent entry, Account? before, Account? after)
+    public static SecurityNoticeKind? Decision(SecurityFactKind kind) => kind switch
     {
-        var kinds = Kinds(entry, before, after);
-        if (kinds.Count == 0)
+        SecurityFactKind.RecoveryStarted => SecurityNoticeKind.RecoveryStarted,
+        SecurityFactKind.MovedToRecovery => SecurityNoticeKind.MovedToRecovery,
+        SecurityFactKind.SuperLockedByBackupCodes => SecurityNoticeKind.SuperLocked,
+        SecurityFactKind.SuperLockedByEnrolmentCodes => SecurityNoticeKind.SuperLocked,
+        SecurityFactKind.RecoverySucceeded => SecurityNoticeKind.RecoverySucceeded,
+        SecurityFactKind.PasswordChanged => SecurityNoticeKind.PasswordChanged,
+        SecurityFactKind.PasswordChangeRequired => SecurityNoticeKind.PasswordChangeRequired,
+        SecurityFactKind.ConsoleUnlocked => SecurityNoticeKind.ConsoleUnlock,
+        SecurityFactKind.SecondFactorReset => SecurityNoticeKind.SecondFactorReset,
+        SecurityFactKind.EnrolmentCodeIssued => SecurityNoticeKind.EnrolmentCodeIssued,
+        SecurityFactKind.SecondFactorEnrolled => SecurityNoticeKind.SecondFactorEnrolled,
+        SecurityFactKind.AuthenticatorRenewed => SecurityNoticeKind.AuthenticatorRenewed,
+        SecurityFactKind.BackupCodesRenewed => SecurityNoticeKind.BackupCodesRegenerated,
+        SecurityFactKind.SecurityKeyAdded => SecurityNoticeKind.SecurityKeyAdded,
+        SecurityFactKind.SecurityKeyRemoved => SecurityNoticeKind.SecurityKeyRemoved,
+        SecurityFactKind.AdministratorCreated => SecurityNoticeKind.AdministratorCreated,
+        SecurityFactKind.AdministratorDeleted => SecurityNoticeKind.AdministratorDeleted,
+        SecurityFactKind.SshDisabled => SecurityNoticeKind.SshDisabled,
+        SecurityFactKind.SshEnabled => SecurityNoticeKind.SshEnabled,
+        SecurityFactKind.TwoFactorSettingsChanged => SecurityNoticeKind.TwoFactorSettingsChanged,
+        SecurityFactKind.ApiTokenCreated => SecurityNoticeKind.ApiTokenCreated,
+        SecurityFactKind.ApiTokenRevoked => SecurityNoticeKind.ApiTokenRevoked,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "This kind of security fact has no notice decision."),
+    };
+
+    /// <summary>
+    /// The notices for the facts of one commit. <paramref name="entry"/> is the commit's audit entry (when, who acted,
+    /// from where); <paramref name="account"/> the account as saved by it (null for the appliance's own facts).
+    /// </summary>
+    public static IReadOnlyList<OutboxNotice> For(IReadOnlyList<SecurityFact> facts, AuditEvent entry, Account? account)
+    {
+        // A recovery that starts and succeeds in one submission is one notice, not two.
+        var succeeded = facts.Any(f => f.Kind == SecurityFactKind.RecoverySucceeded);
+        // An administrator created with an enrolment code is one notice, the creation (it says a code was issued).
+        var created = facts.Any(f => f.Kind == SecurityFactKind.AdministratorCreated);
+        var notices = new List<OutboxNotice>();
+        foreach (var fact in facts)
         {
-            return [];
+            if (Decision(fact.Kind) is not { } kind || (succeeded && fact.Kind == SecurityFactKind.RecoveryStarted) ||
+                (created && fact.Kind == SecurityFactKind.EnrolmentCodeIssued))
+            {
+                continue;
+            }
+
+            var subject = account?.UserName ?? fact.UserName ?? entry.UserName;
+            var actor = entry.UserName is { } by && !string.Equals(by, subject, StringComparison.Ordinal) ? by : null;
+            notices.Add(new OutboxNotice
+            {
+                Kind = kind,
+                At = entry.At,
+                UserName = subject,
+                Actor = actor ?? ActorFromDetail(entry),
+                ClientAddress = fact.Client ?? entry.ClientAddress,
+                AccountState = account?.State,
+                Detail = DetailOf(fact, entry),
+            });
         }
 
-        var subject = after?.UserName ?? entry.UserName;
-        var actor = entry.UserName is { } by && !string.Equals(by, subject, StringComparison.Ordinal) ? by : null;
-        return [.. kinds.Select(kind => new OutboxNotice
-        {
-            Kind = kind,
-            At = entry.At,
-            UserName = subject,
-            Actor = actor ?? ActorFromDetail(entry),
-            ClientAddress = entry.ClientAddress,
-            AccountState = after?.State,
-            Detail = kind is SecurityNoticeKind.TwoFactorSettingsChanged or SecurityNoticeKind.SshDisabled
-                or SecurityNoticeKind.ApiTokenCreated or SecurityNoticeKind.ApiTokenRevoked ? entry.Detail : null,
-        })];
+        return notices;
     }
 
-    private static List<SecurityNoticeKind> Kinds(AuditEvent entry, Account? before, Account? after)
+    private static string? DetailOf(SecurityFact fact, AuditEvent entry) => fact.Kind switch
     {
-        var succeeded = entry.Outcome == "succeeded";
-        switch (entry.Event)
-        {
-            case "login.backup-codes":
-                var kinds = new List<SecurityNoticeKind>();
-                if (succeeded)
-                {
-                    // A recovery that starts and succeeds in one submission is one notice, not two.
-                    kinds.Add(SecurityNoticeKind.RecoverySucceeded);
-                    return kinds;
-                }
-
-                if (before?.State == AccountState.Normal)
-                {
-                    kinds.Add(SecurityNoticeKind.RecoveryStarted);
-                }
-
-                if (entry.Outcome == "superlocked" && before?.State != AccountState.SuperLocked)
-                {
-                    kinds.Add(SecurityNoticeKind.SuperLocked);
-                }
-
-                return kinds;
-            case "login.totp" or "stepup" when before?.State == AccountState.Normal && after?.State == AccountState.Recovery:
-                return [SecurityNoticeKind.MovedToRecovery];
-            case "ssh.disabled":
-                return [SecurityNoticeKind.SshDisabled];
-            case "ssh.enabled" or "console.ssh-enable" when succeeded:
-                return [SecurityNoticeKind.SshEnabled];
-            case "console.unlock" when succeeded:
-                return [SecurityNoticeKind.ConsoleUnlock];
-            case "users.second-factor-reset" when succeeded:
-                return [SecurityNoticeKind.SecondFactorReset];
-            case "account.password-changed" or "console.reset-password" when succeeded:
-                return [SecurityNoticeKind.PasswordChanged];
-            case "settings.two-factor" when entry.Outcome == "saved":
-                return [SecurityNoticeKind.TwoFactorSettingsChanged];
-            case "enrolment.codes-renewed" when succeeded:
-                return [SecurityNoticeKind.BackupCodesRegenerated];
-            case "enrolment.code-issued" when succeeded:
-                return [SecurityNoticeKind.EnrolmentCodeIssued];
-            case "account.api-token-created" when succeeded:
-                return [SecurityNoticeKind.ApiTokenCreated];
-            case "account.api-token-revoked" when succeeded:
-                return [SecurityNoticeKind.ApiTokenRevoked];
-            default:
-                return [];
-        }
-    }
+        SecurityFactKind.SuperLockedByBackupCodes => "wrong backup-code submissions",
+        SecurityFactKind.SuperLockedByEnrolmentCodes => "wrong enrolment codes",
+        SecurityFactKind.TwoFactorSettingsChanged or SecurityFactKind.SshDisabled => fact.Detail ?? entry.Detail,
+        _ => fact.Detail,
+    };
 
     // Console verbs record their operator as "by <name>" in the detail; the entry's user is the account.
     private static string? ActorFromDetail(AuditEvent entry) =>

@@ -15,6 +15,7 @@ public sealed class SignInService(
     TotpSecondFactor totp,
     PendingSignIns pending,
     SecurityEvents events,
+    SecurityLedger ledger,
     DeviceCookies devices,
     AddressThrottle addresses,
     RefusedSignIns refused,
@@ -28,8 +29,6 @@ public sealed class SignInService(
 
     // Failures for user names that do not exist, so their throttling looks like a real account's.
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _unknownNames = new(StringComparer.Ordinal);
-
-    public const string ClockAlertKey = "clock-off";
 
     /// <summary>"about 1 h 5 min ahead of" / "about 40 s behind": how far a right code's time is from the clock.</summary>
     public static string ClockOffText(TimeSpan offset)
@@ -103,7 +102,7 @@ public sealed class SignInService(
                 turn?.Failed();
             }
 
-            accounts.Update(account, AuditOf(account.UserName, client, "login.password", "failed", $"{trust}; failures={failures}"));
+            ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "failed", $"{trust}; failures={failures}"));
 
             return account.ThrottledUntil(device, now) is { } until
                 ? new PasswordStepResult.Throttled(until)
@@ -116,20 +115,20 @@ public sealed class SignInService(
         switch (account.MaySignIn(policy, current.ApplianceLockedBy is not null, now, device))
         {
             case SignInGate.SuperLocked:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "superlocked"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "superlocked"));
                 return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
             case SignInGate.EnrolmentCode:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "enrolment-code-required"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "enrolment-code-required"));
                 return new PasswordStepResult.EnrolmentCodeRequired(pending.IssueChallenge(account));
             case SignInGate.MustEnrol:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "enrolment-required"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "enrolment-required"));
                 return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
             case SignInGate.PasswordOnly:
                 account.SignedInWithPasswordOnly(policy, now);
-                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "signed-in", "no second factor enrolled"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "signed-in", "no second factor enrolled"));
                 return new PasswordStepResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false));
             default:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.password", "succeeded"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "succeeded"));
                 var inRecovery = account.State == AccountState.Recovery;
                 return new PasswordStepResult.SecondFactorRequired(
                     pending.IssueChallenge(account),
@@ -177,13 +176,13 @@ public sealed class SignInService(
         var current = settings.Get();
         if (account.AfterPassword(current.TwoFactor, current.ApplianceLockedBy is not null) == SignInGate.SuperLocked)
         {
-            Audit(account.UserName, client, "login.enrolment-code", "superlocked", "code presented at the sign-in page");
+            Audit(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "superlocked", "code presented at the sign-in page");
             return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
         }
 
         if (!account.AcceptsEnrolmentCode(now))
         {
-            Audit(account.UserName, client, "login.enrolment-code", "expired", "code presented at the sign-in page");
+            Audit(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "expired", "code presented at the sign-in page");
             return new PasswordStepResult.Refused(
                 $"This enrolment code has expired. For a new one, run \"{EnrolmentCodes.ConsoleCommand(account.UserName)}\" on the appliance, or ask another administrator to reset your two-factor sign-in on the Administrators page.");
         }
@@ -196,7 +195,7 @@ public sealed class SignInService(
         if (passwords.Verify(account, password) == PasswordCheck.Failed)
         {
             account.EnrolmentCodePasswordFailed(now);
-            accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", "failed",
+            ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "failed",
                 $"valid code, wrong password; failures={account.EnrolmentCodePasswordFailures}"));
             return account.EnrolmentCodeThrottledUntil(now) is { } until
                 ? new PasswordStepResult.Throttled(until)
@@ -204,7 +203,7 @@ public sealed class SignInService(
         }
 
         account.EnrolmentCodeAccepted(now);
-        accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", "succeeded", "code and password at the sign-in page; enrolment may begin"));
+        ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "succeeded", "code and password at the sign-in page; enrolment may begin"));
         events.EndSessions(account.Id);
         return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
     }
@@ -231,26 +230,25 @@ public sealed class SignInService(
             case TotpDecision.NotAccepted:
                 return new SecondFactorResult.ChallengeExpired();
             case TotpDecision.SecretUnreadable:
-                Audit(account.UserName, client, "login.totp", "secret-unreadable", "the Data Protection keys cannot decrypt the TOTP secret");
+                Audit(account.UserName, client, AuditNames.LoginTotp.Id, "secret-unreadable", "the Data Protection keys cannot decrypt the TOTP secret");
                 return new SecondFactorResult.Malformed("This appliance cannot read your authenticator secret (its encryption keys are missing). Use your backup codes, or reset your second factor at the appliance console.");
             case TotpDecision.Malformed:
                 return new SecondFactorResult.Malformed("Enter the 6-digit code from your authenticator app.");
             case TotpDecision.ClockOff clockOff:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", "clock-off",
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginTotp.Id, "clock-off",
                     $"a right code for a time {ClockOffText(clockOff.Offset)} the appliance's clock; not counted"));
-                alerts.Raise(ClockAlertKey, AlertSeverity.Warning,
+                alerts.Raise(AlertKeys.ClockOff, AlertSeverity.Warning,
                     $"A right authenticator code for {account.UserName} was for a time {ClockOffText(clockOff.Offset)} this appliance's clock. Check the appliance's time (NTP); until it is right, such codes are refused without counting.",
                     "/audit");
                 return new SecondFactorResult.ClockOff(clockOff.Offset);
             case TotpDecision.Accepted:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", "succeeded"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginTotp.Id, "succeeded"));
                 pending.EndChallenge(challengeId);
                 return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false), MustEnrol: false);
             case TotpDecision.Wrong wrong:
-                accounts.Update(account, AuditOf(account.UserName, client, "login.totp", wrong.Replayed ? "replayed" : "failed", $"failures={account.TotpFailures}"));
+                ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginTotp.Id, wrong.Replayed ? "replayed" : "failed", $"failures={account.TotpFailures}"));
                 if (wrong.Lockout is not null)
                 {
-                    events.PublishLockout(wrong.Lockout);
                     return new SecondFactorResult.MovedToRecovery(policy.RequiredCodesAtRecovery);
                 }
 
@@ -284,11 +282,7 @@ public sealed class SignInService(
             return new SecondFactorResult.Malformed(malformed);
         }
 
-        var lockouts = new List<LockoutEvent>();
-        if (account.BackupSubmissionStarted(now, client) is { } started)
-        {
-            lockouts.Add(started);
-        }
+        account.BackupSubmissionStarted(now, client);
 
         var matched = BackupCodes.Match(account.BackupCodes!, normalized);
         SecondFactorResult result;
@@ -296,35 +290,22 @@ public sealed class SignInService(
         if (matched is not null)
         {
             account.RecoverySucceeded(now);
-            entry = AuditOf(account.UserName, client, "login.backup-codes", "succeeded", "old codes and TOTP secret revoked; enrolment required");
+            entry = AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, "succeeded", "old codes and TOTP secret revoked; enrolment required");
             result = new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
             pending.EndChallenge(challengeId);
         }
         else
         {
-            if (account.BackupSubmissionFailed(policy, now, client) is { } superLocked)
-            {
-                lockouts.Add(superLocked);
-                if (policy.SuperLockScope == SuperLockScope.Appliance)
-                {
-                    // Atomic: the copy read at the start of this submission may predate another writer's change (SSH state).
-                    settings.Update(s => s.ApplianceLockedBy = account.UserName);
-                }
-            }
-
-            entry = AuditOf(account.UserName, client, "login.backup-codes", account.State == AccountState.SuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
+            account.BackupSubmissionFailed(policy, now, client);
+            entry = AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, account.State == AccountState.SuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
             result = account.State == AccountState.SuperLocked
                 ? new SecondFactorResult.SuperLocked(account.UserName, false)
                 : new SecondFactorResult.InvalidBackupCodes(account.SubmissionsLeftBeforeSuperLockout(policy), policy.SshTwoFactor);
         }
 
-        accounts.Update(account, entry);
-        foreach (var lockout in lockouts)
-        {
-            events.PublishLockout(lockout);
-        }
-
-        if (account.State == AccountState.SuperLocked || matched is not null)
+        // One commit: the account, its audit entry, the notices, the reactions' records and any appliance-wide lock.
+        ledger.Commit(account, entry);
+        if (matched is not null)
         {
             events.EndSessions(account.Id);
         }
@@ -357,7 +338,7 @@ public sealed class SignInService(
         if (!account.AcceptsEnrolmentCode(now))
         {
             var expired = account.EnrolmentCode is not null;
-            Audit(account.UserName, client, "login.enrolment-code", expired ? "expired" : "none-issued");
+            Audit(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, expired ? "expired" : "none-issued");
             return new SecondFactorResult.EnrolmentCodeUnavailable(expired, EnrolmentCodes.ConsoleCommand(account.UserName));
         }
 
@@ -369,23 +350,16 @@ public sealed class SignInService(
         if (EnrolmentCodes.Matches(account, normalized))
         {
             account.EnrolmentCodeAccepted(now);
-            accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", "succeeded", "code used; enrolment may begin"));
+            ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "succeeded", "code used; enrolment may begin"));
             pending.EndChallenge(challengeId);
             events.EndSessions(account.Id);
             return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
         }
 
         var superLocked = account.EnrolmentCodeFailed(policy, now, client);
-        if (superLocked is not null && policy.SuperLockScope == SuperLockScope.Appliance)
-        {
-            settings.Update(s => s.ApplianceLockedBy = account.UserName);
-        }
-
-        accounts.Update(account, AuditOf(account.UserName, client, "login.enrolment-code", superLocked is null ? "failed" : "superlocked", $"failures={account.BackupFailures}"));
+        ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, superLocked is null ? "failed" : "superlocked", $"failures={account.BackupFailures}"));
         if (superLocked is not null)
         {
-            events.PublishLockout(superLocked);
-            events.EndSessions(account.Id);
             return new SecondFactorResult.SuperLocked(account.UserName, false);
         }
 
@@ -480,7 +454,7 @@ public sealed class SignInService(
         var delay = PasswordThrottle.Delay(failures);
         DateTimeOffset? throttledUntil = delay > TimeSpan.Zero ? now + delay : null;
         _unknownNames[normalized] = (failures, throttledUntil);
-        Audit(null, client, "login.password", "failed", "unknown user name");
+        Audit(null, client, AuditNames.LoginPassword.Id, "failed", "unknown user name");
         turn?.Failed();
         return throttledUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
     }
@@ -490,7 +464,7 @@ public sealed class SignInService(
     {
         if (refused.Record(account.Id) is { } summary)
         {
-            Audit(account.UserName, client, "login.refused", "refused",
+            Audit(account.UserName, client, AuditNames.LoginRefused.Id, "refused",
                 $"{summary.Count} sign-in attempt(s) refused since {summary.Since:yyyy-MM-dd HH:mm:ss} UTC; latest: {why}");
         }
     }

@@ -46,7 +46,7 @@ public sealed class StepUp(
     ISettingsStore settings,
     AccountLocks locks,
     TotpSecondFactor totp,
-    SecurityEvents events,
+    SecurityLedger ledger,
     TimeProvider time)
 {
     public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(5);
@@ -62,30 +62,25 @@ public sealed class StepUp(
         }
 
         var account = locked.Account;
-        var entry = new AuditEvent { At = time.GetUtcNow(), UserName = account.UserName, ClientAddress = client, Event = "stepup", Detail = purpose.Prompt };
+        var entry = new AuditEvent { At = time.GetUtcNow(), UserName = account.UserName, ClientAddress = client, Event = AuditNames.StepUp.Id, Detail = purpose.Prompt };
         switch (totp.Decide(account, code, settings.Get().TwoFactor, client, signsIn: false))
         {
             case TotpDecision.Malformed:
                 return StepUpOutcome.Malformed;
             case TotpDecision.Accepted:
                 entry.Outcome = "succeeded";
-                accounts.Update(account, entry);
+                ledger.Commit(account, entry);
                 _grants[(account.Id, purpose.Key)] = time.GetUtcNow() + GrantLifetime;
                 return StepUpOutcome.Accepted;
             case TotpDecision.ClockOff clockOff:
                 // Not a guess: nothing counted; the person sees the code refused and the clock alert of the sign-in page.
                 entry.Outcome = "clock-off";
                 entry.Detail = $"{purpose.Prompt}; a right code for a time {SignInService.ClockOffText(clockOff.Offset)} the appliance's clock; not counted";
-                accounts.Update(account, entry);
+                ledger.Commit(account, entry);
                 return StepUpOutcome.Wrong;
             case TotpDecision.Wrong wrong:
                 entry.Outcome = wrong.Replayed ? "replayed" : "failed";
-                accounts.Update(account, entry);
-                if (wrong.Lockout is not null)
-                {
-                    events.PublishLockout(wrong.Lockout);
-                }
-
+                ledger.Commit(account, entry);
                 return StepUpOutcome.Wrong;
             default:
                 return StepUpOutcome.Unavailable;

@@ -6,11 +6,18 @@ public interface IAccountStore
     Account? FindByName(string userName);
     Account? FindById(Guid id);
     IReadOnlyList<Account> All();
-    /// <summary>False when the (case-insensitive) user name is taken.</summary>
+    /// <summary>False when the (case-insensitive) user name is taken. An account carrying facts goes through <see cref="SecurityLedger"/>.</summary>
     bool TryInsert(Account account);
-    /// <summary>Saves the account and the audit entries in one transaction.</summary>
+    /// <summary>Saves the account and the audit entries in one transaction. An account carrying facts goes through <see cref="SecurityLedger"/>.</summary>
     void Update(Account account, params AuditEvent[] audit);
     bool Delete(Guid id);
+}
+
+/// <summary>Several store writes as one transaction: every write of the stores made inside it joins it.</summary>
+public interface IStoreTransactions
+{
+    /// <summary>Runs the synchronous writes as one transaction, committed (and on disk) before it returns.</summary>
+    void InTransaction(Action writes);
 }
 
 /// <summary>The single settings document of the appliance.</summary>
@@ -86,7 +93,7 @@ public sealed class AuditEvent
     public DateTimeOffset At { get; set; }
     public string? UserName { get; set; }
     public string? ClientAddress { get; set; }
-    /// <summary>What happened, a stable dotted name such as "login.totp" or "lockout.superlocked".</summary>
+    /// <summary>What happened: the id of one of <see cref="AuditNames"/>.</summary>
     public string Event { get; set; } = "";
     public string Outcome { get; set; } = "";
     public string? Detail { get; set; }

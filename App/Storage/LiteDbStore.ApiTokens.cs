@@ -2,31 +2,16 @@ using NasDash.Security;
 
 namespace NasDash.Storage;
 
-/// <summary>API tokens: minting and revoking commit with their audit entry, so with their notice.</summary>
+/// <summary>API tokens; minting and revoking join the transaction of their fact (<see cref="ApplianceFacts"/>).</summary>
 public sealed partial class LiteDbStore : IApiTokenStore
 {
     private const string ApiTokens = "apitokens";
 
     public IReadOnlyList<ApiToken> AllTokens() => Db.GetCollection<ApiToken>(ApiTokens).FindAll().ToList();
 
-    public void InsertToken(ApiToken token, AuditEvent audit) =>
-        InTransaction(() =>
-        {
-            Db.GetCollection<ApiToken>(ApiTokens).Insert(token);
-            RecordAudit(audit, null, null);
-        });
+    public void InsertToken(ApiToken token) => Write(() => Db.GetCollection<ApiToken>(ApiTokens).Insert(token));
 
-    public bool DeleteToken(Guid id, AuditEvent? audit) =>
-        Write(() =>
-        {
-            var deleted = Db.GetCollection<ApiToken>(ApiTokens).Delete(id);
-            if (deleted && audit is not null)
-            {
-                RecordAudit(audit, null, null);
-            }
-
-            return deleted;
-        });
+    public bool DeleteToken(Guid id) => Write(() => Db.GetCollection<ApiToken>(ApiTokens).Delete(id));
 
     public void SaveLastUsed(IReadOnlyDictionary<Guid, DateTimeOffset> lastUsed) =>
         InTransaction(() =>

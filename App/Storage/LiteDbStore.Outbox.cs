@@ -21,7 +21,7 @@ public sealed partial class LiteDbStore : INotificationSettingsStore
             Db.GetCollection<OutboxNotice>(Outbox).Upsert(notice);
             foreach (var entry in audit)
             {
-                RecordAudit(entry, null, null);
+                RecordAudit(entry);
             }
         });
 
@@ -36,20 +36,27 @@ public sealed partial class LiteDbStore : INotificationSettingsStore
         InTransaction(() =>
         {
             Db.GetCollection<NotificationSettings>(Notifications).Upsert(settings);
-            RecordAudit(audit, null, null);
+            RecordAudit(audit);
         });
 
-    // Inside an open transaction: the entry, and the notices it raises, commit or roll back together.
-    private void RecordAudit(AuditEvent entry, Account? before, Account? after)
+    public void Queue(IReadOnlyList<OutboxNotice> notices)
     {
-        Db.GetCollection<AuditEvent>(Audit).Insert(entry);
-        var notices = SecurityNoticeRules.For(entry, before, after);
-        if (notices.Count > 0)
+        if (notices.Count == 0)
+        {
+            return;
+        }
+
+        InTransaction(() =>
         {
             Db.GetCollection<OutboxNotice>(Outbox).Insert(notices);
             _afterCommit.Add(() => NoticeQueued?.Invoke());
-        }
+        });
+    }
 
+    // Inside an open transaction: the entry commits or rolls back with the writes around it.
+    private void RecordAudit(AuditEvent entry)
+    {
+        Db.GetCollection<AuditEvent>(Audit).Insert(entry);
         _afterCommit.Add(() => Audited?.Invoke(entry));
     }
 

@@ -13,7 +13,7 @@ namespace NasDash.Storage;
 /// not rolled back in place (LiteDB 5.0.21 throws from that rollback and keeps the transaction's locks): the database
 /// is closed and opened again, which replays its log, and the caller gets a <see cref="StoreUnavailableException"/>.
 /// </summary>
-public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IDisposable
+public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IStoreTransactions, IDisposable
 {
     private const string Users = "users";
     private const string Settings = "settings";
@@ -108,8 +108,10 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
     public IReadOnlyList<Account> All() => Db.GetCollection<Account>(Users).FindAll().OrderBy(a => a.NormalizedUserName, StringComparer.Ordinal).ToList();
 
-    public bool TryInsert(Account account) =>
-        Write(() =>
+    public bool TryInsert(Account account)
+    {
+        RefuseUncommittedFacts(account);
+        return Write(() =>
         {
             var users = Db.GetCollection<Account>(Users);
             if (users.Exists(a => a.NormalizedUserName == account.NormalizedUserName))
@@ -120,22 +122,33 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             users.Insert(account);
             return true;
         });
+    }
 
-    public void Update(Account account, params AuditEvent[] audit) =>
+    public void Update(Account account, params AuditEvent[] audit)
+    {
+        RefuseUncommittedFacts(account);
         InTransaction(() =>
         {
-            var users = Db.GetCollection<Account>(Users);
-            var before = users.FindById(account.Id);
-            if (!users.Update(account))
+            if (!Db.GetCollection<Account>(Users).Update(account))
             {
                 throw new InvalidOperationException($"Account {account.UserName} no longer exists.");
             }
 
             foreach (var entry in audit)
             {
-                RecordAudit(entry, before, account);
+                RecordAudit(entry);
             }
         });
+    }
+
+    // A fact reaches its notices and reactions only through SecurityLedger; saving it past the ledger would lose them.
+    private static void RefuseUncommittedFacts(Account account)
+    {
+        if (account.HasUncommittedFacts)
+        {
+            throw new InvalidOperationException($"{account.UserName}'s changes carry security facts: commit them through {nameof(SecurityLedger)}.");
+        }
+    }
 
     public bool Delete(Guid id) => Write(() => Db.GetCollection<Account>(Users).Delete(id));
 
@@ -150,6 +163,11 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             writes();
             return true;
         });
+
+    private long _commits;
+
+    /// <summary>Transactions committed (and flushed) since this store was opened.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>False from a write the disk refused until a write succeeds again.</summary>
     public bool TakesWrites => _writeFailure is null;
@@ -182,6 +200,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
                 // LiteDB 5 does not fsync a commit; its checkpoint copies the log into the data file and flushes it to disk.
                 db.Checkpoint();
+                Interlocked.Increment(ref _commits);
                 Committed?.Invoke(Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex) when (!IsDiskFailure(ex))
@@ -349,10 +368,9 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
                 _afterCommit.Add(() => StoreOpening.MarkSetupDone(Directory));
             }
 
+            _afterCommit.Add(() => SettingsChanged?.Invoke());
             return true;
         });
-
-        SettingsChanged?.Invoke();
     }
 
     public void Update(Action<ApplianceSettings> change)
@@ -367,7 +385,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
     public void Append(AuditEvent auditEvent)
     {
-        InTransaction(() => RecordAudit(auditEvent, null, null));
+        InTransaction(() => RecordAudit(auditEvent));
     }
 
     public IReadOnlyList<AuditEvent> Query(AuditQuery query) =>

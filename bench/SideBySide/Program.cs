@@ -294,9 +294,7 @@ internal sealed class NasDashSide(BenchOptions options) : Side(options)
             // Never the machine's sshd configuration: the benchmark may run as root.
             "--NasDash:Ssh:DropInDirectory", Path.Combine(dataDirectory, "sshd_config.d"),
             "--NasDash:Ssh:PidFile", Path.Combine(dataDirectory, "sshd.pid"),
-            "--NasDash:Ssh:OathUsersFile", Path.Combine(dataDirectory, "users.oath"),
             "--NasDash:Ssh:PamServiceFile", Path.Combine(dataDirectory, "pam.d", "sshd"),
             "--NasDash:Ssh:SshdConfigFile", Path.Combine(dataDirectory, "sshd_config"),
-            "--NasDash:Ssh:FaillockDirectory", Path.Combine(dataDirectory, "faillock"),
         ], LogFile);
 }

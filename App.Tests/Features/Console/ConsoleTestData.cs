@@ -75,8 +75,9 @@ public sealed class AdministrationFixture : IDisposable
     public AdministrationFixture(ISshControl? ssh = null)
     {
         Store = Directory.OpenStore(Time);
-        Events = new SecurityEvents([], Store, Time);
-        Administration = new AccountAdministration(Store, Store, Store, Store, new AccountLocks(), TestAccounts.Hashing, Events,
+        Events = new SecurityEvents(Time);
+        Administration = new AccountAdministration(Store, Store, Store, new AccountLocks(), TestAccounts.Hashing, Events,
+            new SecurityLedger(Store, Store, Store, Store, Store, [], Events), new ApplianceFacts(Store, Store, Store, Events),
             new EnrolmentCodes(new BackupCodes(Time, iterations: 10), new EnrolmentCodePolicy(EnrolmentCodePolicy.DefaultLifetime), Time), new RefusedSignIns(Time), Time, ssh);
     }
 

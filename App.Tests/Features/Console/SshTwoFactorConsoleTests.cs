@@ -11,87 +11,61 @@ namespace NasDash.Tests.Features.Console;
 /// <summary>
 /// `nasdash console ssh-2fa` against the real sshd and PAM: a private sshd whose /etc/pam.d is a copy of the
 /// machine's (bind-mounted in its own mount namespace), wired by the console exactly as on an appliance, with
-/// pam_faillock keeping its tallies in a test directory. The machine's PAM and sshd are never touched.
+/// pam_nasdash.so installed in the sshd's throwaway root only. The machine's PAM and sshd are never touched.
 /// </summary>
 [Collection(SshdCollection.Name)]
 [SupportedOSPlatform("linux")]
 public sealed class SshTwoFactorConsoleTests : IDisposable
 {
-    private const int AllowedFailures = 5;
     private readonly string _directory = Directory.CreateTempSubdirectory("nasdash-ssh2fa-").FullName;
+    private readonly string _data = Directory.CreateTempSubdirectory("nasdash-ssh2fa-data-").FullName;
 
     private string PamDirectory => Path.Combine(_directory, "pam.d");
     private string PamFile => Path.Combine(PamDirectory, "sshd");
-    private string FaillockDirectory => Path.Combine(_directory, "faillock");
-    private string UsersFile => Path.Combine(_directory, "users.oath");
+    private string Program => Path.Combine(_directory, "nasdash");
 
     [Fact]
-    public async Task Ssh2fa_EnableThenWrongCodesThenUnlockThenDisable_OtpLoginRateLimitedAndPamRestoredByteForByte()
+    public async Task Ssh2fa_EnableOnPamOathWiring_MigratesToPamNasDash_CodesCheckedByNasDash_DisableRestoresByteForByte()
     {
-        HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare", "expect", "oathtool", "faillock");
+        SshPamNasDashTests.Require();
         CopyMachinePamDirectory();
         var original = await File.ReadAllBytesAsync(PamFile, TestContext.Current.CancellationToken);
+        // The appliance as an older NasDash left it: pam_oath guarded by pam_faillock, and the original kept.
+        var oathWired = OathWiring(System.Text.Encoding.Latin1.GetString(original));
+        await File.WriteAllTextAsync(PamFile + SshTwoFactorWiring.BackupSuffix, System.Text.Encoding.Latin1.GetString(original), System.Text.Encoding.Latin1, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(PamFile, oathWired, System.Text.Encoding.Latin1, TestContext.Current.CancellationToken);
         using var sshd = TestSshd.StartWithPamDirectory(PamDirectory, "publickey,keyboard-interactive");
-        // Not disposed: that would delete the data directory, which the second core below opens again and deletes.
-        var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, UsersFile);
-        var dataDirectory = core.DataDirectory;
+        PamModule.InstallInto(sshd.HostPath);
+        PamModule.Program(_directory, sshd);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, dataDirectory: _data);
+        var server = await PamModule.StartServerAsync(core);
         try
         {
             core.SetSshTwoFactor(true);
             var admin = core.AddAdministrator(TestSshd.User);
-            Assert.True(core.Get<OathUsersFile>().Sync().Written);
-            core.CloseStore();
-            var console = new Console2fa(this, sshd, dataDirectory);
+            var console = new Console2fa(this, sshd, _data);
+            Assert.Contains("the older pam_oath and pam_faillock wiring", (await console.RunAsync("ssh-2fa", "status")).Output, StringComparison.Ordinal);
 
-            var enabled = await console.RunAsync("ssh-2fa", "enable");
-            Assert.True(enabled.Exit == 0, enabled.Error);
-            Assert.Contains("2FA for SSH wired", enabled.Output, StringComparison.Ordinal);
+            var migrated = await console.RunAsync("ssh-2fa", "enable");
+
+            Assert.True(migrated.Exit == 0, migrated.Error);
+            Assert.Contains("2FA for SSH migrated", migrated.Output, StringComparison.Ordinal);
+            var wired = await File.ReadAllTextAsync(PamFile, TestContext.Current.CancellationToken);
+            Assert.Contains($"auth    required    pam_nasdash.so data={_data} nasdash={Program}\n", wired, StringComparison.Ordinal);
+            Assert.DoesNotContain("pam_oath", wired, StringComparison.Ordinal);
+            Assert.DoesNotContain("pam_faillock", wired, StringComparison.Ordinal);
             Assert.Equal(original, await File.ReadAllBytesAsync(PamFile + SshTwoFactorWiring.BackupSuffix, TestContext.Current.CancellationToken));
-            Assert.True(File.Exists(Path.Combine(sshd.DropInDirectory, SshTwoFactorWiring.DropInFileName)));
-            var wired = await File.ReadAllBytesAsync(PamFile, TestContext.Current.CancellationToken);
             var again = await console.RunAsync("ssh-2fa", "enable");
-            Assert.True(again.Exit == 0, again.Error);
             Assert.Contains("already wired", again.Output, StringComparison.Ordinal);
-            Assert.Equal(wired, await File.ReadAllBytesAsync(PamFile, TestContext.Current.CancellationToken));
-            Assert.Contains("pam_oath and pam_faillock wired", (await console.RunAsync("ssh-2fa", "status")).Output, StringComparison.Ordinal);
+            Assert.Equal(wired, await File.ReadAllTextAsync(PamFile, TestContext.Current.CancellationToken));
+            Assert.Contains("PAM: pam_nasdash.so wired", (await console.RunAsync("ssh-2fa", "status")).Output, StringComparison.Ordinal);
 
-            var first = Login(sshd, Code(admin.Secret, 0), "correct");
-            Assert.True(first.ExitCode == 0, first.Output + sshd.Log());
+            var signedIn = SshPamNasDashTests.Login(sshd, await admin.NextCodeAsync(TimeProvider.System), "correct, after the migration");
+            Assert.True(signedIn.ExitCode == 0, signedIn.Output + sshd.Log());
+            var wrong = SshPamNasDashTests.Login(sshd, SshPamNasDashTests.WrongCode(admin.Secret), "wrong, after the migration");
+            Assert.True(wrong.ExitCode == 1, wrong.Output);
+            Assert.Equal(1, core.Get<IAccountStore>().FindByName(TestSshd.User)!.TotpFailures);
 
-            for (var attempt = 1; attempt <= AllowedFailures; attempt++)
-            {
-                var wrong = Login(sshd, WrongCode(admin.Secret), $"wrong #{attempt}");
-                Assert.True(wrong.ExitCode == 1, wrong.Output);
-            }
-
-            var locked = Login(sshd, Code(admin.Secret, 1), $"correct, after {AllowedFailures} wrong ones");
-            Assert.True(locked.ExitCode == 1, locked.Output);
-            Assert.True(File.Exists(Path.Combine(FaillockDirectory, TestSshd.User)));
-
-            var unlocked = await console.RunAsync("unlock", TestSshd.User);
-            Assert.True(unlocked.Exit == 0, unlocked.Error);
-            Assert.Contains($"SSH one-time-password failures of {TestSshd.User} cleared", unlocked.Output, StringComparison.Ordinal);
-        }
-        catch
-        {
-            core.Dispose();
-            throw;
-        }
-
-        // Unlock reset the second factor too: the administrator enrols again, and the server brings the file in line.
-        using (var reopened = new SshCore(sshd.DropInDirectory, sshd.PidFile, UsersFile, dataDirectory: dataDirectory))
-        {
-            var accounts = reopened.Get<IAccountStore>();
-            Assert.Null(accounts.FindByName(TestSshd.User)!.ProtectedTotpSecret);
-            accounts.Delete(accounts.FindByName(TestSshd.User)!.Id);
-            var enrolledAgain = reopened.AddAdministrator(TestSshd.User);
-            Assert.True(reopened.Get<OathUsersFile>().Sync().Written);
-            reopened.CloseStore();
-
-            var accepted = Login(sshd, Code(enrolledAgain.Secret, 0), "correct, after console unlock and a new enrolment");
-            Assert.True(accepted.ExitCode == 0, accepted.Output + sshd.Log());
-
-            var console = new Console2fa(this, sshd, dataDirectory);
             var disabled = await console.RunAsync("ssh-2fa", "disable");
             Assert.True(disabled.Exit == 0, disabled.Error);
             Assert.Equal(original, await File.ReadAllBytesAsync(PamFile, TestContext.Current.CancellationToken));
@@ -100,13 +74,25 @@ public sealed class SshTwoFactorConsoleTests : IDisposable
             var twice = await console.RunAsync("ssh-2fa", "disable");
             Assert.True(twice.Exit == 0, twice.Error);
             Assert.Equal(original, await File.ReadAllBytesAsync(PamFile, TestContext.Current.CancellationToken));
+
+            var fresh = await console.RunAsync("ssh-2fa", "enable");
+            Assert.True(fresh.Exit == 0, fresh.Error);
+            Assert.Contains("2FA for SSH wired", fresh.Output, StringComparison.Ordinal);
+            Assert.Equal(original, await File.ReadAllBytesAsync(PamFile + SshTwoFactorWiring.BackupSuffix, TestContext.Current.CancellationToken));
+            var afresh = SshPamNasDashTests.Login(sshd, await admin.NextCodeAsync(TimeProvider.System), "correct, freshly wired");
+            Assert.True(afresh.ExitCode == 0, afresh.Output + sshd.Log());
+            Assert.Empty(Directory.GetFiles(_data, "*.oath"));
+        }
+        finally
+        {
+            await server.StopAsync(CancellationToken.None);
         }
     }
 
     [Theory]
     [InlineData("an auth rule of its own", "@include common-auth\nauth required pam_env.so\n")]
     [InlineData("0 '@include common-auth' lines", "auth required pam_unix.so\n")]
-    [InlineData("it already mentions pam_oath", "auth required pam_oath.so usersfile=/etc/users.oath\n@include common-auth\n")]
+    [InlineData("it already mentions pam_oath, pam_faillock or pam_nasdash.so", "auth required pam_oath.so usersfile=/etc/users.oath\n@include common-auth\n")]
     [InlineData("an include that may hold auth rules", "@include common-auth\n@include site-auth\n")]
     public async Task Ssh2faEnable_HandEditedPamFile_RefusedWithReasonNothingChanged(string reason, string pam)
     {
@@ -131,7 +117,29 @@ public sealed class SshTwoFactorConsoleTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(dropIns));
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    /// <summary>The stack as `ssh-2fa enable` of the pam_oath era wrote it: common-auth replaced by pam_oath behind pam_faillock.</summary>
+    private static string OathWiring(string pam)
+    {
+        var template = File.ReadAllText(Path.Combine(Packaging.DebianPackageBuild.RepositoryRoot, "App", "Features", "Ssh", "TwoFactorWiring", "pam-sshd-2fa-oath"))
+            .Replace("@OATH_USERS_FILE@", "/var/lib/nasdash/users.oath", StringComparison.Ordinal)
+            .Replace("@FAILLOCK_DIRECTORY@", "/var/run/faillock", StringComparison.Ordinal);
+        var lines = pam.Split('\n').ToList();
+        var index = lines.FindIndex(l => l.Trim() == "@include common-auth");
+        Assert.True(index >= 0, "the machine's /etc/pam.d/sshd has no '@include common-auth'");
+        lines.RemoveAt(index);
+        lines.InsertRange(index, [SshTwoFactorWiring.BlockBegin, SshTwoFactorWiring.ReplacedPrefix + "@include common-auth", .. template.TrimEnd('\n').Split('\n'), SshTwoFactorWiring.BlockEnd]);
+        return string.Join('\n', lines);
+    }
+
 
     /// <summary>The console run as an operator would, with the test sshd's paths as its configuration.</summary>
     private sealed class Console2fa(SshTwoFactorConsoleTests test, TestSshd sshd, string dataDirectory)
@@ -143,59 +151,14 @@ public sealed class SshTwoFactorConsoleTests : IDisposable
                 ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory,
                 ["NasDash__Ssh__SshdConfigFile"] = sshd.ConfigFile,
                 ["NasDash__Ssh__PidFile"] = sshd.PidFile,
-                ["NasDash__Ssh__OathUsersFile"] = test.UsersFile,
-                ["NasDash__Ssh__FaillockDirectory"] = test.FaillockDirectory,
+                ["NasDash__Ssh__Program"] = test.Program,
             }, runAs: sshd.InRoot(test._directory));
     }
 
     /// <summary>The machine's PAM configuration, as the private sshd will see it at /etc/pam.d.</summary>
     private void CopyMachinePamDirectory()
     {
-        Directory.CreateDirectory(FaillockDirectory);
         var (exit, output) = HostTools.Run("cp", "-a", "/etc/pam.d", PamDirectory);
         Assert.True(exit == 0, output);
-    }
-
-    private static string Code(byte[] secret, int stepsAhead)
-    {
-        var at = DateTimeOffset.UtcNow.AddSeconds(stepsAhead * TotpVerifier.StepSeconds).ToUnixTimeSeconds();
-        var (exit, output) = HostTools.Run("oathtool", "--totp", $"--now=@{at.ToString(CultureInfo.InvariantCulture)}", Convert.ToHexStringLower(secret));
-        Assert.Equal(0, exit);
-        return output.Trim();
-    }
-
-    /// <summary>Six digits that are no valid code within pam_oath's window (±1 step) nor the steps next to it.</summary>
-    private static string WrongCode(byte[] secret)
-    {
-        var totp = new Totp(secret);
-        var now = DateTime.UtcNow;
-        var valid = Enumerable.Range(-3, 7).Select(step => totp.ComputeTotp(now.AddSeconds(step * TotpVerifier.StepSeconds))).ToHashSet();
-        return Enumerable.Range(1, 20).Select(i => ((int.Parse(valid.First(), CultureInfo.InvariantCulture) + 111_111 * i) % 1_000_000).ToString("D6", CultureInfo.InvariantCulture))
-            .First(c => !valid.Contains(c));
-    }
-
-    /// <summary>Logs in with the key and answers the one-time-password prompt, if any: 0 logged in, 1 refused.</summary>
-    private (int ExitCode, string Output) Login(TestSshd sshd, string code, string what)
-    {
-        var script = Path.Combine(_directory, "login.exp");
-        File.WriteAllText(script, """
-            set timeout 20
-            set code [lindex $argv 0]
-            spawn {*}[lrange $argv 1 end]
-            expect {
-                "One-time password (OATH)" { send "$code\r"; exp_continue }
-                "LOGGED-IN" { expect eof; exit 0 }
-                "Permission denied" { expect eof; exit 1 }
-                timeout { exit 3 }
-                eof { exit 2 }
-            }
-            """);
-        var arguments = new List<string> { script, code, HostTools.Find("ssh")! };
-        arguments.AddRange(sshd.ClientOptions());
-        arguments.AddRange(["-o", "PreferredAuthentications=publickey,keyboard-interactive", "-o", "NumberOfPasswordPrompts=1",
-            $"{TestSshd.User}@127.0.0.1", "echo LOGGED-IN"]);
-        var result = HostTools.Run("expect", [.. arguments]);
-        TestContext.Current.TestOutputHelper?.WriteLine($"ssh login with the {what} code -> {(result.ExitCode == 0 ? "logged in" : "refused")}");
-        return result;
     }
 }

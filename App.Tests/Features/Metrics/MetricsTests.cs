@@ -74,7 +74,8 @@ public sealed partial class MetricsTests
         }
 
         Assert.Equal(AccountState.Recovery, SeededAccounts.Stored(server.Services, "victim").State);
-        Assert.True(LockoutCount(await ScrapeAsync(http)) >= before + 1);
+        var after = await ScrapeAsync(http);
+        Assert.True(LockoutCount(after) >= before + 1, $"before {before}; after:\n{after}");
     }
 
     private static async Task<string> ScrapeAsync(HttpClient http)

@@ -183,8 +183,8 @@ public sealed class EmailDeliveryTests
 
         await core.FailBackupCodesAsync(core.AddAdministrator("erin"));
 
-        await WaitForAsync(() => core.Store.Open().Any(a => a.Key == NoticeSender.FailingAlertPrefix + EmailChannel.Target));
-        var alert = core.Store.Open().Single(a => a.Key == NoticeSender.FailingAlertPrefix + EmailChannel.Target);
+        await WaitForAsync(() => core.Store.Open().Any(a => a.Key == AlertKeys.NotifyFailingPrefix + EmailChannel.Target));
+        var alert = core.Store.Open().Single(a => a.Key == AlertKeys.NotifyFailingPrefix + EmailChannel.Target);
         Assert.Contains("refused: nothing accepts connections", alert.Message, StringComparison.Ordinal);
         Assert.Equal("/settings/notifications", alert.ActionUrl);
     }

@@ -36,7 +36,7 @@ public sealed class PlainTextWordingTests
         using var data = new TempDirectory();
         using var store = new LiteDbStore(data.Path, new FakeTimeProvider());
 
-        new LockoutAlerts(store).Handle(new LockoutEvent(kind, Guid.NewGuid(), "alice", "192.0.2.1", DateTimeOffset.UnixEpoch));
+        new LockoutAlerts(store).Record(new LockoutEvent(kind, Guid.NewGuid(), "alice", "192.0.2.1", DateTimeOffset.UnixEpoch));
 
         Assert.NotEmpty(store.Open());
         Assert.All(store.Open(), alert => Assert.DoesNotContain('`', alert.Message));

@@ -23,7 +23,7 @@ public static class HostTools
         var problems = new List<string>();
         if (missing.Count > 0)
         {
-            problems.Add($"missing programs: {string.Join(", ", missing)} (packages openssh-server, openssh-client, libpam-oath, oathtool, expect, util-linux)");
+            problems.Add($"missing programs: {string.Join(", ", missing)} (packages openssh-server, openssh-client, pamtester, libpam0g-dev, gcc, expect, util-linux)");
         }
 
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")

@@ -19,7 +19,7 @@ public sealed class SshCore : IDisposable
 
     /// <param name="dataDirectory">An existing data directory to open again (it is deleted on Dispose), or null for a new one.</param>
     /// <param name="reconcile">Runs the SSH reconciler as the server does, which applies a lockout event's shut-off off the sign-in.</param>
-    public SshCore(string dropInDirectory, string pidFile, string oathUsersFile, string? procRoot = null, string? dataDirectory = null, bool reconcile = false)
+    public SshCore(string dropInDirectory, string pidFile, string? procRoot = null, string? dataDirectory = null, bool reconcile = false)
     {
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
         var services = new ServiceCollection();
@@ -27,7 +27,6 @@ public sealed class SshCore : IDisposable
         {
             ["NasDash:Ssh:DropInDirectory"] = dropInDirectory,
             ["NasDash:Ssh:PidFile"] = pidFile,
-            ["NasDash:Ssh:OathUsersFile"] = oathUsersFile,
         });
         if (procRoot is not null)
         {

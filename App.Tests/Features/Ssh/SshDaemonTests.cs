@@ -89,7 +89,7 @@ public sealed class SshDaemonTests : IDisposable
         var effective = provider.GetRequiredService<SshOptions>();
 
         Assert.Same(options.Ssh, effective);
-        Assert.Equal(("/etc/ssh/sshd_config.d", "/run/sshd.pid", "/etc/users.oath"), (effective.DropInDirectory, effective.PidFile, effective.OathUsersFile));
+        Assert.Equal(("/etc/ssh/sshd_config.d", "/run/sshd.pid", "/usr/bin/nasdash"), (effective.DropInDirectory, effective.PidFile, effective.Program));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -20,7 +20,6 @@ public sealed class SshPageBrowserTests(Chromium chromium)
         {
             ["NasDash:Ssh:DropInDirectory"] = sshd.DropInDirectory,
             ["NasDash:Ssh:PidFile"] = sshd.PidFile,
-            ["NasDash:Ssh:OathUsersFile"] = sshd.Options.OathUsersFile,
         });
         var alice = TestAdministrators.Seed(server.Services, "alice");
         TestAdministrators.Seed(server.Services, "bob");
@@ -30,7 +29,7 @@ public sealed class SshPageBrowserTests(Chromium chromium)
         settings.Save(current);
         var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.Get<SshLogin>().ShutOffApplied += _ => applied.TrySetResult();
-        server.Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.SuperLocked, Guid.NewGuid(), "bob", "192.0.2.9", DateTimeOffset.UtcNow));
+        TestLockouts.MoveToRecovery(server.Services, "bob", "192.0.2.9");
         // The reconciler applies the shut-off off the request, well within the README's 10 seconds.
         await applied.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.NotEqual(0, sshd.Run("true").ExitCode);
@@ -40,7 +39,7 @@ public sealed class SshPageBrowserTests(Chromium chromium)
         {
             await BrowserSignIn.SignInAsync(b, server, alice, "/services/ssh");
             var status = await b.TextOfAsync("ssh-status");
-            Assert.Contains("after a lockout event: super-lockout of bob.", status, StringComparison.Ordinal);
+            Assert.Contains("after a lockout event: bob moved to recovery after repeated wrong authenticator codes.", status, StringComparison.Ordinal);
             Assert.DoesNotContain("could not", status, StringComparison.Ordinal);
             await b.ScreenshotAsync("ssh-page-disabled");
 
@@ -54,6 +53,6 @@ public sealed class SshPageBrowserTests(Chromium chromium)
             await b.ScreenshotAsync("ssh-page-enabled");
         });
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
-        Assert.Null(server.Get<IAlertStore>().Open().FirstOrDefault(a => a.Key == SshLogin.AlertKey));
+        Assert.Null(server.Get<IAlertStore>().Open().FirstOrDefault(a => a.Key == AlertKeys.SshDisabled));
     }
 }

@@ -69,7 +69,7 @@ public sealed class SshPageTests : NasDashTestContext
         Assert.Contains("SSH sign-in is allowed.", page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=ssh-enable]"));
         Assert.False(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
-        Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == SshLogin.AlertKey);
+        Assert.DoesNotContain(Get<IAlertStore>().Open(), a => a.Key == AlertKeys.SshDisabled);
         var audit = Assert.Single(Audit("ssh.enabled"));
         Assert.Equal(("alice", "succeeded"), (audit.UserName, audit.Outcome));
         Assert.Equal("succeeded", Assert.Single(Audit("stepup")).Outcome);
@@ -96,7 +96,8 @@ public sealed class SshPageTests : NasDashTestContext
     {
         var page = Render<SshPage>();
 
-        Get<SecurityEvents>().PublishLockout(new LockoutEvent(LockoutEventKind.MovedToRecovery, Guid.NewGuid(), "bob", null, DateTimeOffset.UtcNow));
+        Seed("bob");
+        TestLockouts.MoveToRecovery(Services, "bob");
 
         page.WaitForAssertion(() => Assert.Contains("after a lockout event: bob moved to recovery after repeated wrong authenticator codes.",
             page.Find("[data-testid=ssh-status]").TextContent, StringComparison.Ordinal));

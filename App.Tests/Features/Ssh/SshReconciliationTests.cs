@@ -9,22 +9,19 @@ public sealed class SshReconciliationTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nasdash-ssh-reconcile-").FullName;
 
-    private string UsersFile => Path.Combine(_directory, "users.oath");
-
     [Fact]
-    public async Task Running_SecurityChange_SyncsUsersFileAtOnce()
+    public async Task Start_UpgradeLeftPamOathUsersFile_FileRemovedAndItsAlertCleared()
     {
-        using var core = Core(UsersFile);
+        using var core = Core();
+        var usersFile = Path.Combine(core.DataDirectory, SshReconciliation.LegacyUsersFile);
+        await File.WriteAllTextAsync(usersFile, "HOTP/T30/6\talice\t-\t3132333435363738393031323334353637383930\n", TestContext.Current.CancellationToken);
+        core.Get<IAlertStore>().Raise(AlertKeys.SshUsersFile, AlertSeverity.Warning, "The SSH authenticator users file is out of date", null);
         var service = core.Get<IEnumerable<IHostedService>>().OfType<SshReconciliation>().Single();
+
         await service.StartAsync(TestContext.Current.CancellationToken);
         try
         {
-            Assert.True(await Eventually(() => File.Exists(UsersFile)));
-            var alice = core.AddAdministrator("alice");
-
-            core.Get<SecurityEvents>().NotifyChanged();
-
-            Assert.True(await Eventually(() => File.ReadAllText(UsersFile).Contains($"\talice\t-\t{Convert.ToHexStringLower(alice.Secret)}", StringComparison.Ordinal)));
+            Assert.True(await Eventually(() => !File.Exists(usersFile) && core.OpenAlert(AlertKeys.SshUsersFile) is null));
         }
         finally
         {
@@ -32,27 +29,11 @@ public sealed class SshReconciliationTests : IDisposable
         }
     }
 
-    [Fact]
-    public void SyncUsersFile_CannotWrite_RaisesAlertThenClearsItOnceWritten()
-    {
-        var blocked = Path.Combine(_directory, "not-yet", "users.oath");
-        using var core = Core(blocked);
-        var service = core.Get<IEnumerable<IHostedService>>().OfType<SshReconciliation>().Single();
-
-        service.SyncUsersFile();
-        var alert = core.OpenAlert(SshReconciliation.UsersFileAlertKey);
-        Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
-        service.SyncUsersFile();
-
-        Assert.StartsWith($"The SSH authenticator users file is out of date: cannot write {blocked}: ", alert?.Message, StringComparison.Ordinal);
-        Assert.Null(core.OpenAlert(SshReconciliation.UsersFileAlertKey));
-    }
-
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private SshCore Core(string usersFile)
+    private SshCore Core()
     {
-        var core = new SshCore(_directory, Path.Combine(_directory, "sshd.pid"), usersFile, Path.Combine(_directory, "proc"));
+        var core = new SshCore(_directory, Path.Combine(_directory, "sshd.pid"), Path.Combine(_directory, "proc"));
         core.SetSshTwoFactor(true);
         return core;
     }

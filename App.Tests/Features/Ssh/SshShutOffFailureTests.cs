@@ -39,7 +39,7 @@ public sealed class SshShutOffFailureTests : IDisposable
         Assert.Equal(
             $"SSH could not be disabled after a lockout event of alice: the sshd PID file {PidFile} does not exist (is sshd running?); " +
             "current SSH sessions could not be found. Check sshd on the appliance, then re-enable",
-            core.OpenAlert(SshLogin.AlertKey)?.Message);
+            core.OpenAlert(AlertKeys.SshDisabled)?.Message);
         Assert.Equal("incomplete", Assert.Single(core.Audit("ssh.disabled")).Outcome);
         Assert.True(core.Ssh.Status().LoginDisabled);
         Assert.Contains("DenyUsers *", File.ReadAllText(DropIn), StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class SshShutOffFailureTests : IDisposable
         await core.ShutOffAppliedAsync();
 
         Assert.Contains($"sshd is not running (the PID file {PidFile} names process 4242, which does not exist)",
-            core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
+            core.OpenAlert(AlertKeys.SshDisabled)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.ShutOffAppliedAsync();
 
-        Assert.Contains($"process 4242 named by {PidFile} is not sshd (a stale PID file?)", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
+        Assert.Contains($"process 4242 named by {PidFile} is not sshd (a stale PID file?)", core.OpenAlert(AlertKeys.SshDisabled)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         Assert.IsType<SecondFactorResult.InvalidBackupCodes>(result);
         Assert.Equal(AccountState.Recovery, core.Get<IAccountStore>().FindById(alice.Id)!.State);
-        Assert.Contains($"cannot write {Path.Combine(unwritable, SshDaemon.DropInFileName)}: ", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
+        Assert.Contains($"cannot write {Path.Combine(unwritable, SshDaemon.DropInFileName)}: ", core.OpenAlert(AlertKeys.SshDisabled)?.Message, StringComparison.Ordinal);
         Assert.True(core.Ssh.Status().LoginDisabled);
     }
 
@@ -104,7 +104,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
         await core.ShutOffAppliedAsync();
 
-        Assert.Contains($"the sshd drop-in directory {missing} does not exist", core.OpenAlert(SshLogin.AlertKey)?.Message, StringComparison.Ordinal);
+        Assert.Contains($"the sshd drop-in directory {missing} does not exist", core.OpenAlert(AlertKeys.SshDisabled)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class SshShutOffFailureTests : IDisposable
             $"SSH sign-in is enabled again; sshd was not reloaded (the sshd PID file {PidFile} does not exist (is sshd running?)); it allows sign-ins once it starts or reloads.",
             result.Message);
         Assert.False(File.Exists(DropIn));
-        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
+        Assert.Null(core.OpenAlert(AlertKeys.SshDisabled));
         Assert.False(core.Ssh.Status().LoginDisabled);
         Assert.Equal(("console", "succeeded"), (core.Audit("ssh.enabled")[0].UserName, core.Audit("ssh.enabled")[0].Outcome));
     }
@@ -174,7 +174,7 @@ public sealed class SshShutOffFailureTests : IDisposable
 
     private SshCore Core(string dropIns)
     {
-        var core = new SshCore(dropIns, PidFile, Path.Combine(_directory, "users.oath"), _proc);
+        var core = new SshCore(dropIns, PidFile, _proc);
         core.SetSshTwoFactor(true);
         return core;
     }

@@ -20,7 +20,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         core.SetSshTwoFactor(true);
         var alice = core.AddAdministrator("alice");
         Say($"sshd listening on 127.0.0.1:{sshd.Port} (pid {sshd.ListenerPid}), drop-ins in {sshd.DropInDirectory}; 2FA for SSH on");
@@ -51,8 +51,8 @@ public class SshShutOffTests
         Assert.DoesNotContain("should-not-run", refused.Output, StringComparison.Ordinal);
         Assert.Contains("not allowed because listed in DenyUsers", sshd.Log(), StringComparison.Ordinal);
         Say($"new login refused (ssh exit {refused.ExitCode}); sshd log: \"{LastLine(sshd.Log(), "DenyUsers")}\"");
-        Assert.True(WaitUntil(() => core.OpenAlert(SshLogin.AlertKey) is not null), "no alert");
-        var alert = core.OpenAlert(SshLogin.AlertKey);
+        Assert.True(WaitUntil(() => core.OpenAlert(AlertKeys.SshDisabled) is not null), "no alert");
+        var alert = core.OpenAlert(AlertKeys.SshDisabled);
         Assert.Equal("SSH sign-in disabled after a lockout event of alice — re-enable", alert?.Message);
         Assert.Equal(SshLogin.PagePath, alert?.ActionUrl);
         Say($"alert: \"{alert?.Message}\" -> {alert?.ActionUrl}");
@@ -70,7 +70,7 @@ public class SshShutOffTests
         Assert.Equal((0, "after\n"), sshd.Run("echo after"));
         Say("new login accepted again");
         Assert.False(File.Exists(Path.Combine(sshd.DropInDirectory, SshDaemon.DropInFileName)));
-        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
+        Assert.Null(core.OpenAlert(AlertKeys.SshDisabled));
         Assert.False(core.Ssh.Status().LoginDisabled);
         var audit = Assert.Single(core.Audit("ssh.enabled"));
         Assert.Equal(("bob", "succeeded"), (audit.UserName, audit.Outcome));
@@ -82,7 +82,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         core.SetSshTwoFactor(true);
         await core.FailBackupCodesAsync(core.AddAdministrator("alice"));
         await core.ShutOffAppliedAsync();
@@ -91,13 +91,13 @@ public class SshShutOffTests
 
         var (exit, output) = NasDash(
             ["console", "ssh-enable", "--data", core.DataDirectory],
-            new() { ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory, ["NasDash__Ssh__PidFile"] = sshd.PidFile, ["NasDash__Ssh__OathUsersFile"] = sshd.Options.OathUsersFile });
+            new() { ["NasDash__Ssh__DropInDirectory"] = sshd.DropInDirectory, ["NasDash__Ssh__PidFile"] = sshd.PidFile });
 
         Say($"nasdash console ssh-enable -> exit {exit}: {output.Trim()}");
         Assert.Equal((0, "SSH sign-in is enabled again.\n"), (exit, output));
         Assert.Equal((0, "back\n"), sshd.Run("echo back"));
         using var store = new LiteDbStore(core.DataDirectory, TimeProvider.System);
-        Assert.DoesNotContain(store.Open(), a => a.Key == SshLogin.AlertKey);
+        Assert.DoesNotContain(store.Open(), a => a.Key == AlertKeys.SshDisabled);
         Assert.False(store.Get().Ssh.LoginDisabled);
         Assert.Equal("succeeded", store.Query(new AuditQuery(EventPrefix: "ssh.enabled")).Single().Outcome);
     }
@@ -107,7 +107,7 @@ public class SshShutOffTests
     {
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var sshd = TestSshd.Start();
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         var alice = core.AddAdministrator("alice");
         var marker = Marker();
         var session = sshd.OpenSession($"sleep {marker}");
@@ -121,7 +121,7 @@ public class SshShutOffTests
         Assert.Single(HostTools.ProcessesRunning($"sleep {marker}"));
         Assert.False(session.HasExited);
         Assert.Equal(0, sshd.Run("true").ExitCode);
-        Assert.Null(core.OpenAlert(SshLogin.AlertKey));
+        Assert.Null(core.OpenAlert(AlertKeys.SshDisabled));
         Assert.Empty(Directory.GetFiles(sshd.DropInDirectory));
     }
 
@@ -131,7 +131,7 @@ public class SshShutOffTests
         HostTools.Require("sshd", "ssh", "ssh-keygen", "unshare");
         using var ours = TestSshd.Start();
         using var other = TestSshd.Start();
-        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, ours.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(ours.DropInDirectory, ours.PidFile, reconcile: true);
         var (mine, theirs) = (Marker(), Marker());
         ours.OpenSession($"sleep {mine}");
         var foreign = other.OpenSession($"sleep {theirs}");
@@ -153,7 +153,7 @@ public class SshShutOffTests
         // As in Debian's sshd PAM stack, pam_loginuid gives the login an audit session (optional: containers may refuse it).
         using var sshd = TestSshd.StartWithPam(
             "account required pam_permit.so\nsession optional pam_loginuid.so\nsession required pam_permit.so\n", "publickey");
-        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, sshd.Options.OathUsersFile, reconcile: true);
+        using var core = new SshCore(sshd.DropInDirectory, sshd.PidFile, reconcile: true);
         var (escaped, waiting) = (Marker(), Marker());
         // setsid -f forks a new login session whose parent exits at once: no ppid or session id leads back to sshd.
         var session = sshd.OpenSession($"setsid -f sleep {escaped}; sleep {waiting}");

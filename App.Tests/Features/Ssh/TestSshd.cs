@@ -95,6 +95,9 @@ public sealed class TestSshd : IDisposable
 
     /// <summary>A command prefix that runs a program inside this sshd's throwaway root (which has its /run/sshd, PAM and users).</summary>
     public string[] InRoot(string workingDirectory) => _root.Prefix(workingDirectory);
+
+    /// <summary>Where a path of this sshd's throwaway root is seen from the test (writes land in the root's own layer).</summary>
+    public string HostPath(string path) => _root.HostPath(path);
     public int ListenerPid => _listener.Id;
 
     /// <summary>An sshd that accepts the test user's key alone (UsePAM no).</summary>
@@ -109,7 +112,7 @@ public sealed class TestSshd : IDisposable
     /// </summary>
     public static TestSshd StartWithPamDirectory(string pamDirectory, string authenticationMethods) => new(null, authenticationMethods, pamDirectory);
 
-    public SshOptions Options => new() { DropInDirectory = DropInDirectory, PidFile = PidFile, OathUsersFile = Path.Combine(Directory, "users.oath") };
+    public SshOptions Options => new() { DropInDirectory = DropInDirectory, PidFile = PidFile };
 
     /// <summary>Starts an SSH session running <paramref name="command"/>; it stays open while the command runs.</summary>
     public Process OpenSession(string command, bool terminal = false)

@@ -10,12 +10,9 @@ namespace NasDash.Features.Alerts;
 /// </summary>
 public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, IAlertStore alerts)
 {
-    public const string NoSecondFactorPrefix = "no-2fa:";
-    public const string SuperLockedPrefix = "superlocked:";
     /// <summary>The retired "backup codes low" alert: one left in a store from an older version is cleared.</summary>
-    public const string RetiredCodesLowPrefix = "codes-low:";
 
-    private static readonly string[] PerUserPrefixes = [NoSecondFactorPrefix, SuperLockedPrefix, "recovery:"];
+    private static readonly string[] PerUserPrefixes = [AlertKeys.NoSecondFactorPrefix, AlertKeys.SuperLockedPrefix, AlertKeys.RecoveryPrefix];
 
     private readonly Lock _gate = new();
 
@@ -36,11 +33,11 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
             {
                 var user = account.NormalizedUserName;
                 var superLocked = account.State == AccountState.SuperLocked;
-                changed |= Apply(standing, NoSecondFactorPrefix + user, !account.IsEnrolled && !superLocked,
+                changed |= Apply(standing, AlertKeys.NoSecondFactorPrefix + user, !account.IsEnrolled && !superLocked,
                     AlertSeverity.Warning, () => NoSecondFactorMessage(account, policy));
-                if (!superLocked && standing.ContainsKey(SuperLockedPrefix + user))
+                if (!superLocked && standing.ContainsKey(AlertKeys.SuperLockedPrefix + user))
                 {
-                    alerts.Clear(SuperLockedPrefix + user);
+                    alerts.Clear(AlertKeys.SuperLockedPrefix + user);
                     changed = true;
                 }
             }
@@ -49,7 +46,7 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
             var known = all.Select(a => a.NormalizedUserName).ToHashSet(StringComparer.Ordinal);
             foreach (var key in standing.Keys)
             {
-                if (key.StartsWith(RetiredCodesLowPrefix, StringComparison.Ordinal))
+                if (key.StartsWith(AlertKeys.RetiredCodesLowPrefix, StringComparison.Ordinal))
                 {
                     alerts.Clear(key);
                     changed = true;

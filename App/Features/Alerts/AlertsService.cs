@@ -42,7 +42,7 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
             At = time.GetUtcNow(),
             UserName = by,
             ClientAddress = client,
-            Event = "alert.acknowledged",
+            Event = AuditNames.AlertAcknowledged.Id,
             Outcome = "succeeded",
             Detail = via is null ? alert.Key : $"{alert.Key}; via {via}",
         });

@@ -28,7 +28,7 @@ public sealed class AuditService(IAuditLog audit, IAccountStore accounts, NasDas
     [
         ("login.", "Sign-in"),
         ("session.", "Sessions"),
-        ("stepup", "Step-up confirmations"),
+        (AuditNames.StepUp.Id, "Step-up confirmations"),
         ("enrolment.", "Enrolment and renewals"),
         ("account.", "Own account changes"),
         ("users.", "Administrator changes"),

@@ -205,7 +205,14 @@ internal sealed class DirectChannel : IAdministrationChannel
             actor += $" (uid {uid})";
         }
 
-        return await ConsoleProtocol.HandleAsync(_administration, request, actor, cancellationToken);
+        var reply = await ConsoleProtocol.HandleAsync(_administration, _services.GetRequiredService<SshCodeCheck>(), request, actor, cancellationToken);
+        // No server runs to reconcile: a lockout event decided here (wrong SSH codes) shuts SSH off from this process.
+        if (_services.GetRequiredService<SshLogin>() is { ShutOffPending: true } login)
+        {
+            login.ApplyPendingShutOffs();
+        }
+
+        return reply;
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

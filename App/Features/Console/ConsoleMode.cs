@@ -44,14 +44,18 @@ public static class ConsoleMode
         var unlock = new Command("unlock", "Lift any lockout (Throttled, Recovery, SuperLocked, appliance-wide) AND reset the user's second factor: TOTP secret and backup codes cleared, sessions ended; the user enrols again at the next sign-in.") { user };
         var resetPassword = new Command("reset-password", "Set a new password for the user (the setup wizard's rules) and end the user's sessions.") { user, passwordStdin };
         var sshEnable = new Command("ssh-enable", "Re-enable SSH login after a lockout event switched it off.");
-        var wiringEnable = new Command("enable", "Install the sshd drop-in and put pam_oath, guarded by pam_faillock, in place of '@include common-auth' in /etc/pam.d/sshd (a backup is kept; sshd must accept its configuration). Refuses, changing nothing, a PAM stack that is not the one Debian ships.");
+        var client = new Option<string?>("--client") { Description = "The address the SSH client connected from (PAM_RHOST), for the audit log.", HelpName = "address" };
+        // pam_nasdash.so's fallback where no server runs: the code comes on standard input, never in the argument list.
+        var sshCode = new Command(ConsoleProtocol.SshCode, "Check the code on the first line of standard input for the user's SSH sign-in (used by pam_nasdash.so).") { user, client };
+        sshCode.Hidden = true;
+        var wiringEnable = new Command("enable", "Install the sshd drop-in and put pam_nasdash.so, which asks NasDash for every SSH code, in place of '@include common-auth' in /etc/pam.d/sshd (a backup is kept; sshd must accept its configuration). Migrates the older pam_oath + pam_faillock wiring. Refuses, changing nothing, a PAM stack that is not the one Debian ships.");
         var wiringDisable = new Command("disable", "Remove the sshd drop-in and restore /etc/pam.d/sshd byte for byte.");
         var wiringStatus = new Command("status", "Whether the PAM stack and the sshd drop-in are wired.");
-        var sshTwoFactor = new Command("ssh-2fa", "Wire 2FA for SSH (pam_oath with pam_faillock) into sshd and its PAM stack, or undo it. Running a verb twice changes nothing the second time.")
+        var sshTwoFactor = new Command("ssh-2fa", "Wire 2FA for SSH (pam_nasdash.so: NasDash checks every SSH code) into sshd and its PAM stack, or undo it. Running a verb twice changes nothing the second time.")
         {
             wiringEnable, wiringDisable, wiringStatus,
         };
-        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor };
+        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor, sshCode };
         // Named as the packaged program is on the PATH, whatever file the process was started from.
         var root = new Command("nasdash", "NasDash: the NAS appliance's web dashboard and its local console.") { new HelpOption(), console };
 
@@ -84,18 +88,8 @@ public static class ConsoleMode
 
             return Done;
         }));
-        unlock.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), async channel =>
-        {
-            var name = parse.GetValue(user)!;
-            var exit = await SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, name, Actor: Actor()), ct);
-            // Here and not in the server: the unit's sandbox keeps the server from writing pam_faillock's tallies.
-            if (exit == Done && SshFaillock.Reset(HostSshOptions(), name) is { } cleared)
-            {
-                io.Out.WriteLine(cleared);
-            }
-
-            return exit;
-        }));
+        unlock.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
+            SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, parse.GetValue(user)!, Actor: Actor()), ct)));
         foreach (var verb in new[] { wiringEnable, wiringDisable, wiringStatus })
         {
             verb.SetAction(parse => Wire(io, parse.GetValue(data), verb.Name));
@@ -134,6 +128,12 @@ public static class ConsoleMode
         });
         sshEnable.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
             SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshEnable, Actor: Actor()), ct)));
+        sshCode.SetAction((parse, ct) =>
+        {
+            var code = io.In.ReadLine()?.Trim();
+            return RunAsync(io, parse.GetValue(data), channel =>
+                SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshCode, parse.GetValue(user), code, "pam_nasdash", parse.GetValue(client)), ct));
+        });
 
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
@@ -160,9 +160,7 @@ public static class ConsoleMode
         try
         {
             var (configuration, environment) = HostSettings();
-            var directory = dataOption is { Length: > 0 }
-                ? Path.GetFullPath(dataOption)
-                : Storage.DataDirectory.Resolve(configuration[$"{NasDashOptions.Section}:{nameof(NasDashOptions.DataDirectory)}"], environment.ContentRootPath);
+            var directory = DataDirectoryOf(dataOption);
             await using var channel = await AdministrationChannel.OpenAsync(directory, configuration, environment);
             return await work(channel, directory);
         }
@@ -188,7 +186,7 @@ public static class ConsoleMode
         try
         {
             var options = HostSshOptions();
-            var wiring = new SshTwoFactorWiring(options, new SshDaemon(options, new ProcessTable(ProcessTable.DefaultRoot), TimeProvider.System));
+            var wiring = new SshTwoFactorWiring(options, new SshDaemon(options, new ProcessTable(ProcessTable.DefaultRoot), TimeProvider.System), DataDirectoryOf(dataOption));
             var result = verb switch
             {
                 "enable" => wiring.Enable(),
@@ -207,6 +205,18 @@ public static class ConsoleMode
         {
             return Refuse(io, $"unexpected error: {ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>--data, or the data directory the server would find.</summary>
+    private static string DataDirectoryOf(string? dataOption)
+    {
+        if (dataOption is { Length: > 0 })
+        {
+            return Path.GetFullPath(dataOption);
+        }
+
+        var (configuration, environment) = HostSettings();
+        return Storage.DataDirectory.Resolve(configuration[$"{NasDashOptions.Section}:{nameof(NasDashOptions.DataDirectory)}"], environment.ContentRootPath);
     }
 
     /// <summary>The SSH paths the server uses, from the same configuration.</summary>

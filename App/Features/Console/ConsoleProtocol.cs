@@ -4,8 +4,11 @@ using NasDash.Security;
 
 namespace NasDash.Features.Console;
 
-/// <summary>One console request: a verb of CONTRACT.md and its arguments. Actor is the operator's OS account.</summary>
-public sealed record ConsoleRequest(string Verb, string? User = null, string? Password = null, string Actor = "")
+/// <summary>
+/// One console request: a verb of CONTRACT.md and its arguments. Actor is the operator's OS account. For ssh-code,
+/// Password carries the code typed at the SSH prompt and Client the address sshd saw (PAM_RHOST).
+/// </summary>
+public sealed record ConsoleRequest(string Verb, string? User = null, string? Password = null, string Actor = "", string? Client = null)
 {
     public override string ToString() => $"{Verb} {User}".TrimEnd();
 }
@@ -43,6 +46,8 @@ public static class ConsoleProtocol
     public const string Unlock = "unlock";
     public const string ResetPassword = "reset-password";
     public const string SshEnable = "ssh-enable";
+    /// <summary>pam_nasdash.so's question: is this code right for this user now? Done means yes.</summary>
+    public const string SshCode = "ssh-code";
 
     /// <summary>Longest request line accepted; a password is at most 1024 characters.</summary>
     public const int MaxLineLength = 16 * 1024;
@@ -53,10 +58,13 @@ public static class ConsoleProtocol
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static async Task<ConsoleReply> HandleAsync(AccountAdministration administration, ConsoleRequest request, string actor, CancellationToken cancellationToken)
+    public static async Task<ConsoleReply> HandleAsync(AccountAdministration administration, SshCodeCheck sshCodes, ConsoleRequest request, string actor, CancellationToken cancellationToken)
     {
         switch (request.Verb)
         {
+            case SshCode:
+                var verdict = await sshCodes.CheckAsync(request.User, request.Password, request.Client, cancellationToken);
+                return new ConsoleReply(verdict is SshCodeResult.Accepted ? ConsoleOutcome.Done : ConsoleOutcome.Rejected, verdict.Message);
             case Status:
                 return new ConsoleReply(ConsoleOutcome.Done, "", administration.Status());
             case SshEnable:

@@ -12,7 +12,7 @@ namespace NasDash.Features.Console;
 /// lives in the data directory with mode 0600 and is never on TCP: whoever can reach it can read the store anyway.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "_stopping is never disposed on purpose: see its comment.")]
-public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration administration, ILogger<ConsoleSocketServer> logger)
+public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration administration, SshCodeCheck sshCodes, ILogger<ConsoleSocketServer> logger)
     : IHostedService
 {
     public const string FileName = "console.sock";
@@ -182,7 +182,7 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
             logger.LogInformation("Local console: {Request} by {Actor}", request, actor);
         }
 
-        return await ConsoleProtocol.HandleAsync(administration, request, actor, cancellationToken);
+        return await ConsoleProtocol.HandleAsync(administration, sshCodes, request, actor, cancellationToken);
     }
 
     private static async Task<string?> ReadLineAsync(NetworkStream stream, CancellationToken cancellationToken)

@@ -44,6 +44,7 @@ public sealed class TwoFactorSettingsService(
     CurrentActor me,
     AlertRules alertRules,
     SecurityEvents events,
+    ApplianceFacts facts,
     TimeProvider time)
 {
 
@@ -179,8 +180,9 @@ public sealed class TwoFactorSettingsService(
             return new SaveSettingsResult.StepUpRequired();
         }
 
-        settings.Update(s => s.TwoFactor = proposed);
-        Audit(actor.UserName, client, "saved", preview);
+        var saved = Entry(actor.UserName, client, "saved", preview);
+        facts.Commit(new SecurityFact(SecurityFactKind.TwoFactorSettingsChanged, null, actor.UserName, client, saved.Detail), saved,
+            () => settings.Update(s => s.TwoFactor = proposed));
         alertRules.Evaluate();
         events.NotifyChanged();
         return new SaveSettingsResult.Saved(preview);
@@ -232,15 +234,17 @@ public sealed class TwoFactorSettingsService(
         return changes;
     }
 
-    private void Audit(string actor, string? client, string outcome, SettingsPreview preview) => audit.Append(new AuditEvent
+    private void Audit(string actor, string? client, string outcome, SettingsPreview preview) => audit.Append(Entry(actor, client, outcome, preview));
+
+    private AuditEvent Entry(string actor, string? client, string outcome, SettingsPreview preview) => new()
     {
         At = time.GetUtcNow(),
         UserName = actor,
         ClientAddress = client,
-        Event = "settings.two-factor",
+        Event = AuditNames.SettingsTwoFactor.Id,
         Outcome = outcome,
         Detail = string.Join("; ", preview.Changes.Select(c => $"{c.Setting}: {c.Before} → {c.After}")),
-    });
+    };
 
     private static string S(int n) => n == 1 ? "" : "s";
 

@@ -54,7 +54,10 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
         refused.Recorded += OnRefusedSignIn;
     }
 
-    public void Handle(LockoutEvent lockoutEvent) =>
+    public IReadOnlyList<SecurityFact> Record(LockoutEvent lockoutEvent) => [];
+
+    /// <summary>Counted once the lockout is committed.</summary>
+    public void Committed(LockoutEvent lockoutEvent) =>
         _lockouts.Add(1, _userNames
             ? [new("kind", Kebab(lockoutEvent.Kind.ToString())), new("user", lockoutEvent.UserName)]
             : [new KeyValuePair<string, object?>("kind", Kebab(lockoutEvent.Kind.ToString()))]);

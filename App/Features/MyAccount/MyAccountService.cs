@@ -43,6 +43,7 @@ public sealed class MyAccountService(
     StepUp stepUp,
     PendingSignIns pending,
     SecurityEvents events,
+    SecurityLedger ledger,
     PasswordChangeBudgets budgets,
     TimeProvider time)
 {
@@ -121,13 +122,13 @@ public sealed class MyAccountService(
             return new PasswordChangeResult.Throttled(paused);
         }
 
-        var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = "account.password-changed" };
+        var entry = new AuditEvent { At = now, UserName = account.UserName, ClientAddress = client, Event = AuditNames.AccountPasswordChanged.Id };
         if (passwords.Verify(account, current) == PasswordCheck.Failed)
         {
             var until = budgets.Failed(budget);
             entry.Outcome = "failed";
             entry.Detail = "wrong current password (this session's own budget)";
-            accounts.Update(account, entry);
+            ledger.Commit(account, entry);
             return until is { } u ? new PasswordChangeResult.Throttled(u) : new PasswordChangeResult.WrongPassword();
         }
 
@@ -143,7 +144,7 @@ public sealed class MyAccountService(
 
         account.PasswordChanged(passwords.Hash(replacement!));
         entry.Outcome = "succeeded";
-        accounts.Update(account, entry);
+        ledger.Commit(account, entry);
         events.EndSessionsSoon(account.Id);
         return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
     }

@@ -56,16 +56,17 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/users"),
             SecurityNoticeKind.SuperLocked => (NoticeSeverity.Critical,
                 $"{user} is super-locked on {host}",
-                $"At {at}, too many wrong backup-code submissions{from} super-locked {user}. Nobody can sign in as {user} from the web now, " +
+                $"At {at}, too many {notice.Detail ?? "wrong backup-code submissions"}{from} super-locked {user}. Nobody can sign in as {user} from the web now, " +
                 $"not even with the right password and codes.{state}\n\n" +
                 $"To unlock it, run this on the appliance's console (it also resets the second factor):\n    nasdash console unlock {user}\n" +
                 "If this was not you, someone knows the password: change it after the unlock with 'nasdash console reset-password " + user + "'.",
                 "/users"),
             SecurityNoticeKind.SshDisabled => (NoticeSeverity.Critical,
                 $"SSH login is switched off on {host}",
-                $"At {at}, a lockout event of {user}{from} switched SSH login off on {host}: every SSH login is refused and current SSH sessions were ended." +
+                $"At {at}, a lockout event of {user}{from} switched SSH login off on {host}: every SSH login is refused and current SSH sessions are ended within seconds." +
                 (notice.Detail is { Length: > 0 } reason ? $"\nReason: {reason}." : "") + "\n\n" +
-                $"Re-enable SSH at {url}/services/ssh (it asks a fresh authenticator code), or run 'nasdash console ssh-enable' at the appliance.",
+                $"Re-enable SSH at {url}/services/ssh (it asks a fresh authenticator code), or run 'nasdash console ssh-enable' at the appliance. " +
+                $"If nobody you know caused the lockout, someone holds {user}'s password: look at the audit log at {url}/audit before re-enabling.",
                 "/services/ssh"),
             SecurityNoticeKind.SshEnabled => (NoticeSeverity.Info,
                 $"SSH login is enabled again on {host}",
@@ -105,6 +106,45 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"{user} needs it to set up a new authenticator.{state}\n\n" +
                 $"If this was not expected, look at the audit log at {url}/audit.",
                 "/users"),
+            SecurityNoticeKind.PasswordChangeRequired => (NoticeSeverity.Warning,
+                $"{user} must choose a new password on {host}",
+                $"At {at}, {by}{from} required {user} to choose a new password at the next sign-in; {user}'s sessions were ended.{state}\n\n" +
+                $"If this was not expected, look at the audit log at {url}/audit, and ask who did it.",
+                "/users"),
+            SecurityNoticeKind.SecondFactorEnrolled => (NoticeSeverity.Warning,
+                $"A new authenticator was set up for {user} on {host}",
+                $"At {at}, {user}{from} set up a new authenticator app and saved new backup codes; {user}'s other sessions were ended.{state}\n\n" +
+                $"If this was not you, someone signed in as {user} and now holds the second factor: at the appliance run 'nasdash console unlock {user}' " +
+                $"(resets it and ends their sessions) and 'nasdash console reset-password {user}'.",
+                "/account"),
+            SecurityNoticeKind.AuthenticatorRenewed => (NoticeSeverity.Warning,
+                $"{user}'s authenticator app was replaced on {host}",
+                $"At {at}, {user}{from} replaced the authenticator app; the old one no longer works and {user}'s other sessions were ended.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: at the appliance run 'nasdash console unlock {user}' and 'nasdash console reset-password {user}'.",
+                "/account"),
+            SecurityNoticeKind.SecurityKeyAdded => (NoticeSeverity.Warning,
+                $"A security key was added for {user} on {host}",
+                $"At {at}, {user}{from} registered a security key" + (notice.Detail is { Length: > 0 } added ? $" named '{added}'" : "") +
+                $"; it signs {user} in instead of the authenticator code.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: remove the key at {url}/account, or at the appliance run 'nasdash console unlock {user}' " +
+                "(removes every key and resets the second factor).",
+                "/account"),
+            SecurityNoticeKind.SecurityKeyRemoved => (NoticeSeverity.Warning,
+                $"A security key was removed from {user} on {host}",
+                $"At {at}, {user}{from} removed the security key" + (notice.Detail is { Length: > 0 } removed ? $" named '{removed}'" : "") +
+                $"; {user}'s sessions were ended.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: {changeIt}.",
+                "/account"),
+            SecurityNoticeKind.AdministratorCreated => (NoticeSeverity.Warning,
+                $"A new administrator {user} was created on {host}",
+                $"At {at}, {by}{from} created the administrator {user} and issued a one-time enrolment code for them (not in this message).{state}\n\n" +
+                $"If this was not expected, delete {user} at {url}/users, and find out who is signed in as {by}.",
+                "/users"),
+            SecurityNoticeKind.AdministratorDeleted => (NoticeSeverity.Warning,
+                $"The administrator {user} was deleted on {host}",
+                $"At {at}, {by}{from} deleted the administrator {user}; their sessions were ended.\n\n" +
+                $"If this was not expected, look at the audit log at {url}/audit and find out who is signed in as {by}.",
+                "/users"),
             SecurityNoticeKind.ApiTokenCreated => (NoticeSeverity.Info,
                 $"An API token was created for {user} on {host}",
                 $"At {at}, {user}{from} created an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
@@ -142,9 +182,16 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.TwoFactorSettingsChanged => "two-factor-settings-changed",
         SecurityNoticeKind.BackupCodesRegenerated => "backup-codes-regenerated",
         SecurityNoticeKind.EnrolmentCodeIssued => "enrolment-code-issued",
+        SecurityNoticeKind.PasswordChangeRequired => "password-change-required",
+        SecurityNoticeKind.SecondFactorEnrolled => "second-factor-enrolled",
+        SecurityNoticeKind.AuthenticatorRenewed => "authenticator-renewed",
+        SecurityNoticeKind.SecurityKeyAdded => "security-key-added",
+        SecurityNoticeKind.SecurityKeyRemoved => "security-key-removed",
+        SecurityNoticeKind.AdministratorCreated => "administrator-created",
+        SecurityNoticeKind.AdministratorDeleted => "administrator-deleted",
         SecurityNoticeKind.ApiTokenCreated => "api-token-created",
         SecurityNoticeKind.ApiTokenRevoked => "api-token-revoked",
-        _ => kind.ToString(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
     public static string Label(SecurityNoticeKind kind) => kind switch
@@ -161,9 +208,16 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.TwoFactorSettingsChanged => "Global Two Factor settings changed",
         SecurityNoticeKind.BackupCodesRegenerated => "Backup codes regenerated",
         SecurityNoticeKind.EnrolmentCodeIssued => "Enrolment code issued",
+        SecurityNoticeKind.PasswordChangeRequired => "New password required by an administrator",
+        SecurityNoticeKind.SecondFactorEnrolled => "Two-factor sign-in set up again",
+        SecurityNoticeKind.AuthenticatorRenewed => "Authenticator app replaced",
+        SecurityNoticeKind.SecurityKeyAdded => "Security key added",
+        SecurityNoticeKind.SecurityKeyRemoved => "Security key removed",
+        SecurityNoticeKind.AdministratorCreated => "Administrator created",
+        SecurityNoticeKind.AdministratorDeleted => "Administrator deleted",
         SecurityNoticeKind.ApiTokenCreated => "API token created",
         SecurityNoticeKind.ApiTokenRevoked => "API token revoked",
-        _ => kind.ToString(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
     private static string Describe(AccountState state) => state switch

@@ -19,7 +19,6 @@ public sealed class NoticeSender(
 {
     /// <summary>Failed attempts in a row after which a target raises a dashboard alert.</summary>
     public const int FailuresBeforeAlert = 3;
-    public const string FailingAlertPrefix = "notify-failing:";
 
     private static readonly TimeSpan LongestSleep = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -141,10 +140,10 @@ public sealed class NoticeSender(
         {
             delivery.DeliveredAt = now;
             delivery.LastError = null;
-            audit.Add(Entry(notice, "notify.delivered", "succeeded", $"{name} by {delivery.Target} after {delivery.Attempts} attempt(s): {outcome.Answer}"));
+            audit.Add(Entry(notice, AuditNames.NotifyDelivered.Id, "succeeded", $"{name} by {delivery.Target} after {delivery.Attempts} attempt(s): {outcome.Answer}"));
             if (_failuresInARow.Remove(delivery.Target))
             {
-                alerts.Clear(FailingAlertPrefix + delivery.Target);
+                alerts.Clear(AlertKeys.NotifyFailingPrefix + delivery.Target);
             }
 
             return;
@@ -155,8 +154,8 @@ public sealed class NoticeSender(
         if (now - notice.At >= timing.GiveUpAfter)
         {
             delivery.GaveUpAt = now;
-            audit.Add(Entry(notice, "notify.failed", "gave-up", $"{name} by {delivery.Target}: {delivery.Attempts} attempts since {notice.At:u}; last: {outcome.Answer}"));
-            alerts.Raise($"notify-failed:{delivery.Target}", AlertSeverity.Critical,
+            audit.Add(Entry(notice, AuditNames.NotifyFailed.Id, "gave-up", $"{name} by {delivery.Target}: {delivery.Attempts} attempts since {notice.At:u}; last: {outcome.Answer}"));
+            alerts.Raise(AlertKeys.NotifyFailedPrefix + delivery.Target, AlertSeverity.Critical,
                 $"A security notice ({name} of {notice.UserName ?? "the appliance"}) could not be sent by {delivery.Target} and was given up: {outcome.Answer}.",
                 "/settings/notifications");
             return;
@@ -167,7 +166,7 @@ public sealed class NoticeSender(
             name, delivery.Target, delivery.Attempts, outcome.Answer, delivery.NextAttemptAt);
         if (inARow >= FailuresBeforeAlert)
         {
-            alerts.Raise(FailingAlertPrefix + delivery.Target, AlertSeverity.Warning,
+            alerts.Raise(AlertKeys.NotifyFailingPrefix + delivery.Target, AlertSeverity.Warning,
                 $"Security notices by {delivery.Target} keep failing ({inARow} attempts in a row): {outcome.Answer}. They are retried; check System › Alert services.",
                 "/settings/notifications");
         }

@@ -101,7 +101,7 @@ public sealed class NotificationsService(
             At = time.GetUtcNow(),
             UserName = actor.UserName,
             ClientAddress = client,
-            Event = "settings.notifications",
+            Event = AuditNames.SettingsNotifications.Id,
             Outcome = "saved",
             Detail = changed.Count == 0 ? "nothing changed" : "changed: " + string.Join(", ", changed),
         });

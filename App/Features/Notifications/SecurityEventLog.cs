@@ -13,47 +13,13 @@ public sealed class SecurityEventLog(LiteDbStore store, ILoggerFactory loggers) 
     public const string Category = "NasDash.Security";
     public const string Template = "security {Event} {Outcome} user={User} client={Client} detail={Detail}";
 
-    /// <summary>The stable event ids; an audit event not listed here logs as 1999.</summary>
-    public static readonly IReadOnlyDictionary<string, int> EventIds = new Dictionary<string, int>(StringComparer.Ordinal)
-    {
-        ["login.password"] = 1001,
-        ["login.totp"] = 1002,
-        ["login.backup-codes"] = 1003,
-        ["stepup"] = 1004,
-        ["login.refused"] = 1005,
-        ["session.ticket"] = 1010,
-        ["session.started"] = 1011,
-        ["session.ended"] = 1012,
-        ["ssh.disabled"] = 1020,
-        ["ssh.enabled"] = 1021,
-        ["lockout.handler"] = 1022,
-        ["console.unlock"] = 1030,
-        ["console.reset-password"] = 1031,
-        ["console.ssh-enable"] = 1032,
-        ["users.created"] = 1040,
-        ["users.deleted"] = 1041,
-        ["users.second-factor-reset"] = 1042,
-        ["users.password-change-forced"] = 1043,
-        ["account.password-changed"] = 1050,
-        ["enrolment.completed"] = 1060,
-        ["enrolment.totp-renewed"] = 1061,
-        ["enrolment.codes-renewed"] = 1062,
-        ["enrolment.code-issued"] = 1063,
-        ["settings.two-factor"] = 1070,
-        ["settings.notifications"] = 1071,
-        ["notify.delivered"] = 1080,
-        ["notify.failed"] = 1081,
-        ["setup.completed"] = 1090,
-        ["setup.token"] = 1091,
-        ["alert.acknowledged"] = 1095,
-    };
-
     public const int OtherEventId = 1999;
 
     private static readonly HashSet<string> Ordinary = new(StringComparer.Ordinal) { "succeeded", "saved", "signed-in" };
     private readonly ILogger _log = loggers.CreateLogger(Category);
 
-    public static EventId IdOf(string auditEvent) => new(EventIds.GetValueOrDefault(auditEvent, OtherEventId), auditEvent);
+    /// <summary>The entry's event id from <see cref="AuditNames"/>; an id this version does not know logs as <see cref="OtherEventId"/>.</summary>
+    public static EventId IdOf(string auditEvent) => new(AuditNames.Find(auditEvent)?.LogId ?? OtherEventId, auditEvent);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -126,7 +126,7 @@ public static class SessionsFeature
                 At = now,
                 UserName = account?.UserName,
                 ClientAddress = ClientAddress.Of(http),
-                Event = "session.ticket",
+                Event = AuditNames.SessionTicket.Id,
                 Outcome = "refused",
                 Detail = refusal,
             });
@@ -165,7 +165,7 @@ public static class SessionsFeature
             At = now,
             UserName = account.UserName,
             ClientAddress = ClientAddress.Of(http),
-            Event = "session.started",
+            Event = AuditNames.SessionStarted.Id,
             Outcome = redeemed.Enrolment ? "enrolment-only" : "succeeded",
         });
 
@@ -191,7 +191,7 @@ public static class SessionsFeature
                 At = time.GetUtcNow(),
                 UserName = http.User.Identity.Name,
                 ClientAddress = ClientAddress.Of(http),
-                Event = "session.ended",
+                Event = AuditNames.SessionEnded.Id,
                 Outcome = "signed-out",
             });
             activity.End(http.User.SessionIdOf());
@@ -269,7 +269,7 @@ public static class SessionsFeature
             At = services.GetRequiredService<TimeProvider>().GetUtcNow(),
             UserName = context.Principal?.Identity?.Name,
             ClientAddress = ClientAddress.Of(context.HttpContext),
-            Event = "session.ended",
+            Event = AuditNames.SessionEnded.Id,
             Outcome = SessionValidator.AuditOutcome(verdict),
             Detail = services.GetRequiredService<SessionValidator>().Why(context.Principal, verdict),
         });

@@ -87,7 +87,7 @@ public sealed class SetupService
                 s.SetupCompleted = true;
                 s.SetupCompletedAt ??= _time.GetUtcNow();
             });
-            Audit(null, null, "setup.completed", "repaired", "an administrator existed; setup marked complete at start");
+            Audit(null, null, AuditNames.SetupCompleted.Id, "repaired", "an administrator existed; setup marked complete at start");
         }
 
         if (IsComplete)
@@ -144,12 +144,12 @@ public sealed class SetupService
         if (SetupToken.Matches(EnsureToken(), input))
         {
             _throttle.Succeeded(client);
-            Audit(null, client, "setup.token", "succeeded");
+            Audit(null, client, AuditNames.SetupToken.Id, "succeeded");
             return new TokenResult.Accepted(new SetupGrant());
         }
 
         var retryAfter = _throttle.Failed(client);
-        Audit(null, client, "setup.token", "failed");
+        Audit(null, client, AuditNames.SetupToken.Id, "failed");
         return new TokenResult.Wrong(retryAfter);
     }
 
@@ -182,7 +182,7 @@ public sealed class SetupService
         {
             if (IsComplete)
             {
-                Audit(administrator?.UserName, client, "setup.completed", "refused", "already set up");
+                Audit(administrator?.UserName, client, AuditNames.SetupCompleted.Id, "refused", "already set up");
                 return new SetupResult.AlreadySetUp();
             }
 
@@ -195,6 +195,8 @@ public sealed class SetupService
             var (protectedSecret, step, codes) = _enrolments.Seal(enrolment!, confirmed);
             var now = _time.GetUtcNow();
             account = Account.CreateEnrolled(administrator!.UserName, administrator.PasswordHash, now, protectedSecret, step, codes);
+            // The appliance's first administrator: no notification target exists yet, and nobody else to tell.
+            account.TakeFacts();
             if (!_accounts.TryInsert(account))
             {
                 return new SetupResult.AlreadySetUp();
@@ -207,7 +209,7 @@ public sealed class SetupService
                 s.SetupCompletedAt = now;
             });
             enrolment!.Completed = true;
-            Audit(account.UserName, client, "setup.completed", "succeeded", $"administrator created with an authenticator app and {codes.Total} backup codes");
+            Audit(account.UserName, client, AuditNames.SetupCompleted.Id, "succeeded", $"administrator created with an authenticator app and {codes.Total} backup codes");
             DeleteTokenFile();
         }
         finally
@@ -221,8 +223,8 @@ public sealed class SetupService
     }
 
     /// <summary>Appends a wizard step to the audit log (names and outcomes only, never secrets).</summary>
-    public void RecordStep(string? userName, string? client, string step, string outcome, string? detail = null) =>
-        Audit(userName, client, $"setup.{step}", outcome, detail);
+    public void RecordStep(string? userName, string? client, AuditName step, string outcome, string? detail = null) =>
+        Audit(userName, client, step.Id, outcome, detail);
 
     private static string? Missing(SetupGrant? grant, AdministratorDraft? administrator, Security.PendingEnrolment? enrolment, bool confirmed) =>
         grant is null ? "Enter the setup token first."

@@ -69,7 +69,7 @@ public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments,
                 _codesRecorded = false;
             }
 
-            setup.RecordStep(accepted.Draft.UserName, Client, "administrator", "chosen");
+            setup.RecordStep(accepted.Draft.UserName, Client, AuditNames.SetupAdministrator, "chosen");
         }
 
         return result;
@@ -98,7 +98,7 @@ public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments,
                 if (!_authenticatorRecorded)
                 {
                     _authenticatorRecorded = true;
-                    setup.RecordStep(Enrolment.UserName, Client, "authenticator", "verified");
+                    setup.RecordStep(Enrolment.UserName, Client, AuditNames.SetupAuthenticator, "verified");
                 }
 
                 return true;
@@ -111,7 +111,7 @@ public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments,
                 if (!_codesRecorded)
                 {
                     _codesRecorded = true;
-                    setup.RecordStep(Enrolment!.UserName, Client, "backup-codes", "downloaded-and-confirmed", $"{Enrolment.Codes.Count} codes");
+                    setup.RecordStep(Enrolment!.UserName, Client, AuditNames.SetupBackupCodes, "downloaded-and-confirmed", $"{Enrolment.Codes.Count} codes");
                 }
 
                 return true;

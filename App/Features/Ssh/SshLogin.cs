@@ -5,7 +5,6 @@ namespace NasDash.Features.Ssh;
 /// <summary>What the SSH page shows.</summary>
 /// <param name="Problem">What failed when SSH could not be shut off (the last shut-off of this process), otherwise null.</param>
 /// <param name="Sshd">"running (process N, port P)" or why NasDash cannot reach sshd.</param>
-/// <param name="OathUsers">What the pam_oath users file holds, e.g. "2 administrators in /etc/users.oath".</param>
 public sealed record SshStatus(
     bool LoginDisabled,
     DateTimeOffset? DisabledAt,
@@ -15,8 +14,11 @@ public sealed record SshStatus(
     bool SshdRunning,
     string Sshd,
     string DropInPath,
-    bool DropInPresent,
-    string OathUsers);
+    bool DropInPresent)
+{
+    /// <summary>Who decides the code typed at the SSH prompt.</summary>
+    public const string CodeCheck = "NasDash itself (pam_nasdash.so): SSH and web codes count toward the same lockout";
+}
 
 /// <summary>
 /// Shuts SSH off on a lockout event when 2FA for SSH is on: marks SSH disabled in the store, writes the deny-all
@@ -29,13 +31,12 @@ public sealed class SshLogin(
     ISettingsStore settings,
     IAlertStore alerts,
     IAuditLog audit,
+    ApplianceFacts facts,
     SshDaemon daemon,
     SshSessions sessions,
-    OathUsersFile oathUsers,
     TimeProvider time,
     ILogger<SshLogin> log) : ISshControl, ILockoutEventHandler
 {
-    public const string AlertKey = "ssh-disabled";
     private const string FailurePrefix = "SSH could not be disabled";
     public const string PagePath = "/services/ssh";
 
@@ -52,11 +53,26 @@ public sealed class SshLogin(
     /// store. Writing the drop-in, reloading sshd and ending sessions take seconds, so <see cref="SshReconciliation"/>
     /// applies them off the request (<see cref="ApplyPendingShutOffs"/>), woken by the event's change signal.
     /// </summary>
-    public void Handle(LockoutEvent lockoutEvent)
+    public IReadOnlyList<SecurityFact> Record(LockoutEvent lockoutEvent)
     {
-        if (settings.Get().TwoFactor.SshTwoFactor)
+        var current = settings.Get();
+        if (!current.TwoFactor.SshTwoFactor)
         {
-            RecordShutOff(lockoutEvent);
+            return [];
+        }
+
+        RecordShutOff(lockoutEvent);
+        // Switched off now (not already off): that is news for the notice targets, queued in the lockout's own commit.
+        return current.Ssh.LoginDisabled
+            ? []
+            : [new SecurityFact(SecurityFactKind.SshDisabled, lockoutEvent.AccountId, lockoutEvent.UserName, lockoutEvent.ClientAddress, Describe(lockoutEvent))];
+    }
+
+    /// <summary>After the lockout's commit: hands the recorded shut-off to the reconciler.</summary>
+    public void Committed(LockoutEvent lockoutEvent)
+    {
+        if (settings.Get() is { TwoFactor.SshTwoFactor: true, Ssh.LoginDisabled: true })
+        {
             _pending.Enqueue(lockoutEvent);
         }
     }
@@ -121,11 +137,11 @@ public sealed class SshLogin(
             At = time.GetUtcNow(),
             UserName = user,
             ClientAddress = lockoutEvent.ClientAddress,
-            Event = "ssh.disabled",
+            Event = AuditNames.SshDisabled.Id,
             Outcome = result.Complete ? "succeeded" : "incomplete",
             Detail = $"{reason}; {result.Summary}",
         });
-        alerts.Raise(AlertKey, AlertSeverity.Critical, result.Complete
+        alerts.Raise(AlertKeys.SshDisabled, AlertSeverity.Critical, result.Complete
             ? $"SSH sign-in disabled after a lockout event of {user} — re-enable"
             : $"{FailurePrefix} after a lockout event of {user}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
             PagePath);
@@ -166,7 +182,7 @@ public sealed class SshLogin(
                 }
             }
 
-            var entry = new AuditEvent { At = time.GetUtcNow(), UserName = actor, ClientAddress = client, Event = "ssh.enabled" };
+            var entry = new AuditEvent { At = time.GetUtcNow(), UserName = actor, ClientAddress = client, Event = AuditNames.SshEnabled.Id };
             if (problem is not null)
             {
                 entry.Outcome = "failed";
@@ -175,12 +191,14 @@ public sealed class SshLogin(
                 return new SshChangeResult(false, $"SSH sign-in could not be re-enabled: {problem}.");
             }
 
-            settings.Update(s => s.Ssh = new SshState());
-            _lastProblem = null;
-            alerts.Clear(AlertKey);
             entry.Outcome = "succeeded";
             entry.Detail = note;
-            audit.Append(entry);
+            facts.Commit(new SecurityFact(SecurityFactKind.SshEnabled, null, actor, client), entry, () =>
+            {
+                settings.Update(s => s.Ssh = new SshState());
+                alerts.Clear(AlertKeys.SshDisabled);
+            });
+            _lastProblem = null;
             return new SshChangeResult(true, note is null ? "SSH sign-in is enabled again." : $"SSH sign-in is enabled again; {note}.");
         }
     }
@@ -198,13 +216,13 @@ public sealed class SshLogin(
                 audit.Append(new AuditEvent
                 {
                     At = time.GetUtcNow(),
-                    Event = "ssh.disabled",
+                    Event = AuditNames.SshDisabled.Id,
                     Outcome = result.Complete ? "succeeded" : "incomplete",
                     Detail = $"applied again at start-up: {state.DisabledReason}; {result.Summary}",
                 });
                 if (!result.Complete)
                 {
-                    alerts.Raise(AlertKey, AlertSeverity.Critical,
+                    alerts.Raise(AlertKeys.SshDisabled, AlertSeverity.Critical,
                         $"{FailurePrefix} again at start-up: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable",
                         PagePath);
                 }
@@ -213,13 +231,21 @@ public sealed class SshLogin(
             {
                 var problem = daemon.RemoveDenyAll() ??
                               (daemon.FindListener() is ListenerLookup.Running running ? daemon.Reload(running.Listener) : null);
-                audit.Append(new AuditEvent
+                var entry = new AuditEvent
                 {
                     At = time.GetUtcNow(),
-                    Event = "ssh.enabled",
+                    Event = AuditNames.SshEnabled.Id,
                     Outcome = problem is null ? "succeeded" : "failed",
                     Detail = problem ?? $"stale {daemon.DropInPath} removed at start-up: SSH sign-in is enabled in NasDash",
-                });
+                };
+                if (problem is null)
+                {
+                    facts.Commit(new SecurityFact(SecurityFactKind.SshEnabled, null, null), entry);
+                }
+                else
+                {
+                    audit.Append(entry);
+                }
             }
         }
     }
@@ -242,8 +268,7 @@ public sealed class SshLogin(
                 _ => "unknown",
             },
             daemon.DropInPath,
-            daemon.DropInPresent,
-            oathUsers.Describe());
+            daemon.DropInPresent);
     }
 
     public static string Describe(LockoutEvent lockoutEvent) => lockoutEvent.Kind switch

@@ -1,24 +1,23 @@
 using NasDash.Security;
+using NasDash.Storage;
 
 namespace NasDash.Features.Ssh;
 
 /// <summary>
-/// Keeps the machine in line with the store: at start-up it re-applies the SSH login state, on a lockout event it
-/// applies the shut-off the sign-in only recorded (drop-in, sshd reload, sessions ended), and it keeps the
-/// pam_oath users file in sync whenever something security-relevant changes (enrolment, reset, lockout), plus
-/// once a minute for changes made where no event reaches this process (a console verb on the store file).
+/// Keeps the machine in line with the store: at start-up it re-applies the SSH login state, and on a lockout event it
+/// applies the shut-off the sign-in only recorded (drop-in, sshd reload, sessions ended), off the request; once a minute
+/// as well, for changes made where no event reaches this process.
 /// </summary>
 public sealed class SshReconciliation(
     SshLogin login,
-    OathUsersFile oathUsers,
     SecurityEvents events,
     IAlertStore alerts,
+    LiteDbStore store,
     ILogger<SshReconciliation> log) : BackgroundService
 {
-    public const string UsersFileAlertKey = "ssh-users-file";
+    /// <summary>The plaintext copy of every TOTP secret that pam_oath read, where the package kept it (the data directory).</summary>
+    public const string LegacyUsersFile = "users.oath";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-    // Starts "unknown" so the first successful sync clears an alert left open by an earlier run.
-    private string? _lastProblem = "";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,7 +33,7 @@ public sealed class SshReconciliation(
                 }
                 catch (SemaphoreFullException)
                 {
-                    // Already signalled: one sync covers both changes.
+                    // Already signalled: one pass covers both changes.
                 }
             }
         }
@@ -42,12 +41,12 @@ public sealed class SshReconciliation(
         events.Changed += OnChanged;
         try
         {
+            Guarded(RemoveLegacyUsersFile);
             Guarded(login.Reconcile);
             while (!stoppingToken.IsCancellationRequested)
             {
-                // First: a lockout event's shut-off, recorded inside the sign-in and applied here, off the request.
+                // A lockout event's shut-off, recorded inside the sign-in and applied here, off the request.
                 Guarded(() => login.ApplyPendingShutOffs());
-                Guarded(SyncUsersFile);
                 await changed.WaitAsync(Interval, stoppingToken);
             }
         }
@@ -60,28 +59,17 @@ public sealed class SshReconciliation(
         }
     }
 
-    /// <summary>Syncs the users file; a failure raises an alert (once per distinct problem), success clears it.</summary>
-    public void SyncUsersFile()
+    /// <summary>An upgrade from the pam_oath wiring: the users file and its alert go (the package's postinst removes it too).</summary>
+    private void RemoveLegacyUsersFile()
     {
-        var result = oathUsers.Sync();
-        if (result.Problem is null)
+        var path = Path.Combine(store.Directory, LegacyUsersFile);
+        if (File.Exists(path))
         {
-            if (_lastProblem is not null)
-            {
-                alerts.Clear(UsersFileAlertKey);
-                _lastProblem = null;
-            }
-
-            return;
+            File.Delete(path);
+            log.LogWarning("Removed {Path}: SSH codes are checked by NasDash itself (pam_nasdash.so), so no copy of any secret is kept", path);
         }
 
-        if (result.Problem != _lastProblem)
-        {
-            log.LogError("pam_oath users file not in sync: {Problem}", result.Problem);
-            alerts.Raise(UsersFileAlertKey, AlertSeverity.Warning,
-                $"The SSH authenticator users file is out of date: {result.Problem}", SshLogin.PagePath);
-            _lastProblem = result.Problem;
-        }
+        alerts.Clear(AlertKeys.SshUsersFile);
     }
 
     private void Guarded(Action action)

@@ -10,13 +10,15 @@ public sealed record WiringResult(bool Refused, string Message);
 
 /// <summary>
 /// Wires 2FA for SSH into the host, so an administrator never edits /etc/pam.d/sshd by hand: an sshd drop-in
-/// (key, then keyboard-interactive) and, in the PAM stack, pam_oath guarded by pam_faillock in place of Debian's
-/// `@include common-auth`. Only a stack of the shape Debian ships is changed; anything else is refused untouched.
-/// The replaced line is kept inside NasDash's block, so disabling restores the file byte for byte.
+/// (key, then keyboard-interactive) and, in the PAM stack, pam_nasdash.so in place of Debian's `@include common-auth`.
+/// Only a stack of the shape Debian ships is changed; anything else is refused untouched. The replaced line is kept
+/// inside NasDash's block, so disabling restores the file byte for byte. A block of the older wiring (pam_oath
+/// guarded by pam_faillock) is migrated in place by enable and undone by disable.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
+public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon, string dataDirectory)
 {
+    public const string Module = "pam_nasdash.so";
     public const string DropInFileName = "00-nasdash-2fa.conf";
     public const string BackupSuffix = ".nasdash-backup";
     internal const string BlockBegin = "# nasdash ssh-2fa begin: `nasdash console ssh-2fa disable` puts back the line below it replaced";
@@ -26,7 +28,7 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
 
     // Debian's /etc/pam.d/sshd includes these; their lines are account, session and password rules only.
     private static readonly string[] NonAuthIncludes = ["common-account", "common-session", "common-session-noninteractive", "common-password"];
-    private static readonly string[] ModuleDirectories = ["/usr/lib/x86_64-linux-gnu/security", "/lib/x86_64-linux-gnu/security", "/usr/lib/aarch64-linux-gnu/security", "/lib/aarch64-linux-gnu/security", "/usr/lib/security", "/lib/security"];
+    internal static readonly string[] ModuleDirectories = ["/usr/lib/x86_64-linux-gnu/security", "/lib/x86_64-linux-gnu/security", "/usr/lib/aarch64-linux-gnu/security", "/lib/aarch64-linux-gnu/security", "/usr/lib/security", "/lib/security"];
 
     // Latin-1 maps every byte to one char and back, so a file in any encoding is rewritten byte for byte.
     private static readonly Encoding Bytes = Encoding.Latin1;
@@ -38,10 +40,19 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
     /// <summary>The sshd drop-in as installed.</summary>
     public static string DropIn() => Resource("sshd-2fa.conf");
 
-    /// <summary>The PAM lines as installed, with this configuration's users file and tally directory.</summary>
+    /// <summary>The PAM lines as installed, with this configuration's data directory and program.</summary>
     public string PamLines() => Resource("pam-sshd-2fa")
-        .Replace("@OATH_USERS_FILE@", options.OathUsersFile, StringComparison.Ordinal)
-        .Replace("@FAILLOCK_DIRECTORY@", options.FaillockDirectory, StringComparison.Ordinal);
+        .Replace("@DATA_DIRECTORY@", dataDirectory, StringComparison.Ordinal)
+        .Replace("@NASDASH_PROGRAM@", options.Program, StringComparison.Ordinal);
+
+    /// <summary>Whether a block holds the pam_oath + pam_faillock lines an older NasDash wrote (any users file and tally directory).</summary>
+    internal static bool IsOathWiring(string inner)
+    {
+        var pattern = "^" + System.Text.RegularExpressions.Regex.Escape(Resource("pam-sshd-2fa-oath"))
+            .Replace("@OATH_USERS_FILE@", @"\S+", StringComparison.Ordinal)
+            .Replace("@FAILLOCK_DIRECTORY@", @"\S+", StringComparison.Ordinal) + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(inner, pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+    }
 
     public WiringResult Status()
     {
@@ -53,12 +64,17 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
         var block = FindBlock(pam);
         var lines = new List<string>
         {
-            block is null ? $"PAM: not wired ({options.PamServiceFile} has no NasDash block)" : $"PAM: pam_oath and pam_faillock wired into {options.PamServiceFile}",
+            block is null ? $"PAM: not wired ({options.PamServiceFile} has no NasDash block)"
+            : IsOathWiring(block.Inner) ? $"PAM: the older pam_oath and pam_faillock wiring in {options.PamServiceFile}; 'nasdash console ssh-2fa enable' replaces it with {Module}"
+            : block.Inner == PamLines() ? $"PAM: {Module} wired into {options.PamServiceFile}"
+            : $"PAM: the NasDash block in {options.PamServiceFile} was edited by hand",
             File.Exists(DropInPath) ? $"sshd drop-in: {DropInPath}" : $"sshd drop-in: none ({DropInPath} absent)",
-            $"pam_oath users file: {options.OathUsersFile}",
-            $"faillock tallies: {options.FaillockDirectory}",
+            $"codes checked by: NasDash, the server on {dataDirectory}/console.sock, else '{options.Program} console ssh-code'",
         };
-        lines.AddRange(MissingModules().Select(m => $"missing PAM module: {m}"));
+        if (MissingModule() is { } missing)
+        {
+            lines.Add(missing.Replace("; nothing changed.", "", StringComparison.Ordinal));
+        }
         return new WiringResult(false, string.Join('\n', lines));
     }
 
@@ -71,6 +87,11 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
 
         if (FindBlock(pam) is { } existing)
         {
+            if (IsOathWiring(existing.Inner))
+            {
+                return Migrate(pam, existing);
+            }
+
             if (existing.Inner != PamLines())
             {
                 return new WiringResult(true, $"The NasDash block in {options.PamServiceFile} was edited by hand; nothing changed. Run 'nasdash console ssh-2fa disable' after restoring it, or edit the file yourself.");
@@ -83,12 +104,12 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
 
         if (Unexpected(pam) is { } unexpected)
         {
-            return new WiringResult(true, $"{options.PamServiceFile} is not the stack Debian ships ({unexpected}); nothing changed. Wire pam_oath by hand (README, SSH), or restore the file.");
+            return new WiringResult(true, $"{options.PamServiceFile} is not the stack Debian ships ({unexpected}); nothing changed. Wire {Module} by hand (README, SSH), or restore the file.");
         }
 
-        if (MissingModules() is { Count: > 0 } missing)
+        if (MissingModule() is { } missing)
         {
-            return new WiringResult(true, $"PAM modules missing: {string.Join(", ", missing)} (packages libpam-oath, libpam-modules); nothing changed.");
+            return new WiringResult(true, missing);
         }
 
         if (InstallDropIn() is { } failure)
@@ -112,7 +133,35 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
             return new WiringResult(true, $"Cannot write {options.PamServiceFile}: {ex.Message}; the sshd drop-in was removed again.");
         }
 
-        return new WiringResult(false, $"2FA for SSH wired: {options.PamServiceFile} asks pam_oath (after pam_faillock), {DropInPath} installed; the original is in {BackupPath}. {ReloadSshd()}");
+        return new WiringResult(false, $"2FA for SSH wired: {options.PamServiceFile} asks {Module}, so NasDash checks every SSH code; {DropInPath} installed; the original is in {BackupPath}. {ReloadSshd()}");
+    }
+
+    /// <summary>The older pam_oath + pam_faillock block becomes pam_nasdash.so's; the line it replaced (and the backup) stay.</summary>
+    private WiringResult Migrate(string pam, Block block)
+    {
+        if (MissingModule() is { } missing)
+        {
+            return new WiringResult(true, missing);
+        }
+
+        if (InstallDropIn() is { } failure)
+        {
+            return new WiringResult(true, failure);
+        }
+
+        var lines = pam.Split('\n').ToList();
+        lines.RemoveRange(block.Begin + 2, block.End - block.Begin - 2);
+        lines.InsertRange(block.Begin + 2, PamLines().TrimEnd('\n').Split('\n'));
+        try
+        {
+            AtomicFile.Write(options.PamServiceFile, Bytes.GetBytes(string.Join('\n', lines)), File.GetUnixFileMode(options.PamServiceFile));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new WiringResult(true, $"Cannot write {options.PamServiceFile}: {ex.Message}; it still holds the pam_oath wiring.");
+        }
+
+        return new WiringResult(false, $"2FA for SSH migrated: {options.PamServiceFile} asks {Module} in place of pam_oath and pam_faillock, so NasDash checks every SSH code and no users file is needed. {ReloadSshd()}");
     }
 
     public WiringResult Disable()
@@ -132,7 +181,7 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
                 : $"2FA for SSH is not wired into {options.PamServiceFile}; nothing changed.");
         }
 
-        if (block.Inner != PamLines())
+        if (block.Inner != PamLines() && !IsOathWiring(block.Inner))
         {
             return new WiringResult(true, $"The NasDash block in {options.PamServiceFile} was edited by hand; nothing changed. The file as it was before NasDash is in {BackupPath}.");
         }
@@ -196,9 +245,9 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
     internal static string? Unexpected(string pam)
     {
         var active = pam.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-        if (active.Any(l => l.Contains(BlockBegin, StringComparison.Ordinal) || l.Contains("pam_oath", StringComparison.Ordinal) || l.Contains("pam_faillock", StringComparison.Ordinal)))
+        if (active.Any(l => l.Contains(BlockBegin, StringComparison.Ordinal) || l.Contains("pam_oath", StringComparison.Ordinal) || l.Contains("pam_faillock", StringComparison.Ordinal) || l.Contains(Module, StringComparison.Ordinal)))
         {
-            return "it already mentions pam_oath or pam_faillock";
+            return $"it already mentions pam_oath, pam_faillock or {Module}";
         }
 
         var commonAuth = active.Count(l => IsCommonAuth(l));
@@ -297,8 +346,9 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
         _ => "",
     };
 
-    private static List<string> MissingModules() =>
-        new[] { "pam_oath.so", "pam_faillock.so" }.Where(m => !ModuleDirectories.Any(d => File.Exists(Path.Combine(d, m)))).ToList();
+    private static string? MissingModule() => ModuleDirectories.Any(d => File.Exists(Path.Combine(d, Module)))
+        ? null
+        : $"The PAM module {Module} is missing from {ModuleDirectories[0]} (reinstall the nasdash package); nothing changed.";
 
     private (int Exit, string Output) Sshd(string mode)
     {
@@ -327,33 +377,5 @@ public sealed class SshTwoFactorWiring(SshOptions options, SshDaemon daemon)
                            ?? throw new InvalidOperationException($"The resource {name} is missing from the build.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    }
-}
-
-/// <summary>pam_faillock's tally of failed one-time passwords for one user, cleared with faillock(8).</summary>
-public static class SshFaillock
-{
-    /// <summary>Clears <paramref name="userName"/>'s tally; a line for the operator, or null when there is nothing to clear.</summary>
-    public static string? Reset(SshOptions options, string userName)
-    {
-        var program = new[] { "/usr/sbin/faillock", "/sbin/faillock" }.FirstOrDefault(File.Exists);
-        if (program is null || !OathUsersFile.IsSafeName(userName) || !File.Exists(Path.Combine(options.FaillockDirectory, userName)))
-        {
-            return null;
-        }
-
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--dir", options.FaillockDirectory, "--user", userName, "--reset" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0
-            ? $"SSH one-time-password failures of {userName} cleared (pam_faillock)."
-            : $"Could not clear the SSH one-time-password failures of {userName}: faillock exited {process.ExitCode}: {error.Result.Trim()}";
     }
 }

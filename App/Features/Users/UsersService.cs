@@ -67,6 +67,7 @@ public sealed class UsersService(
     StepUp stepUp,
     AlertRules alertRules,
     SecurityEvents events,
+    SecurityLedger ledger,
     AdministratorMembership membership,
     CurrentActor me,
     EnrolmentCodes enrolmentCodes,
@@ -119,17 +120,16 @@ public sealed class UsersService(
             var userName = candidate.UserName.Trim();
             var account = Account.Create(userName, passwords.Hash(candidate.Password), now, mustChangePassword: candidate.MustChangePassword);
             code = enrolmentCodes.IssueTo(account);
-            if (!accounts.TryInsert(account))
+            var created = Entry(actor, AuditNames.UsersCreated.Id, userName,
+                (candidate.MustChangePassword ? "must enrol and change the password at first sign-in" : "must enrol at first sign-in") +
+                $"; enrolment code issued (valid until {code.ValidUntilText})");
+            if (!ledger.Insert(account, created))
             {
                 return new UserActionResult.Invalid(new Dictionary<string, string[]>
                 {
                     [nameof(NewPassword.UserName)] = [$"An administrator named {userName} already exists."],
                 });
             }
-
-            Audit(actor, "users.created", userName,
-                (candidate.MustChangePassword ? "must enrol and change the password at first sign-in" : "must enrol at first sign-in") +
-                $"; enrolment code issued (valid until {code.ValidUntilText})");
         }
         finally
         {
@@ -179,15 +179,13 @@ public sealed class UsersService(
                     : $"{target.UserName} is the last administrator who can sign in; the others are super-locked.");
             }
 
-            accounts.Delete(targetId);
-            Audit(actor, "users.deleted", target.UserName, targetId == actor.AccountId ? "deleted their own account" : null);
+            ledger.Delete(target, Entry(actor, AuditNames.UsersDeleted.Id, target.UserName, targetId == actor.AccountId ? "deleted their own account" : null));
         }
         finally
         {
             membership.Release();
         }
 
-        events.EndSessions(targetId);
         Changed();
         return new UserActionResult.Done($"{target.UserName} was deleted; their sessions ended.");
     }
@@ -222,7 +220,7 @@ public sealed class UsersService(
             }
 
             target.RequirePasswordChange();
-            accounts.Update(target, Entry(actor, "users.password-change-forced", target.UserName, null));
+            ledger.Commit(target, Entry(actor, AuditNames.UsersPasswordChangeForced.Id, target.UserName, null));
         }
 
         events.EndSessions(targetId);
@@ -273,11 +271,11 @@ public sealed class UsersService(
             var (code, stored, validUntil) = enrolmentCodes.New();
             target.SecondFactorResetByAdministrator(time.GetUtcNow(), stored, validUntil);
             issued = new IssuedEnrolmentCode(target.UserName, code, validUntil);
-            accounts.Update(target, Entry(actor, "users.second-factor-reset", target.UserName,
+            ledger.Commit(target, Entry(actor, AuditNames.UsersSecondFactorReset.Id, target.UserName,
                 $"was {before}; TOTP secret and backup codes cleared, device cookies revoked, enrolment code issued (valid until {issued.ValidUntilText})"));
         }
 
-        alerts.Clear($"recovery:{target.NormalizedUserName}");
+        alerts.Clear(AlertKeys.Recovery(target.NormalizedUserName));
         events.EndSessions(targetId);
         Changed();
         return new UserActionResult.Done($"{target.UserName}'s authenticator and backup codes were cleared; with the password and this enrolment code they set up two-factor sign-in again.", issued);

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using NasDash.Features.Console;
+using NasDash.Hosting;
+using NasDash.Security;
+
+namespace NasDash.Benchmarks;
+
+/// <summary>
+/// What pam_nasdash.so adds to an SSH sign-in (issue 25): the real module, built by packaging/pam/build.sh, driven by
+/// pamtester through a whole PAM authentication, against the same stack with pam_permit.so in its place (the
+/// baseline). With the server running the module asks the console socket of a real <see cref="ConsoleSocketServer"/>
+/// on the shipped costs; without, it runs `nasdash console ssh-code`, which starts .NET and opens the store. Each
+/// invocation submits a wrong code (the full decision, counted and committed); the account is re-seeded before each,
+/// so it never reaches Recovery. Needs root, unshare (util-linux), gcc, libpam0g-dev and pamtester: /etc/pam.d is
+/// bind-mounted in a private mount namespace, never changed.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 30, invocationCount: 1)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public class SshCodeCheckBenchmarks
+{
+    private const string UserName = "alice";
+    private string _work = "";
+    private string _data = "";
+    private ServiceProvider? _services;
+    private ConsoleSocketServer? _server;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _work = Directory.CreateTempSubdirectory("nasdash-pam-bench-").FullName;
+        _data = Directory.CreateDirectory(Path.Combine(_work, "data")).FullName;
+        var module = Path.Combine(_work, "pam_nasdash.so");
+        Run("bash", Path.Combine(RepositoryRoot(), "packaging", "pam", "build.sh"), module);
+        var program = Path.Combine(_work, "nasdash");
+        File.WriteAllText(program, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "NasDash.dll")}' \"$@\"\n");
+        File.SetUnixFileMode(program, (UnixFileMode)0b111_101_101);
+        var pamDirectory = Directory.CreateDirectory(Path.Combine(_work, "pam.d")).FullName;
+        File.WriteAllText(Path.Combine(pamDirectory, "nasdash"), $"auth required {module} data={_data} nasdash={program}\n");
+        File.WriteAllText(Path.Combine(pamDirectory, "permit"), "auth required pam_permit.so\n");
+        WithServices(Seed);
+    }
+
+    [GlobalSetup(Target = nameof(ServerRunning))]
+    public void StartServer()
+    {
+        Setup();
+        _services = Services();
+        _server = new ConsoleSocketServer(_services.GetRequiredService<Storage.LiteDbStore>(), _services.GetRequiredService<AccountAdministration>(),
+            _services.GetRequiredService<SshCodeCheck>(), NullLogger<ConsoleSocketServer>.Instance);
+        _server.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _server?.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _services?.Dispose();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [IterationSetup]
+    public void FreshAccount()
+    {
+        if (_services is null)
+        {
+            WithServices(Seed);
+        }
+        else
+        {
+            Seed(_services);
+        }
+    }
+
+    /// <summary>The PAM transaction with pam_permit.so: what every variant pays besides the code check.</summary>
+    [Benchmark(Baseline = true)]
+    public int PamPermit() => Pamtester("permit");
+
+    [Benchmark]
+    public int ServerRunning() => Pamtester("nasdash");
+
+    [Benchmark]
+    public int NoServer() => Pamtester("nasdash");
+
+    private int Pamtester(string service)
+    {
+        var start = new ProcessStartInfo("unshare") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "--mount", "--propagation", "private", "sh", "-c", $"mount --bind '{_work}/pam.d' /etc/pam.d && exec pamtester {service} {UserName} authenticate" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.WriteLine("000000");
+        process.StandardInput.Close();
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    private void Seed(IServiceProvider services)
+    {
+        var accounts = services.GetRequiredService<IAccountStore>();
+        if (accounts.FindByName(UserName) is { } old)
+        {
+            accounts.Delete(old.Id);
+        }
+
+        var secret = services.GetRequiredService<SecretProtector>().Protect(TotpVerifier.NewSecret());
+        var codes = services.GetRequiredService<BackupCodes>().Generate(10).Stored;
+        accounts.TryInsert(Account.CreateEnrolled(UserName, "not-a-hash", DateTimeOffset.UtcNow, secret, -1, codes));
+    }
+
+    private void WithServices(Action<IServiceProvider> action)
+    {
+        using var services = Services();
+        action(services);
+    }
+
+    private ServiceProvider Services()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NasDash:DataDirectory"] = _data,
+            ["NasDash:HostName"] = "nas-bench",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddNasDashCore(configuration, new ProductionEnvironment(_data));
+        return services.BuildServiceProvider();
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} failed: {output}");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "NasDash.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return Environment.GetEnvironmentVariable("NASDASH_REPOSITORY") ?? throw new InvalidOperationException("Set NASDASH_REPOSITORY to the repository root.");
+    }
+
+    private sealed class ProductionEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Production;
+        public string ApplicationName { get; set; } = "NasDash";
+        public string ContentRootPath { get; set; } = root;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}

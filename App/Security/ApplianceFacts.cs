@@ -1,0 +1,19 @@
+namespace NasDash.Security;
+
+/// <summary>
+/// The road of a fact about the appliance itself (SSH switched off or on, the Global Two Factor settings): one
+/// transaction commits the caller's writes, the audit entry and the notices the fact raises.
+/// </summary>
+public sealed class ApplianceFacts(IStoreTransactions store, IAuditLog audit, INoticeOutbox outbox, SecurityEvents events)
+{
+    public void Commit(SecurityFact fact, AuditEvent entry, Action? writes = null)
+    {
+        store.InTransaction(() =>
+        {
+            writes?.Invoke();
+            audit.Append(entry);
+            outbox.Queue(SecurityNoticeRules.For([fact], entry, account: null));
+        });
+        events.NotifyChanged();
+    }
+}
