@@ -96,7 +96,7 @@ static WebApplication BuildServices(string[] args)
     builder.Services.AddLogin();
     builder.Services.AddSecurityKeys();
     builder.Services.AddNotifications();
-    builder.Services.AddApi().AddPrometheusMetrics();
+    builder.Services.AddApi().AddPrometheusMetrics(builder.Configuration);
     builder.Services.AddMudServices();
     builder.Services.AddScoped<NasDash.Components.Layout.ThemeChoice>();
     builder.Services.AddHttpContextAccessor();

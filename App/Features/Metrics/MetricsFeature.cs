@@ -12,14 +12,14 @@ public static class MetricsFeature
 {
     public const string Path = "/metrics";
 
-    public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services)
+    public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<NasDashMetrics>();
         services.AddSingleton<ILockoutEventHandler>(sp => sp.GetRequiredService<NasDashMetrics>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitCount>());
         services.AddHostedService<CountFromTheStart>();
         services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("nasdash")).WithMetrics(metrics => metrics
-            .AddMeter(NasDashMetrics.MeterName)
+            .AddMeter(NasDashMetrics.MeterNameIn(configuration))
             .AddPrometheusExporter(prometheus =>
             {
                 // Every scrape sees the counters as they are now (a test or a person right after an event), and no

@@ -13,6 +13,12 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
 {
     public const string MeterName = "NasDash";
 
+    /// <summary>
+    /// The meter's name: <see cref="MeterName"/>, unless NasDash:Metrics:MeterName names another. OpenTelemetry listens
+    /// by name across the process, so tests that run several servers in one process give each its own.
+    /// </summary>
+    public static string MeterNameIn(IConfiguration configuration) => configuration["NasDash:Metrics:MeterName"] ?? MeterName;
+
     private readonly Meter _meter;
     private readonly Counter<long> _signIns;
     private readonly Counter<long> _lockouts;
@@ -34,7 +40,7 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
         _time = time;
         _refused = refused;
         _userNames = configuration.GetValue<bool>("NasDash:Metrics:UserNameLabels");
-        _meter = meters.Create(MeterName);
+        _meter = meters.Create(MeterNameIn(configuration));
         _signIns = _meter.CreateCounter<long>("nasdash.sign_ins", "{attempt}", "Sign-in steps by kind (password, totp, backup-codes, …) and outcome");
         _lockouts = _meter.CreateCounter<long>("nasdash.lockout_events", "{event}", "Lockout events (recovery started, moved to recovery, super-locked)");
         _throttled = _meter.CreateCounter<long>("nasdash.throttled_refusals", "{attempt}", "Attempts refused unevaluated by a throttle, by door");
