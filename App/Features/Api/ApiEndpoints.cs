@@ -156,7 +156,7 @@ public static class ApiEndpoints
         return true;
     }
 
-    /// <summary>"login" for the family "login.", "stepup" for "stepup".</summary>
+    /// <summary>A family's name without its trailing dot: login for login., the step-up family as it is.</summary>
     private static string CategoryName(string prefix) => prefix.TrimEnd('.');
 
     private static string? Category(string name) =>

@@ -105,13 +105,17 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
 
     private void OnAudited(AuditEvent entry)
     {
-        if (entry.Event.StartsWith("login.", StringComparison.Ordinal) && entry.Event != "login.refused")
+        if (entry.Event.StartsWith("login.", StringComparison.Ordinal) && entry.Event != AuditNames.LoginRefused.Id)
         {
             _signIns.Add(1, new("kind", entry.Event["login.".Length..]), new("outcome", entry.Outcome));
         }
-        else if (entry.Event is "notify.delivered" or "notify.failed")
+        else if (entry.Event == AuditNames.NotifyDelivered.Id)
         {
-            _noticeDeliveries.Add(1, new KeyValuePair<string, object?>("result", entry.Event == "notify.delivered" ? "delivered" : entry.Outcome));
+            _noticeDeliveries.Add(1, new KeyValuePair<string, object?>("result", "delivered"));
+        }
+        else if (entry.Event == AuditNames.NotifyFailed.Id)
+        {
+            _noticeDeliveries.Add(1, new KeyValuePair<string, object?>("result", entry.Outcome));
         }
     }
 

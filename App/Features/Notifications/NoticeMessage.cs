@@ -153,7 +153,8 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/account"),
             SecurityNoticeKind.ApiTokenRevoked => (NoticeSeverity.Info,
                 $"An API token of {user} was revoked on {host}",
-                $"At {at}, {user}{from} revoked an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}",
+                $"At {at}, {user}{from} revoked an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: {changeIt}.",
                 "/account"),
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
         };
