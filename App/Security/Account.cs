@@ -69,7 +69,7 @@ public sealed class Account
     public int EnrolmentCodePasswordFailures { get; private set; }
     public DateTimeOffset? EnrolmentCodeLockedUntil { get; private set; }
 
-    /// <summary>Carried by every device cookie of this account; bumping it revokes them all.</summary>
+    /// <summary>Carried by every device cookie and API token of this account; bumping it revokes them all.</summary>
     public int DeviceGeneration { get; private set; }
     /// <summary>The password budgets of browsers holding a valid device cookie, each apart from the untrusted bucket.</summary>
     public List<DeviceBudget> DeviceBudgets { get; private set; } = [];
