@@ -30,7 +30,8 @@ internal static class Migrations
         // 2: the outbox of security notices, read by "not done yet".
         db => db.GetCollection<OutboxNotice>("outbox").EnsureIndex(n => n.DoneAt),
         // 3: accounts hold security keys, the device generation, the device budgets, the enrolment code's password
-        // budget and the steps refused while the clock was off, which a build of 2 would drop.
+        // budget and the steps refused while the clock was off, and code sets their code length (a set without one is of
+        // 12 characters), which a build of 2 would drop.
         _ => { },
     ];
 
