@@ -3,7 +3,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using NasDash.Features.Console;
@@ -164,13 +163,5 @@ public class SshCodeCheckBenchmarks
         }
 
         return Environment.GetEnvironmentVariable("NASDASH_REPOSITORY") ?? throw new InvalidOperationException("Set NASDASH_REPOSITORY to the repository root.");
-    }
-
-    private sealed class ProductionEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Production;
-        public string ApplicationName { get; set; } = "NasDash";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

