@@ -50,7 +50,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
 
             var (textName, text) = await b.DownloadAsync("backup-download-txt");
             Assert.Equal("nasdash-backup-codes-nas-test-owner.txt", textName);
-            Assert.Equal(codes, text.Split('\n').Select(l => l.Trim()).Where(l => l.Length == 14 && l[4] == '-').ToList());
+            Assert.Equal(codes, text.Split('\n').Select(l => l.Trim()).Where(l => l.Length == 19 && l[4] == '-').ToList());
             Assert.Contains("User: owner", text, StringComparison.Ordinal);
             Assert.Contains("Host: nas-test", text, StringComparison.Ordinal);
             Assert.Contains("type 2 codes from this sheet together", text, StringComparison.Ordinal);

@@ -152,13 +152,13 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/users"),
             SecurityNoticeKind.ApiTokenCreated => (NoticeSeverity.Info,
                 $"An API token was created for {user} on {host}",
-                $"At {at}, {user}{from} created an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
+                $"At {at}, {user}{from} created an API token" + (detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
                 $"appliance's state; no token can change how anyone signs in.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: revoke the token at {url}/account and {changeIt}.",
                 "/account"),
             SecurityNoticeKind.ApiTokenRevoked => (NoticeSeverity.Info,
                 $"An API token of {user} was revoked on {host}",
-                $"At {at}, {user}{from} revoked an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
+                $"At {at}, {user}{from} revoked an API token" + (detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: {changeIt}.",
                 "/account"),
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
