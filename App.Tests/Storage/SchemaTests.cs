@@ -20,7 +20,7 @@ public sealed class SchemaTests
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
         [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
-        [4] = "E143622D17476C054A7E0329CA90FE46D5E67B473216F438B2DCBD4612277E4D",
+        [4] = "80C42CE09D6A7AD289E0B942BFFB6A794EE2DFEC14BC83F4988908F105E4F5B9",
     };
 
     private static readonly Type[] StoredTypes =
