@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NasDash.Components;
 using NasDash.Features.Alerts;
+using NasDash.Features.Api;
 using NasDash.Features.Audit;
 using NasDash.Features.Console;
 using NasDash.Features.Dashboard;
@@ -10,6 +11,7 @@ using NasDash.Features.MyAccount;
 using NasDash.Features.Users;
 using NasDash.Features.Health;
 using NasDash.Features.Login;
+using NasDash.Features.Metrics;
 using NasDash.Features.Notifications;
 using NasDash.Features.Setup;
 using NasDash.Features.SecurityKeys;
@@ -71,6 +73,8 @@ static void ConfigurePipeline(WebApplication app)
     app.MapStaticAssets();
     app.MapHealthEndpoints();
     app.MapSessionEndpoints();
+    app.MapApiEndpoints();
+    app.MapMetrics();
     // SecurityHeaders sends the whole Content-Security-Policy, frame-ancestors included.
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 }
@@ -92,6 +96,7 @@ static WebApplication BuildServices(string[] args)
     builder.Services.AddLogin();
     builder.Services.AddSecurityKeys();
     builder.Services.AddNotifications();
+    builder.Services.AddApi().AddPrometheusMetrics(builder.Configuration);
     builder.Services.AddMudServices();
     builder.Services.AddScoped<NasDash.Components.Layout.ThemeChoice>();
     builder.Services.AddHttpContextAccessor();

@@ -41,6 +41,8 @@ public sealed class AppServer : WebApplicationFactory<Program>
 
         // Dozens of servers start per run; their start-up chatter would bury the failures in CI's output.
         _settings["Logging:LogLevel:Default"] = "Warning";
+        // Each server's own meter: OpenTelemetry listens by meter name across the process, and many servers share it here.
+        _settings["NasDash:Metrics:MeterName"] = "NasDash.Test." + Guid.NewGuid().ToString("N");
         _settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
         _settings["Logging:LogLevel:NasDash.Features.Setup.SetupService"] = "Error";
         _settings["Logging:LogLevel:NasDash.Hosting.StartupBanner"] = "Error";

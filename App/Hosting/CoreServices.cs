@@ -29,6 +29,7 @@ public static class CoreServices
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<LiteDbStore>());
 
         services.AddDataProtection().SetApplicationName("NasDash");
         services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
@@ -63,6 +64,8 @@ public static class CoreServices
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();
+        services.AddSingleton<ApiTokenThrottle>();
+        services.AddSingleton<ApiTokens>();
         services.AddSingleton<SshCodeCheck>();
         services.AddSingleton<AccountAdministration>();
         services.AddSingleton(sp =>

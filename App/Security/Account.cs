@@ -69,7 +69,7 @@ public sealed class Account
     public int EnrolmentCodePasswordFailures { get; private set; }
     public DateTimeOffset? EnrolmentCodeLockedUntil { get; private set; }
 
-    /// <summary>Carried by every device cookie of this account; bumping it revokes them all.</summary>
+    /// <summary>Carried by every device cookie and API token of this account; bumping it revokes them all.</summary>
     public int DeviceGeneration { get; private set; }
     /// <summary>The password budgets of browsers holding a valid device cookie, each apart from the untrusted bucket.</summary>
     public List<DeviceBudget> DeviceBudgets { get; private set; } = [];
@@ -149,6 +149,24 @@ public sealed class Account
 
     public AccountState EffectiveState(DateTimeOffset now) =>
         State == AccountState.Normal && IsThrottled(now) ? AccountState.Throttled : State;
+
+    /// <summary>Only the console unlocks it: no sign-in, no session, no change is accepted.</summary>
+    public bool IsSuperLocked => State == AccountState.SuperLocked;
+
+    /// <summary>After a lockout event: only M backup codes sign in, and the authenticator and keys are not trusted.</summary>
+    public bool InRecovery => State == AccountState.Recovery;
+
+    /// <summary>Sessions of this account stay valid (their stamp matching) unless it is super-locked.</summary>
+    public bool AdmitsSessions => !IsSuperLocked;
+
+    /// <summary>A signed-in owner may choose a new password only in Normal: in Recovery they must enrol first.</summary>
+    public bool MayChangePassword => State == AccountState.Normal;
+
+    /// <summary>The SSH door (pam_nasdash.so) accepts the authenticator's code exactly when the web does.</summary>
+    public bool AcceptsSshCode => AcceptsTotp;
+
+    /// <summary>The owner may replace the authenticator or the backup codes: in Normal, with both enrolled.</summary>
+    public bool MayRenewSecondFactor => State == AccountState.Normal && IsEnrolled;
 
     /// <summary>A TOTP code is evaluated only in Normal: in Recovery the authenticator is no longer trusted.</summary>
     public bool AcceptsTotp => State == AccountState.Normal && HasTotp;
@@ -629,7 +647,7 @@ public sealed class Account
 
     private void RefuseIfSuperLocked()
     {
-        if (State == AccountState.SuperLocked)
+        if (IsSuperLocked)
         {
             throw new InvalidOperationException("A super-locked account can only be unlocked at the appliance console.");
         }
@@ -645,7 +663,7 @@ public sealed class Account
 
     private void RefuseUnlessRenewable()
     {
-        if (State != AccountState.Normal || !IsEnrolled)
+        if (!MayRenewSecondFactor)
         {
             throw new InvalidOperationException($"{UserName} has no second factor that can be renewed now.");
         }

@@ -162,7 +162,7 @@ public sealed class EnrolmentService(
 
         var account = locked.Account;
 
-        if (account.State == AccountState.SuperLocked)
+        if (account.IsSuperLocked)
         {
             return new EnrolmentResult.NotReady("This account is super-locked; only the appliance console can unlock it.");
         }
@@ -212,7 +212,7 @@ public sealed class EnrolmentService(
             return new EnrolmentResult.AccountGone();
         }
 
-        if (account.State != AccountState.Normal || !account.IsEnrolled)
+        if (!account.MayRenewSecondFactor)
         {
             return new EnrolmentResult.NotReady("Your account is locked or has no second factor to renew; sign in again.");
         }

@@ -62,8 +62,14 @@ public sealed class PasswordHashing
     /// <summary>Null (an unknown user) costs the same hash as a known one and fails.</summary>
     public PasswordCheck Verify(Account? account, string password) => VerifyHash(account?.PasswordHash, password);
 
+    private long _verifications;
+
+    /// <summary>PBKDF2 verifications run by this instance: the same count for unknown and known user names.</summary>
+    public long Verifications => Interlocked.Read(ref _verifications);
+
     public PasswordCheck VerifyHash(string? storedHash, string password)
     {
+        Interlocked.Increment(ref _verifications);
         var hash = storedHash is { Length: > 0 } h ? h : _dummyHash;
         var result = _hasher.VerifyHashedPassword(NoUser, hash, password ?? "");
         if (storedHash is not { Length: > 0 })

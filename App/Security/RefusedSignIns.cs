@@ -19,9 +19,13 @@ public sealed class RefusedSignIns(TimeProvider time)
     /// <summary>A summary audit entry is due: <paramref name="Count"/> refusals since <paramref name="Since"/> (the previous summary, or the first refusal).</summary>
     public sealed record SummaryDue(int Count, DateTimeOffset Since);
 
+    /// <summary>Raised for every refused attempt (for the metrics).</summary>
+    public event Action? Recorded;
+
     /// <summary>Counts one refused attempt; returns the summary to audit when none was written in the last <see cref="SummaryInterval"/>.</summary>
     public SummaryDue? Record(Guid accountId)
     {
+        Recorded?.Invoke();
         var now = time.GetUtcNow();
         lock (_gate)
         {

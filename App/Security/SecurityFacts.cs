@@ -31,6 +31,9 @@ public enum SecurityFactKind
     SshDisabled,
     SshEnabled,
     TwoFactorSettingsChanged,
+    /// <summary>An administrator minted an API token (its name, prefix, scopes and expiry in the detail; never its text).</summary>
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 /// <param name="AccountId">The account it is about; null for the appliance's own facts (SSH, settings).</param>

@@ -113,7 +113,7 @@ public sealed class SecurityKeySignIn(
     }
 
     private static SecondFactorResult NotAccepted(Account account, ApplianceSettings settings) =>
-        account.State == AccountState.Recovery
+        account.InRecovery
             ? new SecondFactorResult.RecoveryRequired(settings.TwoFactor.RequiredCodesAtRecovery)
             : new SecondFactorResult.ChallengeExpired();
 

@@ -22,6 +22,8 @@ public enum SecurityNoticeKind
     SecurityKeyRemoved,
     AdministratorCreated,
     AdministratorDeleted,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 /// <summary>
@@ -107,6 +109,8 @@ public static class SecurityNoticeRules
         SecurityFactKind.SshDisabled => SecurityNoticeKind.SshDisabled,
         SecurityFactKind.SshEnabled => SecurityNoticeKind.SshEnabled,
         SecurityFactKind.TwoFactorSettingsChanged => SecurityNoticeKind.TwoFactorSettingsChanged,
+        SecurityFactKind.ApiTokenCreated => SecurityNoticeKind.ApiTokenCreated,
+        SecurityFactKind.ApiTokenRevoked => SecurityNoticeKind.ApiTokenRevoked,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "This kind of security fact has no notice decision."),
     };
 

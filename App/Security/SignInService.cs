@@ -116,7 +116,7 @@ public sealed class SignInService(
         {
             case SignInGate.SuperLocked:
                 ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "superlocked"));
-                return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
+                return new PasswordStepResult.SuperLocked(LockedUserName(account, current), !account.IsSuperLocked);
             case SignInGate.EnrolmentCode:
                 ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "enrolment-code-required"));
                 return new PasswordStepResult.EnrolmentCodeRequired(pending.IssueChallenge(account));
@@ -129,7 +129,7 @@ public sealed class SignInService(
                 return new PasswordStepResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: false));
             default:
                 ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginPassword.Id, "succeeded"));
-                var inRecovery = account.State == AccountState.Recovery;
+                var inRecovery = account.InRecovery;
                 return new PasswordStepResult.SecondFactorRequired(
                     pending.IssueChallenge(account),
                     inRecovery ? SecondFactorMethod.BackupCodes : SecondFactorMethod.Totp,
@@ -177,7 +177,7 @@ public sealed class SignInService(
         if (account.AfterPassword(current.TwoFactor, current.ApplianceLockedBy is not null) == SignInGate.SuperLocked)
         {
             Audit(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "superlocked", "code presented at the sign-in page");
-            return new PasswordStepResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
+            return new PasswordStepResult.SuperLocked(LockedUserName(account, current), !account.IsSuperLocked);
         }
 
         if (!account.AcceptsEnrolmentCode(now))
@@ -220,7 +220,7 @@ public sealed class SignInService(
         var account = locked.Account;
         var policy = admission.Settings!.TwoFactor;
 
-        if (account.State == AccountState.Recovery)
+        if (account.InRecovery)
         {
             return new SecondFactorResult.RecoveryRequired(policy.RequiredCodesAtRecovery);
         }
@@ -297,8 +297,8 @@ public sealed class SignInService(
         else
         {
             account.BackupSubmissionFailed(policy, now, client);
-            entry = AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, account.State == AccountState.SuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
-            result = account.State == AccountState.SuperLocked
+            entry = AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, account.IsSuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
+            result = account.IsSuperLocked
                 ? new SecondFactorResult.SuperLocked(account.UserName, false)
                 : new SecondFactorResult.InvalidBackupCodes(account.SubmissionsLeftBeforeSuperLockout(policy), policy.SshTwoFactor);
         }
@@ -368,7 +368,7 @@ public sealed class SignInService(
 
     /// <summary>The account the console must unlock: this one, or the one whose super-lockout locked the whole appliance.</summary>
     private static string LockedUserName(Account account, ApplianceSettings current) =>
-        account.State == AccountState.SuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
+        account.IsSuperLocked ? account.UserName : current.ApplianceLockedBy ?? account.UserName;
 
     /// <summary>What a second-factor submission may evaluate: its account, locked, with the settings read under that lock.</summary>
     internal readonly record struct Admission(AccountUnderLock? Locked, ApplianceSettings? Settings, SecondFactorResult? Refusal);
@@ -404,9 +404,9 @@ public sealed class SignInService(
             return new SecondFactorResult.ChallengeExpired();
         }
 
-        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
+        if (account.IsSuperLocked || current.ApplianceLockedBy is not null)
         {
-            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), account.State != AccountState.SuperLocked);
+            return new SecondFactorResult.SuperLocked(LockedUserName(account, current), !account.IsSuperLocked);
         }
 
         return account.SecurityStamp != challenge.SecurityStamp ? new SecondFactorResult.ChallengeExpired() : null;

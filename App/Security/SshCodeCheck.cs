@@ -47,15 +47,15 @@ public sealed class SshCodeCheck(
         var current = settings.Get();
         var policy = current.TwoFactor;
         var name = account.UserName;
-        if (account.State == AccountState.SuperLocked || current.ApplianceLockedBy is not null)
+        if (account.IsSuperLocked || current.ApplianceLockedBy is not null)
         {
-            var locked = account.State == AccountState.SuperLocked ? name : current.ApplianceLockedBy!;
+            var locked = account.IsSuperLocked ? name : current.ApplianceLockedBy!;
             Audit(name, client, "superlocked", $"{Door}: code not evaluated");
             return new SshCodeResult.Refused(
                 $"{(locked == name ? $"{name}'s account" : "This appliance")} is super-locked: no code is accepted, by SSH or on the web, until someone runs 'nasdash console unlock {locked}' at the appliance's console.");
         }
 
-        if (account.State == AccountState.Recovery)
+        if (account.InRecovery)
         {
             Audit(name, client, "recovery", $"{Door}: code not evaluated");
             return new SshCodeResult.Refused(

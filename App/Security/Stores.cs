@@ -105,4 +105,6 @@ public sealed record AuditQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Skip = 0,
-    int Take = 100);
+    int Take = 100,
+    /// <summary>Only entries older than this id (a cursor: pages stay stable while new entries arrive).</summary>
+    long? BeforeId = null);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LiteDB;
 using Microsoft.Extensions.Logging.Abstractions;
 using NasDash.Security;
@@ -90,6 +91,9 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     public string Directory { get; }
 
     public event Action? SettingsChanged;
+
+    /// <summary>Raised after each durable commit with how long the commit and its flush took (for the metrics).</summary>
+    public event Action<TimeSpan>? Committed;
 
     public Account? FindByName(string userName)
     {
@@ -188,6 +192,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             try
             {
                 result = writes();
+                var started = Stopwatch.GetTimestamp();
                 if (!db.Commit())
                 {
                     throw new InvalidOperationException("The store did not commit the transaction.");
@@ -196,6 +201,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
                 // LiteDB 5 does not fsync a commit; its checkpoint copies the log into the data file and flushes it to disk.
                 db.Checkpoint();
                 Interlocked.Increment(ref _commits);
+                Committed?.Invoke(Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex) when (!IsDiskFailure(ex))
             {
@@ -511,6 +517,11 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             q = q.Where(LiteDB.Query.LTE(nameof(AuditEvent.At), to.UtcTicks));
         }
 
+        if (query.BeforeId is { } before)
+        {
+            q = q.Where(e => e.Id < before);
+        }
+
         return q;
     }
 
@@ -557,7 +568,13 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             .Ignore(a => a.AcceptsTotp)
             .Ignore(a => a.AcceptsBackupCodes)
             .Ignore(a => a.AcceptsSecurityKeys)
-            .Ignore(a => a.MayAddSecurityKey);
+            .Ignore(a => a.MayAddSecurityKey)
+            .Ignore(a => a.IsSuperLocked)
+            .Ignore(a => a.InRecovery)
+            .Ignore(a => a.AdmitsSessions)
+            .Ignore(a => a.MayChangePassword)
+            .Ignore(a => a.AcceptsSshCode)
+            .Ignore(a => a.MayRenewSecondFactor);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total);
         mapper.Entity<ApplianceSettings>().Id(s => s.Id, autoId: false);
@@ -566,6 +583,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         mapper.Entity<OutboxNotice>().Id(n => n.Id);
         mapper.Entity<NotificationSettings>().Id(n => n.Id, autoId: false);
         mapper.Entity<NoticeDelivery>().Ignore(d => d.Finished);
+        mapper.Entity<ApiToken>().Id(t => t.Id);
         return mapper;
     }
 }

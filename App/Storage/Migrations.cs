@@ -11,7 +11,7 @@ namespace NasDash.Storage;
 internal static class Migrations
 {
     public const string MetaCollection = "meta";
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     private static readonly Action<LiteDatabase>[] Steps =
     [
@@ -32,6 +32,8 @@ internal static class Migrations
         // 3: accounts hold security keys, the device generation, the device budgets, the enrolment code's password
         // budget and the steps refused while the clock was off, which a build of 2 would drop.
         _ => { },
+        // 4: API tokens, found by the hash of their text.
+        db => db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true),
     ];
 
     public static int Version(LiteDatabase db) =>

@@ -32,7 +32,7 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
             foreach (var account in all)
             {
                 var user = account.NormalizedUserName;
-                var superLocked = account.State == AccountState.SuperLocked;
+                var superLocked = account.IsSuperLocked;
                 changed |= Apply(standing, AlertKeys.NoSecondFactorPrefix + user, !account.IsEnrolled && !superLocked,
                     AlertSeverity.Warning, () => NoSecondFactorMessage(account, policy));
                 if (!superLocked && standing.ContainsKey(AlertKeys.SuperLockedPrefix + user))

@@ -25,8 +25,14 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
     public async Task<bool> AcknowledgeAsync(Guid id)
     {
         var actor = await me.GetAsync();
+        return actor is not null && Acknowledge(id, actor.UserName, actor.ClientAddress, via: null);
+    }
+
+    /// <summary>The acknowledgement itself, for a page's actor or an API token's (<paramref name="via"/> names the token).</summary>
+    public bool Acknowledge(Guid id, string by, string? client, string? via)
+    {
         var alert = alerts.Open().FirstOrDefault(a => a.Id == id);
-        if (actor is null || alert is null || !alerts.Acknowledge(id, actor.UserName))
+        if (alert is null || !alerts.Acknowledge(id, by))
         {
             return false;
         }
@@ -34,11 +40,11 @@ public sealed class AlertsService(IAlertStore alerts, IAuditLog audit, SecurityE
         audit.Append(new AuditEvent
         {
             At = time.GetUtcNow(),
-            UserName = actor.UserName,
-            ClientAddress = actor.ClientAddress,
+            UserName = by,
+            ClientAddress = client,
             Event = AuditNames.AlertAcknowledged.Id,
             Outcome = "succeeded",
-            Detail = alert.Key,
+            Detail = via is null ? alert.Key : $"{alert.Key}; via {via}",
         });
         events.NotifyChanged();
         return true;

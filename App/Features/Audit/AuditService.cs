@@ -52,15 +52,25 @@ public sealed class AuditService(IAuditLog audit, IAccountStore accounts, NasDas
         return new AuditEventsPage(audit.Query(filter.ToQuery(Math.Max(0, skip), page)), audit.Count(filter.ToQuery(0, int.MaxValue)));
     }
 
+    /// <summary>Up to <paramref name="take"/> entries older than <paramref name="beforeId"/> (all when null), newest first.</summary>
+    public IReadOnlyList<AuditEvent> Before(AuditFilter filter, long? beforeId, int take) =>
+        audit.Query(filter.ToQuery(0, Math.Clamp(take, 1, 500)) with { BeforeId = beforeId });
+
+    public static string CsvHeader => "time,user,client,event,outcome,detail\r\n";
+
+    /// <summary>One CSV line (with its CRLF) of an entry.</summary>
+    public static string CsvLine(AuditEvent e) =>
+        string.Join(',', Time(e.At), Cell(e.UserName), Cell(e.ClientAddress), Cell(e.Event), Cell(e.Outcome), Cell(e.Detail)) + "\r\n";
+
     public static string FileName(string extension, DateTimeOffset now) =>
         $"nasdash-audit-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.{extension}";
 
     public string Csv(AuditFilter filter)
     {
-        var sb = new StringBuilder("time,user,client,event,outcome,detail\r\n");
+        var sb = new StringBuilder(CsvHeader);
         foreach (var e in Export(filter))
         {
-            sb.AppendJoin(',', Time(e.At), Cell(e.UserName), Cell(e.ClientAddress), Cell(e.Event), Cell(e.Outcome), Cell(e.Detail)).Append("\r\n");
+            sb.Append(CsvLine(e));
         }
 
         return sb.ToString();

@@ -73,13 +73,13 @@ public sealed class TwoFactorSettingsService(
                 $"Generate a new set of backup codes at My account first, or keep the backup codes needed together at {current.RequiredCodesAtRecovery}.", Blocking: true));
         }
 
-        foreach (var account in all.Where(a => a.State != AccountState.SuperLocked))
+        foreach (var account in all.Where(a => !a.IsSuperLocked))
         {
             var held = account.BackupCodesInSet;
             if (account.IsEnrolled && !account.CanRecoverWithCodes(proposed) &&
                 (account.CanRecoverWithCodes(current) || proposed.RequiredCodesAtRecovery > current.RequiredCodesAtRecovery))
             {
-                impacts.Add(account.State == AccountState.Recovery
+                impacts.Add(account.InRecovery
                     ? new SettingsImpact(account.UserName, $"is in Recovery with a set of {held} code{S(held)}; recovery would need {m}.{KeysNote(account)}",
                         "Reset their second factor on the Administrators page, or they need the console.", Blocking: false)
                     : new SettingsImpact(account.UserName, $"has a set of {held} backup code{S(held)}; recovery would need {m}.{KeysNote(account)}",
@@ -194,7 +194,7 @@ public sealed class TwoFactorSettingsService(
     /// </summary>
     private static List<Account> LeavesNoWayBack(TwoFactorPolicy current, TwoFactorPolicy proposed, IReadOnlyList<Account> all)
     {
-        var candidates = all.Where(a => a.State != AccountState.SuperLocked).ToList();
+        var candidates = all.Where(a => !a.IsSuperLocked).ToList();
         return candidates.Any(a => a.CanRecoverWithCodes(current)) && !candidates.Any(a => a.CanRecoverWithCodes(proposed))
             ? candidates
             : [];
@@ -202,7 +202,7 @@ public sealed class TwoFactorSettingsService(
 
     /// <summary>In Recovery after failures, the proposed N makes the very next failed submission the super-locking one.</summary>
     internal static bool NextFailureNowSuperLocks(Account account, TwoFactorPolicy current, TwoFactorPolicy proposed) =>
-        account.State == AccountState.Recovery && account.BackupFailures > 0 &&
+        account.InRecovery && account.BackupFailures > 0 &&
         account.SubmissionsLeftBeforeSuperLockout(proposed) == 1 && account.SubmissionsLeftBeforeSuperLockout(current) > 1;
 
     /// <summary>After TOTP failures, the proposed T makes the very next wrong code the one that moves to Recovery.</summary>

@@ -112,7 +112,7 @@ public sealed class MyAccountService(
         using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
         var account = locked?.Account;
         var now = time.GetUtcNow();
-        if (account is null || account.State is AccountState.SuperLocked or AccountState.Recovery)
+        if (account is null || !account.MayChangePassword)
         {
             return new PasswordChangeResult.Unavailable();
         }

@@ -145,6 +145,17 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"At {at}, {by}{from} deleted the administrator {user}; their sessions were ended.\n\n" +
                 $"If this was not expected, look at the audit log at {url}/audit and find out who is signed in as {by}.",
                 "/users"),
+            SecurityNoticeKind.ApiTokenCreated => (NoticeSeverity.Info,
+                $"An API token was created for {user} on {host}",
+                $"At {at}, {user}{from} created an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
+                $"appliance's state; no token can change how anyone signs in.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: revoke the token at {url}/account and {changeIt}.",
+                "/account"),
+            SecurityNoticeKind.ApiTokenRevoked => (NoticeSeverity.Info,
+                $"An API token of {user} was revoked on {host}",
+                $"At {at}, {user}{from} revoked an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: {changeIt}.",
+                "/account"),
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
         };
 
@@ -179,6 +190,8 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.SecurityKeyRemoved => "security-key-removed",
         SecurityNoticeKind.AdministratorCreated => "administrator-created",
         SecurityNoticeKind.AdministratorDeleted => "administrator-deleted",
+        SecurityNoticeKind.ApiTokenCreated => "api-token-created",
+        SecurityNoticeKind.ApiTokenRevoked => "api-token-revoked",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
@@ -203,6 +216,8 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.SecurityKeyRemoved => "Security key removed",
         SecurityNoticeKind.AdministratorCreated => "Administrator created",
         SecurityNoticeKind.AdministratorDeleted => "Administrator deleted",
+        SecurityNoticeKind.ApiTokenCreated => "API token created",
+        SecurityNoticeKind.ApiTokenRevoked => "API token revoked",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 

@@ -31,7 +31,7 @@ public sealed class SessionValidator(IAccountStore accounts, ISettingsStore sett
         var id = user.AccountId();
         var account = id is null ? null : accounts.FindById(id.Value);
         if (account is null || account.SecurityStamp != user.FindFirstValue(SessionClaims.Stamp) ||
-            account.State == AccountState.SuperLocked || settings.Get().ApplianceLockedBy is not null)
+            !account.AdmitsSessions || settings.Get().ApplianceLockedBy is not null)
         {
             return SessionVerdict.Revoked;
         }

@@ -116,7 +116,7 @@ public static class SessionsFeature
             : !SignInBrowser.Matches(redeemed.Browser, SignInBrowser.Of(http)) ? "ticket issued to another browser"
             : account is null ? "account gone"
             : account.SecurityStamp != redeemed.SecurityStamp ? "account changed since the ticket was issued"
-            : account.State != redeemed.State || account.State == AccountState.SuperLocked ? "lockout state changed since the ticket was issued"
+            : account.State != redeemed.State || !account.AdmitsSessions ? "lockout state changed since the ticket was issued"
             : settings.Get().ApplianceLockedBy is not null ? "appliance locked"
             : null;
         if (refusal is not null)

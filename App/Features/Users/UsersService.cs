@@ -172,7 +172,7 @@ public sealed class UsersService(
             }
 
             var others = accounts.All().Where(a => a.Id != targetId).ToList();
-            if (!others.Any(a => a.State != AccountState.SuperLocked))
+            if (!others.Any(a => !a.IsSuperLocked))
             {
                 return new UserActionResult.Refused(others.Count == 0
                     ? $"{target.UserName} is the last administrator; create another one first."
@@ -283,7 +283,7 @@ public sealed class UsersService(
 
     /// <summary>Why the actor may not take this action on the account now, or null when they may: the row's menu and the action itself ask this.</summary>
     private static UserActionResult.Refused? Refusal(AdministratorAction action, Account target, Guid actorId) =>
-        target.State == AccountState.SuperLocked
+        target.IsSuperLocked
             ? new($"{target.UserName} is super-locked. Only 'nasdash console unlock {target.UserName}' on the appliance can unlock it.")
             : target.Id != actorId ? null
             : action switch
