@@ -27,6 +27,26 @@ public sealed class SchemaTests
         [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings), typeof(ApiToken)];
 
     [Fact]
+    public void Upgrade_To4_AlertServicesSavedBefore_GetTheNewKindsOfNoticeOnBothTargetsAndKeepTheirOwnChoice()
+    {
+        using var temp = new TempDirectory();
+        var time = new FakeTimeProvider(CoreHarness.Start);
+        using (var older = new LiteDbStore(temp.Path, time, understoodSchema: 3))
+        {
+            var saved = older.GetNotificationSettings();
+            saved.Email.Events = [SecurityNoticeKind.SuperLocked];
+            saved.Webhook.Events = [SecurityNoticeKind.SshDisabled];
+            older.SaveNotificationSettings(saved, new AuditEvent { At = time.GetUtcNow(), Event = AuditNames.SettingsNotifications.Id, Outcome = "saved" });
+        }
+
+        using var upgraded = new LiteDbStore(temp.Path, time);
+
+        var settings = upgraded.GetNotificationSettings();
+        Assert.Equal([SecurityNoticeKind.SuperLocked, .. NotificationDefaults.AddedInSchema4], settings.Email.Events);
+        Assert.Equal([SecurityNoticeKind.SshDisabled, .. NotificationDefaults.AddedInSchema4], settings.Webhook.Events);
+    }
+
+    [Fact]
     public void Open_AStoreOfThisBuildByABuildOfTheSchemaBefore_RefusesInOneLineAndLeavesTheStoreAsItWas()
     {
         using var temp = new TempDirectory();

@@ -55,6 +55,20 @@ public static class NotificationDefaults
 
     /// <summary>Every change to how someone signs in reaches the webhook too (NIST SP 800-63B-4 §4.1.2.1, §4.6).</summary>
     public static readonly IReadOnlyList<SecurityNoticeKind> WebhookEvents = Enum.GetValues<SecurityNoticeKind>();
+
+    /// <summary>The kinds schema 4 added: switched on for both targets of alert services saved before them.</summary>
+    public static readonly IReadOnlyList<SecurityNoticeKind> AddedInSchema4 =
+    [
+        SecurityNoticeKind.PasswordChangeRequired,
+        SecurityNoticeKind.SecondFactorEnrolled,
+        SecurityNoticeKind.AuthenticatorRenewed,
+        SecurityNoticeKind.SecurityKeyAdded,
+        SecurityNoticeKind.SecurityKeyRemoved,
+        SecurityNoticeKind.AdministratorCreated,
+        SecurityNoticeKind.AdministratorDeleted,
+        SecurityNoticeKind.ApiTokenCreated,
+        SecurityNoticeKind.ApiTokenRevoked,
+    ];
 }
 
 public interface INotificationSettingsStore

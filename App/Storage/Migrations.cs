@@ -34,7 +34,19 @@ internal static class Migrations
         _ => { },
         // 4: API tokens, found by the hash of their text; code sets record their code length (a set without one is of 12
         // characters, as every set stored before 80-bit codes).
-        db => db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true),
+        // Alert services saved before this version chose among the kinds of notice they knew; the kinds added since (a
+        // change to someone's sign-in that used to go untold) are switched on for both targets, as for a new appliance.
+        db =>
+        {
+            db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true);
+            var notifications = db.GetCollection<NotificationSettings>("notifications");
+            if (notifications.FindById(1) is { } saved)
+            {
+                saved.Email.Events = [.. saved.Email.Events.Union(NotificationDefaults.AddedInSchema4)];
+                saved.Webhook.Events = [.. saved.Webhook.Events.Union(NotificationDefaults.AddedInSchema4)];
+                notifications.Update(saved);
+            }
+        },
     ];
 
     public static int Version(LiteDatabase db) =>
