@@ -20,11 +20,11 @@ public sealed class SchemaTests
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
         [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
-        [4] = "E143622D17476C054A7E0329CA90FE46D5E67B473216F438B2DCBD4612277E4D",
+        [4] = "3B3BEEC789411E1E0BC93E256C0CD0CC310E34CE14BCC2E61D14C5023A32CE89",
     };
 
     private static readonly Type[] StoredTypes =
-        [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings), typeof(ApiToken)];
+        [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings), typeof(ApiToken), typeof(NotMeReport)];
 
     [Fact]
     public void Open_AStoreOfThisBuildByABuildOfTheSchemaBefore_RefusesInOneLineAndLeavesTheStoreAsItWas()
