@@ -13,7 +13,7 @@ public sealed class SetupAdministrator(string userName, string password, string 
     /// <summary>The TOTP secret as the page showed it (data-secret of totp-secret).</summary>
     public string SecretBase32 { get; } = secretBase32;
     public byte[] Secret => Base32Encoding.ToBytes(SecretBase32);
-    /// <summary>The codes shown on the backup-codes step, in order, as XXXX-XXXX-XXXX.</summary>
+    /// <summary>The codes shown on the backup-codes step, in order, as XXXX-XXXX-XXXX-XXXX.</summary>
     public IReadOnlyList<string> BackupCodes { get; } = backupCodes;
     /// <summary>The last TOTP time step this administrator used (the server refuses it and earlier ones).</summary>
     public long LastUsedStep { get; private set; } = enrolmentStep;

@@ -90,7 +90,7 @@ public sealed class TrimmedStylesheetBrowserTests(Chromium chromium)
             await b.ClickAsync("use-backup-codes");
             await b.InputOf("backup-input-1").WaitForAsync();
             await Compare("login, backup codes");
-            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC", "dddd eeee ffff");
+            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC-DDDD", "eeee ffff gggg hhhh");
             await b.Handle("lockout-dialog").WaitForAsync();
             await Compare("login, codes refused");
 

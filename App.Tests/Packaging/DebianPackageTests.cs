@@ -142,6 +142,7 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         Assert.Equal("/etc/nasdash/appsettings.json", new FileInfo(root.HostPath("/usr/lib/nasdash/appsettings.json")).LinkTarget);
         Assert.True(File.Exists(root.HostPath("/usr/share/man/man8/nasdash.8.gz")));
         Assert.True(File.Exists(root.HostPath("/usr/share/nasdash/sshd-2fa.conf")));
+        Assert.True(File.Exists(root.HostPath("/usr/share/nasdash/fail2ban/nasdash.conf")));
         Assert.Equal("auth    required    pam_nasdash.so data=/var/lib/nasdash nasdash=/usr/bin/nasdash",
             File.ReadAllLines(root.HostPath("/usr/share/nasdash/pam-sshd-2fa")).Single(l => !l.StartsWith('#')));
         Assert.Equal(("root", "root", "644"), Owner(root, Module));

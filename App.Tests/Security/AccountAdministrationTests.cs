@@ -153,7 +153,7 @@ public sealed class AccountAdministrationTests : IDisposable
 
         var result = await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken);
 
-        Assert.Matches(@"\nEnrolment code for alice: [0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4} \(valid until 2026-03-02 12:00 UTC\)$", result.Message);
+        Assert.Matches(@"\nEnrolment code for alice: [0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4} \(valid until 2026-03-02 12:00 UTC\)$", result.Message);
         Assert.Equal(generation + 1, _f.Reload("alice").DeviceGeneration);
     }
 

@@ -8,7 +8,7 @@ public sealed class BackupCodeFilesTests
 {
     private static BackupCodeSheet Sheet(int required) => new(
         "nas-test", "https://nas-test/", "alice", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), required,
-        ["ABCD-EFGH-JKMN", "PQRS-TVWX-YZ01"]);
+        ["ABCD-EFGH-JKMN-PQRS", "TVWX-YZ01-2345-6789"]);
 
     [Theory]
     [InlineData(1, "A recovery uses 1 code of this set at once and replaces the whole set")]
@@ -53,6 +53,6 @@ public sealed class BackupCodeFilesTests
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, root.GetProperty("version").GetInt32());
         Assert.Equal(BackupCodeFiles.RecoveryRule(2), root.GetProperty("recovery").GetString());
-        Assert.Equal(["ABCD-EFGH-JKMN", "PQRS-TVWX-YZ01"], root.GetProperty("codes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["ABCD-EFGH-JKMN-PQRS", "TVWX-YZ01-2345-6789"], root.GetProperty("codes").EnumerateArray().Select(c => c.GetString()));
     }
 }

@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using NasDash.Security;
+using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;
@@ -9,6 +12,10 @@ public class BackupCodesTests
     private readonly BackupCodes _codes = new(new FakeTimeProvider(CoreHarness.Start), iterations: 10);
 
     [Theory]
+    [InlineData("abcd-efgh-jkmn-pqrs", "ABCDEFGHJKMNPQRS")]
+    [InlineData(" ABCD EFGH\tJKMN PQRS ", "ABCDEFGHJKMNPQRS")]
+    [InlineData("ABCDEFGHJKMNPQRS", "ABCDEFGHJKMNPQRS")]
+    [InlineData("o0il-1234-5678-OIlL", "0011123456780111")]
     [InlineData("abcd-efgh-jkmn", "ABCDEFGHJKMN")]
     [InlineData(" ABCD EFGH JKMN ", "ABCDEFGHJKMN")]
     [InlineData("o0il-1234-5678", "001112345678")]
@@ -22,6 +29,11 @@ public class BackupCodesTests
     [InlineData("ABCD-EFGH-JKMNP")]
     [InlineData("ABCD-EFGH-JKMU")]
     [InlineData("ABCD-EFGH-JKM٣")]
+    [InlineData("ABCD-EFGH-JKMN-P")]
+    [InlineData("ABCD-EFGH-JKMN-PQR")]
+    [InlineData("ABCD-EFGH-JKMN-PQRST")]
+    [InlineData("ABCD-EFGH-JKMN-PQRU")]
+    [InlineData("ABCD-EFGH-JKMN-PQR\0")]
     public void Normalize_NotACode_ReturnsNull(string input) => Assert.Null(BackupCodes.Normalize(input));
 
     [Fact]
@@ -33,7 +45,8 @@ public class BackupCodesTests
         var batch = _codes.Generate(20);
 
         Assert.Equal(20, batch.Codes.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(batch.Codes, code => Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code));
+        Assert.All(batch.Codes, code => Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code));
+        Assert.Equal(BackupCodes.CodeLength, batch.Stored.CodeLength);
         Assert.Equal(16, batch.Stored.Salt.Length);
         Assert.Equal(20, batch.Stored.Hashes.Distinct(new ByteArrayEquality()).Count());
         Assert.All(batch.Stored.Hashes, hash => Assert.Equal(32, hash.Length));
@@ -86,6 +99,80 @@ public class BackupCodesTests
         var current = _codes.Generate(5);
 
         Assert.Null(BackupCodes.Match(current.Stored, [Normalized(replaced, 0), Normalized(replaced, 1)]));
+    }
+
+    [Fact]
+    public void Generate_Codes_HoldAtLeast80BitsFromTheCrockfordAlphabet()
+    {
+        Assert.Equal(32, BackupCodes.Alphabet.Distinct().Count());
+        Assert.Equal(1 << BackupCodes.BitsPerCharacter, BackupCodes.Alphabet.Length);
+        Assert.Equal(80, BackupCodes.CodeLength * BackupCodes.BitsPerCharacter);
+        Assert.All(_codes.Generate(20).Codes, code => Assert.Equal(16, BackupCodes.Normalize(code)!.Length));
+    }
+
+    [Fact]
+    public void Generate_ManyCodes_EveryCharacterUniformOverTheAlphabetAtEveryPosition()
+    {
+        const int codes = 2_000;
+        var counts = new int[BackupCodes.CodeLength, BackupCodes.Alphabet.Length];
+        foreach (var code in new BackupCodes(new FakeTimeProvider(CoreHarness.Start), iterations: 1).Generate(codes).Codes)
+        {
+            var normalized = BackupCodes.Normalize(code)!;
+            for (var position = 0; position < normalized.Length; position++)
+            {
+                counts[position, BackupCodes.Alphabet.IndexOf(normalized[position], StringComparison.Ordinal)]++;
+            }
+        }
+
+        // Chi-square over all 16 × 32 cells (496 degrees of freedom): mean 496, sd 31.5; 700 is beyond 6 sd, so a fair
+        // generator fails it about once in a billion runs, while a modulo bias or a stuck position fails it every time.
+        var expected = (double)codes / BackupCodes.Alphabet.Length;
+        var chiSquare = 0.0;
+        for (var position = 0; position < BackupCodes.CodeLength; position++)
+        {
+            for (var symbol = 0; symbol < BackupCodes.Alphabet.Length; symbol++)
+            {
+                chiSquare += Math.Pow(counts[position, symbol] - expected, 2) / expected;
+            }
+        }
+
+        Assert.InRange(chiSquare, 0, 700);
+    }
+
+    [Fact]
+    public void Match_ASetStoredWithTwelveCharacterCodes_StillAcceptsThemInAnySpellingUntilReplaced()
+    {
+        var legacy = LegacySet(["ABCDEFGHJKMN", "PQRSTVWXYZ01"]);
+
+        Assert.Equal(BackupCodes.LegacyCodeLength, legacy.CodeLength);
+        Assert.Equal([1, 0], BackupCodes.Match(legacy, [BackupCodes.Normalize("pqrs tvwx yzol")!, BackupCodes.Normalize("ABCD-EFGH-JKMN")!])!);
+        Assert.Null(BackupCodes.Match(legacy, [BackupCodes.Normalize("ABCD-EFGH-JKMN-0000")!, BackupCodes.Normalize("PQRS-TVWX-YZ01")!]));
+    }
+
+    [Fact]
+    public void Match_TwelveCharactersAgainstASetOfSixteen_MatchesNothingEvenAsAPrefix()
+    {
+        var batch = _codes.Generate(2);
+
+        Assert.Null(BackupCodes.Match(batch.Stored, [Normalized(batch, 0)[..12], Normalized(batch, 1)[..12]]));
+        Assert.NotNull(BackupCodes.Match(batch.Stored, [Normalized(batch, 0), Normalized(batch, 1)]));
+    }
+
+    // A set as the build before 80-bit codes stored it: no code length, PBKDF2-HMAC-SHA256 of the ASCII code.
+    private static StoredBackupCodes LegacySet(IReadOnlyList<string> codes)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var mapper = LiteDbStore.CreateMapper();
+        var document = mapper.ToDocument(new StoredBackupCodes
+        {
+            Salt = salt,
+            Iterations = 10,
+            Hashes = [.. codes.Select(c => Rfc2898DeriveBytes.Pbkdf2(Encoding.ASCII.GetBytes(c), salt, 10, HashAlgorithmName.SHA256, 32))],
+            Used = [.. codes.Select(_ => false)],
+            GeneratedAt = CoreHarness.Start,
+        });
+        Assert.True(document.Remove(nameof(StoredBackupCodes.CodeLength)));
+        return mapper.ToObject<StoredBackupCodes>(document);
     }
 
     internal static string Normalized(BackupCodeBatch batch, int index) => BackupCodes.Normalize(batch.Codes[index])!;

@@ -37,6 +37,9 @@ public class BadInputTests
         [TenKilobytes] = string.Concat(Enumerable.Repeat("ABCD-", 2_048)),
         ["eleven characters"] = "ABCD-EFGH-JKM",
         ["thirteen characters"] = "ABCD-EFGH-JKMNP",
+        ["fifteen characters"] = "ABCD-EFGH-JKMN-PQR",
+        ["seventeen characters"] = "ABCD-EFGH-JKMN-PQRST",
+        ["U is not Crockford, sixteen characters"] = "ABCD-EFGH-JKMN-PQRU",
         ["U is not Crockford"] = "ABCD-EFGH-JKMU",
         ["arabic-indic digit"] = "ABCD-EFGH-JKM٣",
         ["fullwidth letters"] = "ＡＢＣＤ-ＥＦＧＨ-ＪＫＭＮ",
@@ -139,6 +142,8 @@ public class BadInputTests
     [Theory]
     [InlineData("ABCD-EFGH-JKMN", "abcd efgh jkmn")]
     [InlineData("0000-1111-2222", "OOOO-IIII-2222")]
+    [InlineData("ABCD-EFGH-JKMN-PQRS", "abcd efgh jkmn pqrs")]
+    [InlineData("0000-1111-1111-3333", "OOOO-IIII-LLLL-3333")]
     public async Task SubmitBackupCodes_SameCodeTwiceInOtherSpelling_MalformedAndNotCounted(string code, string sameCode)
     {
         using var harness = new CoreHarness(new TwoFactorSettings { RequiredCodesAtRecovery = 2 });

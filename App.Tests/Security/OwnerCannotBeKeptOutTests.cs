@@ -35,7 +35,7 @@ public sealed class OwnerCannotBeKeptOutTests
             if (attempts % 10 == 0)
             {
                 Assert.IsType<PasswordStepResult.Refused>(await harness.SignIn.SignInWithEnrolmentCodeAsync(
-                    "alice", "ABCD-EFGH-JKMN", alice.Password, DeviceCookieTests.Botnet(attempts), Cancel));
+                    "alice", "ABCD-EFGH-JKMN-PQRS", alice.Password, DeviceCookieTests.Botnet(attempts), Cancel));
             }
         }
 
@@ -71,7 +71,7 @@ public sealed class OwnerCannotBeKeptOutTests
         var answers = new List<PasswordStepResult>();
         for (var i = 0; i < 20; i++)
         {
-            answers.Add(await harness.SignIn.SignInWithEnrolmentCodeAsync(userName, $"ABCD-EFGH-JK{i:00}".Replace('0', 'A'), alice.Password, SharedAddress, Cancel));
+            answers.Add(await harness.SignIn.SignInWithEnrolmentCodeAsync(userName, $"ABCD-EFGH-JKMN-PQ{i:00}".Replace('0', 'A'), alice.Password, SharedAddress, Cancel));
         }
 
         Assert.All(answers, a => Assert.Equal(new PasswordStepResult.Refused(SignInService.EnrolmentSignInRefusedMessage), a));
@@ -128,7 +128,7 @@ public sealed class OwnerCannotBeKeptOutTests
         harness.Time.Advance(EnrolmentCodePolicy.DefaultLifetime + TimeSpan.FromSeconds(1));
 
         var holder = Assert.IsType<PasswordStepResult.Refused>(await harness.SignIn.SignInWithEnrolmentCodeAsync("alice", code, alice.Password, null, Cancel));
-        var stranger = Assert.IsType<PasswordStepResult.Refused>(await harness.SignIn.SignInWithEnrolmentCodeAsync("alice", "ABCD-EFGH-JKMN", alice.Password, null, Cancel));
+        var stranger = Assert.IsType<PasswordStepResult.Refused>(await harness.SignIn.SignInWithEnrolmentCodeAsync("alice", "ABCD-EFGH-JKMN-PQRS", alice.Password, null, Cancel));
 
         Assert.Contains("expired", holder.Message, StringComparison.Ordinal);
         Assert.Contains("nasdash console unlock alice", holder.Message, StringComparison.Ordinal);

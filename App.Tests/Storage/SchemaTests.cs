@@ -20,7 +20,7 @@ public sealed class SchemaTests
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
         [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
-        [4] = "3B3BEEC789411E1E0BC93E256C0CD0CC310E34CE14BCC2E61D14C5023A32CE89",
+        [4] = "DEF20BEC0510D7CE11272870C17F0F792430CDB6FCD9DC17B365276369254CD5",
     };
 
     private static readonly Type[] StoredTypes =

@@ -57,7 +57,7 @@ public static class SeededAccounts
         return EnrolmentCodeIn(result.Message);
     }
 
-    /// <summary>The code of the console's line "Enrolment code for &lt;user&gt;: XXXX-XXXX-XXXX (valid until …)".</summary>
+    /// <summary>The code of the console's line "Enrolment code for &lt;user&gt;: XXXX-XXXX-XXXX-XXXX (valid until …)".</summary>
     public static string EnrolmentCodeIn(string output) =>
         System.Text.RegularExpressions.Regex.Match(output, @"^Enrolment code for \S+: (\S+) \(valid until ", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m
             ? m.Groups[1].Value

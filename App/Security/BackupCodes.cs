@@ -7,12 +7,17 @@ namespace NasDash.Security;
 public sealed record BackupCodeBatch(IReadOnlyList<string> Codes, StoredBackupCodes Stored);
 
 /// <summary>
-/// Backup codes: 12 Crockford base32 characters (60 bits) shown as XXXX-XXXX-XXXX, stored salted and
-/// hashed with PBKDF2 (NIST SP 800-63B: look-up secrets under 112 bits need a salted password hash).
+/// Backup codes: 16 Crockford base32 characters (80 bits, NIST SP 800-63B-4 §4.2.1.1 asks at least 64) shown as
+/// XXXX-XXXX-XXXX-XXXX, stored salted and hashed with PBKDF2 (look-up secrets under 112 bits need a salted password hash).
+/// A set made before that, of 12 characters, stays valid until it is replaced: a set records its code length.
 /// </summary>
 public sealed class BackupCodes
 {
-    public const int CodeLength = 12;
+    public const int CodeLength = 16;
+    /// <summary>The length of codes made before 80 bits; a stored set without a recorded length has this one.</summary>
+    public const int LegacyCodeLength = 12;
+    /// <summary>log2(32) bits per Crockford character.</summary>
+    public const int BitsPerCharacter = 5;
     public const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     /// <summary>Longest raw input accepted before normalising; anything longer cannot be a code.</summary>
     public const int MaxInputLength = 64;
@@ -22,7 +27,7 @@ public sealed class BackupCodes
     private readonly int _iterations;
     private readonly TimeProvider _time;
 
-    /// <param name="iterations">PBKDF2-HMAC-SHA256 rounds per code. A 60-bit random code needs far fewer than a password.</param>
+    /// <param name="iterations">PBKDF2-HMAC-SHA256 rounds per code. An 80-bit random code needs far fewer than a password.</param>
     public BackupCodes(TimeProvider time, int iterations = DefaultIterations)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
@@ -61,17 +66,18 @@ public sealed class BackupCodes
             Iterations = _iterations,
             Hashes = codes.Select(c => Hash(c, salt, _iterations)).ToList(),
             Used = codes.Select(_ => false).ToList(),
+            CodeLength = CodeLength,
             GeneratedAt = _time.GetUtcNow(),
         };
         return new BackupCodeBatch(codes.Select(Format).ToList(), stored);
     }
 
-    /// <summary>XXXXXXXXXXXX → XXXX-XXXX-XXXX.</summary>
-    public static string Format(string normalized) =>
-        $"{normalized[..4]}-{normalized[4..8]}-{normalized[8..]}";
+    /// <summary>XXXXXXXXXXXXXXXX → XXXX-XXXX-XXXX-XXXX (and a 12-character code in three groups).</summary>
+    public static string Format(string normalized) => string.Join('-', normalized.Chunk(4).Select(group => new string(group)));
 
     /// <summary>
-    /// Case, spaces and dashes ignored; O→0 and I/L→1 (Crockford). Null when the input cannot be a code.
+    /// Case, spaces and dashes ignored; O→0 and I/L→1 (Crockford). Either length is a code (16, or 12 for a set made
+    /// before 80 bits); which one a set accepts is the set's own. Null when the input cannot be a code.
     /// </summary>
     public static string? Normalize(string? input)
     {
@@ -103,13 +109,14 @@ public sealed class BackupCodes
             sb.Append(c);
         }
 
-        return sb.Length == CodeLength ? sb.ToString() : null;
+        return sb.Length is CodeLength or LegacyCodeLength ? sb.ToString() : null;
     }
 
     /// <summary>
     /// Finds, for each normalised entered code, the index of an unused stored code it matches.
     /// Costs one hash per entered code; every stored hash is compared in constant time without early exit.
-    /// Returns null unless every entered code matches a distinct unused code.
+    /// Returns null unless every entered code matches a distinct unused code. A code of another length than the set's
+    /// matches nothing, and costs the same hash.
     /// </summary>
     public static int[]? Match(StoredBackupCodes stored, IReadOnlyList<string> normalizedCodes)
     {
@@ -118,10 +125,11 @@ public sealed class BackupCodes
         for (var i = 0; i < normalizedCodes.Count; i++)
         {
             var candidate = Hash(normalizedCodes[i], stored.Salt, stored.Iterations);
+            var ofTheSetsLength = normalizedCodes[i].Length == stored.CodeLength;
             var found = -1;
             for (var j = 0; j < stored.Hashes.Count; j++)
             {
-                var equal = CryptographicOperations.FixedTimeEquals(candidate, stored.Hashes[j]);
+                var equal = CryptographicOperations.FixedTimeEquals(candidate, stored.Hashes[j]) & ofTheSetsLength;
                 var usable = equal & !stored.Used[j];
                 found = usable ? j : found;
             }

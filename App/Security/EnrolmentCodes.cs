@@ -18,7 +18,7 @@ public sealed record IssuedEnrolmentCode(string UserName, string Code, DateTimeO
 }
 
 /// <summary>
-/// One-time enrolment codes: made and stored like a backup code (12 Crockford base32 characters, 60 bits, a
+/// One-time enrolment codes: made and stored like a backup code (16 Crockford base32 characters, 80 bits, a
 /// salted PBKDF2 hash), so that after a reset the password alone cannot enrol a new authenticator.
 /// </summary>
 public sealed class EnrolmentCodes(BackupCodes codes, EnrolmentCodePolicy policy, TimeProvider time)

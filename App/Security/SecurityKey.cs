@@ -42,11 +42,18 @@ public sealed class SecurityKey
         };
     }
 
-    /// <summary>The trimmed name, or null when it is empty or too long.</summary>
+    /// <summary>What is wrong with a name, in the words the form shows next to the field; null when it is fine.</summary>
+    public static string? NameProblem(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? $"Give the key a name of 1 to {MaxNameLength} characters."
+        : UntrustedText.HasControlCharacters(name.Trim()) ? "A key's name cannot hold control characters or line breaks."
+        : NormalizeName(name) is null ? $"Give the key a name of 1 to {MaxNameLength} characters."
+        : null;
+
+    /// <summary>The trimmed name, or null when it is empty, too long or holds a control character (it reaches logs and notices).</summary>
     public static string? NormalizeName(string? name)
     {
         var trimmed = name?.Trim();
-        return string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNameLength ? null : trimmed;
+        return string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNameLength || UntrustedText.HasControlCharacters(trimmed) ? null : trimmed;
     }
 
     public bool Holds(ReadOnlySpan<byte> credentialId) => credentialId.SequenceEqual(CredentialId);

@@ -111,7 +111,7 @@ public sealed class SecurityKeyCeremonies(RelyingPartySource relyingParty, TimeP
         }
         catch (Exception ex) when (IsBadResponse(ex))
         {
-            return new RegistrationCheck.Refused(ex.Message);
+            return new RegistrationCheck.Refused(Reason(ex));
         }
     }
 
@@ -160,7 +160,7 @@ public sealed class SecurityKeyCeremonies(RelyingPartySource relyingParty, TimeP
         }
         catch (Exception ex) when (IsBadResponse(ex))
         {
-            return new AssertionCheck.Refused(ex.Message);
+            return new AssertionCheck.Refused(Reason(ex));
         }
     }
 
@@ -187,6 +187,14 @@ public sealed class SecurityKeyCeremonies(RelyingPartySource relyingParty, TimeP
         string.IsNullOrWhiteSpace(json)
             ? throw new JsonException("empty response")
             : JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("empty response");
+
+    // The library's message can quote the response (its origin, its JSON): the audit gets a fixed word and the library's code.
+    private static string Reason(Exception ex) => ex switch
+    {
+        Fido2VerificationException verification => $"verification failed ({verification.Code})",
+        JsonException or CborContentException or FormatException => "malformed response",
+        _ => "unusable response",
+    };
 
     // Whatever a browser (or an attacker posing as one) sends must end in a refusal, never in an error page.
     private static bool IsBadResponse(Exception ex) =>

@@ -47,7 +47,7 @@ public sealed class SecurityKeyRegistry(
         var keyName = SecurityKey.NormalizeName(name);
         if (keyName is null)
         {
-            return new SecurityKeyChange.Refused($"Give the key a name of 1 to {SecurityKey.MaxNameLength} characters.");
+            return new SecurityKeyChange.Refused(SecurityKey.NameProblem(name) ?? $"Give the key a name of 1 to {SecurityKey.MaxNameLength} characters.");
         }
 
         using var locked = registration.AccountId == accountId ? await locks.LockAsync(accounts, accountId, cancellationToken) : null;

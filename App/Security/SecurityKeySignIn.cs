@@ -108,8 +108,7 @@ public sealed class SecurityKeySignIn(
         }
 
         _ceremonies.TryRemove(challengeId, out _);
-        var reason = string.IsNullOrWhiteSpace(browserError) ? "unknown" : browserError.Trim();
-        Audit(account.UserName, client, "cancelled", reason.Length > 200 ? reason[..200] : reason);
+        Audit(account.UserName, client, "cancelled", BrowserCeremonyError.Name(browserError));
     }
 
     private static SecondFactorResult NotAccepted(Account account, ApplianceSettings settings) =>

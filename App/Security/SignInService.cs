@@ -139,7 +139,7 @@ public sealed class SignInService(
     }
 
     /// <summary>
-    /// "I have an enrolment code": the way back in that no pause can close. The code (60 bits, known only to whoever
+    /// "I have an enrolment code": the way back in that no pause can close. The code (80 bits, known only to whoever
     /// was handed it) is checked first, under the account's lock; only a valid, unexpired code lets the password be
     /// judged, on a budget of that code's own (never the untrusted bucket, never the per-address throttle). Both right:
     /// the code is used up and the person goes straight to enrolment.
@@ -344,7 +344,7 @@ public sealed class SignInService(
 
         if (BackupCodes.Normalize(code) is not { } normalized)
         {
-            return new SecondFactorResult.Malformed("The enrolment code has 12 letters and digits, like ABCD-EFGH-JKMN.");
+            return new SecondFactorResult.Malformed("The enrolment code has 16 letters and digits, like ABCD-EFGH-JKMN-PQRS.");
         }
 
         if (EnrolmentCodes.Matches(account, normalized))
@@ -425,7 +425,7 @@ public sealed class SignInService(
             var n = BackupCodes.Normalize(code);
             if (n is null)
             {
-                return "Each backup code has 12 letters and digits, like ABCD-EFGH-JKMN.";
+                return "Each backup code has 16 letters and digits, like ABCD-EFGH-JKMN-PQRS.";
             }
 
             normalized.Add(n);

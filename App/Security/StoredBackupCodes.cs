@@ -13,6 +13,9 @@ public sealed class StoredBackupCodes
     public List<bool> Used { get; set; } = [];
     public DateTimeOffset GeneratedAt { get; set; }
 
+    /// <summary>Characters per code; a set stored before codes had 80 bits has no such field and reads as 12.</summary>
+    public int CodeLength { get; set; } = BackupCodes.LegacyCodeLength;
+
     /// <summary>Codes in this set, all of them valid until a recovery or a new set replaces the whole set.</summary>
     public int Total => Hashes.Count;
 
@@ -24,5 +27,6 @@ public sealed class StoredBackupCodes
         Hashes = [.. Hashes],
         Used = [.. Used],
         GeneratedAt = GeneratedAt,
+        CodeLength = CodeLength,
     };
 }

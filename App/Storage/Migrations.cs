@@ -32,8 +32,9 @@ internal static class Migrations
         // 3: accounts hold security keys, the device generation, the device budgets, the enrolment code's password
         // budget and the steps refused while the clock was off, which a build of 2 would drop.
         _ => { },
-        // 4: API tokens, found by the hash of their text; "This wasn't me" reports, found by the hash of their token; outbox
-        // notices carry their report token (encrypted).
+        // 4: API tokens, found by the hash of their text; code sets record their code length (a set without one is of 12
+        // characters, as every set stored before 80-bit codes); "This wasn't me" reports, found by the hash of their token;
+        // outbox notices carry their report token (encrypted).
         db =>
         {
             db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true);

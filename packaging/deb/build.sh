@@ -24,6 +24,7 @@ install -D -m 0755 "$here/nasdash" "$root/usr/bin/nasdash"
 install -D -m 0644 "$here/appsettings.json" "$root/etc/nasdash/appsettings.json"
 install -D -m 0644 "$here/nasdash.service" "$root/lib/systemd/system/nasdash.service"
 install -D -m 0644 "$repo/App/Features/Ssh/TwoFactorWiring/sshd-2fa.conf" "$root/usr/share/nasdash/sshd-2fa.conf"
+install -D -m 0644 "$here/../fail2ban/nasdash.conf" "$root/usr/share/nasdash/fail2ban/nasdash.conf"
 # The PAM lines as ssh-2fa enable writes them with the packaged configuration.
 data_directory=$(sed -n 's/.*"DataDirectory": *"\([^"]*\)".*/\1/p' "$here/appsettings.json")
 install -d "$root/usr/share/nasdash"

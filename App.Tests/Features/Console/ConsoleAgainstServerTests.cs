@@ -15,7 +15,7 @@ namespace NasDash.Tests.Features.Console;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ConsoleAgainstServerTests : IDisposable
 {
-    private static readonly string[] WrongCodes = ["AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB"];
+    private static readonly string[] WrongCodes = ["AAAA-AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB-BBBB"];
     private readonly TempDataDirectory _data = new();
 
     public void Dispose() => _data.Dispose();

@@ -48,7 +48,7 @@ public sealed class ConsoleModeTests : IDisposable
 
         var second = await RunAsync("console", "unlock", "alice", "--data", _data.Path);
 
-        var line = new System.Text.RegularExpressions.Regex(@"^Enrolment code for alice: (\w{4}-\w{4}-\w{4}) \(valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var line = new System.Text.RegularExpressions.Regex(@"^Enrolment code for alice: (\w{4}-\w{4}-\w{4}-\w{4}) \(valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$", System.Text.RegularExpressions.RegexOptions.Multiline);
         Assert.Equal((0, 0), (first.Exit, second.Exit));
         Assert.NotEqual(line.Match(first.Output).Groups[1].Value, line.Match(second.Output).Groups[1].Value);
         Assert.True(line.IsMatch(second.Output), second.Output);

@@ -98,11 +98,11 @@ public sealed class LoginBrowserTests(Chromium chromium)
             await a.ReachBackupCodesAsync(alice);
             for (var left = 2; left >= 1; left--)
             {
-                await a.SubmitBackupCodesAsync("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
+                await a.SubmitBackupCodesAsync("AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH");
                 await a.Page.Locator("[data-testid=lockout-dialog]", new() { HasTextString = left == 1 ? "last try" : $"{left} submissions left" }).WaitForAsync();
             }
 
-            await a.SubmitBackupCodesAsync("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
+            await a.SubmitBackupCodesAsync("AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH");
             await a.Handle("super-lockout").WaitForAsync();
             Assert.Contains("nasdash console unlock alice", await a.TextOfAsync("super-lockout"), StringComparison.Ordinal);
             Assert.Equal(0, await a.Page.Locator("input:visible").CountAsync());

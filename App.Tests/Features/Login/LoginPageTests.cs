@@ -122,7 +122,7 @@ public sealed class LoginPageTests : NasDashTestContext
     {
         var cut = await AtBackupCodesAsync();
 
-        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC", _alice.Codes[0]);
+        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC-DDDD", _alice.Codes[0]);
 
         var dialog = cut.Find("[data-testid=lockout-dialog]").TextContent;
         Assert.Contains("9 submissions left", dialog, StringComparison.Ordinal);
@@ -137,8 +137,8 @@ public sealed class LoginPageTests : NasDashTestContext
         SeededAccounts.ConfigureTwoFactor(Services, s => s with { MaxFailedBackupSubmissions = 3, SshTwoFactor = true });
         var cut = await AtBackupCodesAsync();
 
-        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
-        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
+        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH");
+        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH");
 
         var dialog = cut.Find("[data-testid=lockout-dialog]").TextContent;
         Assert.Contains("This is the last try", dialog, StringComparison.Ordinal);
@@ -152,7 +152,7 @@ public sealed class LoginPageTests : NasDashTestContext
 
         await SubmitBackupCodesAsync(cut, "too short", _alice.Codes[0]);
 
-        Assert.Contains("12 letters and digits", cut.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("16 letters and digits", cut.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=lockout-dialog]"));
         Assert.Equal(0, SeededAccounts.Stored(Services, "alice").BackupFailures);
     }
@@ -176,7 +176,7 @@ public sealed class LoginPageTests : NasDashTestContext
 
         for (var i = 0; i < 3; i++)
         {
-            await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
+            await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH");
         }
 
         var notice = cut.Find("[data-testid=super-lockout]").TextContent;
@@ -389,7 +389,7 @@ public sealed class LoginPageTests : NasDashTestContext
         foreach (var user in new[] { "alice", "mallory" })
         {
             var cut = Render<LoginPage>();
-            await SignInWithEnrolmentCodeAsync(cut, user, "ABCD-EFGH-JKMN", _alice.Password);
+            await SignInWithEnrolmentCodeAsync(cut, user, "ABCD-EFGH-JKMN-PQRS", _alice.Password);
             messages.Add(cut.Find("[data-testid=login-error]").TextContent.Trim());
         }
 
@@ -465,7 +465,7 @@ public sealed class LoginPageTests : NasDashTestContext
     {
         // Every code of the set stays valid until the set is replaced: no "unused", no "already used".
         var cut = await AtBackupCodesAsync();
-        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF");
+        await SubmitBackupCodesAsync(cut, "AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH");
 
         Assert.DoesNotContain("unused", cut.Markup, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("already used", cut.Find("[data-testid=lockout-dialog]").TextContent, StringComparison.Ordinal);

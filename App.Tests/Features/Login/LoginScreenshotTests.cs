@@ -49,13 +49,13 @@ public sealed class LoginScreenshotTests(Chromium chromium)
             await b.ClickAsync("use-backup-codes");
             await b.InputOf("backup-input-1").WaitForAsync();
             await Shot("05-backup-codes");
-            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC", "dddd eeee ffff");
+            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC-DDDD", "eeee ffff gggg hhhh");
             await b.Handle("lockout-dialog").WaitForAsync();
             await Shot("06-lockout-dialog");
-            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC", "dddd eeee ffff");
+            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC-DDDD", "eeee ffff gggg hhhh");
             await b.Page.Locator("[data-testid=lockout-dialog]", new() { HasTextString = "last try" }).WaitForAsync();
             await Shot("07-lockout-dialog-last-try");
-            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC", "dddd eeee ffff");
+            await b.SubmitBackupCodesAsync("AAAA-BBBB-CCCC-DDDD", "eeee ffff gggg hhhh");
             await b.Handle("super-lockout").WaitForAsync();
             await Shot("08-super-lockout");
 
@@ -83,7 +83,7 @@ public sealed class LoginScreenshotTests(Chromium chromium)
             await b.InputOf("enrol-code").WaitForAsync();
             await Shot("10b-enrolment-code-sign-in");
             await b.FillAsync("login-username", "carol");
-            await b.FillAsync("enrol-code", "ABCD-EFGH-JKMN");
+            await b.FillAsync("enrol-code", "ABCD-EFGH-JKMN-PQRS");
             await b.FillAsync("login-password", "a password");
             await b.ClickAsync("enrol-code-submit");
             await b.ErrorAsync();

@@ -56,7 +56,7 @@ public sealed class OwnerLockoutBrowserTests(Chromium chromium)
             Assert.Equal(0, await b.ById("totp-qr").CountAsync());
             Assert.Equal(0, await b.ById("totp-secret").CountAsync());
 
-            await b.EnterEnrolmentCodeAsync("ABCD-EFGH-JKMN");
+            await b.EnterEnrolmentCodeAsync("ABCD-EFGH-JKMN-PQRS");
             Assert.Contains("not correct", await b.ErrorAsync(), StringComparison.Ordinal);
             Assert.Equal(1, SeededAccounts.Stored(server.Services, "alice").BackupFailures);
 

@@ -3,14 +3,17 @@ using System.Net;
 
 namespace NasDash.Tests.Features.Notifications;
 
-/// <summary>A local HTTP endpoint that records every request it receives and answers with a fixed status.</summary>
+/// <summary>A local HTTP endpoint that records every request it receives and answers with a fixed status (and, for a redirect, a Location).</summary>
 public sealed class HttpReceiver : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
 
-    public HttpReceiver(HttpStatusCode answer = HttpStatusCode.OK)
+    private readonly string? _location;
+
+    public HttpReceiver(HttpStatusCode answer = HttpStatusCode.OK, string? location = null)
     {
+        _location = location;
         Port = SmtpTestServer.FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -53,6 +56,11 @@ public sealed class HttpReceiver : IDisposable
             var headers = context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
             _received.Enqueue(new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, body.ToArray()));
             context.Response.StatusCode = (int)answer;
+            if (_location is not null)
+            {
+                context.Response.RedirectLocation = _location;
+            }
+
             await context.Response.OutputStream.WriteAsync("{\"id\":42}"u8.ToArray());
             context.Response.Close();
         }

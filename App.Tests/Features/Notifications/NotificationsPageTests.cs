@@ -165,4 +165,35 @@ public sealed class NotificationsPageTests() : NasDashTestContext(services: serv
         cut.WaitForAssertion(() => Assert.Equal($"refused: nothing accepts connections on 127.0.0.1:{port}",
             cut.Find("[data-testid=notify-test-email-result]").TextContent.Trim()), TimeSpan.FromSeconds(20));
     }
+
+    [Fact]
+    public async Task SendTestWebhook_ShowsTheStatusCodeAndReasonButNeverTheBody()
+    {
+        using var receiver = new HttpReceiver(System.Net.HttpStatusCode.Forbidden);
+        var cut = RenderAs(Seed("alice"));
+        Type(cut, "notify-webhook-url", receiver.Url("/hook"));
+
+        await cut.Find("[data-testid=notify-test-webhook]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        cut.WaitForAssertion(() => Assert.Equal("127.0.0.1 answered 403 Forbidden",
+            cut.Find("[data-testid=notify-test-webhook-result]").TextContent.Trim()), TimeSpan.FromSeconds(20));
+        Assert.DoesNotContain("42", cut.Find("[data-testid=notify-test-webhook-result]").TextContent, StringComparison.Ordinal);
+        Assert.Single(receiver.Received);
+    }
+
+    [Fact]
+    public async Task SendTestWebhook_RedirectToLoopback_SaysNotFollowedAndTheSecondServerIsNeverHit()
+    {
+        using var inside = new HttpReceiver();
+        using var receiver = new HttpReceiver(System.Net.HttpStatusCode.Found, location: inside.Url("/private"));
+        var cut = RenderAs(Seed("alice"));
+        Type(cut, "notify-webhook-url", receiver.Url("/hook"));
+
+        await cut.Find("[data-testid=notify-test-webhook]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        cut.WaitForAssertion(() => Assert.Equal($"127.0.0.1 answered 302 Found: redirect to {inside.Url("/private")} not followed",
+            cut.Find("[data-testid=notify-test-webhook-result]").TextContent.Trim()), TimeSpan.FromSeconds(20));
+        Assert.Single(receiver.Received);
+        Assert.Empty(inside.Received);
+    }
 }

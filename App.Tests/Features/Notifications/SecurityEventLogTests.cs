@@ -30,6 +30,58 @@ public sealed class SecurityEventLogTests
         Assert.Equal("203.0.113.5", line.State["Client"]);
     }
 
+    public static TheoryData<string, string> Breakers => new()
+    {
+        { "CR", "\r" }, { "LF", "\n" }, { "CRLF", "\r\n" }, { "NUL", "\0" }, { "ESC", "\u001b" }, { "U+2028", "\u2028" }, { "U+2029", "\u2029" },
+        { "NEL", "\u0085" }, { "RLO", "\u202E" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Breakers))]
+    public void Write_ABreakerInEveryField_OneLineWithEveryFieldEscaped(string name, string breaker)
+    {
+        using var provider = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(provider));
+        using var harness = new CoreHarness();
+        var forged = $"x{breaker}security login.password failed user=g client=10.44.44.44";
+
+        new SecurityEventLog(harness.Store, factory).Write(new AuditEvent
+        {
+            At = CoreHarness.Start, Event = $"login.security-key{breaker}", Outcome = $"refused{breaker}", UserName = forged, ClientAddress = forged, Detail = forged,
+        });
+
+        var line = Assert.Single(provider.Lines);
+        var shown = UntrustedText.Escape(breaker);
+        Assert.NotEqual(breaker, shown);
+        Assert.False(UntrustedText.HasControlCharacters(line.Message), $"{name} reached the line: {line.Message}");
+        var token = $"x{shown}security\\x20login.password\\x20failed\\x20user=g\\x20client=10.44.44.44";
+        Assert.Equal($"security login.security-key{shown} refused{shown} user={token} client={token} detail=x{shown}security login.password failed user=g client=10.44.44.44",
+            line.Message);
+        Assert.DoesNotContain(" client=10.44.44.44 detail=", line.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("succeeded", LogLevel.Information)]
+    [InlineData("signed-in", LogLevel.Information)]
+    [InlineData("chosen", LogLevel.Information)]
+    [InlineData("verified", LogLevel.Information)]
+    [InlineData("downloaded-and-confirmed", LogLevel.Information)]
+    [InlineData("issued", LogLevel.Information)]
+    [InlineData("failed", LogLevel.Warning)]
+    [InlineData("refused", LogLevel.Warning)]
+    [InlineData("superlocked", LogLevel.Warning)]
+    [InlineData("cancelled", LogLevel.Warning)]
+    public void Write_Outcome_SuccessfulStepsAtInformationFailuresAtWarning(string outcome, LogLevel expected)
+    {
+        using var provider = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(provider));
+        using var harness = new CoreHarness();
+
+        new SecurityEventLog(harness.Store, factory).Write(new AuditEvent { At = CoreHarness.Start, Event = AuditNames.SetupAdministrator.Id, Outcome = outcome, UserName = "owner" });
+
+        Assert.Equal(expected, Assert.Single(provider.Lines).Level);
+    }
+
     [Fact]
     public void NoticeAndItsAuditEntry_RollBackTogether()
     {

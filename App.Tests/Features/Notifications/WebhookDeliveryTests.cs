@@ -100,23 +100,48 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
-    public async Task ServerAnsweringAnError_IsAFailureWithItsStatusInWords()
+    public async Task ServerAnsweringAnError_IsAFailureWithItsStatusInWordsAndNeverItsBody()
     {
         using var receiver = new HttpReceiver(HttpStatusCode.Forbidden);
-        using var http = new HttpClient();
-        var outcome = await new WebhookChannel(http).SendAsync(
+        using var channel = new WebhookChannel();
+        var outcome = await channel.SendAsync(
             new WebhookSettings(receiver.Url("/x"), WebhookPreset.Json, null, new HashSet<SecurityNoticeKind>()), SuperLocked(), Within, TestContext.Current.CancellationToken);
 
         Assert.False(outcome.Delivered);
-        Assert.Equal("127.0.0.1 answered 403 Forbidden: {\"id\":42}", outcome.Answer);
+        Assert.Equal("127.0.0.1 answered 403 Forbidden", outcome.Answer);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Found)]
+    [InlineData(HttpStatusCode.MovedPermanently)]
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    [InlineData(HttpStatusCode.PermanentRedirect)]
+    public async Task RedirectToLoopback_IsAFailureNotFollowedAndTheSecondServerNeverHit(HttpStatusCode redirect)
+    {
+        using var inside = new HttpReceiver();
+        using var target = new HttpReceiver(redirect, location: inside.Url("/internal/admin"));
+        using var channel = new WebhookChannel();
+
+        var outcome = await channel.SendAsync(
+            new WebhookSettings(target.Url("/hook"), WebhookPreset.Json, "k", new HashSet<SecurityNoticeKind>()), SuperLocked(), Within, TestContext.Current.CancellationToken);
+
+        Assert.False(outcome.Delivered);
+        Assert.StartsWith($"127.0.0.1 answered {(int)redirect} ", outcome.Answer, StringComparison.Ordinal);
+        Assert.EndsWith($": redirect to {inside.Url("/internal/admin")} not followed", outcome.Answer, StringComparison.Ordinal);
+        Assert.Single(target.Received);
+        // The post returned only after the whole exchange with the target: a followed redirect would already be here.
+        Assert.Empty(inside.Received);
+    }
+
+    [Fact]
+    public void Handler_OfEveryWebhookPost_DoesNotFollowRedirects() => Assert.False(WebhookChannel.NewHandler().AllowAutoRedirect);
 
     [Fact]
     public async Task NothingListening_IsRefusedInWords()
     {
         var port = SmtpTestServer.FreePort();
-        using var http = new HttpClient();
-        var outcome = await new WebhookChannel(http).SendAsync(
+        using var channel = new WebhookChannel();
+        var outcome = await channel.SendAsync(
             new WebhookSettings($"http://127.0.0.1:{port}/x", WebhookPreset.Json, null, new HashSet<SecurityNoticeKind>()), SuperLocked(), Within, TestContext.Current.CancellationToken);
 
         Assert.False(outcome.Delivered);
@@ -125,11 +150,11 @@ public sealed class WebhookDeliveryTests
 
     private static async Task<ReceivedRequest> SendAsync(HttpReceiver receiver, WebhookPreset preset, string? secret = null)
     {
-        using var http = new HttpClient();
-        var outcome = await new WebhookChannel(http).SendAsync(
+        using var channel = new WebhookChannel();
+        var outcome = await channel.SendAsync(
             new WebhookSettings(receiver.Url("/message?token=abc"), preset, secret, new HashSet<SecurityNoticeKind>()), SuperLocked(), Within, TestContext.Current.CancellationToken);
         Assert.True(outcome.Delivered, outcome.Answer);
-        Assert.Equal("127.0.0.1 answered 200 OK: {\"id\":42}", outcome.Answer);
+        Assert.Equal("127.0.0.1 answered 200 OK", outcome.Answer);
         return await receiver.WaitForOneAsync(Within);
     }
 

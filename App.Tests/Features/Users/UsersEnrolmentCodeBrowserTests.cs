@@ -75,7 +75,7 @@ public sealed class UsersEnrolmentCodeBrowserTests(Chromium chromium)
     {
         await a.ById("users-enrolment-code").WaitForAsync();
         var code = await a.TextOfAsync("users-enrolment-code");
-        Assert.Matches("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$", code);
+        Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code);
         Assert.True(EnrolmentCodes.Matches(SeededAccounts.Stored(server.Services, user), BackupCodes.Normalize(code)!),
             $"The dialog showed {code}, not the enrolment code of {user}.");
 
@@ -97,7 +97,7 @@ public sealed class UsersEnrolmentCodeBrowserTests(Chromium chromium)
         Assert.Equal(0, await first.ById("totp-secret").CountAsync());
         Assert.Equal(0, SeededAccounts.Stored(server.Services, user).BackupFailures);
 
-        await first.EnterEnrolmentCodeAsync(code == "ABCD-EFGH-JKMN" ? "ABCD-EFGH-JKMP" : "ABCD-EFGH-JKMN");
+        await first.EnterEnrolmentCodeAsync(code == "ABCD-EFGH-JKMN-PQRS" ? "ABCD-EFGH-JKMN-PQRT" : "ABCD-EFGH-JKMN-PQRS");
         Assert.Contains("not correct", await first.ErrorAsync(), StringComparison.Ordinal);
         Assert.Equal(1, SeededAccounts.Stored(server.Services, user).BackupFailures);
         Assert.Equal(0, await first.ById("totp-qr").CountAsync());

@@ -245,11 +245,7 @@ public static class ConsoleMode
     }
 
     /// <summary>The configuration and environment the web server would see (appsettings, environment variables), without building it.</summary>
-    private static (IConfiguration Configuration, IHostEnvironment Environment) HostSettings()
-    {
-        var builder = WebApplication.CreateBuilder(ContentRoot.Options([]));
-        return (builder.Configuration, builder.Environment);
-    }
+    private static (IConfiguration Configuration, IHostEnvironment Environment) HostSettings() => ConsoleSettings.Load();
 
     private static string Actor() => string.IsNullOrWhiteSpace(Environment.UserName) ? "unknown" : Environment.UserName;
 }

@@ -22,17 +22,22 @@ public sealed record NoticeMessage(string Event, NoticeSeverity Severity, string
     public string Text => $"{Title}\n\n{Body}";
 }
 
-/// <summary>Writes the messages. Only the notice's fields go in: it never holds a secret, code or password.</summary>
+/// <summary>
+/// Writes the messages. Only the notice's fields go in: it never holds a secret, code or password. The fields someone
+/// else may have written (user, client, actor, detail) are escaped, so none can add a line or a paragraph to a notice.
+/// </summary>
 public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress dashboard, ReportLinks? reportLinks = null)
 {
     public NoticeMessage Write(OutboxNotice notice)
     {
-        var user = notice.UserName ?? "an administrator";
+        var user = notice.UserName is { Length: > 0 } named ? UntrustedText.Escape(named) : "an administrator";
         var host = appliance.HostName;
         var url = dashboard.Url;
-        var from = notice.ClientAddress is { Length: > 0 } client ? $" from {client}" : "";
+        var from = notice.ClientAddress is { Length: > 0 } client ? $" from {UntrustedText.Escape(client)}" : "";
         var at = notice.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
-        var by = notice.Actor ?? user;
+        var actor = notice.Actor is { Length: > 0 } acting ? UntrustedText.Escape(acting) : null;
+        var detail = notice.Detail is { Length: > 0 } written ? UntrustedText.Escape(written) : null;
+        var by = actor ?? user;
         var state = notice.AccountState is { } s ? $"\nAccount state now: {Describe(s)}." : "";
         var changeIt = $"sign in at {url}/account and change the password, or run 'nasdash console reset-password {user}' at the appliance";
 
@@ -59,7 +64,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/users"),
             SecurityNoticeKind.SuperLocked => (NoticeSeverity.Critical,
                 $"{user} is super-locked on {host}",
-                $"At {at}, too many {notice.Detail ?? "wrong backup-code submissions"}{from} super-locked {user}. Nobody can sign in as {user} from the web now, " +
+                $"At {at}, too many {detail ?? "wrong backup-code submissions"}{from} super-locked {user}. Nobody can sign in as {user} from the web now, " +
                 $"not even with the right password and codes.{state}\n\n" +
                 $"To unlock it, run this on the appliance's console (it also resets the second factor):\n    nasdash console unlock {user}\n" +
                 "If this was not you, someone knows the password: change it after the unlock with 'nasdash console reset-password " + user + "'.",
@@ -67,13 +72,13 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
             SecurityNoticeKind.SshDisabled => (NoticeSeverity.Critical,
                 $"SSH login is switched off on {host}",
                 $"At {at}, a lockout event of {user}{from} switched SSH login off on {host}: every SSH login is refused and current SSH sessions are ended within seconds." +
-                (notice.Detail is { Length: > 0 } reason ? $"\nReason: {reason}." : "") + "\n\n" +
+                (detail is { Length: > 0 } reason ? $"\nReason: {reason}." : "") + "\n\n" +
                 $"Re-enable SSH at {url}/services/ssh (it asks a fresh authenticator code), or run 'nasdash console ssh-enable' at the appliance. " +
                 $"If nobody you know caused the lockout, someone holds {user}'s password: look at the audit log at {url}/audit before re-enabling.",
                 "/services/ssh"),
             SecurityNoticeKind.SshEnabled => (NoticeSeverity.Info,
                 $"SSH login is enabled again on {host}",
-                $"At {at}, {notice.Actor ?? notice.UserName ?? "the console"}{from} re-enabled SSH login on {host}.\n\n" +
+                $"At {at}, {actor ?? (notice.UserName is { Length: > 0 } ? user : "the console")}{from} re-enabled SSH login on {host}.\n\n" +
                 $"If this was not you, switch SSH off at the appliance and look at the audit log at {url}/audit.",
                 "/services/ssh"),
             SecurityNoticeKind.ConsoleUnlock => (NoticeSeverity.Warning,
@@ -95,7 +100,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
             SecurityNoticeKind.TwoFactorSettingsChanged => (NoticeSeverity.Info,
                 $"Global Two Factor settings were changed on {host}",
                 $"At {at}, {by}{from} changed the Global Two Factor settings" +
-                (notice.Detail is { Length: > 0 } changes ? $": {changes}." : ".") + "\n\n" +
+                (detail is { Length: > 0 } changes ? $": {changes}." : ".") + "\n\n" +
                 $"If this was not you, review them at {url}/settings/two-factor.",
                 "/settings/two-factor"),
             SecurityNoticeKind.BackupCodesRegenerated => (NoticeSeverity.Info,
@@ -127,14 +132,14 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/account"),
             SecurityNoticeKind.SecurityKeyAdded => (NoticeSeverity.Warning,
                 $"A security key was added for {user} on {host}",
-                $"At {at}, {user}{from} registered a security key" + (notice.Detail is { Length: > 0 } added ? $" named '{added}'" : "") +
+                $"At {at}, {user}{from} registered a security key" + (detail is { Length: > 0 } added ? $" named '{added}'" : "") +
                 $"; it signs {user} in instead of the authenticator code.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: remove the key at {url}/account, or at the appliance run 'nasdash console unlock {user}' " +
                 "(removes every key and resets the second factor).",
                 "/account"),
             SecurityNoticeKind.SecurityKeyRemoved => (NoticeSeverity.Warning,
                 $"A security key was removed from {user} on {host}",
-                $"At {at}, {user}{from} removed the security key" + (notice.Detail is { Length: > 0 } removed ? $" named '{removed}'" : "") +
+                $"At {at}, {user}{from} removed the security key" + (detail is { Length: > 0 } removed ? $" named '{removed}'" : "") +
                 $"; {user}'s sessions were ended.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: {changeIt}.",
                 "/account"),
@@ -150,18 +155,18 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 "/users"),
             SecurityNoticeKind.ApiTokenCreated => (NoticeSeverity.Info,
                 $"An API token was created for {user} on {host}",
-                $"At {at}, {user}{from} created an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
+                $"At {at}, {user}{from} created an API token" + (detail is { Length: > 0 } token ? $": {token}." : ".") + " Scripts holding it can read the " +
                 $"appliance's state; no token can change how anyone signs in.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: revoke the token at {url}/account and {changeIt}.",
                 "/account"),
             SecurityNoticeKind.ApiTokenRevoked => (NoticeSeverity.Info,
                 $"An API token of {user} was revoked on {host}",
-                $"At {at}, {user}{from} revoked an API token" + (notice.Detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
+                $"At {at}, {user}{from} revoked an API token" + (detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: {changeIt}.",
                 "/account"),
             SecurityNoticeKind.ReportedNotMine => (NoticeSeverity.Critical,
                 $"{user} reported a change as not theirs on {host}",
-                $"At {at}, someone holding a notice about {user}" + (notice.Detail is { Length: > 0 } reported ? $" ({Reported(reported)})" : "") +
+                $"At {at}, someone holding a notice about {user}" + (detail is { } reported ? $" ({Reported(reported)})" : "") +
                 $" opened its \"This wasn't me\" link{from} and confirmed it: {user} reported a change as not theirs. Every session of {user} was ended; " +
                 $"the password, the second factor and the lockout state are unchanged.{state}\n\n" +
                 $"Find out what happened in the audit log at {url}/audit. If someone else holds {user}'s password or second factor, at the appliance run " +
@@ -177,7 +182,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                     "at once and the administrators are alerted. It changes nothing else.";
         }
 
-        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName, host, notice.At, title, body, url + path)
+        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName is { Length: > 0 } ? user : null, host, notice.At, title, body, url + path)
         {
             NoticeId = notice.Id,
             ReportUrl = reportUrl,
@@ -185,9 +190,9 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
     }
 
     /// <summary>A test message for "Send test".</summary>
-    public NoticeMessage Test(string by) => new("test", NoticeSeverity.Info, by, appliance.HostName, DateTimeOffset.UtcNow,
+    public NoticeMessage Test(string by) => new("test", NoticeSeverity.Info, UntrustedText.Escape(by), appliance.HostName, DateTimeOffset.UtcNow,
         $"Test notice from {appliance.HostName}",
-        $"{by} sent this test from System › Alert services. Security notices of {appliance.HostName} will arrive here.",
+        $"{UntrustedText.Escape(by)} sent this test from System › Alert services. Security notices of {appliance.HostName} will arrive here.",
         dashboard.Url + "/settings/notifications");
 
     /// <summary>The stable name in webhook bodies and log lines: recovery-started, super-locked, …</summary>

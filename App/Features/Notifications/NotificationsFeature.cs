@@ -14,11 +14,7 @@ public static class NotificationsFeature
         services.AddSingleton<DashboardAddress>();
         services.AddSingleton<NoticeWriter>();
         services.AddSingleton<EmailChannel>();
-        services.AddSingleton(_ => new WebhookChannel(new HttpClient(new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })));
+        services.AddSingleton<WebhookChannel>();
         services.AddSingleton<NoticeSender>();
         services.AddHostedService(sp => sp.GetRequiredService<NoticeSender>());
         services.AddHostedService<SecurityEventLog>();

@@ -7,14 +7,30 @@ using NasDash.Security;
 
 namespace NasDash.Features.Notifications;
 
-/// <summary>Posts a notice to a webhook, its body shaped by the preset and, with a secret, signed with HMAC-SHA256.</summary>
-public sealed class WebhookChannel(HttpClient http)
+/// <summary>
+/// Posts a notice to a webhook, its body shaped by the preset and, with a secret, signed with HMAC-SHA256. It never
+/// follows a redirect (a target could otherwise send the notice, and its signature, to a loopback or link-local
+/// address), and what it reports of an answer is the status, never the body.
+/// </summary>
+public sealed class WebhookChannel : IDisposable
 {
     public const string Target = "webhook";
     /// <summary>"sha256=" and the lower-case hex HMAC-SHA256 of the exact body bytes under the secret.</summary>
     public const string SignatureHeader = "X-NasDash-Signature";
     /// <summary>The notice's id, the same in every retry of it, so a receiver can drop a repeat.</summary>
     public const string NoticeIdHeader = "X-NasDash-Notice-Id";
+
+    private readonly HttpClient _http = new(NewHandler());
+
+    /// <summary>The handler every webhook post goes through: redirects are answers, not instructions.</summary>
+    public static SocketsHttpHandler NewHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    };
+
+    public void Dispose() => _http.Dispose();
 
     public async Task<DeliveryOutcome> SendAsync(WebhookSettings webhook, NoticeMessage message, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -24,16 +40,27 @@ public sealed class WebhookChannel(HttpClient http)
         timer.CancelAfter(timeout);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timer.Token);
-            var text = await response.Content.ReadAsStringAsync(timer.Token);
-            var excerpt = text.Length > 200 ? text[..200] + "…" : text;
-            var answer = $"{uri.Host} answered {(int)response.StatusCode} {response.ReasonPhrase}{(excerpt.Length > 0 ? ": " + excerpt : "")}";
-            return response.IsSuccessStatusCode ? DeliveryOutcome.Success(answer) : DeliveryOutcome.Failure(answer);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timer.Token);
+            return Judge(uri, response);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             return DeliveryOutcome.Failure(DeliveryErrors.Describe(ex, uri.Host, uri.Port));
         }
+    }
+
+    // The body is whatever the target chose to write: it reaches neither the page nor the log.
+    private static DeliveryOutcome Judge(Uri uri, HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        var answer = $"{uri.Host} answered {status}{(string.IsNullOrWhiteSpace(response.ReasonPhrase) ? "" : " " + response.ReasonPhrase)}";
+        if (status is >= 300 and < 400)
+        {
+            var target = response.Headers.Location is { } location ? new Uri(uri, location).AbsoluteUri : "nowhere";
+            return DeliveryOutcome.Failure($"{answer}: redirect to {target} not followed");
+        }
+
+        return response.IsSuccessStatusCode ? DeliveryOutcome.Success(answer) : DeliveryOutcome.Failure(answer);
     }
 
     public static HttpRequestMessage Build(WebhookSettings webhook, NoticeMessage message, Uri uri)
