@@ -183,8 +183,9 @@ public sealed class CoreHarness : IDisposable
     /// <summary>A six-digit code valid for no step within the policy's window around now.</summary>
     public string WrongCode(EnrolledAccount account)
     {
-        var window = Policy.TotpWindow;
-        var valid = Enumerable.Range(-window, 2 * window + 1).Select(offset => CodeAt(account, offset)).ToHashSet(StringComparer.Ordinal);
+        // Not right for any step the verifier looks at, the clock-off range included (a right code there is not counted).
+        var reach = TotpVerifier.SkewSteps + Policy.TotpWindow + 2;
+        var valid = Enumerable.Range(-reach, 2 * reach + 1).Select(offset => CodeAt(account, offset)).ToHashSet(StringComparer.Ordinal);
         var current = int.Parse(CodeAt(account, 0), CultureInfo.InvariantCulture);
         for (var n = 1; ; n++)
         {

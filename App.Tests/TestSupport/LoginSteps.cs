@@ -93,11 +93,12 @@ public static class LoginSteps
 
     public static Task WaitForDashboardAsync(this BrowserPage b) => b.WaitForUrlAsync("^[^?]*://[^/]+/$");
 
-    /// <summary>A six-digit code that is not valid now, nor one step either side.</summary>
+    /// <summary>A six-digit code right for no step the verifier looks at, the clock-off range (±2 h) included.</summary>
     public static string WrongCode(SeededAccount account)
     {
         var now = DateTimeOffset.UtcNow;
-        var valid = new[] { -2, -1, 0, 1, 2 }.Select(k => account.TotpAt(now.AddSeconds(30 * k))).ToHashSet();
+        var reach = NasDash.Security.TotpVerifier.SkewSteps + 5;
+        var valid = Enumerable.Range(-reach, 2 * reach + 1).Select(k => account.TotpAt(now.AddSeconds(30 * k))).ToHashSet();
         return Enumerable.Range(0, 10).Select(d => new string((char)('0' + d), 6)).First(c => !valid.Contains(c));
     }
 

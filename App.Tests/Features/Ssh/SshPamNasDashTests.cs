@@ -173,12 +173,13 @@ public sealed class SshPamNasDashTests : IDisposable
 
     private static Account Stored(SshCore core) => core.Get<IAccountStore>().FindByName(TestSshd.User)!;
 
-    /// <summary>Six digits that are not a valid code anywhere near now (±2 steps).</summary>
+    /// <summary>Six digits right for no step the verifier looks at, the clock-off range (±2 h) included.</summary>
     internal static string WrongCode(byte[] secret)
     {
         var totp = new Totp(secret);
         var now = DateTime.UtcNow;
-        var valid = Enumerable.Range(-3, 7).Select(step => totp.ComputeTotp(now.AddSeconds(step * TotpVerifier.StepSeconds))).ToHashSet();
+        var reach = TotpVerifier.SkewSteps + 5;
+        var valid = Enumerable.Range(-reach, 2 * reach + 1).Select(step => totp.ComputeTotp(now.AddSeconds(step * TotpVerifier.StepSeconds))).ToHashSet();
         return Enumerable.Range(1, 20).Select(i => ((int.Parse(valid.First(), CultureInfo.InvariantCulture) + 111_111 * i) % 1_000_000).ToString("D6", CultureInfo.InvariantCulture))
             .First(c => !valid.Contains(c));
     }
