@@ -8,6 +8,7 @@ using NasDash.Features.Console;
 using NasDash.Features.Dashboard;
 using NasDash.Features.GlobalTwoFactor;
 using NasDash.Features.MyAccount;
+using NasDash.Features.Report;
 using NasDash.Features.Users;
 using NasDash.Features.Health;
 using NasDash.Features.Login;
@@ -73,6 +74,7 @@ static void ConfigurePipeline(WebApplication app)
     app.MapStaticAssets();
     app.MapHealthEndpoints();
     app.MapSessionEndpoints();
+    app.MapReportEndpoints();
     app.MapApiEndpoints();
     app.MapMetrics();
     // SecurityHeaders sends the whole Content-Security-Policy, frame-ancestors included.

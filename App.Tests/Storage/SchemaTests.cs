@@ -20,11 +20,11 @@ public sealed class SchemaTests
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
         [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
-        [4] = "80C42CE09D6A7AD289E0B942BFFB6A794EE2DFEC14BC83F4988908F105E4F5B9",
+        [4] = "DEF20BEC0510D7CE11272870C17F0F792430CDB6FCD9DC17B365276369254CD5",
     };
 
     private static readonly Type[] StoredTypes =
-        [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings), typeof(ApiToken)];
+        [typeof(Account), typeof(ApplianceSettings), typeof(AuditEvent), typeof(Alert), typeof(OutboxNotice), typeof(NotificationSettings), typeof(ApiToken), typeof(NotMeReport)];
 
     [Fact]
     public void Upgrade_To4_AlertServicesSavedBefore_GetTheNewKindsOfNoticeOnBothTargetsAndKeepTheirOwnChoice()

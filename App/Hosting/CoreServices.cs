@@ -30,6 +30,7 @@ public static class CoreServices
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSingleton<IReportTokens>(sp => sp.GetRequiredService<LiteDbStore>());
 
         services.AddDataProtection().SetApplicationName("NasDash");
         services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
@@ -59,6 +60,8 @@ public static class CoreServices
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<SecurityLedger>();
         services.AddSingleton<ApplianceFacts>();
+        services.AddSingleton<ReportLinks>();
+        services.AddSingleton<NotMeReports>();
         services.AddSingleton<IStoreTransactions>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<SignInService>();

@@ -285,6 +285,17 @@ public sealed class Account
         Record(SecurityFactKind.PasswordChanged);
     }
 
+    /// <summary>
+    /// Someone holding a notice about this account reported it as not theirs: every session ends. It only tightens: the
+    /// state, the password and the second factor stay as they are.
+    /// </summary>
+    /// <param name="detail">What the reported notice was about.</param>
+    public void ReportedNotMine(string? client, string? detail = null)
+    {
+        RotateSecurityStamp();
+        Record(SecurityFactKind.ReportedNotMine, client, detail);
+    }
+
     /// <summary>Another administrator requires a new password at the next sign-in; their sessions end.</summary>
     public void RequirePasswordChange()
     {

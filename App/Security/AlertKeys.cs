@@ -14,10 +14,12 @@ public static class AlertKeys
     public const string ConsolePasswordPrefix = "console-password:";
     public const string NotifyFailingPrefix = "notify-failing:";
     public const string NotifyFailedPrefix = "notify-failed:";
+    public const string ReportedNotMinePrefix = "reported-not-mine:";
 
     public static string SuperLocked(string userName) => SuperLockedPrefix + Account.Normalize(userName);
     public static string Recovery(string userName) => RecoveryPrefix + Account.Normalize(userName);
     public static string NoSecondFactor(string userName) => NoSecondFactorPrefix + Account.Normalize(userName);
     public static string ConsoleUnlock(string userName) => ConsoleUnlockPrefix + Account.Normalize(userName);
+    public static string ReportedNotMine(string userName) => ReportedNotMinePrefix + Account.Normalize(userName);
     public static string ConsolePassword(string userName) => ConsolePasswordPrefix + Account.Normalize(userName);
 }

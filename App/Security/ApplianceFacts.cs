@@ -4,7 +4,8 @@ namespace NasDash.Security;
 /// The road of a fact about the appliance itself (SSH switched off or on, the Global Two Factor settings): one
 /// transaction commits the caller's writes, the audit entry and the notices the fact raises.
 /// </summary>
-public sealed class ApplianceFacts(IStoreTransactions store, IAuditLog audit, INoticeOutbox outbox, SecurityEvents events)
+public sealed class ApplianceFacts(IStoreTransactions store, IAuditLog audit, INoticeOutbox outbox, SecurityEvents events,
+    ReportLinks? reportLinks = null)
 {
     public void Commit(SecurityFact fact, AuditEvent entry, Action? writes = null)
     {
@@ -12,7 +13,9 @@ public sealed class ApplianceFacts(IStoreTransactions store, IAuditLog audit, IN
         {
             writes?.Invoke();
             audit.Append(entry);
-            outbox.Queue(SecurityNoticeRules.For([fact], entry, account: null));
+            var notices = SecurityNoticeRules.For([fact], entry, account: null);
+            reportLinks?.Attach(notices, account: null);
+            outbox.Queue(notices);
         });
         events.NotifyChanged();
     }

@@ -41,6 +41,7 @@ public static class AuditNames
     public static readonly AuditName AccountSecurityKeyRemoved = new("account.security-key-removed", "Security key removed", 1052);
     public static readonly AuditName AccountApiTokenCreated = new("account.api-token-created", "API token created", 1053);
     public static readonly AuditName AccountApiTokenRevoked = new("account.api-token-revoked", "API token revoked", 1054);
+    public static readonly AuditName AccountReportedNotMe = new("account.reported-not-me", "Reported as not theirs (\"This wasn't me\")", 1055);
     public static readonly AuditName EnrolmentCompleted = new("enrolment.completed", "Two-factor sign-in set up", 1060);
     public static readonly AuditName EnrolmentTotpRenewed = new("enrolment.totp-renewed", "Authenticator app replaced", 1061);
     public static readonly AuditName EnrolmentCodesRenewed = new("enrolment.codes-renewed", "Backup codes replaced", 1062);

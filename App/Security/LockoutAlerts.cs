@@ -21,6 +21,11 @@ public sealed class LockoutAlerts(IAlertStore alerts) : ILockoutEventHandler
                 alerts.Raise(AlertKeys.Recovery(user), AlertSeverity.Warning,
                     $"Backup codes were submitted for {user}: a recovery is in progress.", "/audit");
                 break;
+            case LockoutEventKind.ReportedNotMine:
+                alerts.Raise(AlertKeys.ReportedNotMine(user), AlertSeverity.Critical,
+                    $"A notice about {user} was reported as not theirs (\"This wasn't me\"): every session of {user} was ended. Find out what happened in the audit log.",
+                    "/audit");
+                break;
         }
 
         return [];

@@ -68,6 +68,7 @@ public static class NotificationDefaults
         SecurityNoticeKind.AdministratorDeleted,
         SecurityNoticeKind.ApiTokenCreated,
         SecurityNoticeKind.ApiTokenRevoked,
+        SecurityNoticeKind.ReportedNotMine,
     ];
 }
 

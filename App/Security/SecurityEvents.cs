@@ -7,6 +7,8 @@ public enum LockoutEventKind
     /// <summary>T consecutive TOTP failures moved the account to Recovery.</summary>
     MovedToRecovery,
     SuperLocked,
+    /// <summary>Someone holding a notice about the account reported it as not theirs ("This wasn't me").</summary>
+    ReportedNotMine,
 }
 
 public sealed record LockoutEvent(LockoutEventKind Kind, Guid AccountId, string UserName, string? ClientAddress, DateTimeOffset At);

@@ -34,6 +34,8 @@ public enum SecurityFactKind
     /// <summary>An administrator minted an API token (its name, prefix, scopes and expiry in the detail; never its text).</summary>
     ApiTokenCreated,
     ApiTokenRevoked,
+    /// <summary>Someone holding a notice about the account said "this wasn't me" (a lockout event: sessions end, alert, SSH).</summary>
+    ReportedNotMine,
 }
 
 /// <param name="AccountId">The account it is about; null for the appliance's own facts (SSH, settings).</param>
@@ -48,10 +50,14 @@ public sealed record SecurityFact(SecurityFactKind Kind, Guid? AccountId, string
         SecurityFactKind.RecoveryStarted => Lockout(LockoutEventKind.RecoveryStarted, at),
         SecurityFactKind.MovedToRecovery => Lockout(LockoutEventKind.MovedToRecovery, at),
         SecurityFactKind.SuperLockedByBackupCodes or SecurityFactKind.SuperLockedByEnrolmentCodes => Lockout(LockoutEventKind.SuperLocked, at),
+        SecurityFactKind.ReportedNotMine => Lockout(LockoutEventKind.ReportedNotMine, at),
         _ => null,
     };
 
     public bool IsSuperLockout => Kind is SecurityFactKind.SuperLockedByBackupCodes or SecurityFactKind.SuperLockedByEnrolmentCodes;
+
+    /// <summary>Ends every session of the account right after the commit (a super-lockout, a "this wasn't me" report).</summary>
+    public bool EndsSessions => IsSuperLockout || Kind == SecurityFactKind.ReportedNotMine;
 
     private LockoutEvent Lockout(LockoutEventKind kind, DateTimeOffset at) => new(kind, AccountId ?? Guid.Empty, UserName ?? "", Client, at);
 }

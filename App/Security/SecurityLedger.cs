@@ -12,7 +12,8 @@ public sealed class SecurityLedger(
     IAuditLog audit,
     INoticeOutbox outbox,
     IEnumerable<ILockoutEventHandler> handlers,
-    SecurityEvents events)
+    SecurityEvents events,
+    ReportLinks? reportLinks = null)
 {
     /// <summary>
     /// Commits the account with its audit entry and everything its recorded facts imply; <paramref name="alsoWrite"/>
@@ -110,7 +111,9 @@ public sealed class SecurityLedger(
             }
         }
 
-        outbox.Queue(SecurityNoticeRules.For(all, entry, account));
+        var notices = SecurityNoticeRules.For(all, entry, account);
+        reportLinks?.Attach(notices, account);
+        outbox.Queue(notices);
     }
 
     private void AfterCommit(IReadOnlyList<SecurityFact> facts, List<LockoutEvent> lockouts, Guid accountId)
@@ -123,7 +126,7 @@ public sealed class SecurityLedger(
             }
         }
 
-        if (facts.Any(f => f.IsSuperLockout))
+        if (facts.Any(f => f.EndsSessions))
         {
             events.EndSessions(accountId);
         }

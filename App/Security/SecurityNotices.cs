@@ -24,6 +24,7 @@ public enum SecurityNoticeKind
     AdministratorDeleted,
     ApiTokenCreated,
     ApiTokenRevoked,
+    ReportedNotMine,
 }
 
 /// <summary>
@@ -44,6 +45,11 @@ public sealed class OutboxNotice
     public AccountState? AccountState { get; set; }
     /// <summary>A detail safe to send: the settings changed, or why SSH was switched off.</summary>
     public string? Detail { get; set; }
+    /// <summary>
+    /// The "This wasn't me" token of this notice, encrypted with Data Protection (<see cref="ReportLinks"/>); only its hash
+    /// is stored in the clear. Cleared when the notice is done.
+    /// </summary>
+    public string? ProtectedReportToken { get; set; }
     /// <summary>Set once the sender has decided which targets this notice goes to.</summary>
     public bool Routed { get; set; }
     public List<NoticeDelivery> Deliveries { get; set; } = [];
@@ -111,6 +117,7 @@ public static class SecurityNoticeRules
         SecurityFactKind.TwoFactorSettingsChanged => SecurityNoticeKind.TwoFactorSettingsChanged,
         SecurityFactKind.ApiTokenCreated => SecurityNoticeKind.ApiTokenCreated,
         SecurityFactKind.ApiTokenRevoked => SecurityNoticeKind.ApiTokenRevoked,
+        SecurityFactKind.ReportedNotMine => SecurityNoticeKind.ReportedNotMine,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "This kind of security fact has no notice decision."),
     };
 

@@ -33,12 +33,14 @@ internal static class Migrations
         // budget and the steps refused while the clock was off, which a build of 2 would drop.
         _ => { },
         // 4: API tokens, found by the hash of their text; code sets record their code length (a set without one is of 12
-        // characters, as every set stored before 80-bit codes).
-        // Alert services saved before this version chose among the kinds of notice they knew; the kinds added since (a
-        // change to someone's sign-in that used to go untold) are switched on for both targets, as for a new appliance.
+        // characters, as every set stored before 80-bit codes); "This wasn't me" reports, found by the hash of their token;
+        // outbox notices carry their report token (encrypted). Alert services saved before this version chose among the
+        // kinds of notice they knew; the kinds added since (a change to someone's sign-in that used to go untold) are
+        // switched on for both targets, as for a new appliance.
         db =>
         {
             db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true);
+            db.GetCollection<NotMeReport>("reports").EnsureIndex(r => r.TokenHash, unique: true);
             var notifications = db.GetCollection<NotificationSettings>("notifications");
             if (notifications.FindById(1) is { } saved)
             {

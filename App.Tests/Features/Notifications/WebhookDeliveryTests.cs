@@ -35,7 +35,9 @@ public sealed class WebhookDeliveryTests
         Assert.StartsWith("application/json", request.Headers["Content-Type"], StringComparison.Ordinal);
         using var json = JsonDocument.Parse(request.Body);
         var root = json.RootElement;
-        Assert.Equal(["id", "event", "severity", "user", "host", "at", "message", "url"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "event", "severity", "user", "host", "at", "message", "url", "reportUrl"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Matches("/report/[A-Za-z0-9_-]{22}$", root.GetProperty("reportUrl").GetString());
+        Assert.Contains(root.GetProperty("reportUrl").GetString()!, root.GetProperty("message").GetString(), StringComparison.Ordinal);
         var notice = Assert.Single(core.Notices(), n => n.Kind == SecurityNoticeKind.SuperLocked);
         Assert.Equal(notice.Id.ToString(), root.GetProperty("id").GetString());
         Assert.Equal(notice.Id.ToString(), request.Headers[WebhookChannel.NoticeIdHeader]);

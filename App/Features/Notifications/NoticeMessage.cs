@@ -13,6 +13,9 @@ public enum NoticeSeverity
 /// <summary>A notice put into words: what happened, to whom, from where, the account's state now, and what to do.</summary>
 public sealed record NoticeMessage(string Event, NoticeSeverity Severity, string? User, string Host, DateTimeOffset At, string Title, string Body, string Url)
 {
+    /// <summary>The notice's "This wasn't me" link (<c>&lt;dashboard&gt;/report/&lt;token&gt;</c>), when it is about an account.</summary>
+    public string? ReportUrl { get; init; }
+
     /// <summary>The outbox notice's id (a fresh one for a test message): every copy of one notice carries it, so receivers can drop repeats.</summary>
     public Guid NoticeId { get; init; } = Guid.NewGuid();
 
@@ -23,7 +26,7 @@ public sealed record NoticeMessage(string Event, NoticeSeverity Severity, string
 /// Writes the messages. Only the notice's fields go in: it never holds a secret, code or password. The fields someone
 /// else may have written (user, client, actor, detail) are escaped, so none can add a line or a paragraph to a notice.
 /// </summary>
-public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress dashboard)
+public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress dashboard, ReportLinks? reportLinks = null)
 {
     public NoticeMessage Write(OutboxNotice notice)
     {
@@ -161,10 +164,29 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"At {at}, {user}{from} revoked an API token" + (detail is { Length: > 0 } token ? $": {token}." : ".") + $" Scripts using it are refused from now on.{state}\n\n" +
                 $"If this was not you, someone is signed in as {user}: {changeIt}.",
                 "/account"),
+            SecurityNoticeKind.ReportedNotMine => (NoticeSeverity.Critical,
+                $"{user} reported a change as not theirs on {host}",
+                $"At {at}, someone holding a notice about {user}" + (detail is { } reported ? $" ({Reported(reported)})" : "") +
+                $" opened its \"This wasn't me\" link{from} and confirmed it: {user} reported a change as not theirs. Every session of {user} was ended; " +
+                $"the password, the second factor and the lockout state are unchanged.{state}\n\n" +
+                $"Find out what happened in the audit log at {url}/audit. If someone else holds {user}'s password or second factor, at the appliance run " +
+                $"'nasdash console reset-password {user}' and 'nasdash console unlock {user}' (resets the second factor).",
+                "/audit"),
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
         };
 
-        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName is { Length: > 0 } ? user : null, host, notice.At, title, body, url + path) { NoticeId = notice.Id };
+        var reportUrl = reportLinks?.TokenOf(notice) is { } reportToken ? url + ReportLinks.Path + reportToken : null;
+        if (reportUrl is not null)
+        {
+            body += $"\n\nNot you? Report it first: open {reportUrl} (no sign-in needed, valid for 7 days, once) and confirm: every session of {user} " +
+                    "ends at once and the administrators are alerted. It changes nothing else.";
+        }
+
+        return new NoticeMessage(EventName(notice.Kind), severity, notice.UserName is { Length: > 0 } ? user : null, host, notice.At, title, body, url + path)
+        {
+            NoticeId = notice.Id,
+            ReportUrl = reportUrl,
+        };
     }
 
     /// <summary>A test message for "Send test".</summary>
@@ -197,6 +219,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.AdministratorDeleted => "administrator-deleted",
         SecurityNoticeKind.ApiTokenCreated => "api-token-created",
         SecurityNoticeKind.ApiTokenRevoked => "api-token-revoked",
+        SecurityNoticeKind.ReportedNotMine => "reported-not-mine",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
@@ -223,8 +246,13 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.AdministratorDeleted => "Administrator deleted",
         SecurityNoticeKind.ApiTokenCreated => "API token created",
         SecurityNoticeKind.ApiTokenRevoked => "API token revoked",
+        SecurityNoticeKind.ReportedNotMine => "Reported as not theirs (\"This wasn't me\")",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
+
+    // The report's detail names the kind of the notice it came from.
+    private static string Reported(string detail) =>
+        Enum.TryParse<SecurityNoticeKind>(detail, out var kind) && Enum.IsDefined(kind) ? $"the notice \"{Label(kind)}\"" : detail;
 
     private static string Describe(AccountState state) => state switch
     {

@@ -96,6 +96,7 @@ public sealed class NoticeSender(
             if (notice.Deliveries.All(d => d.Finished))
             {
                 notice.DoneAt = time.GetUtcNow();
+                notice.ProtectedReportToken = null;
             }
 
             outbox.Save(notice, [.. audit]);

@@ -124,10 +124,24 @@ public sealed class WebhookChannel : IDisposable
             ["at"] = message.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["message"] = message.Text,
             ["url"] = message.Url,
-        },
+        }.WithReportUrl(message.ReportUrl),
     };
 
     // HTTP header values are ASCII; RFC 2047 carries anything else (ntfy decodes it).
     private static string HeaderText(string text) =>
         text.All(c => c is >= ' ' and <= '~') ? text : $"=?UTF-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(text))}?=";
+}
+
+internal static class WebhookBodies
+{
+    /// <summary>Adds the notice's "This wasn't me" link as <c>reportUrl</c> when it has one.</summary>
+    public static JsonObject WithReportUrl(this JsonObject body, string? reportUrl)
+    {
+        if (reportUrl is not null)
+        {
+            body["reportUrl"] = reportUrl;
+        }
+
+        return body;
+    }
 }

@@ -275,6 +275,7 @@ public sealed class SshLogin(
     {
         LockoutEventKind.SuperLocked => $"super-lockout of {lockoutEvent.UserName}",
         LockoutEventKind.MovedToRecovery => $"{lockoutEvent.UserName} moved to recovery after repeated wrong authenticator codes",
+        LockoutEventKind.ReportedNotMine => $"a notice about {lockoutEvent.UserName} was reported as not theirs",
         _ => $"backup-code recovery started for {lockoutEvent.UserName}",
     };
 
