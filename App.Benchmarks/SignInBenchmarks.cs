@@ -44,18 +44,8 @@ public class SignInBenchmarks
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "nasdash-bench", Guid.NewGuid().ToString("N"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["NasDash:DataDirectory"] = _directory,
-            ["NasDash:HostName"] = "nas-bench",
-            ["NasDash:Ssh:DropInDirectory"] = Path.Combine(_directory, "sshd_config.d"),
-            ["NasDash:Ssh:PidFile"] = Path.Combine(_directory, "sshd.pid"),
-        }).Build();
-        var services = new ServiceCollection().AddLogging();
         // Production, and the shipped work factors (OWASP's): nothing in this configuration lowers them.
-        services.AddNasDashCore(configuration, new ProductionEnvironment(_directory));
-        services.AddSingleton<TimeProvider>(_clock);
-        _services = services.BuildServiceProvider();
+        _services = BenchmarkCore.Build(_directory, _clock);
 
         _signIn = _services.GetRequiredService<SignInService>();
         _passwords = _services.GetRequiredService<PasswordHashing>();

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NasDash.Hosting;
+
+namespace NasDash.Benchmarks;
+
+/// <summary>The security core as the app wires it, in Production on the shipped work factors, over a data directory of its own.</summary>
+internal static class BenchmarkCore
+{
+    public static ServiceProvider Build(string directory, TimeProvider clock)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NasDash:DataDirectory"] = directory,
+            ["NasDash:HostName"] = "nas-bench",
+            ["NasDash:Ssh:DropInDirectory"] = Path.Combine(directory, "sshd_config.d"),
+            ["NasDash:Ssh:PidFile"] = Path.Combine(directory, "sshd.pid"),
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddNasDashCore(configuration, new ProductionEnvironment(directory));
+        services.AddSingleton(clock);
+        return services.BuildServiceProvider();
+    }
+}
