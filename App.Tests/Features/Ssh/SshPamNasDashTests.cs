@@ -86,12 +86,14 @@ public sealed class SshPamNasDashTests : IDisposable
 
             for (var attempt = 1; attempt <= t; attempt++)
             {
-                Assert.Equal(AccountState.Normal, Stored(core).State);
                 var wrong = Login(sshd, WrongCode(admin.Secret), $"wrong #{attempt}");
                 Assert.True(wrong.ExitCode is 1, wrong.Output);
+                var stored = Stored(core);
+                var expected = attempt < t ? AccountState.Normal : AccountState.Recovery;
+                Assert.True(expected == stored.State && (attempt == t || stored.TotpFailures == attempt),
+                    $"after wrong SSH code #{attempt} of {t}: expected {expected} with {attempt} failures, stored {stored.State} with {stored.TotpFailures}; ssh printed: {wrong.Output}");
             }
 
-            Assert.Equal(AccountState.Recovery, Stored(core).State);
             var shutOff = await core.ShutOffAppliedAsync();
             Assert.True(shutOff.Complete, shutOff.Summary);
             var ended = Stopwatch.StartNew();

@@ -31,7 +31,24 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        Task.FromResult(_handoff.InProgress || _validator.Check(authenticationState.User) == SessionVerdict.Valid);
+        Task.FromResult(Keeps(authenticationState.User));
+
+    /// <summary>
+    /// Whether the circuit's session stays. A check that throws (the store unreadable) ends it: the base class would log
+    /// the exception and stop re-checking this circuit for good, which would leave a revoked session open.
+    /// </summary>
+    internal bool Keeps(ClaimsPrincipal user)
+    {
+        try
+        {
+            return _handoff.InProgress || _validator.Check(user) == SessionVerdict.Valid;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogWarning(ex, "The session of an open page could not be checked; the page signs out");
+            return false;
+        }
+    }
 
     private void OnSessionsEnded(Guid accountId) => _ = EndIfRevokedAsync(accountId);
 
@@ -40,7 +57,7 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
         try
         {
             var state = await GetAuthenticationStateAsync();
-            if (state.User.AccountId() == accountId && !_handoff.InProgress && _validator.Check(state.User) != SessionVerdict.Valid)
+            if (state.User.AccountId() == accountId && !Keeps(state.User))
             {
                 SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
             }
