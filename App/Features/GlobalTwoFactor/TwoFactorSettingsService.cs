@@ -52,9 +52,7 @@ public sealed class TwoFactorSettingsService(
 
     /// <summary>Validation messages by property name; empty when valid.</summary>
     public static IReadOnlyDictionary<string, string[]> Validate(TwoFactorPolicy proposed) =>
-        Validator.Validate(proposed).Errors
-            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+        Validator.Validate(proposed).ToDictionary().AsReadOnly();
 
     public SettingsPreview Preview(TwoFactorPolicy proposed) => Preview(Current(), proposed, accounts.All(), time.GetUtcNow());
 

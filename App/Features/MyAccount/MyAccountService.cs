@@ -78,9 +78,7 @@ public sealed class MyAccountService(
             return new PasswordChangeResult.Unavailable();
         }
 
-        var errors = PasswordValidator.Validate(new NewPassword(known.UserName, replacement ?? "", confirmation ?? "")).Errors
-            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+        var errors = PasswordValidator.Validate(new NewPassword(known.UserName, replacement ?? "", confirmation ?? "")).ToDictionary().AsReadOnly();
         if (errors.Count > 0)
         {
             return new PasswordChangeResult.Invalid(errors);

@@ -67,9 +67,7 @@ public sealed class NotificationsFormValidator : AbstractValidator<Notifications
     }
 
     public static IReadOnlyDictionary<string, string[]> Errors(NotificationsForm form) =>
-        new NotificationsFormValidator().Validate(form).Errors
-            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+        new NotificationsFormValidator().Validate(form).ToDictionary().AsReadOnly();
 
     private static bool BeAHostName(string host) =>
         host.Trim() == host && Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6 &&

@@ -88,9 +88,7 @@ public sealed class UsersService(
     }
 
     public static IReadOnlyDictionary<string, string[]> Validate(NewAdministrator candidate) =>
-        PasswordValidator.Validate(new NewPassword(candidate.UserName, candidate.Password, candidate.Confirmation)).Errors
-            .GroupBy(e => e.PropertyName, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+        PasswordValidator.Validate(new NewPassword(candidate.UserName, candidate.Password, candidate.Confirmation)).ToDictionary().AsReadOnly();
 
     /// <summary>
     /// The new administrator has a password and a one-time enrolment code (returned, shown once): at first sign-in

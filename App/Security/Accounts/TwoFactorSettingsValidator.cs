@@ -1,4 +1,5 @@
 using FluentValidation;
+using FluentValidation.Validators;
 
 namespace NasDash.Security.Accounts;
 
@@ -21,4 +22,11 @@ public sealed class TwoFactorSettingsValidator : AbstractValidator<TwoFactorSett
             .WithMessage("Wrong authenticator codes before recovery must be between 3 and 20.");
         RuleFor(s => s.SuperLockScope).IsInEnum();
     }
+
+    private static readonly TwoFactorSettingsValidator Rules = new();
+
+    /// <summary>The inclusive range this validator allows for a numeric setting, so a form shows the very bounds it enforces.</summary>
+    public static (int Min, int Max) RangeOf(string property) =>
+        Rules.CreateDescriptor().GetValidatorsForMember(property).Select(v => v.Validator).OfType<IBetweenValidator>()
+            .Select(between => ((int)between.From, (int)between.To)).Single();
 }
