@@ -20,7 +20,7 @@ public sealed class SchemaTests
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
         [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
-        [4] = "DEF20BEC0510D7CE11272870C17F0F792430CDB6FCD9DC17B365276369254CD5",
+        [4] = "787AF4AB6858CB97D40CDD991E4E715A7DB545CEA9A3F9F6B2C41945B2DDE1AE",
     };
 
     private static readonly Type[] StoredTypes =

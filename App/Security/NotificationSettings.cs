@@ -69,6 +69,9 @@ public static class NotificationDefaults
         SecurityNoticeKind.ApiTokenCreated,
         SecurityNoticeKind.ApiTokenRevoked,
         SecurityNoticeKind.ReportedNotMine,
+        SecurityNoticeKind.NotificationAddressAdded,
+        SecurityNoticeKind.NotificationAddressConfirmed,
+        SecurityNoticeKind.NotificationAddressRemoved,
     ];
 }
 
