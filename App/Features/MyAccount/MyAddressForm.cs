@@ -64,7 +64,7 @@ public sealed class MyAddressFormValidator : AbstractValidator<MyAddressForm>
                     .Must(v => !UntrustedText.HasControlCharacters(v!.Trim()))
                     .WithMessage("An address cannot hold control characters or line breaks.")
                     .Must((f, v) => v!.Trim().Length <= MaxLength(f))
-                    .WithMessage(f => $"That is too long: an {(f.AddressKind == NotificationAddressKind.Email ? "email address" : "webhook address")} has at most {MaxLength(f)} characters.")
+                    .WithMessage(f => $"That is too long: {(f.AddressKind == NotificationAddressKind.Email ? "an email address" : "a webhook address")} has at most {MaxLength(f)} characters.")
                     .DependentRules(() =>
                     {
                         RuleFor(f => f.Value)
