@@ -220,7 +220,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         var user = UntrustedText.Escape(owner);
         var host = appliance.HostName;
         var until = validUntil.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        return new NoticeMessage(AddressCodeEvent, NoticeSeverity.Info, user, host, at,
+        return new NoticeMessage(CodeMessageName, NoticeSeverity.Info, user, host, at,
             $"Confirmation code for {user} on {host}: {code}",
             $"{user} added this address on {host} to receive the security notices about their account. To confirm it, enter this code on " +
             $"{dashboard.Url}/account before {until}:\n\n    {code}\n\n" +
@@ -229,7 +229,7 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
     }
 
     /// <summary>The event name of a confirmation code's message.</summary>
-    public const string AddressCodeEvent = "notification-address-code";
+    public const string CodeMessageName = "notification-address-code";
 
     /// <summary>The stable name in webhook bodies and log lines: recovery-started, super-locked, …</summary>
     public static string EventName(SecurityNoticeKind kind) => kind switch
