@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using NasDash.Security;
 using OtpNet;
 
 namespace NasDash.Tests.Browser;

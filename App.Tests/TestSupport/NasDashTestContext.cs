@@ -18,10 +18,8 @@ using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
 using NasDash.Features.Notifications;
 using NasDash.Features.SecurityKeys;
-using NasDash.Features.Sessions;
 using NasDash.Features.Users;
 using NasDash.Hosting;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Tests.TestSupport;
@@ -63,6 +61,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddScoped<SignInBrowser>();
         Services.AddScoped<BrowserDevice>();
         Services.AddScoped<CurrentActor>();
+        Services.AddScoped<SessionRenewal>();
         Services.AddLogin();
         Services.AddSecurityKeys();
         // The account page's own addresses send their codes through the alert services' channels.

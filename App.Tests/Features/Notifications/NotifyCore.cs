@@ -6,7 +6,6 @@ using NasDash.Features.MyAccount;
 using NasDash.Features.Notifications;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

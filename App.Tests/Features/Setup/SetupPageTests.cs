@@ -1,7 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using NasDash.Features.Setup;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Setup;
 
