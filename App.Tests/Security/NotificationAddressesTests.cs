@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

@@ -1,7 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using NasDash.Features.MyAccount;
-using NasDash.Security;
 using NasDash.Tests.Features.Notifications;
 using NasDash.Tests.TestSupport;
 

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using MimeKit;
 using NasDash.Features.MyAccount;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Notifications;

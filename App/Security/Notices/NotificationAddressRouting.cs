@@ -1,4 +1,4 @@
-namespace NasDash.Security;
+namespace NasDash.Security.Notices;
 
 /// <summary>
 /// Inside the transaction that queues them, gives each notice one delivery per confirmed address of every account it

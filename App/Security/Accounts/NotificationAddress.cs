@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace NasDash.Security;
+namespace NasDash.Security.Accounts;
 
 public enum NotificationAddressKind
 {

@@ -1,4 +1,4 @@
-namespace NasDash.Security;
+namespace NasDash.Security.Addresses;
 
 /// <summary>
 /// What NasDash accepts as an email address or a webhook address, for System › Alert services and for each

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NasDash.Security;
+namespace NasDash.Security.Addresses;
 
 /// <summary>An address as its owner's list shows it: never a webhook's full URL, never a code.</summary>
 public sealed record NotificationAddressRow(
