@@ -2,6 +2,7 @@
 global using NasDash.Configuration;
 global using NasDash.Sessions;
 global using NasDash.Security.Accounts;
+global using NasDash.Security.Addresses;
 global using NasDash.Security.Administration;
 global using NasDash.Security.Api;
 global using NasDash.Security.Enrolment;

@@ -16,6 +16,7 @@ using NasDash.Features.Dashboard;
 using NasDash.Features.GlobalTwoFactor;
 using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
+using NasDash.Features.Notifications;
 using NasDash.Features.SecurityKeys;
 using NasDash.Features.Users;
 using NasDash.Hosting;
@@ -63,6 +64,8 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddScoped<SessionRenewal>();
         Services.AddLogin();
         Services.AddSecurityKeys();
+        // The account page's own addresses send their codes through the alert services' channels.
+        Services.AddNotifications();
         services?.Invoke(Services);
         Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -60,6 +60,9 @@ public static class CoreServices
         services.AddSingleton<SecurityLedger>();
         services.AddSingleton<ApplianceFacts>();
         services.AddSingleton<ReportLinks>();
+        services.AddSingleton<NotificationAddressSeal>();
+        services.AddSingleton<NotificationAddressRouting>();
+        services.AddSingleton<NotificationAddresses>();
         services.AddSingleton<NotMeReports>();
         services.AddSingleton<IStoreTransactions>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<LiteDbStore>());

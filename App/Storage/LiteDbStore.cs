@@ -573,15 +573,18 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             .Ignore(a => a.AdmitsSessions)
             .Ignore(a => a.MayChangePassword)
             .Ignore(a => a.AcceptsSshCode)
-            .Ignore(a => a.MayRenewSecondFactor);
+            .Ignore(a => a.MayRenewSecondFactor)
+            .Ignore(a => a.MayAddNotificationAddress);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total);
         mapper.Entity<ApplianceSettings>().Id(s => s.Id, autoId: false);
         mapper.Entity<AuditEvent>().Id(e => e.Id, autoId: true);
         mapper.Entity<Alert>().Id(a => a.Id).Ignore(a => a.IsOpen);
-        mapper.Entity<OutboxNotice>().Id(n => n.Id);
+        mapper.Entity<OutboxNotice>().Id(n => n.Id).Ignore(n => n.AboutAddress);
         mapper.Entity<NotificationSettings>().Id(n => n.Id, autoId: false);
         mapper.Entity<NoticeDelivery>().Ignore(d => d.Finished);
+        mapper.Entity<NotificationAddress>().Ignore(a => a.IsConfirmed).Ignore(a => a.MaySendCode);
+        mapper.Entity<AddressCode>().Ignore(c => c.TriesLeft);
         mapper.Entity<ApiToken>().Id(t => t.Id);
         return mapper;
     }

@@ -33,9 +33,10 @@ internal static class Migrations
         _ => { },
         // 4: API tokens, found by the hash of their text; code sets record their code length (a set without one is of 12
         // characters, as every set stored before 80-bit codes); "This wasn't me" reports, found by the hash of their token;
-        // outbox notices carry their report token (encrypted). Alert services saved before this version chose among the
-        // kinds of notice they knew; the kinds added since (a change to someone's sign-in that used to go untold) are
-        // switched on for both targets, as for a new appliance.
+        // outbox notices carry their report token (encrypted); accounts hold their own notification addresses (a webhook's
+        // URL encrypted, a pending one's code hashed) and a notice's delivery to one of them a copy of that address. Alert
+        // services saved before this version chose among the kinds of notice they knew; the kinds added since (a change to
+        // someone's sign-in that used to go untold) are switched on for both targets, as for a new appliance.
         db =>
         {
             db.GetCollection<ApiToken>("apitokens").EnsureIndex(t => t.Hash, unique: true);

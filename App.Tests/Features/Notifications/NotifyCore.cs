@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
+using NasDash.Features.MyAccount;
 using NasDash.Features.Notifications;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
@@ -164,6 +165,7 @@ public sealed class NotifyCore : IAsyncDisposable
         // A process table with nothing in it: these tests must never signal a real process.
         services.AddSingleton(new ProcessTable(Path.Combine(DataDirectory, "proc")));
         services.AddNotifications();
+        services.AddMyAccount();
         _services = services.BuildServiceProvider();
         _sender = _services.GetRequiredService<NoticeSender>();
         _sender.StartAsync(CancellationToken.None).GetAwaiter().GetResult();

@@ -171,6 +171,22 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
                 $"Find out what happened in the audit log at {url}/audit. If someone else holds {user}'s password or second factor, at the appliance run " +
                 $"'nasdash console reset-password {user}' and 'nasdash console unlock {user}' (resets the second factor).",
                 "/audit"),
+            SecurityNoticeKind.NotificationAddressAdded => (NoticeSeverity.Warning,
+                $"A notification address was added for {user} on {host}",
+                $"At {at}, {user}{from} added the {detail ?? "address"} for notices about {user}. It receives them once the code sent to it is " +
+                $"entered on {url}/account.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user} and wants to hear what you do next: remove the address at {url}/account and {changeIt}.",
+                "/account"),
+            SecurityNoticeKind.NotificationAddressConfirmed => (NoticeSeverity.Warning,
+                $"{user} confirmed a notification address on {host}",
+                $"At {at}, {user}{from} entered the code sent to the {detail ?? "address"}: notices about {user} go there too from now on.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user}: remove the address at {url}/account and {changeIt}.",
+                "/account"),
+            SecurityNoticeKind.NotificationAddressRemoved => (NoticeSeverity.Warning,
+                $"A notification address of {user} was removed on {host}",
+                $"At {at}, {user}{from} removed the {detail ?? "address"}: it receives no more notices about {user}.{state}\n\n" +
+                $"If this was not you, someone is signed in as {user} and may want you to hear nothing: add the address again at {url}/account and {changeIt}.",
+                "/account"),
             _ => throw new ArgumentOutOfRangeException(nameof(notice), notice.Kind, "Unknown notice kind."),
         };
 
@@ -193,6 +209,26 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         $"Test notice from {appliance.HostName}",
         $"{UntrustedText.Escape(by)} sent this test from System › Alert services. Security notices of {appliance.HostName} will arrive here.",
         dashboard.Url + "/settings/notifications");
+
+    /// <summary>
+    /// The message that carries a confirmation code to an administrator's new address: the code, for whom, until when,
+    /// and that nothing follows unless it is entered. Never queued, audited or logged.
+    /// </summary>
+    public NoticeMessage AddressCode(string owner, string code, DateTimeOffset at, DateTimeOffset validUntil)
+    {
+        var user = UntrustedText.Escape(owner);
+        var host = appliance.HostName;
+        var until = validUntil.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        return new NoticeMessage(CodeMessageName, NoticeSeverity.Info, user, host, at,
+            $"Confirmation code for {user} on {host}: {code}",
+            $"{user} added this address on {host} to receive the security notices about their account. To confirm it, enter this code on " +
+            $"{dashboard.Url}/account before {until}:\n\n    {code}\n\n" +
+            "If you do not know what this is about, ignore this message: this address receives nothing more unless the code is entered.",
+            dashboard.Url + "/account");
+    }
+
+    /// <summary>The event name of a confirmation code's message.</summary>
+    public const string CodeMessageName = "notification-address-code";
 
     /// <summary>The stable name in webhook bodies and log lines: recovery-started, super-locked, …</summary>
     public static string EventName(SecurityNoticeKind kind) => kind switch
@@ -219,6 +255,9 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.ApiTokenCreated => "api-token-created",
         SecurityNoticeKind.ApiTokenRevoked => "api-token-revoked",
         SecurityNoticeKind.ReportedNotMine => "reported-not-mine",
+        SecurityNoticeKind.NotificationAddressAdded => "notification-address-added",
+        SecurityNoticeKind.NotificationAddressConfirmed => "notification-address-confirmed",
+        SecurityNoticeKind.NotificationAddressRemoved => "notification-address-removed",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
@@ -246,6 +285,9 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
         SecurityNoticeKind.ApiTokenCreated => "API token created",
         SecurityNoticeKind.ApiTokenRevoked => "API token revoked",
         SecurityNoticeKind.ReportedNotMine => "Reported as not theirs (\"This wasn't me\")",
+        SecurityNoticeKind.NotificationAddressAdded => "Notification address added",
+        SecurityNoticeKind.NotificationAddressConfirmed => "Notification address confirmed",
+        SecurityNoticeKind.NotificationAddressRemoved => "Notification address removed",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 

@@ -12,6 +12,7 @@ public sealed class NoticeSender(
     NoticeWriter writer,
     EmailChannel email,
     WebhookChannel webhook,
+    AddressDelivery addresses,
     IAlertStore alerts,
     TimeProvider time,
     ILogger<NoticeSender> log) : BackgroundService
@@ -83,7 +84,7 @@ public sealed class NoticeSender(
                 delivery.Attempts++;
                 delivery.NextAttemptAt = time.GetUtcNow() + timing.DelayAfter(delivery.Attempts);
                 outbox.Save(notice);
-                var outcome = await AttemptAsync(delivery.Target, settings, notice, timing, cancellationToken);
+                var outcome = await AttemptAsync(delivery, settings, notice, timing, cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 Record(notice, delivery, outcome, timing, audit);
                 if (!delivery.Finished)
@@ -96,6 +97,11 @@ public sealed class NoticeSender(
             {
                 notice.DoneAt = time.GetUtcNow();
                 notice.ProtectedReportToken = null;
+                // A done notice keeps whom it reached, not the credential inside a webhook's address.
+                foreach (var address in notice.Deliveries.Select(d => d.Address).OfType<DeliveryAddress>())
+                {
+                    address.ProtectedUrl = null;
+                }
             }
 
             outbox.Save(notice, [.. audit]);
@@ -121,26 +127,32 @@ public sealed class NoticeSender(
         notice.Routed = true;
     }
 
-    private async Task<DeliveryOutcome> AttemptAsync(string target, EffectiveNotifications settings, OutboxNotice notice, DeliveryTiming timing, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> AttemptAsync(NoticeDelivery delivery, EffectiveNotifications settings, OutboxNotice notice, DeliveryTiming timing, CancellationToken cancellationToken)
     {
         var message = writer.Write(notice);
-        return target switch
+        return delivery switch
         {
-            EmailChannel.Target when settings.Email.IsConfigured => await email.SendAsync(settings.Email, message, timing.AttemptTimeout, cancellationToken),
-            WebhookChannel.Target when settings.Webhook.IsConfigured => await webhook.SendAsync(settings.Webhook, message, timing.AttemptTimeout, cancellationToken),
-            _ => DeliveryOutcome.Failure($"the {target} target is no longer configured"),
+            { Address: { } address } => await addresses.SendAsync(address, settings, message, timing.AttemptTimeout, cancellationToken),
+            { Target: EmailChannel.Target } when settings.Email.IsConfigured => await email.SendAsync(settings.Email, message, timing.AttemptTimeout, cancellationToken),
+            { Target: WebhookChannel.Target } when settings.Webhook.IsConfigured => await webhook.SendAsync(settings.Webhook, message, timing.AttemptTimeout, cancellationToken),
+            _ => DeliveryOutcome.Failure($"the {delivery.Target} target is no longer configured"),
         };
     }
+
+    // The words of a target in the audit log and alerts, and the page that fixes it.
+    private static (string Words, string Page) Describe(NoticeDelivery delivery) =>
+        delivery.Address is { } address ? (address.Words(), "/account") : (delivery.Target, "/settings/notifications");
 
     private void Record(OutboxNotice notice, NoticeDelivery delivery, DeliveryOutcome outcome, DeliveryTiming timing, List<AuditEvent> audit)
     {
         var now = time.GetUtcNow();
         var name = NoticeWriter.EventName(notice.Kind);
+        var (target, page) = Describe(delivery);
         if (outcome.Delivered)
         {
             delivery.DeliveredAt = now;
             delivery.LastError = null;
-            audit.Add(Entry(notice, AuditNames.NotifyDelivered.Id, "succeeded", $"{name} by {delivery.Target} after {delivery.Attempts} attempt(s): {outcome.Answer}"));
+            audit.Add(Entry(notice, AuditNames.NotifyDelivered.Id, "succeeded", $"{name} by {target} after {delivery.Attempts} attempt(s): {outcome.Answer}"));
             if (_failuresInARow.Remove(delivery.Target))
             {
                 alerts.Clear(AlertKeys.NotifyFailingPrefix + delivery.Target);
@@ -154,21 +166,22 @@ public sealed class NoticeSender(
         if (now - notice.At >= timing.GiveUpAfter)
         {
             delivery.GaveUpAt = now;
-            audit.Add(Entry(notice, AuditNames.NotifyFailed.Id, "gave-up", $"{name} by {delivery.Target}: {delivery.Attempts} attempts since {notice.At:u}; last: {outcome.Answer}"));
+            audit.Add(Entry(notice, AuditNames.NotifyFailed.Id, "gave-up", $"{name} by {target}: {delivery.Attempts} attempts since {notice.At:u}; last: {outcome.Answer}"));
             alerts.Raise(AlertKeys.NotifyFailedPrefix + delivery.Target, AlertSeverity.Critical,
-                $"A security notice ({name} of {notice.UserName ?? "the appliance"}) could not be sent by {delivery.Target} and was given up: {outcome.Answer}.",
-                "/settings/notifications");
+                $"A security notice ({name} of {notice.UserName ?? "the appliance"}) could not be sent by {target} and was given up: {outcome.Answer}.",
+                page);
             return;
         }
 
         delivery.NextAttemptAt = now + timing.DelayAfter(delivery.Attempts);
         log.LogWarning("Security notice {Event} by {Target} failed (attempt {Attempts}): {Answer}; next try at {Next:u}",
-            name, delivery.Target, delivery.Attempts, outcome.Answer, delivery.NextAttemptAt);
+            name, target, delivery.Attempts, outcome.Answer, delivery.NextAttemptAt);
         if (inARow >= FailuresBeforeAlert)
         {
             alerts.Raise(AlertKeys.NotifyFailingPrefix + delivery.Target, AlertSeverity.Warning,
-                $"Security notices by {delivery.Target} keep failing ({inARow} attempts in a row): {outcome.Answer}. They are retried; check System › Alert services.",
-                "/settings/notifications");
+                $"Security notices by {target} keep failing ({inARow} attempts in a row): {outcome.Answer}. They are retried; check " +
+                (delivery.Address is null ? "System › Alert services." : $"the address on {delivery.Address.Owner}'s My account page."),
+                page);
         }
     }
 

@@ -14,6 +14,7 @@ public static class NotificationsFeature
         services.AddSingleton<NoticeWriter>();
         services.AddSingleton<EmailChannel>();
         services.AddSingleton<WebhookChannel>();
+        services.AddSingleton<AddressDelivery>();
         services.AddSingleton<NoticeSender>();
         services.AddHostedService(sp => sp.GetRequiredService<NoticeSender>());
         services.AddHostedService<SecurityEventLog>();

@@ -63,7 +63,7 @@ public sealed class NotificationsFormValidator : AbstractValidator<Notifications
             .WithMessage("A certificate fingerprint is 64 hexadecimal digits (SHA-256).");
         RuleFor(f => f.WebhookUrl)
             .Must(BeAWebAddress!).When(f => !string.IsNullOrWhiteSpace(f.WebhookUrl))
-            .WithMessage("Enter an http:// or https:// address of a server; files and other kinds of address are refused.");
+            .WithMessage(AddressRules.NotAWebAddress);
     }
 
     public static IReadOnlyDictionary<string, string[]> Errors(NotificationsForm form) =>
@@ -73,12 +73,7 @@ public sealed class NotificationsFormValidator : AbstractValidator<Notifications
         host.Trim() == host && Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6 &&
         !host.Contains('_', StringComparison.Ordinal) && !host.StartsWith('.') && !host.EndsWith('.');
 
-    private static bool BeAnAddress(string address) =>
-        // A bare address only: a display name ("Alice <a@b>") would hide which address was meant.
-        System.Net.Mail.MailAddress.TryCreate(address, out var parsed) && string.Equals(parsed.Address, address.Trim(), StringComparison.Ordinal);
+    private static bool BeAnAddress(string address) => AddressRules.IsEmailAddress(address);
 
-    private static bool BeAWebAddress(string url) =>
-        Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) &&
-        (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) &&
-        !string.IsNullOrEmpty(uri.Host) && !uri.IsFile && !uri.IsUnc;
+    private static bool BeAWebAddress(string url) => AddressRules.IsWebAddress(url);
 }

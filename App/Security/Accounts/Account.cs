@@ -40,6 +40,8 @@ public sealed class Account
     public IReadOnlyList<long> ClockOffSteps { get; private set; } = [];
     /// <summary>Registered WebAuthn credentials: an alternative to the TOTP code at sign-in, never a replacement for it.</summary>
     public IReadOnlyList<SecurityKey> SecurityKeys { get; private set; } = [];
+    /// <summary>The administrator's own notification addresses, pending or confirmed (at most <see cref="NotificationAddress.MaxPerAccount"/>).</summary>
+    public IReadOnlyList<NotificationAddress> NotificationAddresses { get; private set; } = [];
 
     public AccountState State { get; private set; } = AccountState.Normal;
     public DateTimeOffset StateSince { get; private set; }
@@ -91,8 +93,8 @@ public sealed class Account
     /// <summary>Puts back facts a commit took but did not write (an insert refused because the name is taken).</summary>
     internal void RestoreFacts(IReadOnlyList<SecurityFact> facts) => _facts.InsertRange(0, facts);
 
-    private void Record(SecurityFactKind kind, string? client = null, string? detail = null) =>
-        _facts.Add(new SecurityFact(kind, Id, UserName, client, detail));
+    private void Record(SecurityFactKind kind, string? client = null, string? detail = null, DeliveryAddress? address = null) =>
+        _facts.Add(new SecurityFact(kind, Id, UserName, client, detail) { Address = address });
 
     /// <summary>An administrator who has yet to enrol a second factor (created on /users, or before 2FA was required).</summary>
     public static Account Create(string userName, string passwordHash, DateTimeOffset now, bool mustEnrol = true, bool mustChangePassword = false)
@@ -543,6 +545,71 @@ public sealed class Account
         Record(SecurityFactKind.SecurityKeyRemoved, detail: removed.Name);
     }
 
+    /// <summary>Addresses are kept in Normal only: a locked or recovering account changes nothing but its way back in.</summary>
+    public bool MayAddNotificationAddress => State == AccountState.Normal && NotificationAddresses.Count < NotificationAddress.MaxPerAccount;
+
+    public NotificationAddress? FindNotificationAddress(Guid addressId) => NotificationAddresses.FirstOrDefault(a => a.Id == addressId);
+
+    /// <summary>A new pending address; its code goes to it, and only a confirmed address receives notices.</summary>
+    public void NotificationAddressAdded(NotificationAddress address, string? client)
+    {
+        if (!MayAddNotificationAddress)
+        {
+            throw new InvalidOperationException($"{UserName} cannot add a notification address now.");
+        }
+
+        if (FindNotificationAddress(address.Id) is not null)
+        {
+            throw new InvalidOperationException($"{UserName} holds that notification address already.");
+        }
+
+        NotificationAddresses = [.. NotificationAddresses, address];
+        Record(SecurityFactKind.NotificationAddressAdded, client, address.Describe(), address.Target(UserName));
+    }
+
+    /// <summary>A new code for a pending address, replacing the one before (returned, to be sent to it and never stored).</summary>
+    public string NotificationAddressCodeRenewed(Guid addressId, DateTimeOffset now)
+    {
+        var address = FindNotificationAddress(addressId);
+        if (State != AccountState.Normal || address is not { MaySendCode: true })
+        {
+            throw new InvalidOperationException($"{UserName} cannot get a new code for that address now.");
+        }
+
+        return address.NewCode(now);
+    }
+
+    /// <summary>A code entered for a pending address: right confirms it (a fact), wrong counts a try.</summary>
+    public AddressCodeCheck NotificationAddressCodeEntered(Guid addressId, string code, DateTimeOffset now, string? client)
+    {
+        var address = FindNotificationAddress(addressId);
+        if (State != AccountState.Normal || address is null)
+        {
+            throw new InvalidOperationException($"{UserName} cannot confirm that address now.");
+        }
+
+        var check = address.Check(code, now);
+        if (check == AddressCodeCheck.Confirmed)
+        {
+            Record(SecurityFactKind.NotificationAddressConfirmed, client, address.Describe(), address.Target(UserName));
+        }
+
+        return check;
+    }
+
+    /// <summary>An address taken away; a confirmed one is told of its own removal.</summary>
+    public void NotificationAddressRemoved(Guid addressId, string? client)
+    {
+        var address = FindNotificationAddress(addressId);
+        if (State != AccountState.Normal || address is null)
+        {
+            throw new InvalidOperationException($"{UserName} cannot remove that address now.");
+        }
+
+        NotificationAddresses = [.. NotificationAddresses.Where(a => a.Id != addressId)];
+        Record(SecurityFactKind.NotificationAddressRemoved, client, address.Describe(), address.IsConfirmed ? address.Target(UserName) : null);
+    }
+
     /// <summary>A completed enrolment: new secret and batch are in place, other sessions end.</summary>
     public void Enrolled(string protectedSecret, long acceptedStep, StoredBackupCodes codes)
     {
@@ -590,6 +657,7 @@ public sealed class Account
         copy.EnrolmentCode = EnrolmentCode?.Clone();
         copy.DeviceBudgets = DeviceBudgets.Select(b => b.Clone()).ToList();
         copy.SecurityKeys = [.. SecurityKeys.Select(k => k.Clone())];
+        copy.NotificationAddresses = [.. NotificationAddresses.Select(a => a.Clone())];
         copy.ClockOffSteps = [.. ClockOffSteps];
         copy._facts = [.. _facts];
         return copy;

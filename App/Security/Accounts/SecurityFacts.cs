@@ -36,6 +36,11 @@ public enum SecurityFactKind
     ApiTokenRevoked,
     /// <summary>Someone holding a notice about the account said "this wasn't me" (a lockout event: sessions end, alert, SSH).</summary>
     ReportedNotMine,
+    /// <summary>An administrator added an address of their own (pending until its code is entered); the detail describes it.</summary>
+    NotificationAddressAdded,
+    /// <summary>The code sent to a pending address was entered: it receives the account's notices from now on.</summary>
+    NotificationAddressConfirmed,
+    NotificationAddressRemoved,
 }
 
 /// <param name="AccountId">The account it is about; null for the appliance's own facts (SSH, settings).</param>
@@ -44,6 +49,12 @@ public enum SecurityFactKind
 /// <param name="Detail">Safe to send in a notice: a key's name, the settings changed, why SSH was switched off.</param>
 public sealed record SecurityFact(SecurityFactKind Kind, Guid? AccountId, string? UserName, string? Client = null, string? Detail = null)
 {
+    /// <summary>
+    /// The notification address a fact about one is about: its notice does not go to an address just added or confirmed
+    /// (the other addresses are told), and does go to a confirmed address just removed.
+    /// </summary>
+    public DeliveryAddress? Address { get; init; }
+
     /// <summary>The lockout event this fact is, for the reactions (alerts, SSH shut-off); null for other facts.</summary>
     public LockoutEvent? AsLockout(DateTimeOffset at) => Kind switch
     {

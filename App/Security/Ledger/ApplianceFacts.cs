@@ -5,7 +5,7 @@ namespace NasDash.Security.Ledger;
 /// transaction commits the caller's writes, the audit entry and the notices the fact raises.
 /// </summary>
 public sealed class ApplianceFacts(IStoreTransactions store, IAuditLog audit, INoticeOutbox outbox, SecurityEvents events,
-    ReportLinks? reportLinks = null)
+    ReportLinks? reportLinks = null, NotificationAddressRouting? addressRouting = null)
 {
     public void Commit(SecurityFact fact, AuditEvent entry, Action? writes = null)
     {
@@ -15,6 +15,7 @@ public sealed class ApplianceFacts(IStoreTransactions store, IAuditLog audit, IN
             audit.Append(entry);
             var notices = SecurityNoticeRules.For([fact], entry, account: null);
             reportLinks?.Attach(notices, account: null);
+            addressRouting?.Route(notices);
             outbox.Queue(notices);
         });
         events.NotifyChanged();

@@ -13,7 +13,8 @@ public sealed class SecurityLedger(
     INoticeOutbox outbox,
     IEnumerable<ILockoutEventHandler> handlers,
     SecurityEvents events,
-    ReportLinks? reportLinks = null)
+    ReportLinks? reportLinks = null,
+    NotificationAddressRouting? addressRouting = null)
 {
     /// <summary>
     /// Commits the account with its audit entry and everything its recorded facts imply; <paramref name="alsoWrite"/>
@@ -65,7 +66,7 @@ public sealed class SecurityLedger(
             if (deleted)
             {
                 audit.Append(entry);
-                Record([new SecurityFact(SecurityFactKind.AdministratorDeleted, account.Id, account.UserName, entry.ClientAddress)], [], entry, null);
+                Record([new SecurityFact(SecurityFactKind.AdministratorDeleted, account.Id, account.UserName, entry.ClientAddress)], [], entry, null, deleted: account);
             }
         });
         if (deleted)
@@ -80,7 +81,7 @@ public sealed class SecurityLedger(
         [.. facts.Select(f => f.AsLockout(at)).OfType<LockoutEvent>()];
 
     // Inside the transaction: store writes only, nothing that waits on anything but the store.
-    private void Record(IReadOnlyList<SecurityFact> facts, List<LockoutEvent> lockouts, AuditEvent entry, Account? account)
+    private void Record(IReadOnlyList<SecurityFact> facts, List<LockoutEvent> lockouts, AuditEvent entry, Account? account, Account? deleted = null)
     {
         var all = facts.ToList();
         if (facts.Any(f => f.IsSuperLockout) && settings.Get().TwoFactor.SuperLockScope == SuperLockScope.Appliance)
@@ -113,6 +114,7 @@ public sealed class SecurityLedger(
 
         var notices = SecurityNoticeRules.For(all, entry, account);
         reportLinks?.Attach(notices, account);
+        addressRouting?.Route(notices, account, deleted);
         outbox.Queue(notices);
     }
 

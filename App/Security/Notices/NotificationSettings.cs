@@ -7,15 +7,6 @@ public enum SmtpSecurity
     ImplicitTls,
 }
 
-public enum WebhookPreset
-{
-    /// <summary>NasDash's own JSON: event, severity, user, host, at, message, url.</summary>
-    Json,
-    Ntfy,
-    Gotify,
-    Slack,
-}
-
 /// <summary>The alert services saved on System › Alert services; configuration may override any field.</summary>
 public sealed class NotificationSettings
 {
@@ -69,6 +60,9 @@ public static class NotificationDefaults
         SecurityNoticeKind.ApiTokenCreated,
         SecurityNoticeKind.ApiTokenRevoked,
         SecurityNoticeKind.ReportedNotMine,
+        SecurityNoticeKind.NotificationAddressAdded,
+        SecurityNoticeKind.NotificationAddressConfirmed,
+        SecurityNoticeKind.NotificationAddressRemoved,
     ];
 }
 

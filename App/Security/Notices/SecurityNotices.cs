@@ -25,6 +25,9 @@ public enum SecurityNoticeKind
     ApiTokenCreated,
     ApiTokenRevoked,
     ReportedNotMine,
+    NotificationAddressAdded,
+    NotificationAddressConfirmed,
+    NotificationAddressRemoved,
 }
 
 /// <summary>
@@ -50,7 +53,12 @@ public sealed class OutboxNotice
     /// is stored in the clear. Cleared when the notice is done.
     /// </summary>
     public string? ProtectedReportToken { get; set; }
-    /// <summary>Set once the sender has decided which targets this notice goes to.</summary>
+    /// <summary>
+    /// The notification address the notice's fact was about, while the commit routes it (<see cref="NotificationAddressRouting"/>);
+    /// not stored.
+    /// </summary>
+    public DeliveryAddress? AboutAddress { get; set; }
+    /// <summary>Set once the sender has decided which of the appliance's targets this notice goes to.</summary>
     public bool Routed { get; set; }
     public List<NoticeDelivery> Deliveries { get; set; } = [];
     /// <summary>Set when every delivery has been made or given up: the notice leaves the queue.</summary>
@@ -60,8 +68,10 @@ public sealed class OutboxNotice
 /// <summary>One target's delivery of a notice.</summary>
 public sealed class NoticeDelivery
 {
-    /// <summary>"email" or "webhook".</summary>
+    /// <summary>"email" or "webhook" (the appliance's targets), or <c>address:&lt;id&gt;</c> for an administrator's own address.</summary>
     public string Target { get; set; } = "";
+    /// <summary>For a delivery to an administrator's own address: that address as it was when the notice was queued.</summary>
+    public DeliveryAddress? Address { get; set; }
     public int Attempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
@@ -118,6 +128,9 @@ public static class SecurityNoticeRules
         SecurityFactKind.ApiTokenCreated => SecurityNoticeKind.ApiTokenCreated,
         SecurityFactKind.ApiTokenRevoked => SecurityNoticeKind.ApiTokenRevoked,
         SecurityFactKind.ReportedNotMine => SecurityNoticeKind.ReportedNotMine,
+        SecurityFactKind.NotificationAddressAdded => SecurityNoticeKind.NotificationAddressAdded,
+        SecurityFactKind.NotificationAddressConfirmed => SecurityNoticeKind.NotificationAddressConfirmed,
+        SecurityFactKind.NotificationAddressRemoved => SecurityNoticeKind.NotificationAddressRemoved,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "This kind of security fact has no notice decision."),
     };
 
@@ -151,6 +164,7 @@ public static class SecurityNoticeRules
                 ClientAddress = fact.Client ?? entry.ClientAddress,
                 AccountState = account?.State,
                 Detail = DetailOf(fact, entry),
+                AboutAddress = fact.Address,
             });
         }
 

@@ -42,6 +42,11 @@ public static class AuditNames
     public static readonly AuditName AccountApiTokenCreated = new("account.api-token-created", "API token created", 1053);
     public static readonly AuditName AccountApiTokenRevoked = new("account.api-token-revoked", "API token revoked", 1054);
     public static readonly AuditName AccountReportedNotMe = new("account.reported-not-me", "Reported as not theirs (\"This wasn't me\")", 1055);
+    public static readonly AuditName AccountAddressAdded = new("account.address-added", "Notification address added", 1056);
+    /// <summary>A code entered for a pending address: "confirmed", or "failed" / "voided" / "expired" for one that did not fit.</summary>
+    public static readonly AuditName AccountAddressConfirmed = new("account.address-confirmed", "Notification address confirmed", 1057);
+    public static readonly AuditName AccountAddressRemoved = new("account.address-removed", "Notification address removed", 1058);
+    public static readonly AuditName AccountAddressCodeSent = new("account.address-code-sent", "Notification address: new code", 1059);
     public static readonly AuditName EnrolmentCompleted = new("enrolment.completed", "Two-factor sign-in set up", 1060);
     public static readonly AuditName EnrolmentTotpRenewed = new("enrolment.totp-renewed", "Authenticator app replaced", 1061);
     public static readonly AuditName EnrolmentCodesRenewed = new("enrolment.codes-renewed", "Backup codes replaced", 1062);
