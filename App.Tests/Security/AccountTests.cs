@@ -52,7 +52,7 @@ public class AccountTests
 
         account.UnlockAtConsole(Now);
 
-        Assert.Equal(AccountState.Normal, account.EffectiveState(Now));
+        Assert.Equal(LockoutStatus.Normal, account.LockoutStatusAt(Now));
         Assert.Equal((0, 0, 0), (account.PasswordFailures, account.TotpFailures, account.BackupFailures));
         Assert.False(account.HasTotp);
         Assert.True(account.MustEnrol);

@@ -2,13 +2,27 @@ using System.Security.Cryptography;
 
 namespace NasDash.Security;
 
-/// <summary>Persisted lockout state; Throttled is derived from <see cref="Account.LockedUntil"/>.</summary>
+/// <summary>
+/// Persisted lockout state, stored by its name (the store's mapper writes enums as strings); the numbers stay as they
+/// were when a never-stored Throttled = 1 sat between Normal and Recovery.
+/// </summary>
 public enum AccountState
 {
     Normal = 0,
-    Throttled = 1,
     Recovery = 2,
     SuperLocked = 3,
+}
+
+/// <summary>
+/// What the status views show (console, API, dashboard, users page, metrics): the persisted state, or Throttled while
+/// a Normal account's untrusted password bucket is paused. Computed from the account and the time, never stored.
+/// </summary>
+public enum LockoutStatus
+{
+    Normal,
+    Throttled,
+    Recovery,
+    SuperLocked,
 }
 
 /// <summary>
@@ -147,8 +161,13 @@ public sealed class Account
     /// <summary>The most password guesses browsers without a device cookie can have evaluated in any day (see <see cref="PasswordThrottle"/>).</summary>
     public static int UntrustedGuessesPerDayBound => PasswordThrottle.EvaluationsBound(TimeSpan.FromDays(1));
 
-    public AccountState EffectiveState(DateTimeOffset now) =>
-        State == AccountState.Normal && IsThrottled(now) ? AccountState.Throttled : State;
+    /// <summary>The state as the status views show it at <paramref name="now"/>.</summary>
+    public LockoutStatus LockoutStatusAt(DateTimeOffset now) => State switch
+    {
+        AccountState.SuperLocked => LockoutStatus.SuperLocked,
+        AccountState.Recovery => LockoutStatus.Recovery,
+        _ => IsThrottled(now) ? LockoutStatus.Throttled : LockoutStatus.Normal,
+    };
 
     /// <summary>Only the console unlocks it: no sign-in, no session, no change is accepted.</summary>
     public bool IsSuperLocked => State == AccountState.SuperLocked;
@@ -156,7 +175,7 @@ public sealed class Account
     /// <summary>After a lockout event: only M backup codes sign in, and the authenticator and keys are not trusted.</summary>
     public bool InRecovery => State == AccountState.Recovery;
 
-    /// <summary>Sessions of this account stay valid (their stamp matching) unless it is super-locked.</summary>
+    /// <summary>Sessions and API tokens of this account stay valid (their stamp or generation matching) unless it is super-locked.</summary>
     public bool AdmitsSessions => !IsSuperLocked;
 
     /// <summary>A signed-in owner may choose a new password only in Normal: in Recovery they must enrol first.</summary>
@@ -167,6 +186,9 @@ public sealed class Account
 
     /// <summary>The owner may replace the authenticator or the backup codes: in Normal, with both enrolled.</summary>
     public bool MayRenewSecondFactor => State == AccountState.Normal && IsEnrolled;
+
+    /// <summary>An API token is minted in Normal with a second factor enrolled, which the step-up before it needs.</summary>
+    public bool MayCreateApiToken => MayRenewSecondFactor;
 
     /// <summary>A TOTP code is evaluated only in Normal: in Recovery the authenticator is no longer trusted.</summary>
     public bool AcceptsTotp => State == AccountState.Normal && HasTotp;

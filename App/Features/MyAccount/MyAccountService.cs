@@ -152,7 +152,7 @@ public sealed class MyAccountService(
     private Security.PendingEnrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, Security.PendingEnrolment> start)
     {
         var account = accounts.FindById(accountId);
-        return account is { IsEnrolled: true, State: AccountState.Normal } && stepUp.TryConsumeGrant(accountId, purpose)
+        return account is { MayRenewSecondFactor: true } && stepUp.TryConsumeGrant(accountId, purpose)
             ? start(account.UserName)
             : null;
     }
