@@ -83,6 +83,20 @@ public sealed class Account
     public int EnrolmentCodePasswordFailures { get; private set; }
     public DateTimeOffset? EnrolmentCodeLockedUntil { get; private set; }
 
+    // The untrusted bucket and the enrolment code's budget, stored flat (PasswordFailures and LockedUntil,
+    // EnrolmentCodePasswordFailures and EnrolmentCodeLockedUntil) as since schema 3; moves read and write them whole.
+    private PasswordBudget Untrusted
+    {
+        get => new(PasswordFailures, LockedUntil);
+        set => (PasswordFailures, LockedUntil) = (value.Failures, value.PausedUntil);
+    }
+
+    private PasswordBudget EnrolmentCodeBudget
+    {
+        get => new(EnrolmentCodePasswordFailures, EnrolmentCodeLockedUntil);
+        set => (EnrolmentCodePasswordFailures, EnrolmentCodeLockedUntil) = (value.Failures, value.PausedUntil);
+    }
+
     /// <summary>Carried by every device cookie and API token of this account; bumping it revokes them all.</summary>
     public int DeviceGeneration { get; private set; }
     /// <summary>The password budgets of browsers holding a valid device cookie, each apart from the untrusted bucket.</summary>
@@ -149,14 +163,14 @@ public sealed class Account
     /// Browsers without a valid device cookie (the untrusted bucket: <see cref="PasswordFailures"/>,
     /// <see cref="LockedUntil"/>) are refused unevaluated until <see cref="LockedUntil"/>, whatever the state.
     /// </summary>
-    public bool IsThrottled(DateTimeOffset now) => LockedUntil is { } until && until > now;
+    public bool IsThrottled(DateTimeOffset now) => Untrusted.PausedAt(now) is not null;
+
+    /// <summary>The password budget a browser draws on: its own for a trusted device, else the untrusted bucket.</summary>
+    public PasswordBudget PasswordBudgetOf(Guid? trustedDevice) =>
+        trustedDevice is { } device ? BudgetOf(device)?.Budget ?? PasswordBudget.Full : Untrusted;
 
     /// <summary>Until when password attempts from this browser are refused: its own budget for a trusted device, else the untrusted bucket's.</summary>
-    public DateTimeOffset? ThrottledUntil(Guid? trustedDevice, DateTimeOffset now)
-    {
-        var until = trustedDevice is { } device ? BudgetOf(device)?.LockedUntil : LockedUntil;
-        return until is { } u && u > now ? u : null;
-    }
+    public DateTimeOffset? ThrottledUntil(Guid? trustedDevice, DateTimeOffset now) => PasswordBudgetOf(trustedDevice).PausedAt(now);
 
     /// <summary>The most password guesses browsers without a device cookie can have evaluated in any day (see <see cref="PasswordThrottle"/>).</summary>
     public static int UntrustedGuessesPerDayBound => PasswordThrottle.EvaluationsBound(TimeSpan.FromDays(1));
@@ -256,12 +270,7 @@ public sealed class Account
             return;
         }
 
-        PasswordFailures++;
-        var delay = PasswordThrottle.Delay(PasswordFailures);
-        if (delay > TimeSpan.Zero)
-        {
-            LockedUntil = now + delay;
-        }
+        Untrusted = Untrusted.Failed(now);
     }
 
     /// <summary>
@@ -276,8 +285,7 @@ public sealed class Account
         }
         else
         {
-            PasswordFailures = 0;
-            LockedUntil = null;
+            Untrusted = PasswordBudget.Full;
         }
 
         if (upgradedHash is not null)
@@ -425,8 +433,7 @@ public sealed class Account
     public void ConsoleUnlock(DateTimeOffset now, StoredBackupCodes enrolmentCode, DateTimeOffset codeExpiresAt)
     {
         ClearSecondFactor();
-        PasswordFailures = 0;
-        LockedUntil = null;
+        Untrusted = PasswordBudget.Full;
         RevokeDevices();
         Move(AccountState.Normal, now);
         SetEnrolmentCode(enrolmentCode, codeExpiresAt);
@@ -484,8 +491,7 @@ public sealed class Account
     }
 
     /// <summary>Until when the holder of the valid enrolment code is refused a password attempt on the code's own budget.</summary>
-    public DateTimeOffset? EnrolmentCodeThrottledUntil(DateTimeOffset now) =>
-        EnrolmentCodeLockedUntil is { } until && until > now ? until : null;
+    public DateTimeOffset? EnrolmentCodeThrottledUntil(DateTimeOffset now) => EnrolmentCodeBudget.PausedAt(now);
 
     /// <summary>
     /// A wrong password from someone who presented the valid enrolment code: drains the code's own budget (the shape of
@@ -494,12 +500,7 @@ public sealed class Account
     public void EnrolmentCodePasswordFailed(DateTimeOffset now)
     {
         RefuseUnlessAcceptsEnrolmentCode(now);
-        EnrolmentCodePasswordFailures++;
-        var delay = PasswordThrottle.Delay(EnrolmentCodePasswordFailures);
-        if (delay > TimeSpan.Zero)
-        {
-            EnrolmentCodeLockedUntil = now + delay;
-        }
+        EnrolmentCodeBudget = EnrolmentCodeBudget.Failed(now);
     }
 
     /// <summary>A wrong enrolment code counts as a failed backup-code submission: the N-th in a row super-locks.</summary>
@@ -647,11 +648,7 @@ public sealed class Account
         return budget;
     }
 
-    private void ResetEnrolmentCodeBudget()
-    {
-        EnrolmentCodePasswordFailures = 0;
-        EnrolmentCodeLockedUntil = null;
-    }
+    private void ResetEnrolmentCodeBudget() => EnrolmentCodeBudget = PasswordBudget.Full;
 
     private void RefuseUnlessAcceptsEnrolmentCode(DateTimeOffset now)
     {
@@ -775,15 +772,17 @@ public sealed class DeviceBudget
 
     internal static DeviceBudget For(Guid device, DateTimeOffset now) => new() { DeviceId = device, LastFailureAt = now };
 
+    /// <summary>The same two stored fields as a budget (not mapped: the store keeps Failures and LockedUntil).</summary>
+    internal PasswordBudget Budget
+    {
+        get => new(Failures, LockedUntil);
+        private set => (Failures, LockedUntil) = (value.Failures, value.PausedUntil);
+    }
+
     internal void Failed(DateTimeOffset now)
     {
-        Failures++;
+        Budget = Budget.Failed(now);
         LastFailureAt = now;
-        var delay = PasswordThrottle.Delay(Failures);
-        if (delay > TimeSpan.Zero)
-        {
-            LockedUntil = now + delay;
-        }
     }
 
     internal DeviceBudget Clone() => (DeviceBudget)MemberwiseClone();
