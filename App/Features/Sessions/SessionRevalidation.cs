@@ -16,22 +16,31 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     private readonly SessionValidator _validator;
     private readonly SessionHandoff _handoff;
     private readonly SecurityEvents _events;
+    private readonly SessionRechecks _rechecks;
+    private readonly TimeProvider _time;
     private readonly ILogger<SessionRevalidation> _logger;
 
-    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SessionHandoff handoff, SecurityEvents events)
+    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SessionHandoff handoff, SecurityEvents events, SessionRechecks rechecks, TimeProvider time)
         : base(loggerFactory)
     {
         _validator = validator;
         _handoff = handoff;
         _events = events;
+        _rechecks = rechecks;
+        _time = time;
         _logger = loggerFactory.CreateLogger<SessionRevalidation>();
         _events.SessionsEnded += OnSessionsEnded;
     }
 
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
 
-    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        Task.FromResult(Keeps(authenticationState.User));
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
+    {
+        var at = _time.GetUtcNow();
+        var kept = Keeps(authenticationState.User);
+        _rechecks.Report(new SessionRecheck(authenticationState.User.AccountId(), at, kept));
+        return Task.FromResult(kept);
+    }
 
     /// <summary>
     /// Whether the circuit's session stays. A check that throws (the store unreadable) ends it: the base class would log
