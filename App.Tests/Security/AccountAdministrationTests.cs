@@ -27,7 +27,7 @@ public sealed class AccountAdministrationTests : IDisposable
         Assert.True(after.MustEnrol);
         Assert.Equal((0, 0, 0), (after.PasswordFailures, after.TotpFailures, after.BackupFailures));
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
-        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(after, TestAccounts.Password));
+        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(after, TestPasswords.Default));
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class AccountAdministrationTests : IDisposable
         var after = _f.Reload("alice");
         var hashing = new PasswordHashing(1_000);
         Assert.Equal(PasswordCheck.Succeeded, hashing.Verify(after, "a new long passphrase"));
-        Assert.Equal(PasswordCheck.Failed, hashing.Verify(after, TestAccounts.Password));
+        Assert.Equal(PasswordCheck.Failed, hashing.Verify(after, TestPasswords.Default));
         Assert.NotEqual(alice.SecurityStamp, after.SecurityStamp);
         Assert.Equal((0, (DateTimeOffset?)null), (after.PasswordFailures, after.LockedUntil));
         Assert.Equal(3, after.TotpFailures);

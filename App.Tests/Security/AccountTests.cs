@@ -165,7 +165,7 @@ public class AccountTests
         var id = arrange(harness);
 
         var predicted = harness.Store.FindById(id)!.AfterPassword(Defaults, applianceLocked: false);
-        var result = await harness.SignIn.SubmitPasswordAsync("alice", CoreHarness.DefaultPassword, null, TestContext.Current.CancellationToken);
+        var result = await harness.SignIn.SubmitPasswordAsync("alice", TestPasswords.Default, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(gate, predicted);
         Assert.IsType(verdict, result);
@@ -182,7 +182,7 @@ public class AccountTests
         var id = harness.CreateAccount("alice", mustEnrol: false);
 
         var predicted = harness.Store.FindById(id)!.AfterPassword(harness.Store.Get().TwoFactor, applianceLocked: false);
-        var result = await harness.SignIn.SubmitPasswordAsync("alice", CoreHarness.DefaultPassword, null, TestContext.Current.CancellationToken);
+        var result = await harness.SignIn.SubmitPasswordAsync("alice", TestPasswords.Default, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(SignInGate.PasswordOnly, predicted);
         Assert.IsType<PasswordStepResult.SignedIn>(result);
