@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using NasDash.Hosting;
-using NasDash.Security;
 using OtpNet;
 
 namespace NasDash.Benchmarks;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NasDash.Hosting;
-using NasDash.Security;
 using OtpNet;
 
 namespace NasDash.Benchmarks;

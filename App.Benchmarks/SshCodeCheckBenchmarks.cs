@@ -9,7 +9,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using NasDash.Features.Console;
 using NasDash.Hosting;
-using NasDash.Security;
 
 namespace NasDash.Benchmarks;
 

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using LiteDB;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Benchmarks;

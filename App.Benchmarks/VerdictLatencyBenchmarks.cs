@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
-using NasDash.Security;
 
 namespace NasDash.Benchmarks;
 

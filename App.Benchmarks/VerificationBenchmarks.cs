@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using NasDash.Security;
 
 namespace NasDash.Benchmarks;
 

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NasDash.Features.Health;
-using NasDash.Security;
+using NasDash.Security.Accounts;
+using NasDash.Security.Ledger;
+using NasDash.Security.Records;
 using NasDash.Storage;
 
 namespace NasDash.Tests.StoreChild;

@@ -16,7 +16,6 @@ using NasDash.Features.Metrics;
 using NasDash.Features.Notifications;
 using NasDash.Features.Setup;
 using NasDash.Features.SecurityKeys;
-using NasDash.Features.Sessions;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
 using NasDash.Storage;

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Browser;
@@ -54,13 +53,16 @@ public sealed class AdministrationBrowserTests(Chromium chromium)
     }
 
     [Fact]
-    public async Task Account_RegenerateCodes_ReplacesTheBatchAfterDownloadAndConfirmation()
+    public async Task Account_RegenerateCodes_ReplacesTheBatchAfterDownloadAndConfirmation_ThisPageStaysHerOtherBrowserLeaves()
     {
         using var server = new AppServer();
         var alice = TestAdministrators.Seed(server.Services, "alice");
         await using var browser = await BrowserPage.OpenAsync(chromium, server);
-        await browser.RunAsync(nameof(Account_RegenerateCodes_ReplacesTheBatchAfterDownloadAndConfirmation), async b =>
+        await using var otherBrowser = await BrowserPage.OpenAsync(chromium, server, dark: true);
+        await browser.RunAsync(nameof(Account_RegenerateCodes_ReplacesTheBatchAfterDownloadAndConfirmation_ThisPageStaysHerOtherBrowserLeaves), async b =>
         {
+            await BrowserSignIn.SignInAsync(otherBrowser, server, alice, "/");
+            await otherBrowser.WaitInteractiveAsync();
             await BrowserSignIn.SignInAsync(b, server, alice, "/account");
             await b.ClickAsync("account-new-codes");
             await b.FillAsync("tf-step-up", await alice.NextCodeAsync(TimeProvider.System));
@@ -75,6 +77,8 @@ public sealed class AdministrationBrowserTests(Chromium chromium)
             await b.InputOf("backup-saved").CheckAsync();
             await b.ClickAsync("account-codes-finish");
 
+            // The change rotated her stamp: her other browser's open page leaves at once; this one renews its cookie and stays.
+            await otherBrowser.WaitForUrlAsync("/login");
             await b.WaitForUrlAsync("/account$");
             await b.WaitInteractiveAsync();
             await Assertions.Expect(b.ById("account-codes-left")).ToContainTextAsync("A set of 10 codes, made");

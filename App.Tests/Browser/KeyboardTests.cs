@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 using OtpNet;
 

@@ -1,6 +1,5 @@
 using Microsoft.Playwright;
 using NasDash.Features.Setup;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 using OtpNet;
 

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using NasDash.Features.Sessions;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using NasDash.Features.Sessions;
 using NasDash.Hosting;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;

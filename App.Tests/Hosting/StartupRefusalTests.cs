@@ -220,7 +220,7 @@ public sealed class StartupRefusalTests
     private static void SetUpAppliance(string dataDirectory)
     {
         using var store = new LiteDbStore(dataDirectory, new FakeTimeProvider());
-        store.TryInsert(NasDash.Security.Account.Create("alice", "hash", DateTimeOffset.UnixEpoch));
+        store.TryInsert(NasDash.Security.Accounts.Account.Create("alice", "hash", DateTimeOffset.UnixEpoch));
         store.Update(settings => settings.SetupCompleted = true);
         Assert.True(File.Exists(Path.Combine(dataDirectory, "setup-done")));
     }

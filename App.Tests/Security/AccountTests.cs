@@ -1,5 +1,4 @@
 using NasDash.Features.GlobalTwoFactor;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NasDash.Security;
 
 namespace NasDash.Tests.Security;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

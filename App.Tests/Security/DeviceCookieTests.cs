@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

@@ -1,5 +1,4 @@
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

@@ -1,5 +1,3 @@
-using NasDash.Security;
-
 namespace NasDash.Tests.Security;
 
 public sealed class PasswordBudgetTests

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using NasDash.Features.Audit;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Security;

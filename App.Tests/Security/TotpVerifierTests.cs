@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using OtpNet;
 
 namespace NasDash.Tests.Security;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

@@ -1,7 +1,6 @@
 using System.Runtime.Versioning;
 using LiteDB;
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

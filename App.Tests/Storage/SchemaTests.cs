@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using LiteDB;
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

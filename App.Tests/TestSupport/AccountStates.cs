@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 
 namespace NasDash.Tests.TestSupport;
 

@@ -1,5 +1,3 @@
-using NasDash.Features.Sessions;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 
 namespace NasDash.Tests.TestSupport;

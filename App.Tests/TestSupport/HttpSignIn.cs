@@ -1,7 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 
 namespace NasDash.Tests.TestSupport;

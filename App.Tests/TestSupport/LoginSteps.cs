@@ -97,7 +97,7 @@ public static class LoginSteps
     public static string WrongCode(SeededAccount account)
     {
         var now = DateTimeOffset.UtcNow;
-        var reach = NasDash.Security.TotpVerifier.SkewSteps + 5;
+        var reach = NasDash.Security.Accounts.TotpVerifier.SkewSteps + 5;
         var valid = Enumerable.Range(-reach, 2 * reach + 1).Select(k => account.TotpAt(now.AddSeconds(30 * k))).ToHashSet();
         return Enumerable.Range(0, 10).Select(d => new string((char)('0' + d), 6)).First(c => !valid.Contains(c));
     }

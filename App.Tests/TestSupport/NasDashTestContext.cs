@@ -17,10 +17,8 @@ using NasDash.Features.GlobalTwoFactor;
 using NasDash.Features.Login;
 using NasDash.Features.MyAccount;
 using NasDash.Features.SecurityKeys;
-using NasDash.Features.Sessions;
 using NasDash.Features.Users;
 using NasDash.Hosting;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Tests.TestSupport;
@@ -62,6 +60,7 @@ public abstract class NasDashTestContext : BunitContext
         Services.AddScoped<SignInBrowser>();
         Services.AddScoped<BrowserDevice>();
         Services.AddScoped<CurrentActor>();
+        Services.AddScoped<SessionRenewal>();
         Services.AddLogin();
         Services.AddSecurityKeys();
         services?.Invoke(Services);

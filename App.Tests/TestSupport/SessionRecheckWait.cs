@@ -1,4 +1,3 @@
-using NasDash.Features.Sessions;
 using NasDash.Tests.Browser;
 
 namespace NasDash.Tests.TestSupport;

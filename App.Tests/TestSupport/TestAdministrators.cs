@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using NasDash.Security;
 using OtpNet;
 
 namespace NasDash.Tests.TestSupport;

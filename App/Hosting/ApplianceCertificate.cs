@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using NasDash.Storage;
-using NasDash.Security;
 
 namespace NasDash.Hosting;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Hosting;

@@ -31,16 +31,16 @@ internal static class StartupBanner
     /// <summary>The configured work factors are honoured as set; one below the recommended cost is said out loud.</summary>
     private static void WarnAboutCheapHashing(ILogger logger, NasDashOptions options)
     {
-        if (options.PasswordIterations < Security.PasswordHashing.OwaspIterations)
+        if (options.PasswordIterations < NasDash.Security.Accounts.PasswordHashing.OwaspIterations)
         {
             logger.LogWarning("NasDash:PasswordIterations is {Iterations}, below the recommended {Recommended}: a stolen store's passwords are cheap to guess. Remove the setting outside tests.",
-                options.PasswordIterations, Security.PasswordHashing.OwaspIterations);
+                options.PasswordIterations, NasDash.Security.Accounts.PasswordHashing.OwaspIterations);
         }
 
-        if (options.BackupCodeIterations < Security.BackupCodes.DefaultIterations)
+        if (options.BackupCodeIterations < NasDash.Security.Accounts.BackupCodes.DefaultIterations)
         {
             logger.LogWarning("NasDash:BackupCodeIterations is {Iterations}, below the recommended {Recommended}. Remove the setting outside tests.",
-                options.BackupCodeIterations, Security.BackupCodes.DefaultIterations);
+                options.BackupCodeIterations, NasDash.Security.Accounts.BackupCodes.DefaultIterations);
         }
     }
 

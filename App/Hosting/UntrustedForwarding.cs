@@ -25,7 +25,7 @@ public sealed partial class UntrustedForwarding(ILogger<UntrustedForwarding> log
             return;
         }
 
-        var proxy = Features.Sessions.ClientAddress.Of(http) ?? "an unknown address";
+        var proxy = Sessions.ClientAddress.Of(http) ?? "an unknown address";
         if (Interlocked.CompareExchange(ref _proxy, proxy, null) is null)
         {
             Warn(log, proxy, ReverseProxy.ConfigurationKey);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LiteDB;
 using Microsoft.Extensions.Logging.Abstractions;
-using NasDash.Security;
 
 namespace NasDash.Storage;
 

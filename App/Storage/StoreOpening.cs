@@ -1,5 +1,4 @@
 using LiteDB;
-using NasDash.Security;
 
 namespace NasDash.Storage;
 

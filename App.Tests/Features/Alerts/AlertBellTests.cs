@@ -1,6 +1,5 @@
 using Bunit;
-using NasDash.Components.Layout;
-using NasDash.Security;
+using NasDash.Features.Alerts;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Alerts;

@@ -1,5 +1,4 @@
 using NasDash.Features.Alerts;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Alerts;

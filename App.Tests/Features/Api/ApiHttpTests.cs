@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

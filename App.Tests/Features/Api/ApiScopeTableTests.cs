@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Routing;
 using NasDash.Features.Api;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 
 namespace NasDash.Tests.Features.Api;

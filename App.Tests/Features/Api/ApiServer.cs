@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Playwright;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

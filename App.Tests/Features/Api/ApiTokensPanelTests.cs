@@ -1,6 +1,5 @@
 using Bunit;
 using NasDash.Features.Api;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Api;

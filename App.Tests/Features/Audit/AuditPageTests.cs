@@ -1,7 +1,6 @@
 using Bunit;
 using NasDash.Components.Shared;
 using NasDash.Features.Audit;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Audit;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using NasDash.Features.Audit;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Audit;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Console;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using NasDash.Features.Console;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 using Spectre.Console.Testing;
 

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using NasDash.Features.Console;
-using NasDash.Security;
 using Spectre.Console.Testing;
 
 namespace NasDash.Tests.Features.Console;

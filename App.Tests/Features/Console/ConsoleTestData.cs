@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 using NasDash.Storage;
 
@@ -74,7 +73,7 @@ public sealed class AdministrationFixture : IDisposable
     public AdministrationFixture(ISshControl? ssh = null)
     {
         Store = Directory.OpenStore(Time);
-        Events = new SecurityEvents(Time);
+        Events = new SecurityEvents();
         Administration = new AccountAdministration(Store, Store, Store, new AccountLocks(), TestAccounts.Hashing, Events,
             new SecurityLedger(Store, Store, Store, Store, Store, [], Events), new ApplianceFacts(Store, Store, Store, Events),
             new EnrolmentCodes(new BackupCodes(Time, iterations: 10), new EnrolmentCodePolicy(EnrolmentCodePolicy.DefaultLifetime), Time), new RefusedSignIns(Time), Time, ssh);

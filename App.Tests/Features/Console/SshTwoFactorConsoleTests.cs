@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.Versioning;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 using NasDash.Tests.Features.Ssh;
 using NasDash.Tests.TestSupport;
 using OtpNet;

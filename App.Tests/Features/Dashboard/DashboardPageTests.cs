@@ -1,6 +1,5 @@
 using Bunit;
 using NasDash.Features.Dashboard;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Dashboard;

@@ -1,6 +1,5 @@
 using Bunit;
 using NasDash.Features.GlobalTwoFactor;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.GlobalTwoFactor;

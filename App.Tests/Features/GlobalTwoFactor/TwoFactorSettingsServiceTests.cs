@@ -1,8 +1,7 @@
 using NasDash.Features.Alerts;
 using NasDash.Features.GlobalTwoFactor;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
-using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
+using TwoFactorPolicy = NasDash.Security.Accounts.TwoFactorSettings;
 
 namespace NasDash.Tests.Features.GlobalTwoFactor;
 

@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Login;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

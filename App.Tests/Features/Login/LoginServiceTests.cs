@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NasDash.Features.Login;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Login;

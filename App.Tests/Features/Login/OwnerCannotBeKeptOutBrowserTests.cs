@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.Security;
 using NasDash.Tests.TestSupport;

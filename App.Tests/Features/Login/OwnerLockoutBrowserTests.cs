@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.Features.Api;
 using NasDash.Tests.TestSupport;

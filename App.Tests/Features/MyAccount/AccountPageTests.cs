@@ -2,7 +2,6 @@ using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using NasDash.Features.MyAccount;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 using OtpNet;
 

@@ -1,5 +1,4 @@
 using NasDash.Features.MyAccount;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.MyAccount;

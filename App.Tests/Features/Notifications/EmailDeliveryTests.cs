@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MimeKit;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Notifications;

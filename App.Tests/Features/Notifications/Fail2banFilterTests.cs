@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Tests.Packaging;
 using NasDash.Tests.TestSupport;
 

@@ -1,5 +1,4 @@
 using NasDash.Features.Notifications;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Notifications;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting.Internal;
 using NasDash.Features.Notifications;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 

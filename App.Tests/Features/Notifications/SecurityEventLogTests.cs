@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Notifications;

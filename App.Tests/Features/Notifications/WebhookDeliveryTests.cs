@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using NasDash.Features.Notifications;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Notifications;
 

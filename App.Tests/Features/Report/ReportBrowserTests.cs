@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using NasDash.Security;
 using NasDash.Storage;
 using NasDash.Tests.Browser;
 using NasDash.Tests.Features.Notifications;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

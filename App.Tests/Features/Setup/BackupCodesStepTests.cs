@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.JSInterop;
 using MudBlazor;
 using NasDash.Features.Enrolment;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Setup;

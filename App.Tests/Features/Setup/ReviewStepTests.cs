@@ -1,6 +1,5 @@
 using Bunit;
 using NasDash.Features.Setup;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Setup;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NasDash.Features.Setup;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Setup;
@@ -40,7 +39,7 @@ public sealed class SetupServiceTests : SetupTestContext
         Setup.PrepareAtStart();
         var token = Token();
         var restarted = new SetupService(Get<IAccountStore>(), Get<ISettingsStore>(), Get<IAuditLog>(), Get<EnrolmentService>(),
-            Get<PasswordHashing>(), Get<NasDash.Hosting.NasDashOptions>(), Time, Log);
+            Get<PasswordHashing>(), Get<NasDash.Configuration.NasDashOptions>(), Time, Log);
 
         restarted.PrepareAtStart();
 

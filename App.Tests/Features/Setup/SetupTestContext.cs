@@ -1,8 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using NasDash.Features.Sessions;
 using NasDash.Features.Setup;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 using OtpNet;
 

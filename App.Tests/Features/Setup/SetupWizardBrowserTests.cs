@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using NasDash.Features.Setup;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Ssh;

@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 using NasDash.Tests.Browser;
 using NasDash.Tests.TestSupport;
 

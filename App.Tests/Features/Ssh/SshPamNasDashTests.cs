@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using NasDash.Features.Console;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 using NasDash.Storage;
 using OtpNet;
 

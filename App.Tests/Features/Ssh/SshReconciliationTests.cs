@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Ssh;
 

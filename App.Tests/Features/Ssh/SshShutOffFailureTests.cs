@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 
 namespace NasDash.Tests.Features.Ssh;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using NasDash.Features.Ssh;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Tests.Features.Ssh;
@@ -117,7 +116,7 @@ public class SshShutOffTests
 
         // Nothing was recorded for the reconciler to apply, so there is nothing to wait for.
         Assert.False(core.Ssh.ShutOffPending);
-        Assert.False(core.Get<NasDash.Security.ISettingsStore>().Get().Ssh.LoginDisabled);
+        Assert.False(core.Get<NasDash.Security.Records.ISettingsStore>().Get().Ssh.LoginDisabled);
         Assert.Single(HostTools.ProcessesRunning($"sleep {marker}"));
         Assert.False(session.HasExited);
         Assert.Equal(0, sshd.Run("true").ExitCode);

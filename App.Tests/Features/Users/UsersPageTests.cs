@@ -1,6 +1,5 @@
 using Bunit;
 using NasDash.Features.Users;
-using NasDash.Security;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Users;

@@ -1,4 +1,3 @@
-using NasDash.Security;
 
 namespace NasDash.Features.Alerts;
 

@@ -3,12 +3,11 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
+using NasDash.Features.Console;
 using NasDash.Features.Alerts;
 using NasDash.Features.Audit;
 using NasDash.Features.Dashboard;
-using NasDash.Features.Sessions;
 using NasDash.Hosting;
-using NasDash.Security;
 
 namespace NasDash.Features.Api;
 

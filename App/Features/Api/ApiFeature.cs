@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using NasDash.Security;
 
 namespace NasDash.Features.Api;
 

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 
 namespace NasDash.Features.Api;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NasDash.Hosting;
-using NasDash.Security;
 
 namespace NasDash.Features.Audit;
 

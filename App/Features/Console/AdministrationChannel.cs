@@ -3,7 +3,6 @@ using System.Text;
 using LiteDB;
 using NasDash.Features.Ssh;
 using NasDash.Hosting;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Features.Console;

@@ -1,4 +1,3 @@
-using NasDash.Security;
 using Spectre.Console;
 
 namespace NasDash.Features.Console;

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Features.Console;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using NasDash.Security;
 using Spectre.Console;
 
 namespace NasDash.Features.Console;

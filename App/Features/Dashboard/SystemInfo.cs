@@ -1,6 +1,5 @@
 using System.Globalization;
 using NasDash.Hosting;
-using NasDash.Security;
 
 namespace NasDash.Features.Dashboard;
 

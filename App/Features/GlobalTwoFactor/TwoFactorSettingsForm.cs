@@ -1,5 +1,4 @@
-using NasDash.Security;
-using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
+using TwoFactorPolicy = NasDash.Security.Accounts.TwoFactorSettings;
 
 namespace NasDash.Features.GlobalTwoFactor;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using NasDash.Features.Alerts;
-using NasDash.Features.Sessions;
-using NasDash.Security;
-using TwoFactorPolicy = NasDash.Security.TwoFactorSettings;
+using TwoFactorPolicy = NasDash.Security.Accounts.TwoFactorSettings;
 
 namespace NasDash.Features.GlobalTwoFactor;
 

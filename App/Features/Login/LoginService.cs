@@ -1,5 +1,3 @@
-using NasDash.Features.Sessions;
-using NasDash.Security;
 
 namespace NasDash.Features.Login;
 

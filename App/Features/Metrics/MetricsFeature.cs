@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NasDash.Features.Api;
-using NasDash.Security;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Features.Metrics;

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 
 namespace NasDash.Features.MyAccount;
 
@@ -59,31 +57,15 @@ public sealed class MyAccountService(
             account.MustChangePassword);
     }
 
-    /// <summary>
-    /// The signed-in user with the account's current security stamp. After a change from this browser rotated the
-    /// stamp, the circuit adopts it so it is not ended with the other sessions while it leaves for its sign-in ticket.
-    /// </summary>
-    public ClaimsPrincipal? WithCurrentStamp(ClaimsPrincipal user)
-    {
-        var account = user.AccountId() is { } id ? accounts.FindById(id) : null;
-        if (account is null || user.Identity is not ClaimsIdentity identity)
-        {
-            return null;
-        }
-
-        var claims = identity.Claims.Where(c => c.Type != SessionClaims.Stamp).Append(new Claim(SessionClaims.Stamp, account.SecurityStamp));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType));
-    }
-
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewAuthenticator"/> was just accepted.</summary>
-    public Security.PendingEnrolment? StartAuthenticatorRenewal(Guid accountId) =>
+    public NasDash.Security.Enrolment.PendingEnrolment? StartAuthenticatorRenewal(Guid accountId) =>
         Start(accountId, StepUpPurpose.RenewAuthenticator, enrolments.StartAuthenticatorRenewal);
 
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewBackupCodes"/> was just accepted.</summary>
-    public Security.PendingEnrolment? StartBackupCodesRenewal(Guid accountId) =>
+    public NasDash.Security.Enrolment.PendingEnrolment? StartBackupCodesRenewal(Guid accountId) =>
         Start(accountId, StepUpPurpose.RenewBackupCodes, enrolments.StartBackupCodesRenewal);
 
-    public Task<EnrolmentResult> CompleteRenewalAsync(Security.PendingEnrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
+    public Task<EnrolmentResult> CompleteRenewalAsync(NasDash.Security.Enrolment.PendingEnrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
         enrolments.CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
 
     /// <param name="session">The session making the change: its own budget of wrong current passwords.</param>
@@ -145,11 +127,11 @@ public sealed class MyAccountService(
         account.PasswordChanged(passwords.Hash(replacement!));
         entry.Outcome = "succeeded";
         ledger.Commit(account, entry);
-        events.EndSessionsSoon(account.Id);
+        events.EndSessions(account.Id);
         return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
     }
 
-    private Security.PendingEnrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, Security.PendingEnrolment> start)
+    private NasDash.Security.Enrolment.PendingEnrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, NasDash.Security.Enrolment.PendingEnrolment> start)
     {
         var account = accounts.FindById(accountId);
         return account is { MayRenewSecondFactor: true } && stepUp.TryConsumeGrant(accountId, purpose)

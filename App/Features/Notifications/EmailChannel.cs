@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
-using NasDash.Security;
 
 namespace NasDash.Features.Notifications;
 

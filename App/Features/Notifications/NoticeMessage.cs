@@ -1,5 +1,4 @@
 using System.Globalization;
-using NasDash.Security;
 
 namespace NasDash.Features.Notifications;
 

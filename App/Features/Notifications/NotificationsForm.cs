@@ -1,5 +1,4 @@
 using FluentValidation;
-using NasDash.Security;
 
 namespace NasDash.Features.Notifications;
 

@@ -1,4 +1,3 @@
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Features.Notifications;

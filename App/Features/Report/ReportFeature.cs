@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 
 namespace NasDash.Features.Report;
 

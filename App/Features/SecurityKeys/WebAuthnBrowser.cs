@@ -17,7 +17,7 @@ public sealed class WebAuthnBrowser(IJSRuntime js)
     public ValueTask<BrowserSupport> SupportAsync() => js.InvokeAsync<BrowserSupport>("nasdash.webauthn.support");
 
     // The browser's own timeout ends the ceremony; the circuit waits a little longer for its answer.
-    private static readonly TimeSpan CeremonyTimeout = Security.SecurityKeyCeremonies.CeremonyLifetime + TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CeremonyTimeout = NasDash.Security.SecurityKeys.SecurityKeyCeremonies.CeremonyLifetime + TimeSpan.FromSeconds(10);
 
     public ValueTask<BrowserCeremony> CreateAsync(string optionsJson) =>
         js.InvokeAsync<BrowserCeremony>("nasdash.webauthn.create", CeremonyTimeout, optionsJson);

@@ -30,7 +30,7 @@ public abstract record AdministratorResult
     }
 
     public sealed record Accepted(AdministratorDraft Draft) : AdministratorResult;
-    /// <summary>Messages per field name of <see cref="NasDash.Security.NewPassword"/>.</summary>
+    /// <summary>Messages per field name of <see cref="NasDash.Security.Accounts.NewPassword"/>.</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : AdministratorResult;
 }
 

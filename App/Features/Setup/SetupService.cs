@@ -1,6 +1,5 @@
 using FluentValidation;
 using NasDash.Hosting;
-using NasDash.Security;
 using NasDash.Storage;
 
 namespace NasDash.Features.Setup;
@@ -173,7 +172,7 @@ public sealed class SetupService
     /// racing. Refused unless the token was accepted, the enrolment is for this user, its code verified, its
     /// codes downloaded in this session and their storage confirmed.
     /// </summary>
-    public async Task<SetupResult> CompleteAsync(SetupGrant? grant, AdministratorDraft? administrator, Security.PendingEnrolment? enrolment,
+    public async Task<SetupResult> CompleteAsync(SetupGrant? grant, AdministratorDraft? administrator, NasDash.Security.Enrolment.PendingEnrolment? enrolment,
         bool confirmed, string? client, CancellationToken cancellationToken = default)
     {
         Account account;
@@ -226,7 +225,7 @@ public sealed class SetupService
     public void RecordStep(string? userName, string? client, AuditName step, string outcome, string? detail = null) =>
         Audit(userName, client, step.Id, outcome, detail);
 
-    private static string? Missing(SetupGrant? grant, AdministratorDraft? administrator, Security.PendingEnrolment? enrolment, bool confirmed) =>
+    private static string? Missing(SetupGrant? grant, AdministratorDraft? administrator, NasDash.Security.Enrolment.PendingEnrolment? enrolment, bool confirmed) =>
         grant is null ? "Enter the setup token first."
         : administrator is null ? "Choose the administrator's user name and password first."
         : enrolment is null || Account.Normalize(enrolment.UserName) != Account.Normalize(administrator.UserName)

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using NasDash.Security;
 
 namespace NasDash.Features.Setup;
 

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 
 namespace NasDash.Features.Setup;
 
@@ -28,7 +26,7 @@ public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments,
 
     public bool TokenAccepted => _grant is not null;
     public AdministratorDraft? Administrator { get; private set; }
-    public Security.PendingEnrolment? Enrolment { get; private set; }
+    public NasDash.Security.Enrolment.PendingEnrolment? Enrolment { get; private set; }
     /// <summary>The "I have stored these codes somewhere safe" tick.</summary>
     public bool Confirmed { get; set; }
     public bool CodesSaved => Enrolment is { Downloaded: true } && Confirmed;
@@ -132,7 +130,7 @@ public sealed class SetupWizard(SetupService setup, EnrolmentService enrolments,
     }
 
     // The circuit is gone or the user changed: the secret of an unfinished enrolment must not linger in memory.
-    private static void Forget(Security.PendingEnrolment? enrolment)
+    private static void Forget(NasDash.Security.Enrolment.PendingEnrolment? enrolment)
     {
         if (enrolment is not null)
         {

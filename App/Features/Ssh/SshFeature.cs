@@ -1,5 +1,4 @@
 using NasDash.Hosting;
-using NasDash.Security;
 
 namespace NasDash.Features.Ssh;
 

@@ -1,6 +1,4 @@
 using NasDash.Features.Alerts;
-using NasDash.Features.Sessions;
-using NasDash.Security;
 
 namespace NasDash.Features.Users;
 

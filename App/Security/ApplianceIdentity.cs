@@ -1,4 +1,0 @@
-namespace NasDash.Security;
-
-/// <summary>The appliance's name as users and authenticator apps see it.</summary>
-public sealed record ApplianceIdentity(string HostName);
