@@ -19,7 +19,7 @@ public sealed class SchemaTests
     private static readonly Dictionary<int, string> FieldsOfVersion = new()
     {
         [3] = "06B181275428C8A7BCC1A4A149F6E58F52F76A40232DE760AF437DBC5F4C3883",
-        [4] = "DEF20BEC0510D7CE11272870C17F0F792430CDB6FCD9DC17B365276369254CD5",
+        [4] = "C74E8F66E93D92317CDE453D228E2299D3FABDE7AACCBF9AE667502790B40A81",
     };
 
     private static readonly Type[] StoredTypes =
