@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using NasDash.Tests.TestSupport;
 using OtpNet;
 
 namespace NasDash.Tests.Browser;
@@ -94,8 +95,8 @@ public sealed class KeyboardTests(Chromium chromium)
             await PressOnAsync(b, "setup-next");
             await b.InputOf("setup-username").WaitForAsync();
             await TypeInAsync(b, "setup-username", SetupDriver.DefaultUserName);
-            await TypeInAsync(b, "setup-password", SetupDriver.DefaultPassword);
-            await TypeInAsync(b, "setup-password-confirm", SetupDriver.DefaultPassword);
+            await TypeInAsync(b, "setup-password", TestPasswords.Default);
+            await TypeInAsync(b, "setup-password-confirm", TestPasswords.Default);
             // Back to the show-password switch and on again: Shift+Tab reaches it too.
             await TabToAsync(b, Handle("setup-password"), backwards: true);
             await PressOnAsync(b, "setup-next");
@@ -122,7 +123,7 @@ public sealed class KeyboardTests(Chromium chromium)
             await PressOnAsync(b, "setup-finish");
             await b.WaitForUrlAsync("/login");
             await b.WaitInteractiveAsync();
-            var owner = new SetupAdministrator(SetupDriver.DefaultUserName, SetupDriver.DefaultPassword, secret, codes, step);
+            var owner = new SetupAdministrator(SetupDriver.DefaultUserName, TestPasswords.Default, secret, codes, step);
 
             // Sign in with the authenticator code: the field submits itself on six digits.
             await TypeInAsync(b, "login-username", owner.UserName);

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using NasDash.Features.Setup;
+using NasDash.Tests.TestSupport;
 using OtpNet;
 
 namespace NasDash.Tests.Browser;
@@ -34,7 +35,6 @@ public sealed class SetupAdministrator(string userName, string password, string 
 public static class SetupDriver
 {
     public const string DefaultUserName = "owner";
-    public const string DefaultPassword = "heron lantern quarry 42";
 
     public static async Task<string> ReadTokenAsync(AppServer server) =>
         (await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "setup-token"))).Trim();
@@ -44,7 +44,7 @@ public static class SetupDriver
     /// once it is shown (before its fields are filled), e.g. to take a screenshot.
     /// </summary>
     public static async Task<SetupAdministrator> CompleteSetupAsync(BrowserPage browser, AppServer server,
-        string userName = DefaultUserName, string password = DefaultPassword, Func<string, Task>? onStep = null)
+        string userName = DefaultUserName, string password = TestPasswords.Default, Func<string, Task>? onStep = null)
     {
         onStep ??= _ => Task.CompletedTask;
         await browser.GotoAsync("/setup");
@@ -119,7 +119,7 @@ public static class SetupDriver
     /// verified enrolment, downloaded and confirmed codes): for tests that need a set-up appliance, not the wizard.
     /// </summary>
     public static async Task<SetupAdministrator> CompleteSetupThroughServicesAsync(AppServer server,
-        string userName = DefaultUserName, string password = DefaultPassword)
+        string userName = DefaultUserName, string password = TestPasswords.Default)
     {
         var setup = server.Get<SetupService>();
         var enrolments = server.Get<EnrolmentService>();

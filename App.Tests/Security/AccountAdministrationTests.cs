@@ -26,7 +26,7 @@ public sealed class AccountAdministrationTests : IDisposable
         Assert.True(after.MustEnrol);
         Assert.Equal((0, 0, 0), (after.PasswordFailures, after.TotpFailures, after.BackupFailures));
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
-        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(after, TestAccounts.Password));
+        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(after, TestPasswords.Default));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class AccountAdministrationTests : IDisposable
         await _f.Administration.UnlockAsync("alice", "root", TestContext.Current.CancellationToken);
 
         var after = _f.Reload("alice");
-        Assert.Equal(AccountState.Normal, after.EffectiveState(_f.Time.GetUtcNow()));
+        Assert.Equal(LockoutStatus.Normal, after.LockoutStatusAt(_f.Time.GetUtcNow()));
         Assert.Null(after.LockedUntil);
         Assert.Equal(0, after.PasswordFailures);
     }
@@ -174,7 +174,7 @@ public sealed class AccountAdministrationTests : IDisposable
         var after = _f.Reload("alice");
         var hashing = new PasswordHashing(1_000);
         Assert.Equal(PasswordCheck.Succeeded, hashing.Verify(after, "a new long passphrase"));
-        Assert.Equal(PasswordCheck.Failed, hashing.Verify(after, TestAccounts.Password));
+        Assert.Equal(PasswordCheck.Failed, hashing.Verify(after, TestPasswords.Default));
         Assert.NotEqual(alice.SecurityStamp, after.SecurityStamp);
         Assert.Equal((0, (DateTimeOffset?)null), (after.PasswordFailures, after.LockedUntil));
         Assert.Equal(3, after.TotpFailures);
@@ -226,10 +226,10 @@ public sealed class AccountAdministrationTests : IDisposable
 
         Assert.Equal(["alice", "bob"], status.Accounts.Select(a => a.UserName));
         var a = status.Accounts[0];
-        Assert.Equal((AccountState.Normal, true, alice.BackupCodes!.Total), (a.State, a.TwoFactorEnrolled, a.BackupCodesInSet));
+        Assert.Equal((LockoutStatus.Normal, true, alice.BackupCodes!.Total), (a.State, a.TwoFactorEnrolled, a.BackupCodesInSet));
         Assert.Equal(2, status.RequiredCodesAtRecovery);
         var b = status.Accounts[1];
-        Assert.Equal((AccountState.SuperLocked, now.AddMinutes(-3), 10, 2), (b.State, b.StateSince, b.BackupFailures, b.TotpFailures));
+        Assert.Equal((LockoutStatus.SuperLocked, now.AddMinutes(-3), 10, 2), (b.State, b.StateSince, b.BackupFailures, b.TotpFailures));
         Assert.Equal(new SshLoginStatus(true, now, "bob super-locked", false), status.Ssh);
     }
 

@@ -51,7 +51,7 @@ public class AccountTests
 
         account.UnlockAtConsole(Now);
 
-        Assert.Equal(AccountState.Normal, account.EffectiveState(Now));
+        Assert.Equal(LockoutStatus.Normal, account.LockoutStatusAt(Now));
         Assert.Equal((0, 0, 0), (account.PasswordFailures, account.TotpFailures, account.BackupFailures));
         Assert.False(account.HasTotp);
         Assert.True(account.MustEnrol);
@@ -164,7 +164,7 @@ public class AccountTests
         var id = arrange(harness);
 
         var predicted = harness.Store.FindById(id)!.AfterPassword(Defaults, applianceLocked: false);
-        var result = await harness.SignIn.SubmitPasswordAsync("alice", CoreHarness.DefaultPassword, null, TestContext.Current.CancellationToken);
+        var result = await harness.SignIn.SubmitPasswordAsync("alice", TestPasswords.Default, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(gate, predicted);
         Assert.IsType(verdict, result);
@@ -181,7 +181,7 @@ public class AccountTests
         var id = harness.CreateAccount("alice", mustEnrol: false);
 
         var predicted = harness.Store.FindById(id)!.AfterPassword(harness.Store.Get().TwoFactor, applianceLocked: false);
-        var result = await harness.SignIn.SubmitPasswordAsync("alice", CoreHarness.DefaultPassword, null, TestContext.Current.CancellationToken);
+        var result = await harness.SignIn.SubmitPasswordAsync("alice", TestPasswords.Default, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(SignInGate.PasswordOnly, predicted);
         Assert.IsType<PasswordStepResult.SignedIn>(result);

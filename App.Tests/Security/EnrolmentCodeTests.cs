@@ -35,7 +35,7 @@ public class EnrolmentCodeTests
     {
         using var harness = new CoreHarness();
         var (id, code) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
         Assert.IsType<SecondFactorResult.SignedIn>(await harness.SignIn.SubmitEnrolmentCodeAsync(await ChallengeAsync(harness, erin), code, null, Cancel));
 
         var second = await harness.SignIn.SubmitEnrolmentCodeAsync(await ChallengeAsync(harness, erin), code, null, Cancel);
@@ -48,7 +48,7 @@ public class EnrolmentCodeTests
     {
         using var harness = new CoreHarness(TwoFactorSettings.Defaults with { MaxFailedBackupSubmissions = 3 });
         var (id, _) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
         var challenge = await ChallengeAsync(harness, erin);
 
         var first = await harness.SignIn.SubmitEnrolmentCodeAsync(challenge, harness.WrongCodes(1)[0], null, Cancel);
@@ -68,7 +68,7 @@ public class EnrolmentCodeTests
     {
         using var harness = new CoreHarness();
         var (id, _) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
 
         var result = await harness.SignIn.SubmitEnrolmentCodeAsync(await ChallengeAsync(harness, erin), "not a code!", null, Cancel);
 
@@ -81,7 +81,7 @@ public class EnrolmentCodeTests
     {
         using var harness = new CoreHarness();
         var (id, code) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
         harness.Time.Advance(EnrolmentCodePolicy.DefaultLifetime);
 
         var result = await harness.SignIn.SubmitEnrolmentCodeAsync(await ChallengeAsync(harness, erin), code, null, Cancel);
@@ -95,7 +95,7 @@ public class EnrolmentCodeTests
     {
         using var harness = new CoreHarness();
         var (id, code) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
         var challenges = new[] { await ChallengeAsync(harness, erin), await ChallengeAsync(harness, erin) };
 
         var verdicts = await Task.WhenAll(challenges.Select(c => Task.Run(() => harness.SignIn.SubmitEnrolmentCodeAsync(c, code, null, Cancel), Cancel)));
@@ -118,7 +118,7 @@ public class EnrolmentCodeTests
     {
         using var harness = new CoreHarness();
         var (id, code) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
         Assert.IsType<SecondFactorResult.SignedIn>(await harness.SignIn.SubmitEnrolmentCodeAsync(await ChallengeAsync(harness, erin), code, null, Cancel));
         var sessionStamp = harness.Stored(erin).SecurityStamp;
         var (enrolment, _) = harness.PrepareEnrolment("erin");

@@ -27,7 +27,7 @@ public sealed class LastSignInTests
     {
         using var harness = new CoreHarness();
         var (id, code) = harness.CreateAccountAwaitingEnrolment("erin");
-        var erin = new EnrolledAccount(id, "erin", CoreHarness.DefaultPassword, [], []);
+        var erin = new EnrolledAccount(id, "erin", TestPasswords.Default, [], []);
         var challenge = Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(
             await harness.SignIn.SubmitPasswordAsync(erin.UserName, erin.Password, null, Cancel)).ChallengeId;
 

@@ -25,7 +25,7 @@ public class LockoutTransitionTests
         Func<Attempts, Task> Arrange,
         Func<Attempts, Task<object>> Act,
         string Verdict,
-        AccountState State,
+        LockoutStatus State,
         (int Password, int Totp, int Backup) Counters,
         LockoutEventKind[] Events,
         Func<Attempts, object, Task>? Also = null);
@@ -34,17 +34,17 @@ public class LockoutTransitionTests
     {
         ["Normal: wrong password is counted, second-factor counters untouched"] = new(
             _ => Task.CompletedTask, a => a.Password(correct: false),
-            "InvalidCredentials", AccountState.Normal, (1, 0, 0), None),
+            "InvalidCredentials", LockoutStatus.Normal, (1, 0, 0), None),
         ["Normal: fifth wrong password throttles for 30 s"] = new(
             a => a.FailPasswords(4), a => a.Password(correct: false),
-            "Throttled", AccountState.Throttled, (5, 0, 0), None,
+            "Throttled", LockoutStatus.Throttled, (5, 0, 0), None,
             (a, r) => Check(() => Assert.Equal(a.H.Time.GetUtcNow() + TimeSpan.FromSeconds(30), ((PasswordStepResult.Throttled)r).Until))),
         ["Throttled: correct password is refused without being evaluated"] = new(
             a => a.FailPasswords(5), a => a.Password(correct: true),
-            "Throttled", AccountState.Throttled, (5, 0, 0), None),
+            "Throttled", LockoutStatus.Throttled, (5, 0, 0), None),
         ["Throttled: wrong password is refused without being counted"] = new(
             a => a.FailPasswords(5), a => a.Password(correct: false),
-            "Throttled", AccountState.Throttled, (5, 0, 0), None),
+            "Throttled", LockoutStatus.Throttled, (5, 0, 0), None),
         ["Throttled: once the delay passed, correct password clears the password counter"] = new(
             async a =>
             {
@@ -52,14 +52,14 @@ public class LockoutTransitionTests
                 a.H.Time.Advance(TimeSpan.FromSeconds(30));
             },
             a => a.Password(correct: true),
-            "SecondFactorRequired", AccountState.Normal, (0, 0, 0), None),
+            "SecondFactorRequired", LockoutStatus.Normal, (0, 0, 0), None),
         ["Normal: correct password asks for TOTP"] = new(
             _ => Task.CompletedTask, a => a.Password(correct: true),
-            "SecondFactorRequired", AccountState.Normal, (0, 0, 0), None,
+            "SecondFactorRequired", LockoutStatus.Normal, (0, 0, 0), None,
             (_, r) => Check(() => Assert.Equal(new PasswordStepResult.SecondFactorRequired(((PasswordStepResult.SecondFactorRequired)r).ChallengeId, SecondFactorMethod.Totp, 2, InRecovery: false), r))),
         ["Normal: wrong TOTP is counted"] = new(
             _ => Task.CompletedTask, a => a.WrongTotp(),
-            "InvalidTotp", AccountState.Normal, (0, 1, 0), None,
+            "InvalidTotp", LockoutStatus.Normal, (0, 1, 0), None,
             (_, r) => Check(() => Assert.Equal(new SecondFactorResult.InvalidTotp(2, Replayed: false), r))),
         ["Normal: correct password after failed TOTP does not reset the TOTP count"] = new(
             async a =>
@@ -68,13 +68,13 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Password(correct: true),
-            "SecondFactorRequired", AccountState.Normal, (0, 2, 0), None),
+            "SecondFactorRequired", LockoutStatus.Normal, (0, 2, 0), None),
         ["Normal: wrong password after failed TOTP keeps the TOTP count"] = new(
             a => a.FailTotp(2), a => a.Password(correct: false),
-            "InvalidCredentials", AccountState.Normal, (1, 2, 0), None),
+            "InvalidCredentials", LockoutStatus.Normal, (1, 2, 0), None),
         ["Normal: correct TOTP signs in and clears the TOTP count"] = new(
             a => a.FailTotp(2), a => a.CorrectTotp(),
-            "SignedIn", AccountState.Normal, (0, 0, 0), None,
+            "SignedIn", LockoutStatus.Normal, (0, 0, 0), None,
             (a, r) => Check(() =>
             {
                 Assert.False(((SecondFactorResult.SignedIn)r).MustEnrol);
@@ -88,14 +88,14 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Totp(a.LastCode!),
-            "InvalidTotp", AccountState.Normal, (0, 1, 0), None,
+            "InvalidTotp", LockoutStatus.Normal, (0, 1, 0), None,
             (_, r) => Check(() => Assert.True(((SecondFactorResult.InvalidTotp)r).Replayed))),
         ["Normal: malformed TOTP is not counted"] = new(
             _ => Task.CompletedTask, a => a.Totp("12345"),
-            "Malformed", AccountState.Normal, (0, 0, 0), None),
+            "Malformed", LockoutStatus.Normal, (0, 0, 0), None),
         ["Normal: T-th wrong TOTP moves to Recovery"] = new(
             a => a.FailTotp(2), a => a.WrongTotp(),
-            "MovedToRecovery", AccountState.Recovery, (0, 3, 0), [LockoutEventKind.MovedToRecovery]),
+            "MovedToRecovery", LockoutStatus.Recovery, (0, 3, 0), [LockoutEventKind.MovedToRecovery]),
         ["Recovery: correct password asks for backup codes only"] = new(
             async a =>
             {
@@ -103,11 +103,11 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Password(correct: true),
-            "SecondFactorRequired", AccountState.Recovery, (0, 3, 0), None,
+            "SecondFactorRequired", LockoutStatus.Recovery, (0, 3, 0), None,
             (_, r) => Check(() => Assert.Equal(new PasswordStepResult.SecondFactorRequired(((PasswordStepResult.SecondFactorRequired)r).ChallengeId, SecondFactorMethod.BackupCodes, 2, InRecovery: true), r))),
         ["Recovery: even a correct TOTP is refused, not counted, not consumed"] = new(
             a => a.FailTotp(3), a => a.CorrectTotp(),
-            "RecoveryRequired", AccountState.Recovery, (0, 3, 0), None,
+            "RecoveryRequired", LockoutStatus.Recovery, (0, 3, 0), None,
             (a, _) => Check(() => Assert.True(a.Stored.LastTotpStep < a.H.Time.GetUtcNow().ToUnixTimeSeconds() / 30))),
         ["Recovery: wrong passwords throttle like on any account"] = new(
             async a =>
@@ -116,25 +116,25 @@ public class LockoutTransitionTests
                 await a.FailPasswords(5);
             },
             a => a.Password(correct: true),
-            "Throttled", AccountState.Recovery, (5, 3, 0), None),
+            "Throttled", LockoutStatus.Recovery, (5, 3, 0), None),
         ["Normal: choosing backup codes with a wrong pair starts a recovery and is counted"] = new(
             _ => Task.CompletedTask, a => a.Codes(a.H.WrongCodes(2)),
-            "InvalidBackupCodes", AccountState.Recovery, (0, 0, 1), [LockoutEventKind.RecoveryStarted],
+            "InvalidBackupCodes", LockoutStatus.Recovery, (0, 0, 1), [LockoutEventKind.RecoveryStarted],
             (_, r) => Check(() => Assert.Equal(2, ((SecondFactorResult.InvalidBackupCodes)r).SubmissionsLeft))),
         ["Normal: malformed backup-code submission is not counted and starts nothing"] = new(
             _ => Task.CompletedTask, a => a.Codes(a.Account.Codes(1)),
-            "Malformed", AccountState.Normal, (0, 0, 0), None),
+            "Malformed", LockoutStatus.Normal, (0, 0, 0), None),
         ["Normal: M correct codes sign in, revoke TOTP and the batch, and require enrolment"] = new(
             a => Check(a.RememberStamp), a => a.Codes(a.Account.Codes(2)),
-            "SignedIn", AccountState.Normal, (0, 0, 0), [LockoutEventKind.RecoveryStarted],
+            "SignedIn", LockoutStatus.Normal, (0, 0, 0), [LockoutEventKind.RecoveryStarted],
             (a, r) => Check(() => AssertRecovered(a, r))),
         ["Recovery: wrong codes are counted without a second recovery event"] = new(
             a => a.FailCodes(1), a => a.Codes(a.H.WrongCodes(2)),
-            "InvalidBackupCodes", AccountState.Recovery, (0, 0, 2), None,
+            "InvalidBackupCodes", LockoutStatus.Recovery, (0, 0, 2), None,
             (_, r) => Check(() => Assert.Equal(1, ((SecondFactorResult.InvalidBackupCodes)r).SubmissionsLeft))),
         ["Recovery: one right and one wrong code fail as a whole and consume nothing"] = new(
             a => a.FailCodes(1), a => a.Codes([a.Account.BackupCodes[0], a.H.WrongCodes(1)[0]]),
-            "InvalidBackupCodes", AccountState.Recovery, (0, 0, 2), None,
+            "InvalidBackupCodes", LockoutStatus.Recovery, (0, 0, 2), None,
             async (a, _) =>
             {
                 Assert.Equal(5, a.Stored.BackupCodesInSet);
@@ -147,7 +147,7 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Password(correct: true),
-            "SecondFactorRequired", AccountState.Recovery, (0, 0, 2), None),
+            "SecondFactorRequired", LockoutStatus.Recovery, (0, 0, 2), None),
         ["Recovery: N-th failed submission super-locks, rotates the stamp, ends sessions"] = new(
             async a =>
             {
@@ -155,7 +155,7 @@ public class LockoutTransitionTests
                 a.RememberStamp();
             },
             a => a.Codes(a.H.WrongCodes(2)),
-            "SuperLocked", AccountState.SuperLocked, (0, 0, 3), [LockoutEventKind.SuperLocked],
+            "SuperLocked", LockoutStatus.SuperLocked, (0, 0, 3), [LockoutEventKind.SuperLocked],
             (a, r) => Check(() =>
             {
                 Assert.Equal(new SecondFactorResult.SuperLocked(a.Account.UserName, ApplianceWide: false), r);
@@ -170,7 +170,7 @@ public class LockoutTransitionTests
                 a.RememberStamp();
             },
             a => a.Codes(a.Account.Codes(2)),
-            "SignedIn", AccountState.Normal, (0, 0, 0), None,
+            "SignedIn", LockoutStatus.Normal, (0, 0, 0), None,
             (a, r) => Check(() => AssertRecovered(a, r))),
         ["SuperLocked: correct password is answered super-locked"] = new(
             async a =>
@@ -179,10 +179,10 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Password(correct: true),
-            "SuperLocked", AccountState.SuperLocked, (0, 0, 3), None),
+            "SuperLocked", LockoutStatus.SuperLocked, (0, 0, 3), None),
         ["SuperLocked: correct codes are refused as super-locked without being evaluated"] = new(
             a => a.FailCodes(3), a => a.Codes(a.Account.Codes(2)),
-            "SuperLocked", AccountState.SuperLocked, (0, 0, 3), None,
+            "SuperLocked", LockoutStatus.SuperLocked, (0, 0, 3), None,
             (a, _) => Check(() =>
             {
                 Assert.Equal(3, a.H.AuditOf(a.Account.UserName, "login.backup-codes").Count);
@@ -190,7 +190,7 @@ public class LockoutTransitionTests
             })),
         ["SuperLocked: correct TOTP is refused as super-locked"] = new(
             a => a.FailCodes(3), a => a.CorrectTotp(),
-            "SuperLocked", AccountState.SuperLocked, (0, 0, 3), None),
+            "SuperLocked", LockoutStatus.SuperLocked, (0, 0, 3), None),
         ["SuperLocked: wrong passwords throttle like on any account"] = new(
             async a =>
             {
@@ -198,7 +198,7 @@ public class LockoutTransitionTests
                 await a.FailPasswords(5);
             },
             a => a.Password(correct: true),
-            "Throttled", AccountState.SuperLocked, (5, 0, 3), None),
+            "Throttled", LockoutStatus.SuperLocked, (5, 0, 3), None),
         ["SuperLocked: console unlock lifts it and resets the second factor"] = new(
             async a =>
             {
@@ -212,7 +212,7 @@ public class LockoutTransitionTests
                 a.H.Store.SaveSetUp(account);
                 return await a.Password(correct: true);
             },
-            "EnrolmentCodeRequired", AccountState.Normal, (0, 0, 0), None,
+            "EnrolmentCodeRequired", LockoutStatus.Normal, (0, 0, 0), None,
             (a, _) => Check(() =>
             {
                 Assert.Null(a.Stored.ProtectedTotpSecret);
@@ -227,7 +227,7 @@ public class LockoutTransitionTests
                 await a.FailCodes(3);
             },
             async a => await a.H.SignIn.SubmitPasswordAsync(a.Other!.UserName, a.Other.Password, null),
-            "SuperLocked", AccountState.SuperLocked, (0, 0, 3), None,
+            "SuperLocked", LockoutStatus.SuperLocked, (0, 0, 3), None,
             (a, r) => Check(() =>
             {
                 // The notice names the account whose super-lockout locked the appliance: that is whom the console unlocks.
@@ -241,7 +241,7 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Password(correct: true),
-            "EnrolmentCodeRequired", AccountState.Normal, (0, 0, 0), None,
+            "EnrolmentCodeRequired", LockoutStatus.Normal, (0, 0, 0), None,
             async (a, r) => Assert.Equal(
                 new SecondFactorResult.EnrolmentCodeUnavailable(Expired: false, "nasdash console unlock alice"),
                 await a.H.SignIn.SubmitEnrolmentCodeAsync(((PasswordStepResult.EnrolmentCodeRequired)r).ChallengeId, a.H.WrongCodes(1)[0], null))),
@@ -252,12 +252,12 @@ public class LockoutTransitionTests
                 a.Challenge = null;
             },
             a => a.Codes(a.Account.Codes(2)),
-            "InvalidBackupCodes", AccountState.Recovery, (0, 0, 1), [LockoutEventKind.RecoveryStarted],
+            "InvalidBackupCodes", LockoutStatus.Recovery, (0, 0, 1), [LockoutEventKind.RecoveryStarted],
             async (a, _) => Assert.IsType<SecondFactorResult.SignedIn>(await a.Codes(a.Other!.Codes(2)))),
         ["Step-up: a wrong code is a TOTP failure; the T-th moves to Recovery"] = new(
             a => a.FailTotp(2),
             async a => await a.H.StepUp.VerifyAsync(a.Account.Id, a.H.WrongCode(a.Account), StepUpPurpose.EnableSsh, null),
-            "Wrong", AccountState.Recovery, (0, 3, 0), [LockoutEventKind.MovedToRecovery]),
+            "Wrong", LockoutStatus.Recovery, (0, 3, 0), [LockoutEventKind.MovedToRecovery]),
     };
 
     public static TheoryData<string> RowNames => new(Rows.Keys);
@@ -276,7 +276,7 @@ public class LockoutTransitionTests
 
         var stored = attempts.Stored;
         Assert.Equal(spec.Verdict, verdict is Enum e ? e.ToString() : verdict.GetType().Name);
-        Assert.Equal(spec.State, stored.EffectiveState(harness.Time.GetUtcNow()));
+        Assert.Equal(spec.State, stored.LockoutStatusAt(harness.Time.GetUtcNow()));
         Assert.Equal(spec.Counters, (stored.PasswordFailures, stored.TotpFailures, stored.BackupFailures));
         Assert.Equal(spec.Events, harness.Lockouts.Kinds);
         if (spec.Also is not null)
@@ -292,7 +292,7 @@ public class LockoutTransitionTests
         var ends = Rows.Values.Select(r => r.State).ToHashSet();
 
         Assert.Superset(new HashSet<string> { "Normal", "Throttled", "Recovery", "SuperLocked" }, starts);
-        Assert.Equal(Enum.GetValues<AccountState>().ToHashSet(), ends);
+        Assert.Equal(Enum.GetValues<LockoutStatus>().ToHashSet(), ends);
     }
 
     private static void AssertRecovered(Attempts a, object verdict)

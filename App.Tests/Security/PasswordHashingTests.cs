@@ -8,7 +8,7 @@ public class PasswordHashingTests
     [Fact]
     public void Hash_DefaultWorkFactor_IsPbkdf2Sha512AtOwaspIterations()
     {
-        var hash = new PasswordHashing().Hash("correct horse battery");
+        var hash = new PasswordHashing().Hash(TestPasswords.Default);
 
         Assert.Equal((Prf: 2, Iterations: 210_000), Parameters(hash));
         Assert.Equal(210_000, PasswordHashing.OwaspIterations);
@@ -17,10 +17,10 @@ public class PasswordHashingTests
     [Fact]
     public void Verify_HashWithFewerIterations_SucceedsAndAsksForRehash()
     {
-        var old = new PasswordHashing(iterations: 500).Hash("correct horse battery");
+        var old = new PasswordHashing(iterations: 500).Hash(TestPasswords.Default);
         var current = new PasswordHashing(iterations: 1_000);
 
-        Assert.Equal(PasswordCheck.SucceededRehashNeeded, current.VerifyHash(old, "correct horse battery"));
+        Assert.Equal(PasswordCheck.SucceededRehashNeeded, current.VerifyHash(old, TestPasswords.Default));
         Assert.Equal(PasswordCheck.Failed, current.VerifyHash(old, "wrong horse battery"));
         Assert.Equal(PasswordCheck.Succeeded, current.VerifyHash(current.Hash("x y z"), "x y z"));
     }
@@ -40,14 +40,14 @@ public class PasswordHashingTests
         // Same PRF, iteration count, salt and subkey sizes as a real hash: the same PBKDF2 work to verify
         // (SubmitPassword_UnknownUser_CostsAboutAsMuchAsAKnownUsersWrongPassword times it through the sign-in service).
         var hashing = new PasswordHashing(iterations: 20_000);
-        var real = Convert.FromBase64String(hashing.Hash("correct horse battery"));
+        var real = Convert.FromBase64String(hashing.Hash(TestPasswords.Default));
         var dummy = Convert.FromBase64String(hashing.DummyHash);
 
         Assert.Equal((Prf: 2, Iterations: 20_000), Parameters(hashing.DummyHash));
         Assert.Equal(real.Length, dummy.Length);
         Assert.Equal(real.AsSpan(0, 13).ToArray(), dummy.AsSpan(0, 13).ToArray());
         Assert.NotEqual(hashing.DummyHash, new PasswordHashing(iterations: 20_000).DummyHash);
-        foreach (var guess in new[] { "", "correct horse battery", "password" })
+        foreach (var guess in new[] { "", TestPasswords.Default, "password" })
         {
             Assert.Equal(PasswordCheck.Failed, hashing.VerifyHash(hashing.DummyHash, guess));
         }

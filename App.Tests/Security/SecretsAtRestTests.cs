@@ -60,7 +60,7 @@ public class SecretsAtRestTests
         using var temp = new TempDirectory();
         using var services = Build(temp, "Production", passwordIterations: null);
 
-        Assert.Equal(PasswordHashing.OwaspIterations, IterationsOf(services.GetRequiredService<PasswordHashing>().Hash("correct horse battery")));
+        Assert.Equal(PasswordHashing.OwaspIterations, IterationsOf(services.GetRequiredService<PasswordHashing>().Hash(TestPasswords.Default)));
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public class SecretsAtRestTests
         using var temp = new TempDirectory();
         using var services = Build(temp, environment, passwordIterations: "1000");
 
-        Assert.Equal(1000, IterationsOf(services.GetRequiredService<PasswordHashing>().Hash("correct horse battery")));
+        Assert.Equal(1000, IterationsOf(services.GetRequiredService<PasswordHashing>().Hash(TestPasswords.Default)));
     }
 
     private static int IterationsOf(string hash) =>
@@ -86,13 +86,13 @@ public class SecretsAtRestTests
         {
             var store = before.GetRequiredService<LiteDbStore>();
             var protector = before.GetRequiredService<SecretProtector>();
-            store.TryInsert(Account.CreateEnrolled("alice", before.GetRequiredService<PasswordHashing>().Hash(CoreHarness.DefaultPassword),
+            store.TryInsert(Account.CreateEnrolled("alice", before.GetRequiredService<PasswordHashing>().Hash(TestPasswords.Default),
                 DateTimeOffset.UtcNow, protector.Protect(secret), -1, before.GetRequiredService<BackupCodes>().Generate(5).Stored));
         }
 
         using var after = Build(temp, "Testing");
         var signIn = after.GetRequiredService<SignInService>();
-        var password = await signIn.SubmitPasswordAsync("alice", CoreHarness.DefaultPassword, null, TestContext.Current.CancellationToken);
+        var password = await signIn.SubmitPasswordAsync("alice", TestPasswords.Default, null, TestContext.Current.CancellationToken);
         var challenge = Assert.IsType<PasswordStepResult.SecondFactorRequired>(password).ChallengeId;
         var code = after.GetRequiredService<TotpVerifier>().Current(secret);
 

@@ -257,8 +257,16 @@ public class SecurityKeyTests
             challenge, key.Assert(Assert.IsType<SecurityKeyPrompt.Ready>(await signIn.StartAsync(challenge, Ct)).OptionsJson), Client, Ct));
     }
 
-    [Fact]
-    public async Task SignIn_InRecovery_AcceptsNoKey()
+    /// <summary>Only Normal accepts a key: a state reached between the prompt and the submission refuses it unused.</summary>
+    public static TheoryData<AccountState, string> StatesThatAcceptNoKey => new()
+    {
+        { AccountState.Recovery, nameof(SecondFactorResult.RecoveryRequired) },
+        { AccountState.SuperLocked, nameof(SecondFactorResult.SuperLocked) },
+    };
+
+    [Theory]
+    [MemberData(nameof(StatesThatAcceptNoKey))]
+    public async Task SignIn_StateReachedMeanwhile_AcceptsNoKey(AccountState state, string verdict)
     {
         using var harness = NewHarness();
         var alice = harness.CreateEnrolledAccount("alice");
@@ -266,39 +274,58 @@ public class SecurityKeyTests
         await RegisterAsync(harness, alice, key);
         var (challenge, options) = await StartAsync(harness, alice);
         var assertion = key.Assert(options);
-        Update(harness, alice, a => a.StartRecovery(harness.Time.GetUtcNow()));
+        Update(harness, alice, a => a.MoveTo(state, harness.Time.GetUtcNow()));
 
         var submitted = await harness.Get<SecurityKeySignIn>().SubmitAsync(challenge, assertion, Client, Ct);
 
-        Assert.IsType<SecondFactorResult.RecoveryRequired>(submitted);
-        var next = await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, Client, Ct);
-        var nextChallenge = Assert.IsType<PasswordStepResult.SecondFactorRequired>(next).ChallengeId;
-        Assert.False(harness.Get<SecurityKeySignIn>().IsOffered(nextChallenge));
-        var prompt = Assert.IsType<SecurityKeyPrompt.Refused>(await harness.Get<SecurityKeySignIn>().StartAsync(nextChallenge, Ct));
-        Assert.IsType<SecondFactorResult.RecoveryRequired>(prompt.Result);
+        Assert.Equal(verdict, submitted.GetType().Name);
         Assert.Null(Assert.Single(harness.Stored(alice).SecurityKeys).LastUsedAt);
-    }
-
-    [Fact]
-    public async Task SignIn_SuperLockedMeanwhile_AcceptsNoKey()
-    {
-        using var harness = NewHarness();
-        var alice = harness.CreateEnrolledAccount("alice");
-        using var key = new TestAuthenticator(Origin);
-        await RegisterAsync(harness, alice, key);
-        var (challenge, options) = await StartAsync(harness, alice);
-        var assertion = key.Assert(options);
-        Update(harness, alice, a => a.SuperLock(harness.Time.GetUtcNow()));
-
-        var submitted = await harness.Get<SecurityKeySignIn>().SubmitAsync(challenge, assertion, Client, Ct);
-
-        Assert.IsType<SecondFactorResult.SuperLocked>(submitted);
-        Assert.Null(harness.Stored(alice).SecurityKeys[0].LastUsedAt);
         Assert.Empty(harness.AuditOf("alice", AuditNames.LoginSecurityKey.Id));
     }
 
     [Fact]
-    public async Task ConsoleUnlock_RemovesEveryKey()
+    public async Task Password_InRecovery_OffersNoKey()
+    {
+        using var harness = NewHarness();
+        var alice = harness.CreateEnrolledAccount("alice");
+        using var key = new TestAuthenticator(Origin);
+        await RegisterAsync(harness, alice, key);
+        Update(harness, alice, a => a.StartRecovery(harness.Time.GetUtcNow()));
+
+        var next = await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, Client, Ct);
+
+        var nextChallenge = Assert.IsType<PasswordStepResult.SecondFactorRequired>(next).ChallengeId;
+        Assert.False(harness.Get<SecurityKeySignIn>().IsOffered(nextChallenge));
+        var prompt = Assert.IsType<SecurityKeyPrompt.Refused>(await harness.Get<SecurityKeySignIn>().StartAsync(nextChallenge, Ct));
+        Assert.IsType<SecondFactorResult.RecoveryRequired>(prompt.Result);
+    }
+
+    // The moves that take the whole second factor away: each removes every key and ends a ceremony already started.
+    private static readonly Dictionary<string, Func<CoreHarness, EnrolledAccount, Task>> SecondFactorResets = new(StringComparer.Ordinal)
+    {
+        ["console unlock"] = async (harness, _) =>
+        {
+            var unlock = await harness.Get<AccountAdministration>().UnlockAsync("alice", "root", Ct);
+            Assert.True(unlock.Succeeded, unlock.Message);
+        },
+        ["completed recovery"] = async (harness, alice) =>
+        {
+            var challenge = await harness.ChallengeAsync(alice);
+            var recovered = await harness.SignIn.SubmitBackupCodesAsync(challenge, alice.Codes(harness.Policy.RequiredCodesAtRecovery), Client, Ct);
+            Assert.IsType<SecondFactorResult.SignedIn>(recovered);
+        },
+        ["administrator's reset"] = (harness, alice) =>
+        {
+            Update(harness, alice, a => a.ResetByAdministrator(harness.Time.GetUtcNow()));
+            return Task.CompletedTask;
+        },
+    };
+
+    public static TheoryData<string> SecondFactorResetNames => new(SecondFactorResets.Keys);
+
+    [Theory]
+    [MemberData(nameof(SecondFactorResetNames))]
+    public async Task SecondFactorReset_RemovesEveryKeyAndEndsTheCeremonyUnderway(string reset)
     {
         using var harness = NewHarness();
         var alice = harness.CreateEnrolledAccount("alice");
@@ -309,40 +336,12 @@ public class SecurityKeyTests
         var (challenge, options) = await StartAsync(harness, alice);
         var assertion = second.Assert(options);
 
-        var unlock = await harness.Get<AccountAdministration>().UnlockAsync("alice", "root", Ct);
+        await SecondFactorResets[reset](harness, alice);
 
-        Assert.True(unlock.Succeeded, unlock.Message);
-        Assert.Empty(harness.Stored(alice).SecurityKeys);
+        var stored = harness.Stored(alice);
+        Assert.Empty(stored.SecurityKeys);
+        Assert.False(stored.AcceptsSecurityKeys);
         Assert.IsType<SecondFactorResult.ChallengeExpired>(await harness.Get<SecurityKeySignIn>().SubmitAsync(challenge, assertion, Client, Ct));
-    }
-
-    [Fact]
-    public async Task RecoverySucceeded_RemovesEveryKey()
-    {
-        using var harness = NewHarness();
-        var alice = harness.CreateEnrolledAccount("alice");
-        using var key = new TestAuthenticator(Origin);
-        await RegisterAsync(harness, alice, key);
-        var challenge = await harness.ChallengeAsync(alice);
-
-        var result = await harness.SignIn.SubmitBackupCodesAsync(challenge, alice.Codes(harness.Policy.RequiredCodesAtRecovery), Client, Ct);
-
-        Assert.IsType<SecondFactorResult.SignedIn>(result);
-        Assert.Empty(harness.Stored(alice).SecurityKeys);
-    }
-
-    [Fact]
-    public async Task SecondFactorResetByAdministrator_RemovesEveryKey()
-    {
-        using var harness = NewHarness();
-        var alice = harness.CreateEnrolledAccount("alice");
-        using var key = new TestAuthenticator(Origin);
-        await RegisterAsync(harness, alice, key);
-
-        Update(harness, alice, a => a.ResetByAdministrator(harness.Time.GetUtcNow()));
-
-        Assert.Empty(harness.Stored(alice).SecurityKeys);
-        Assert.False(harness.Stored(alice).AcceptsSecurityKeys);
     }
 
     [Fact]

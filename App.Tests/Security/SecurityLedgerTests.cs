@@ -73,7 +73,7 @@ public sealed class SecurityLedgerTests
         using var harness = new CoreHarness(TwoFactorSettings.Defaults with { MaxFailedBackupSubmissions = 3 });
         var (id, _) = harness.CreateAccountAwaitingEnrolment("erin");
         var challenge = Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(
-            await harness.SignIn.SubmitPasswordAsync("erin", CoreHarness.DefaultPassword, "192.0.2.5", Cancel)).ChallengeId;
+            await harness.SignIn.SubmitPasswordAsync("erin", TestPasswords.Default, "192.0.2.5", Cancel)).ChallengeId;
         var before = harness.Store.AllNotices(100).Count;
 
         for (var i = 0; i < 3; i++)

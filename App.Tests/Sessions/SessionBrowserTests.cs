@@ -28,11 +28,12 @@ public sealed class SessionBrowserTests(Chromium chromium)
 
             var started = DateTimeOffset.UtcNow;
             var code = await SeededAccounts.ConsoleUnlockAsync(server.Services, "alice");
+            var bobRechecked = server.NextRecheckAsync(bob.Id, notBefore: DateTimeOffset.UtcNow);
 
             await a.WaitForUrlAsync("/login");
             var took = DateTimeOffset.UtcNow - started;
             Assert.True(took < TimeSpan.FromSeconds(6), $"The open dashboard left after {took.TotalSeconds:0.0} s.");
-            await bobTab.Page.WaitForTimeoutAsync(1000);
+            Assert.True(await bobRechecked, "The server's re-check after alice's unlock ended bob's open page.");
             Assert.EndsWith("/", bobTab.Page.Url, StringComparison.Ordinal);
             Assert.True(await bobTab.IsVisibleAsync("user-menu"));
 
@@ -67,10 +68,12 @@ public sealed class SessionBrowserTests(Chromium chromium)
             await b.ClickAsync("dark-mode");
             await b.Page.WaitForFunctionAsync("() => (window.nasdash.activityReports || 0) >= 1");
             clock.Advance(TimeSpan.FromMinutes(20));
+            // 40 minutes after the sign-in, past the 30-minute idle limit, 20 after the first click.
+            var rechecked = server.NextRecheckAsync(alice.Id, notBefore: clock.GetUtcNow());
             await b.ClickAsync("dark-mode");
 
-            await b.Page.WaitForTimeoutAsync(6000);
-            Assert.True(await b.IsVisibleAsync("user-menu"), "The session ended although it was in use.");
+            Assert.True(await rechecked, "The session ended although it was in use.");
+            Assert.True(await b.IsVisibleAsync("user-menu"), "The page left although its session was kept.");
 
             clock.Advance(TimeSpan.FromMinutes(31));
             await b.WaitForUrlAsync("/login");

@@ -13,7 +13,7 @@ public sealed class SessionRevalidationTests
     {
         var time = TimeProvider.System;
         var validator = new SessionValidator(new UnreadableStore(), new UnreadableStore(), new SessionActivity(time, new NasDashOptions()), new NasDashOptions(), time);
-        using var revalidation = new SessionRevalidation(NullLoggerFactory.Instance, validator, new SecurityEvents(), time);
+        using var revalidation = new SessionRevalidation(NullLoggerFactory.Instance, validator, new SecurityEvents(), new SessionRechecks(), time);
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, Guid.NewGuid().ToString())], "test"));
 
         Assert.Throws<StoreUnavailableException>(() => validator.Check(user));

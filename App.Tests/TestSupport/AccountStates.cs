@@ -90,11 +90,10 @@ public static class AccountStates
         return new EnrolmentCodes(new BackupCodes(time, iterations: 10), new EnrolmentCodePolicy(EnrolmentCodePolicy.DefaultLifetime), time).New();
     }
 
-    /// <summary>Drives the account into <paramref name="state"/> (Normal leaves it as it is; Throttled by six wrong passwords).</summary>
+    /// <summary>Drives the account into <paramref name="state"/> (Normal leaves it as it is).</summary>
     public static Account MoveTo(this Account account, AccountState state, DateTimeOffset now) => state switch
     {
         AccountState.Normal => account,
-        AccountState.Throttled => account.FailPasswords(PasswordThrottle.FailuresBeforeThrottle + 1, now),
         AccountState.Recovery => account.StartRecovery(now),
         AccountState.SuperLocked => account.SuperLock(now),
         _ => throw new ArgumentOutOfRangeException(nameof(state)),

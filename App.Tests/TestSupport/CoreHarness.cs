@@ -14,7 +14,6 @@ namespace NasDash.Tests.TestSupport;
 /// </summary>
 public sealed class CoreHarness : IDisposable
 {
-    public const string DefaultPassword = "correct horse battery";
     public const string Host = TestCore.Host;
     /// <summary>2026-01-01T00:00:00Z, the start of a TOTP time step.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -82,7 +81,7 @@ public sealed class CoreHarness : IDisposable
         where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>An account enrolled through <see cref="EnrolmentService"/> as setup does it, with its plaintext secrets.</summary>
-    public EnrolledAccount CreateEnrolledAccount(string userName, string password = DefaultPassword)
+    public EnrolledAccount CreateEnrolledAccount(string userName, string password = TestPasswords.Default)
     {
         var (enrolment, codes) = PrepareEnrolment(userName);
         var (protectedSecret, step, stored) = Enrolments.Seal(enrolment, confirmed: true);
@@ -116,7 +115,7 @@ public sealed class CoreHarness : IDisposable
     }
 
     /// <summary>An account created on /users: a password and a one-time enrolment code, which it presents after the password.</summary>
-    public (Guid Id, string EnrolmentCode) CreateAccountAwaitingEnrolment(string userName, string password = DefaultPassword)
+    public (Guid Id, string EnrolmentCode) CreateAccountAwaitingEnrolment(string userName, string password = TestPasswords.Default)
     {
         var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow());
         var issued = EnrolmentCodes.IssueTo(account);
@@ -129,7 +128,7 @@ public sealed class CoreHarness : IDisposable
     }
 
     /// <summary>An account with a password only and no enrolment code (mustEnrol) or one created before 2FA was required.</summary>
-    public Guid CreateAccount(string userName, string password = DefaultPassword, bool mustEnrol = true)
+    public Guid CreateAccount(string userName, string password = TestPasswords.Default, bool mustEnrol = true)
     {
         var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow(), mustEnrol);
         if (!Store.TryInsert(account))

@@ -15,10 +15,8 @@ public sealed record SeededAccount(Guid Id, string UserName, string Password, st
 /// <summary>Seeds accounts and settings through the running app's own services.</summary>
 public static class SeededAccounts
 {
-    public const string DefaultPassword = "correct horse battery staple";
-
     /// <summary>The same enrolled administrator as <see cref="TestAdministrators.Seed"/>, in the shape the browser tests use.</summary>
-    public static SeededAccount Create(IServiceProvider services, string userName, string password = DefaultPassword)
+    public static SeededAccount Create(IServiceProvider services, string userName, string password = TestPasswords.Default)
     {
         var admin = TestAdministrators.Seed(services, userName, password);
         return new SeededAccount(admin.Id, userName, password, Base32Encoding.ToString(admin.Secret), admin.Codes);

@@ -46,13 +46,11 @@ public sealed class SeededAdmin(Guid id, string userName, string password, byte[
 
 public static class TestAdministrators
 {
-    public const string DefaultPassword = "a long test passphrase";
-
     /// <summary>
     /// Enrols through the real <see cref="EnrolmentService"/> (verify, issue, download, seal) and inserts the account;
     /// marks setup complete. The enrolment is verified with the previous step's code so the current one stays usable.
     /// </summary>
-    public static SeededAdmin Seed(IServiceProvider services, string userName, string password = DefaultPassword, Action<Account>? adjust = null)
+    public static SeededAdmin Seed(IServiceProvider services, string userName, string password = TestPasswords.Default, Action<Account>? adjust = null)
     {
         var enrolments = services.GetRequiredService<EnrolmentService>();
         var time = services.GetRequiredService<TimeProvider>();
@@ -85,7 +83,7 @@ public static class TestAdministrators
     }
 
     /// <summary>An administrator with a password only, who must enrol at the next sign-in.</summary>
-    public static Account SeedUnenrolled(IServiceProvider services, string userName, string password = DefaultPassword)
+    public static Account SeedUnenrolled(IServiceProvider services, string userName, string password = TestPasswords.Default)
     {
         var time = services.GetRequiredService<TimeProvider>();
         var account = Account.Create(userName, services.GetRequiredService<PasswordHashing>().Hash(password), time.GetUtcNow());

@@ -15,14 +15,16 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     private readonly SessionValidator _validator;
     private readonly TimeProvider _time;
     private readonly SecurityEvents _events;
+    private readonly SessionRechecks _rechecks;
     private readonly ILogger<SessionRevalidation> _logger;
 
-    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SecurityEvents events, TimeProvider time)
+    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SecurityEvents events, SessionRechecks rechecks, TimeProvider time)
         : base(loggerFactory)
     {
         _validator = validator;
         _time = time;
         _events = events;
+        _rechecks = rechecks;
         _logger = loggerFactory.CreateLogger<SessionRevalidation>();
         _events.SessionsEnded += OnSessionsEnded;
     }
@@ -47,8 +49,13 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
 
     private bool Spared => _sparedSince is { } since && _time.GetUtcNow() - since < SpareLimit;
 
-    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        Task.FromResult(Keeps(authenticationState.User));
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
+    {
+        var at = _time.GetUtcNow();
+        var kept = Keeps(authenticationState.User);
+        _rechecks.Report(new SessionRecheck(authenticationState.User.AccountId(), at, kept));
+        return Task.FromResult(kept);
+    }
 
     /// <summary>
     /// Whether the circuit's session stays. A check that throws (the store unreadable) ends it: the base class would log

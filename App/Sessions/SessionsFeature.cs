@@ -64,6 +64,7 @@ public static class SessionsFeature
         services.AddSingleton<SessionActivityFile>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionActivityFile>());
         services.AddSingleton<SessionValidator>();
+        services.AddSingleton<SessionRechecks>();
         services.AddScoped<ClientAddress>();
         services.AddScoped<SignInBrowser>();
         services.AddScoped<BrowserDevice>();

@@ -574,7 +574,8 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             .Ignore(a => a.MayChangePassword)
             .Ignore(a => a.AcceptsSshCode)
             .Ignore(a => a.MayRenewSecondFactor)
-            .Ignore(a => a.MayAddNotificationAddress);
+            .Ignore(a => a.MayAddNotificationAddress)
+            .Ignore(a => a.MayCreateApiToken);
         mapper.Entity<StoredBackupCodes>()
             .Ignore(c => c.Total);
         mapper.Entity<ApplianceSettings>().Id(s => s.Id, autoId: false);

@@ -29,7 +29,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
         var ended = new List<Guid>();
         server.Services.GetRequiredService<SecurityEvents>().SessionsEnded += ended.Add;
         await SuperLockAsync(signIn, "alice");
-        Assert.IsType<PasswordStepResult.SuperLocked>(await signIn.SubmitPasswordAsync("alice", TestAccounts.Password, "192.0.2.7", TestContext.Current.CancellationToken));
+        Assert.IsType<PasswordStepResult.SuperLocked>(await signIn.SubmitPasswordAsync("alice", TestPasswords.Default, "192.0.2.7", TestContext.Current.CancellationToken));
         Assert.Contains(store.Open(), a => a.Key == "superlocked:alice");
         ended.Clear();
 
@@ -39,7 +39,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
         Assert.Equal("server", Json(status).GetProperty("via").GetString());
         Assert.Equal((0, ""), (unlock.Exit, unlock.Error));
         Assert.StartsWith("Unlocked alice (was SuperLocked).", unlock.Output, StringComparison.Ordinal);
-        var password = await signIn.SubmitPasswordAsync("alice", TestAccounts.Password, "192.0.2.7", TestContext.Current.CancellationToken);
+        var password = await signIn.SubmitPasswordAsync("alice", TestPasswords.Default, "192.0.2.7", TestContext.Current.CancellationToken);
         var challenge = Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(password).ChallengeId;
         var enrolment = Assert.IsType<SecondFactorResult.SignedIn>(
             await signIn.SubmitEnrolmentCodeAsync(challenge, SeededAccounts.EnrolmentCodeIn(unlock.Output), "192.0.2.7", TestContext.Current.CancellationToken));
@@ -67,7 +67,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
 
         Assert.Equal((0, ""), (reset.Exit, reset.Error));
         Assert.IsType<PasswordStepResult.SecondFactorRequired>(await signIn.SubmitPasswordAsync("alice", "a new long passphrase", null, TestContext.Current.CancellationToken));
-        Assert.IsType<PasswordStepResult.InvalidCredentials>(await signIn.SubmitPasswordAsync("alice", TestAccounts.Password, null, TestContext.Current.CancellationToken));
+        Assert.IsType<PasswordStepResult.InvalidCredentials>(await signIn.SubmitPasswordAsync("alice", TestPasswords.Default, null, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
     /// <summary>Password, then ten wrong pairs of backup codes: the real path to a super-lockout.</summary>
     private static async Task SuperLockAsync(SignInService signIn, string user)
     {
-        var password = await signIn.SubmitPasswordAsync(user, TestAccounts.Password, "192.0.2.7", TestContext.Current.CancellationToken);
+        var password = await signIn.SubmitPasswordAsync(user, TestPasswords.Default, "192.0.2.7", TestContext.Current.CancellationToken);
         var challenge = Assert.IsType<PasswordStepResult.SecondFactorRequired>(password).ChallengeId;
         SecondFactorResult result;
         do

@@ -111,7 +111,7 @@ public sealed class ConsoleMenuTests : IDisposable
 
         Assert.Contains("do not match", _console.Output, StringComparison.Ordinal);
         using var store = _data.OpenStore();
-        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(store.FindByName("alice"), TestAccounts.Password));
+        Assert.Equal(PasswordCheck.Succeeded, TestAccounts.Hashing.Verify(store.FindByName("alice"), TestPasswords.Default));
     }
 
     private void Choose(ConsoleMenu.MenuAction action)

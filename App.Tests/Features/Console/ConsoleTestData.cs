@@ -34,14 +34,13 @@ public sealed class TempDataDirectory : IDisposable
 /// <summary>Accounts in the states the console deals with. Passwords are hashed with few iterations.</summary>
 public static class TestAccounts
 {
-    public const string Password = "correct horse battery";
     public static readonly PasswordHashing Hashing = new(1_000);
 
     public static Account Enrolled(string userName, DateTimeOffset now)
     {
         var batch = new BackupCodes(TimeProvider.System, iterations: 1_000).Generate(10);
         // The secret is never decrypted by the console or by a super-locked sign-in.
-        return Account.CreateEnrolled(userName, Hashing.Hash(Password), now, "protected-secret", 1234, batch.Stored);
+        return Account.CreateEnrolled(userName, Hashing.Hash(TestPasswords.Default), now, "protected-secret", 1234, batch.Stored);
     }
 
     public static Account SuperLocked(string userName, DateTimeOffset now)

@@ -31,7 +31,7 @@ public sealed class Fail2banFilterTests
 
         await harness.SignIn.SubmitPasswordAsync("alice", "wrong password", "192.0.2.11", Ct);
         await harness.SignIn.SubmitTotpAsync(await harness.ChallengeAsync(alice), harness.WrongCode(alice), "192.0.2.12", Ct);
-        var erin = Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(await harness.SignIn.SubmitPasswordAsync("erin", CoreHarness.DefaultPassword, null, Ct));
+        var erin = Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(await harness.SignIn.SubmitPasswordAsync("erin", TestPasswords.Default, null, Ct));
         await harness.SignIn.SubmitEnrolmentCodeAsync(erin.ChallengeId, "AAAA-AAAA-AAAA-AAAA", "192.0.2.14", Ct);
         // The attempt of issue 24: a password holder's key ceremony "fails" with a forged line as the browser's message.
         harness.Get<SecurityKeySignIn>().CeremonyFailed(await harness.ChallengeAsync(alice), ForgedBrowserMessage, "192.0.2.50");

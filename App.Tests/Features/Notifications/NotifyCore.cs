@@ -128,6 +128,9 @@ public sealed class NotifyCore : IAsyncDisposable
         return Notices();
     }
 
+    /// <summary>One pass of the background sender, made now: whatever is due is attempted before it returns.</summary>
+    public Task DeliverDueNowAsync() => _sender.DeliverDueAsync(TestContext.Current.CancellationToken);
+
     public async Task Restart()
     {
         await StopAsync();

@@ -1,17 +1,18 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using NasDash.Features.Setup;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Setup;
 
 public sealed class AdministratorStepTests : SetupTestContext
 {
     [Theory]
-    [InlineData("Admin", Password, Password, "setup-username", UserNameRules.Message)]
+    [InlineData("Admin", TestPasswords.Default, TestPasswords.Default, "setup-username", UserNameRules.Message)]
     [InlineData("owner", "short", "short", "setup-password", "Use at least 12 characters.")]
     [InlineData("owner", "owner-and-more-2026", "owner-and-more-2026", "setup-password", "The password must not contain the user name.")]
     [InlineData("owner", "password1234", "password1234", "setup-password", "This password is too common or too simple; choose another.")]
-    [InlineData("owner", Password, "something else entirely", "setup-password-confirm", "The two passwords do not match.")]
+    [InlineData("owner", TestPasswords.Default, "something else entirely", "setup-password-confirm", "The two passwords do not match.")]
     public async Task Submit_InvalidInput_MessageUnderTheField(string userName, string password, string confirmation, string field, string message)
     {
         var (cut, wizard) = RenderStep();
@@ -37,7 +38,7 @@ public sealed class AdministratorStepTests : SetupTestContext
     public async Task Submit_ValidInput_WizardHoldsTheNameAndAHashAndFieldsAreCleared()
     {
         var (cut, wizard) = RenderStep();
-        Fill(cut, "owner", Password, Password);
+        Fill(cut, "owner", TestPasswords.Default, TestPasswords.Default);
 
         Assert.True(await cut.InvokeAsync(() => cut.Instance.SubmitAsync()));
 

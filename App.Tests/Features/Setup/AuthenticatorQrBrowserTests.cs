@@ -19,7 +19,7 @@ public sealed class AuthenticatorQrBrowserTests(Chromium chromium)
         {
             await b.GotoAsync("/setup");
             await SetupDriver.EnterTokenAsync(b, await SetupDriver.ReadTokenAsync(server));
-            await SetupDriver.EnterAdministratorAsync(b, "owner", SetupDriver.DefaultPassword);
+            await SetupDriver.EnterAdministratorAsync(b, "owner", TestPasswords.Default);
             var qr = b.ById("totp-qr");
             await qr.Locator("svg").WaitForAsync();
             var secret = await b.ById("totp-secret").GetAttributeAsync("data-secret");

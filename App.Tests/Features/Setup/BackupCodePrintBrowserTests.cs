@@ -25,7 +25,7 @@ public sealed class BackupCodePrintBrowserTests(Chromium chromium)
         {
             await b.GotoAsync("/setup");
             await SetupDriver.EnterTokenAsync(b, await SetupDriver.ReadTokenAsync(server));
-            await SetupDriver.EnterAdministratorAsync(b, "owner", SetupDriver.DefaultPassword);
+            await SetupDriver.EnterAdministratorAsync(b, "owner", TestPasswords.Default);
             var (secret, _) = await SetupDriver.VerifyAuthenticatorAsync(b);
             await b.ById("backup-code").First.WaitForAsync();
             var codes = await b.TextsOfAsync("backup-code");

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using NasDash.Features.Setup;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Setup;
 
@@ -155,8 +156,8 @@ public sealed class SetupPageTests : SetupTestContext
         Button(cut, "setup-next").Click();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("input[data-testid=setup-username]")));
         cut.Find("input[data-testid=setup-username]").Input("owner");
-        cut.Find("input[data-testid=setup-password]").Input(Password);
-        cut.Find("input[data-testid=setup-password-confirm]").Input(Password);
+        cut.Find("input[data-testid=setup-password]").Input(TestPasswords.Default);
+        cut.Find("input[data-testid=setup-password-confirm]").Input(TestPasswords.Default);
         Button(cut, "setup-next").Click();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=totp-qr]")));
     }

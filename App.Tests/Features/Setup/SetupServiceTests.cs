@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NasDash.Features.Setup;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Setup;
 
@@ -107,12 +108,12 @@ public sealed class SetupServiceTests : SetupTestContext
     [Fact]
     public async Task PrepareAdministrator_ValidInput_KeepsOnlyAHashThatVerifies()
     {
-        var result = await Setup.PrepareAdministratorAsync(new NewPassword(" owner ", Password, Password));
+        var result = await Setup.PrepareAdministratorAsync(new NewPassword(" owner ", TestPasswords.Default, TestPasswords.Default));
 
         var draft = Assert.IsType<AdministratorResult.Accepted>(result).Draft;
         Assert.Equal("owner", draft.UserName);
-        Assert.DoesNotContain(Password, draft.PasswordHash, StringComparison.Ordinal);
-        Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().VerifyHash(draft.PasswordHash, Password));
+        Assert.DoesNotContain(TestPasswords.Default, draft.PasswordHash, StringComparison.Ordinal);
+        Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().VerifyHash(draft.PasswordHash, TestPasswords.Default));
     }
 
     [Fact]
@@ -247,7 +248,7 @@ public sealed class SetupServiceTests : SetupTestContext
         Assert.Equal(
             ["setup.administrator", "setup.authenticator", "setup.backup-codes", "setup.completed", "setup.token"],
             audit.Select(e => e.Event).Distinct().Order().ToArray());
-        var secrets = new List<string> { Password, wizard.Enrolment!.SecretBase32, wizard.Administrator!.PasswordHash };
+        var secrets = new List<string> { TestPasswords.Default, wizard.Enrolment!.SecretBase32, wizard.Administrator!.PasswordHash };
         secrets.AddRange(wizard.Enrolment.Codes);
         secrets.AddRange(wizard.Enrolment.Codes.Select(c => c.Replace("-", "", StringComparison.Ordinal)));
         var written = audit.SelectMany(e => new[] { e.Event, e.Outcome, e.Detail, e.UserName }).Concat(Log.Messages).ToList();
@@ -276,11 +277,11 @@ public sealed class SetupServiceTests : SetupTestContext
         var wizard = await ReadyWizardAsync("owner");
         var first = wizard.Enrolment;
 
-        await wizard.SubmitAdministratorAsync("owner", Password, Password);
+        await wizard.SubmitAdministratorAsync("owner", TestPasswords.Default, TestPasswords.Default);
         Assert.Same(first, wizard.Enrolment);
         Assert.True(wizard.Confirmed);
 
-        await wizard.SubmitAdministratorAsync("keeper", Password, Password);
+        await wizard.SubmitAdministratorAsync("keeper", TestPasswords.Default, TestPasswords.Default);
         Assert.NotSame(first, wizard.Enrolment);
         Assert.Equal("keeper", wizard.Enrolment!.UserName);
         Assert.False(wizard.Enrolment.TotpVerified);

@@ -9,8 +9,6 @@ namespace NasDash.Tests.Features.Setup;
 /// <summary>The bUnit context with the setup feature registered, and helpers to walk a wizard through its steps.</summary>
 public abstract class SetupTestContext : NasDashTestContext
 {
-    public const string Password = "heron lantern quarry 42";
-
     protected SetupTestContext(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
         : base(settings, s =>
         {
@@ -45,7 +43,7 @@ public abstract class SetupTestContext : NasDashTestContext
         scope.ServiceProvider.GetRequiredService<ClientAddress>().Capture();
         var wizard = scope.ServiceProvider.GetRequiredService<SetupWizard>();
         Assert.IsType<TokenResult.Accepted>(wizard.SubmitToken(Token()));
-        Assert.IsType<AdministratorResult.Accepted>(await wizard.SubmitAdministratorAsync(userName, Password, Password));
+        Assert.IsType<AdministratorResult.Accepted>(await wizard.SubmitAdministratorAsync(userName, TestPasswords.Default, TestPasswords.Default));
         var enrolments = Get<EnrolmentService>();
         Assert.Equal(TotpOutcome.Accepted, enrolments.VerifyTotp(wizard.Enrolment!, CodeFor(wizard.Enrolment!)));
         enrolments.IssueCodes(wizard.Enrolment!);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using NasDash.Features.Setup;
 using NasDash.Tests.Browser;
+using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Features.Setup;
 
@@ -28,8 +29,8 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             await SetupDriver.EnterAdministratorAsync(b, "owner", "owner-password-2026");
             await Assertions.Expect(b.FieldOf("setup-password")).ToContainTextAsync("must not contain the user name");
             await b.ScreenshotAsync("setup-administrator-invalid");
-            await b.FillAsync("setup-password", SetupDriver.DefaultPassword);
-            await b.FillAsync("setup-password-confirm", SetupDriver.DefaultPassword);
+            await b.FillAsync("setup-password", TestPasswords.Default);
+            await b.FillAsync("setup-password-confirm", TestPasswords.Default);
             await b.ClickAsync("setup-next");
 
             await Assertions.Expect(b.ById("totp-qr").Locator("svg")).ToBeVisibleAsync();
@@ -93,7 +94,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
             Assert.True(server.Get<ISettingsStore>().Get().SetupCompleted);
             Assert.False(File.Exists(Path.Combine(server.DataDirectory, "setup-token")));
 
-            var administrator = new SetupAdministrator("owner", SetupDriver.DefaultPassword, secret, codes, step);
+            var administrator = new SetupAdministrator("owner", TestPasswords.Default, secret, codes, step);
             await SetupDriver.SignInAsync(b, server, administrator);
             await Assertions.Expect(b.Page.Locator("h1")).ToContainTextAsync("Dashboard");
             // Setup is gone: /setup sends to /login, which sends a signed-in administrator on to the dashboard.
@@ -161,7 +162,7 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
     {
         await browser.GotoAsync("/setup");
         await SetupDriver.EnterTokenAsync(browser, await SetupDriver.ReadTokenAsync(server));
-        await SetupDriver.EnterAdministratorAsync(browser, userName, SetupDriver.DefaultPassword);
+        await SetupDriver.EnterAdministratorAsync(browser, userName, TestPasswords.Default);
         await SetupDriver.VerifyAuthenticatorAsync(browser);
         await SetupDriver.SaveBackupCodesAsync(browser);
         await Assertions.Expect(browser.ButtonOf("setup-finish")).ToBeEnabledAsync();

@@ -34,10 +34,10 @@ public sealed record ApiAuditEntry(long Id, DateTimeOffset Time, string? User, s
 
 internal static class ApiMapping
 {
-    public static string Name(AccountState state) => JsonNamingPolicy.CamelCase.ConvertName(state.ToString());
+    public static string Name(LockoutStatus state) => JsonNamingPolicy.CamelCase.ConvertName(state.ToString());
 
     public static ApiAccount Of(Account a, DateTimeOffset now) => new(
-        a.UserName, Name(a.EffectiveState(now)), a.StateSince, a.LockedUntil,
+        a.UserName, Name(a.LockoutStatusAt(now)), a.StateSince, a.LockedUntil,
         new ApiSecondFactors(a.HasTotp, a.BackupCodesInSet, a.SecurityKeys.Count), a.MustEnrol, a.LastSignInAt);
 
     public static ApiAlert Of(Alert a) => new(

@@ -69,9 +69,9 @@ public static class StatusView
     {
         var state = account.State switch
         {
-            AccountState.SuperLocked => "[red bold]SuperLocked[/]",
-            AccountState.Recovery => "[yellow]Recovery[/]",
-            AccountState.Throttled => "[yellow]Throttled[/]",
+            LockoutStatus.SuperLocked => "[red bold]SuperLocked[/]",
+            LockoutStatus.Recovery => "[yellow]Recovery[/]",
+            LockoutStatus.Throttled => "[yellow]Throttled[/]",
             _ => "[green]Normal[/]",
         };
 

@@ -1,7 +1,7 @@
 
 namespace NasDash.Features.Dashboard;
 
-public sealed record LockedAccount(string UserName, AccountState State, DateTimeOffset StateSince, DateTimeOffset? LockedUntil);
+public sealed record LockedAccount(string UserName, LockoutStatus State, DateTimeOffset StateSince, DateTimeOffset? LockedUntil);
 
 /// <summary>An account whose sign-in attempts were refused within the last hour: an attack in progress.</summary>
 public sealed record RefusedAttempts(string UserName, int InLastHour);
@@ -26,8 +26,8 @@ public sealed record SecuritySummary(
             accounts.Count,
             accounts.Count(a => a.IsEnrolled),
             accounts.Where(a => !a.IsEnrolled).Select(a => a.UserName).ToList(),
-            accounts.Where(a => a.EffectiveState(now) != AccountState.Normal)
-                .Select(a => new LockedAccount(a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil)).ToList(),
+            accounts.Where(a => a.LockoutStatusAt(now) != LockoutStatus.Normal)
+                .Select(a => new LockedAccount(a.UserName, a.LockoutStatusAt(now), a.StateSince, a.LockedUntil)).ToList(),
             settings.ApplianceLockedBy,
             openAlerts,
             settings.Ssh.LoginDisabled,

@@ -98,8 +98,8 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
     {
         var now = _time.GetUtcNow();
         var all = _store.All();
-        return Enum.GetValues<AccountState>().Select(state =>
-            new Measurement<int>(all.Count(a => a.EffectiveState(now) == state), new KeyValuePair<string, object?>("state", Kebab(state.ToString()))));
+        return Enum.GetValues<LockoutStatus>().Select(state =>
+            new Measurement<int>(all.Count(a => a.LockoutStatusAt(now) == state), new KeyValuePair<string, object?>("state", Kebab(state.ToString()))));
     }
 
     private void OnAudited(AuditEvent entry)

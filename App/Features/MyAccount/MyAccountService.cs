@@ -132,7 +132,7 @@ public sealed class MyAccountService(
     private NasDash.Security.Enrolment.PendingEnrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, NasDash.Security.Enrolment.PendingEnrolment> start)
     {
         var account = accounts.FindById(accountId);
-        return account is { IsEnrolled: true, State: AccountState.Normal } && stepUp.TryConsumeGrant(accountId, purpose)
+        return account is { MayRenewSecondFactor: true } && stepUp.TryConsumeGrant(accountId, purpose)
             ? start(account.UserName)
             : null;
     }

@@ -298,7 +298,6 @@ public sealed class NoticeWriter(ApplianceIdentity appliance, DashboardAddress d
     private static string Describe(AccountState state) => state switch
     {
         AccountState.Normal => "normal",
-        AccountState.Throttled => "throttled (password attempts delayed)",
         AccountState.Recovery => "recovery (only backup codes accepted)",
         AccountState.SuperLocked => "super-locked (only the console can unlock it)",
         _ => state.ToString(),

@@ -10,7 +10,7 @@ public sealed record AdministratorRow(
     bool MustEnrol,
     int CodesInSet,
     DateTimeOffset? CodesGeneratedAt,
-    AccountState State,
+    LockoutStatus State,
     DateTimeOffset StateSince,
     DateTimeOffset? LockedUntil,
     DateTimeOffset? LastSignInAt,
@@ -81,7 +81,7 @@ public sealed class UsersService(
         var now = time.GetUtcNow();
         return accounts.All().Select(a => new AdministratorRow(
             a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesInSet, a.BackupCodes?.GeneratedAt,
-            a.EffectiveState(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
+            a.LockoutStatusAt(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
             a.MustChangePassword, a.Id == viewerId,
             viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [],
             a.SecurityKeys.Count)).ToList();
@@ -263,7 +263,7 @@ public sealed class UsersService(
                 return refused;
             }
 
-            before = target.EffectiveState(time.GetUtcNow()).ToString();
+            before = target.LockoutStatusAt(time.GetUtcNow()).ToString();
             var (code, stored, validUntil) = enrolmentCodes.New();
             target.SecondFactorResetByAdministrator(time.GetUtcNow(), stored, validUntil);
             issued = new IssuedEnrolmentCode(target.UserName, code, validUntil);

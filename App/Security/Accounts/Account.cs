@@ -2,13 +2,27 @@ using System.Security.Cryptography;
 
 namespace NasDash.Security.Accounts;
 
-/// <summary>Persisted lockout state; Throttled is derived from <see cref="Account.LockedUntil"/>.</summary>
+/// <summary>
+/// Persisted lockout state, stored by its name (the store's mapper writes enums as strings); the numbers stay as they
+/// were when a never-stored Throttled = 1 sat between Normal and Recovery.
+/// </summary>
 public enum AccountState
 {
     Normal = 0,
-    Throttled = 1,
     Recovery = 2,
     SuperLocked = 3,
+}
+
+/// <summary>
+/// What the status views show (console, API, dashboard, users page, metrics): the persisted state, or Throttled while
+/// a Normal account's untrusted password bucket is paused. Computed from the account and the time, never stored.
+/// </summary>
+public enum LockoutStatus
+{
+    Normal,
+    Throttled,
+    Recovery,
+    SuperLocked,
 }
 
 /// <summary>
@@ -70,6 +84,20 @@ public sealed class Account
     /// </summary>
     public int EnrolmentCodePasswordFailures { get; private set; }
     public DateTimeOffset? EnrolmentCodeLockedUntil { get; private set; }
+
+    // The untrusted bucket and the enrolment code's budget, stored flat (PasswordFailures and LockedUntil,
+    // EnrolmentCodePasswordFailures and EnrolmentCodeLockedUntil) as since schema 3; moves read and write them whole.
+    private PasswordBudget Untrusted
+    {
+        get => new(PasswordFailures, LockedUntil);
+        set => (PasswordFailures, LockedUntil) = (value.Failures, value.PausedUntil);
+    }
+
+    private PasswordBudget EnrolmentCodeBudget
+    {
+        get => new(EnrolmentCodePasswordFailures, EnrolmentCodeLockedUntil);
+        set => (EnrolmentCodePasswordFailures, EnrolmentCodeLockedUntil) = (value.Failures, value.PausedUntil);
+    }
 
     /// <summary>Carried by every device cookie and API token of this account; bumping it revokes them all.</summary>
     public int DeviceGeneration { get; private set; }
@@ -137,20 +165,25 @@ public sealed class Account
     /// Browsers without a valid device cookie (the untrusted bucket: <see cref="PasswordFailures"/>,
     /// <see cref="LockedUntil"/>) are refused unevaluated until <see cref="LockedUntil"/>, whatever the state.
     /// </summary>
-    public bool IsThrottled(DateTimeOffset now) => LockedUntil is { } until && until > now;
+    public bool IsThrottled(DateTimeOffset now) => Untrusted.PausedAt(now) is not null;
+
+    /// <summary>The password budget a browser draws on: its own for a trusted device, else the untrusted bucket.</summary>
+    public PasswordBudget PasswordBudgetOf(Guid? trustedDevice) =>
+        trustedDevice is { } device ? BudgetOf(device)?.Budget ?? PasswordBudget.Full : Untrusted;
 
     /// <summary>Until when password attempts from this browser are refused: its own budget for a trusted device, else the untrusted bucket's.</summary>
-    public DateTimeOffset? ThrottledUntil(Guid? trustedDevice, DateTimeOffset now)
-    {
-        var until = trustedDevice is { } device ? BudgetOf(device)?.LockedUntil : LockedUntil;
-        return until is { } u && u > now ? u : null;
-    }
+    public DateTimeOffset? ThrottledUntil(Guid? trustedDevice, DateTimeOffset now) => PasswordBudgetOf(trustedDevice).PausedAt(now);
 
     /// <summary>The most password guesses browsers without a device cookie can have evaluated in any day (see <see cref="PasswordThrottle"/>).</summary>
     public static int UntrustedGuessesPerDayBound => PasswordThrottle.EvaluationsBound(TimeSpan.FromDays(1));
 
-    public AccountState EffectiveState(DateTimeOffset now) =>
-        State == AccountState.Normal && IsThrottled(now) ? AccountState.Throttled : State;
+    /// <summary>The state as the status views show it at <paramref name="now"/>.</summary>
+    public LockoutStatus LockoutStatusAt(DateTimeOffset now) => State switch
+    {
+        AccountState.SuperLocked => LockoutStatus.SuperLocked,
+        AccountState.Recovery => LockoutStatus.Recovery,
+        _ => IsThrottled(now) ? LockoutStatus.Throttled : LockoutStatus.Normal,
+    };
 
     /// <summary>Only the console unlocks it: no sign-in, no session, no change is accepted.</summary>
     public bool IsSuperLocked => State == AccountState.SuperLocked;
@@ -158,7 +191,7 @@ public sealed class Account
     /// <summary>After a lockout event: only M backup codes sign in, and the authenticator and keys are not trusted.</summary>
     public bool InRecovery => State == AccountState.Recovery;
 
-    /// <summary>Sessions of this account stay valid (their stamp matching) unless it is super-locked.</summary>
+    /// <summary>Sessions and API tokens of this account stay valid (their stamp or generation matching) unless it is super-locked.</summary>
     public bool AdmitsSessions => !IsSuperLocked;
 
     /// <summary>A signed-in owner may choose a new password only in Normal: in Recovery they must enrol first.</summary>
@@ -169,6 +202,9 @@ public sealed class Account
 
     /// <summary>The owner may replace the authenticator or the backup codes: in Normal, with both enrolled.</summary>
     public bool MayRenewSecondFactor => State == AccountState.Normal && IsEnrolled;
+
+    /// <summary>An API token is minted in Normal with a second factor enrolled, which the step-up before it needs.</summary>
+    public bool MayCreateApiToken => MayRenewSecondFactor;
 
     /// <summary>A TOTP code is evaluated only in Normal: in Recovery the authenticator is no longer trusted.</summary>
     public bool AcceptsTotp => State == AccountState.Normal && HasTotp;
@@ -236,12 +272,7 @@ public sealed class Account
             return;
         }
 
-        PasswordFailures++;
-        var delay = PasswordThrottle.Delay(PasswordFailures);
-        if (delay > TimeSpan.Zero)
-        {
-            LockedUntil = now + delay;
-        }
+        Untrusted = Untrusted.Failed(now);
     }
 
     /// <summary>
@@ -256,8 +287,7 @@ public sealed class Account
         }
         else
         {
-            PasswordFailures = 0;
-            LockedUntil = null;
+            Untrusted = PasswordBudget.Full;
         }
 
         if (upgradedHash is not null)
@@ -405,8 +435,7 @@ public sealed class Account
     public void ConsoleUnlock(DateTimeOffset now, StoredBackupCodes enrolmentCode, DateTimeOffset codeExpiresAt)
     {
         ClearSecondFactor();
-        PasswordFailures = 0;
-        LockedUntil = null;
+        Untrusted = PasswordBudget.Full;
         RevokeDevices();
         Move(AccountState.Normal, now);
         SetEnrolmentCode(enrolmentCode, codeExpiresAt);
@@ -464,8 +493,7 @@ public sealed class Account
     }
 
     /// <summary>Until when the holder of the valid enrolment code is refused a password attempt on the code's own budget.</summary>
-    public DateTimeOffset? EnrolmentCodeThrottledUntil(DateTimeOffset now) =>
-        EnrolmentCodeLockedUntil is { } until && until > now ? until : null;
+    public DateTimeOffset? EnrolmentCodeThrottledUntil(DateTimeOffset now) => EnrolmentCodeBudget.PausedAt(now);
 
     /// <summary>
     /// A wrong password from someone who presented the valid enrolment code: drains the code's own budget (the shape of
@@ -474,12 +502,7 @@ public sealed class Account
     public void EnrolmentCodePasswordFailed(DateTimeOffset now)
     {
         RefuseUnlessAcceptsEnrolmentCode(now);
-        EnrolmentCodePasswordFailures++;
-        var delay = PasswordThrottle.Delay(EnrolmentCodePasswordFailures);
-        if (delay > TimeSpan.Zero)
-        {
-            EnrolmentCodeLockedUntil = now + delay;
-        }
+        EnrolmentCodeBudget = EnrolmentCodeBudget.Failed(now);
     }
 
     /// <summary>A wrong enrolment code counts as a failed backup-code submission: the N-th in a row super-locks.</summary>
@@ -693,11 +716,7 @@ public sealed class Account
         return budget;
     }
 
-    private void ResetEnrolmentCodeBudget()
-    {
-        EnrolmentCodePasswordFailures = 0;
-        EnrolmentCodeLockedUntil = null;
-    }
+    private void ResetEnrolmentCodeBudget() => EnrolmentCodeBudget = PasswordBudget.Full;
 
     private void RefuseUnlessAcceptsEnrolmentCode(DateTimeOffset now)
     {
@@ -821,15 +840,17 @@ public sealed class DeviceBudget
 
     internal static DeviceBudget For(Guid device, DateTimeOffset now) => new() { DeviceId = device, LastFailureAt = now };
 
+    /// <summary>The same two stored fields as a budget (not mapped: the store keeps Failures and LockedUntil).</summary>
+    internal PasswordBudget Budget
+    {
+        get => new(Failures, LockedUntil);
+        private set => (Failures, LockedUntil) = (value.Failures, value.PausedUntil);
+    }
+
     internal void Failed(DateTimeOffset now)
     {
-        Failures++;
+        Budget = Budget.Failed(now);
         LastFailureAt = now;
-        var delay = PasswordThrottle.Delay(Failures);
-        if (delay > TimeSpan.Zero)
-        {
-            LockedUntil = now + delay;
-        }
     }
 
     internal DeviceBudget Clone() => (DeviceBudget)MemberwiseClone();

@@ -11,10 +11,10 @@ public sealed class PasswordChangeBudgets(TimeProvider time)
 {
     private const int MaxSessions = 10_000;
 
-    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PasswordBudget> _sessions = new(StringComparer.Ordinal);
 
     public DateTimeOffset? PausedUntil(string session) =>
-        _sessions.TryGetValue(session, out var budget) && budget.Until is { } until && until > time.GetUtcNow() ? until : null;
+        _sessions.TryGetValue(session, out var budget) ? budget.PausedAt(time.GetUtcNow()) : null;
 
     /// <summary>Counts a wrong current password; returns the pause it starts, if any.</summary>
     public DateTimeOffset? Failed(string session)
@@ -25,15 +25,8 @@ public sealed class PasswordChangeBudgets(TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        var updated = _sessions.AddOrUpdate(session, _ => Next(0, now), (_, budget) => Next(budget.Failures, now));
-        return updated.Until;
+        return _sessions.AddOrUpdate(session, _ => PasswordBudget.Full.Failed(now), (_, budget) => budget.Failed(now)).PausedUntil;
     }
 
     public void Succeeded(string session) => _sessions.TryRemove(session, out _);
-
-    private static (int, DateTimeOffset?) Next(int failures, DateTimeOffset now)
-    {
-        var delay = PasswordThrottle.Delay(failures + 1);
-        return (failures + 1, delay > TimeSpan.Zero ? now + delay : null);
-    }
 }

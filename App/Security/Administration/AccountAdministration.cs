@@ -18,7 +18,7 @@ public abstract record AdministrationResult(string Message)
 /// <summary>What the console's status shows for one account.</summary>
 public sealed record AccountStatus(
     string UserName,
-    AccountState State,
+    LockoutStatus State,
     DateTimeOffset StateSince,
     DateTimeOffset? LockedUntil,
     int PasswordFailures,
@@ -77,7 +77,7 @@ public sealed class AccountAdministration(
 
             var now = time.GetUtcNow();
             var current = settings.Get();
-            var before = account.EffectiveState(now);
+            var before = account.LockoutStatusAt(now);
             var applianceLock = current.ApplianceLockedBy;
             var (code, storedCode, validUntil) = enrolmentCodes.New();
             account.ConsoleUnlock(now, storedCode, validUntil);
@@ -139,8 +139,8 @@ public sealed class AccountAdministration(
                 $"The password of {account.UserName} was reset at the local console by {actor}.", "/audit");
             events.EndSessions(account.Id);
 
-            var state = account.EffectiveState(time.GetUtcNow());
-            var note = state == AccountState.Normal ? "" : $" The account is still {state}: 'nasdash console unlock {account.UserName}' lifts that.";
+            var state = account.LockoutStatusAt(time.GetUtcNow());
+            var note = state == LockoutStatus.Normal ? "" : $" The account is still {state}: 'nasdash console unlock {account.UserName}' lifts that.";
             return new AdministrationResult.Done($"Password of {account.UserName} changed; their sessions and device cookies ended.{note}");
         }
     }
@@ -150,7 +150,7 @@ public sealed class AccountAdministration(
         var now = time.GetUtcNow();
         var current = settings.Get();
         var list = accounts.All().Select(a => new AccountStatus(
-            a.UserName, a.EffectiveState(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
+            a.UserName, a.LockoutStatusAt(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
             a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, a.BackupCodes?.GeneratedAt, refused.InLastHour(a.Id))).ToList();
         return new ApplianceStatus(list, current.ApplianceLockedBy,
             new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor),

@@ -96,7 +96,7 @@ public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, Step
         }
 
         var account = accounts.FindById(accountId);
-        if (account is not { State: AccountState.Normal, IsEnrolled: true } || !stepUp.TryConsumeGrant(accountId, CreatePurpose))
+        if (account is not { MayCreateApiToken: true } || !stepUp.TryConsumeGrant(accountId, CreatePurpose))
         {
             return new ApiTokenMinting.Refused("Your account cannot create a token right now. Confirm with a code from your authenticator first.");
         }
@@ -155,7 +155,7 @@ public sealed class ApiTokens(IApiTokenStore store, IAccountStore accounts, Step
         {
             var account = accounts.FindById(token.AccountId);
             var now = time.GetUtcNow();
-            if (token.IsLiveFor(account, now) && account!.State != AccountState.SuperLocked)
+            if (token.IsLiveFor(account, now) && account!.AdmitsSessions)
             {
                 _lastUsed[token.Id] = now;
                 return new ApiTokenCheck.Valid(new ApiCaller(account.Id, account.UserName, token.Id, token.Name, token.Scopes));

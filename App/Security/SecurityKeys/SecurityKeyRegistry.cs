@@ -77,7 +77,7 @@ public sealed class SecurityKeyRegistry(
         using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
         var account = locked?.Account;
         var key = account?.SecurityKeys.FirstOrDefault(k => k.Id == keyId);
-        if (account is not { State: AccountState.Normal } || key is null)
+        if (account is not { AcceptsSecurityKeys: true } || key is null)
         {
             return new SecurityKeyChange.Refused("That key is not registered to your account any more.");
         }

@@ -28,7 +28,7 @@ public sealed class SignInService(
     public const int MaxUserNameLength = 64;
 
     // Failures for user names that do not exist, so their throttling looks like a real account's.
-    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? Until)> _unknownNames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PasswordBudget> _unknownNames = new(StringComparer.Ordinal);
 
     /// <summary>"about 1 h 5 min ahead of" / "about 40 s behind": how far a right code's time is from the clock.</summary>
     public static string ClockOffText(TimeSpan offset)
@@ -95,7 +95,7 @@ public sealed class SignInService(
         if (check == PasswordCheck.Failed)
         {
             account.PasswordFailed(now, device);
-            var failures = device is { } d ? account.DeviceBudgets.Single(b => b.DeviceId == d).Failures : account.PasswordFailures;
+            var failures = account.PasswordBudgetOf(device).Failures;
             if (device is null)
             {
                 // Before the commit: a guess the disk refuses to record still counts against its address.
@@ -439,7 +439,7 @@ public sealed class SignInService(
     private PasswordStepResult UnknownUser(string normalized, string password, string? client, DateTimeOffset now, AddressThrottle.AddressTurn? turn)
     {
         var entry = _unknownNames.GetValueOrDefault(normalized);
-        if (entry.Until is { } until && until > now)
+        if (entry.PausedAt(now) is { } until)
         {
             return new PasswordStepResult.Throttled(until);
         }
@@ -450,13 +450,10 @@ public sealed class SignInService(
             _unknownNames.Clear();
         }
 
-        var failures = entry.Failures + 1;
-        var delay = PasswordThrottle.Delay(failures);
-        DateTimeOffset? throttledUntil = delay > TimeSpan.Zero ? now + delay : null;
-        _unknownNames[normalized] = (failures, throttledUntil);
+        var budget = _unknownNames[normalized] = entry.Failed(now);
         Audit(null, client, AuditNames.LoginPassword.Id, "failed", "unknown user name");
         turn?.Failed();
-        return throttledUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
+        return budget.PausedUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
     }
 
     /// <summary>A refused, unevaluated attempt: counted in memory; audited as one summary per account per hour at most.</summary>
