@@ -61,6 +61,25 @@ public sealed class NotMeReportsTests
         Assert.NotNull(harness.Store.FindReport(ReportLinks.Hash(token))?.UsedAt);
     }
 
+    /// <summary>An intruder's first step is an address of their own: a report takes away every address added in the week before the disowned event.</summary>
+    [Fact]
+    public async Task Confirm_RemovesTheAddressesAddedInTheWeekBeforeTheEvent_KeepsOlderOnes()
+    {
+        using var harness = new CoreHarness();
+        var alice = harness.CreateEnrolledAccount("alice");
+        var owners = await NotificationAddressesTests.AddConfirmedAsync(harness, alice, NotificationAddressKind.Webhook, "https://ntfy.example/alice-own-topic-Ab12");
+        harness.Time.Advance(TimeSpan.FromDays(30));
+        var intruders = await NotificationAddressesTests.AddConfirmedAsync(harness, alice, NotificationAddressKind.Webhook, "https://ntfy.example/not-alice-Qx9");
+        harness.Time.Advance(TimeSpan.FromHours(1));
+        var (_, token) = ChangePassword(harness, alice);
+
+        Assert.Equal(NotMeOutcome.Confirmed, (await harness.Get<NotMeReports>().ConfirmAsync(token, Client, Cancel)).Outcome);
+
+        Assert.Equal([owners.Id], harness.Stored(alice).NotificationAddresses.Select(a => a.Id));
+        Assert.DoesNotContain(intruders.Id, harness.Stored(alice).NotificationAddresses.Select(a => a.Id));
+        Assert.Single(harness.Store.AllNotices(100), n => n.Kind == SecurityNoticeKind.NotificationAddressRemoved);
+    }
+
     [Fact]
     public async Task ConfirmTwice_TheSecondSaysAlreadyUsedAndChangesNothing()
     {

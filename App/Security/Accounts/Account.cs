@@ -322,10 +322,19 @@ public sealed class Account
     /// state, the password and the second factor stay as they are.
     /// </summary>
     /// <param name="detail">What the reported notice was about.</param>
-    public void ReportedNotMine(string? client, string? detail = null)
+    /// <summary>
+    /// Someone holding a notice about this account disowns its event: every session ends, and every notification address
+    /// added in the <paramref name="suspectWindow"/> before that event or after it goes, since an intruder's first step is an
+    /// address of their own (the owner's older addresses stay; the owner adds a new one again after a step-up).
+    /// </summary>
+    public void ReportedNotMine(string? client, string? detail, DateTimeOffset eventAt, TimeSpan suspectWindow)
     {
         RotateSecurityStamp();
         Record(SecurityFactKind.ReportedNotMine, client, detail);
+        foreach (var address in NotificationAddresses.Where(a => a.AddedAt >= eventAt - suspectWindow).ToList())
+        {
+            RemoveNotificationAddress(address, client);
+        }
     }
 
     /// <summary>Another administrator requires a new password at the next sign-in; their sessions end.</summary>
@@ -629,7 +638,12 @@ public sealed class Account
             throw new InvalidOperationException($"{UserName} cannot remove that address now.");
         }
 
-        NotificationAddresses = [.. NotificationAddresses.Where(a => a.Id != addressId)];
+        RemoveNotificationAddress(address, client);
+    }
+
+    private void RemoveNotificationAddress(NotificationAddress address, string? client)
+    {
+        NotificationAddresses = [.. NotificationAddresses.Where(a => a.Id != address.Id)];
         Record(SecurityFactKind.NotificationAddressRemoved, client, address.Describe(), address.IsConfirmed ? address.Target(UserName) : null);
     }
 

@@ -93,7 +93,7 @@ public sealed class NotMeReports : IDisposable
 
         var now = _time.GetUtcNow();
         var account = held.Account;
-        account.ReportedNotMine(client, report.NoticeKind.ToString());
+        account.ReportedNotMine(client, report.NoticeKind.ToString(), report.At, ReportLinks.Lifetime);
         report.UsedAt = now;
         _ledger.Commit(account, new AuditEvent
         {
@@ -102,7 +102,7 @@ public sealed class NotMeReports : IDisposable
             ClientAddress = client,
             Event = AuditNames.AccountReportedNotMe.Id,
             Outcome = "succeeded",
-            Detail = $"notice {report.NoticeKind} of {report.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; sessions ended",
+            Detail = $"notice {report.NoticeKind} of {report.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; sessions ended; addresses added since {(report.At - ReportLinks.Lifetime).UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC removed",
         }, () => _reports.UpdateReport(report));
         return View(report, NotMeOutcome.Confirmed);
     }
