@@ -24,14 +24,6 @@ public sealed class NotMeReport
     public DateTimeOffset? UsedAt { get; set; }
 }
 
-/// <summary>The stored reports, durable on return; writes join an open transaction.</summary>
-public interface IReportTokens
-{
-    void InsertReport(NotMeReport report);
-    NotMeReport? FindReport(string tokenHash);
-    void UpdateReport(NotMeReport report);
-}
-
 /// <summary>Makes the tokens of the links when the ledger queues notices, and reads them back when a notice is written.</summary>
 public sealed class ReportLinks(IReportTokens reports, IAccountStore accounts, IDataProtectionProvider protection)
 {
