@@ -88,7 +88,7 @@ public sealed class SecurityKeysPanelTests() : NasDashTestContext(new Dictionary
 public sealed class SecurityKeysServiceTests
 {
     private static SecurityKeysService ServiceFor(RelyingParty party) =>
-        new(null!, null!, new SecurityKeyCeremonies(new RelyingPartySource(() => party), TimeProvider.System));
+        new(null!, null!, new SecurityKeyCeremonies(new RelyingPartySource(() => party), TimeProvider.System), null!);
 
     private static readonly SecurityKeysService Nas = ServiceFor(RelyingParty.From("nas.example", ["https://nas.example"], "nas", []));
 

@@ -3,5 +3,5 @@ namespace NasDash.Features.SecurityKeys;
 public static class SecurityKeysFeature
 {
     public static IServiceCollection AddSecurityKeys(this IServiceCollection services) =>
-        services.AddSingleton<SecurityKeysService>().AddScoped<WebAuthnBrowser>();
+        services.AddScoped<SecurityKeysService>().AddScoped<WebAuthnBrowser>();
 }

@@ -7,16 +7,17 @@ public sealed record SecurityKeyRow(Guid Id, string Name, DateTimeOffset AddedAt
 public sealed record SecurityKeysView(IReadOnlyList<SecurityKeyRow> Keys, bool MayAdd, bool Enrolled);
 
 /// <summary>
-/// The security keys of the signed-in administrator, for /account and /login: what they have, whether this page's
-/// address can use keys at all (and why not), and the registry's changes.
+/// The security keys of the signed-in administrator (<see cref="CurrentActor"/>: the page passes only what the person
+/// typed), for /account and /login: what they have, whether this page's address can use keys at all (and why not),
+/// and the registry's changes.
 /// </summary>
-public sealed class SecurityKeysService(IAccountStore accounts, SecurityKeyRegistry registry, SecurityKeyCeremonies ceremonies)
+public sealed class SecurityKeysService(IAccountStore accounts, SecurityKeyRegistry registry, SecurityKeyCeremonies ceremonies, CurrentActor me)
 {
     public string RelyingPartyId => ceremonies.RelyingParty.Id;
 
-    public SecurityKeysView? View(Guid accountId)
+    public async Task<SecurityKeysView?> ViewAsync()
     {
-        var account = accounts.FindById(accountId);
+        var account = await me.GetAsync() is { } actor ? accounts.FindById(actor.AccountId) : null;
         return account is null ? null : new SecurityKeysView(
             [.. account.SecurityKeys.Select(k => new SecurityKeyRow(k.Id, k.Name, k.AddedAt, k.LastUsedAt))],
             account.MayAddSecurityKey, account.IsEnrolled);
@@ -47,12 +48,19 @@ public sealed class SecurityKeysService(IAccountStore accounts, SecurityKeyRegis
         };
     }
 
-    public SecurityKeyRegistration? StartRegistration(Guid accountId) => registry.StartRegistration(accountId);
+    public async Task<SecurityKeyRegistration?> StartRegistrationAsync() =>
+        await me.GetAsync() is { } actor ? registry.StartRegistration(actor.AccountId) : null;
 
-    public Task<SecurityKeyChange> CompleteRegistrationAsync(SecurityKeyRegistration registration, Guid accountId, string? name, string? responseJson,
-        string? client, CancellationToken cancellationToken = default) =>
-        registry.CompleteRegistrationAsync(registration, accountId, name, responseJson, client, cancellationToken);
+    public async Task<SecurityKeyChange> CompleteRegistrationAsync(SecurityKeyRegistration registration, string? name, string? responseJson,
+        CancellationToken cancellationToken = default) =>
+        await me.GetAsync() is { } actor
+            ? await registry.CompleteRegistrationAsync(registration, actor.AccountId, name, responseJson, actor.ClientAddress, cancellationToken)
+            : NotSignedIn;
 
-    public Task<SecurityKeyChange> RemoveAsync(Guid accountId, Guid keyId, string? client, CancellationToken cancellationToken = default) =>
-        registry.RemoveAsync(accountId, keyId, client, cancellationToken);
+    public async Task<SecurityKeyChange> RemoveAsync(Guid keyId, CancellationToken cancellationToken = default) =>
+        await me.GetAsync() is { } actor
+            ? await registry.RemoveAsync(actor.AccountId, keyId, actor.ClientAddress, cancellationToken)
+            : NotSignedIn;
+
+    private static readonly SecurityKeyChange NotSignedIn = new SecurityKeyChange.Refused("Your session has ended. Sign in again.");
 }
