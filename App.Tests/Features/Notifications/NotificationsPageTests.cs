@@ -111,12 +111,12 @@ public sealed class NotificationsPageTests() : NasDashTestContext(services: serv
     }
 
     [Fact]
-    public void Service_SaveWithoutAStepUp_IsRefused()
+    public async Task Service_SaveWithoutAStepUp_IsRefused()
     {
-        var alice = Seed("alice");
+        SignIn(Seed("alice"));
         var form = new NotificationsForm { EmailHost = "smtp.example.com", EmailFrom = "nas@example.com", EmailTo = "owner@example.com" };
 
-        var result = Get<NotificationsService>().Save(form, alice.Id, "192.0.2.1");
+        var result = await Get<NotificationsService>().SaveAsync(form);
 
         Assert.IsType<SaveNotificationsResult.StepUpRequired>(result);
         Assert.Null(Get<INotificationSettingsStore>().GetNotificationSettings().Email.Host);

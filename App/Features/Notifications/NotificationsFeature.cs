@@ -18,7 +18,7 @@ public static class NotificationsFeature
         services.AddSingleton<NoticeSender>();
         services.AddHostedService(sp => sp.GetRequiredService<NoticeSender>());
         services.AddHostedService<SecurityEventLog>();
-        services.AddSingleton<NotificationsService>();
+        services.AddScoped<NotificationsService>();
         return services;
     }
 }

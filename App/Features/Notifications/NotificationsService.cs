@@ -26,6 +26,7 @@ public sealed class NotificationsService(
     WebhookChannel webhook,
     IAccountStore accounts,
     StepUp stepUp,
+    CurrentActor me,
     TimeProvider time)
 {
     public static readonly StepUpPurpose SavePurpose = new("notifications.save", "Save the alert services");
@@ -37,7 +38,8 @@ public sealed class NotificationsService(
 
     public bool HasSavedSecret => Current().Webhook.Secret is not null;
 
-    public SaveNotificationsResult Save(NotificationsForm form, Guid actorId, string? client)
+    /// <summary>Saves for the signed-in administrator (<see cref="CurrentActor"/>), whose step-up grant it uses up.</summary>
+    public async Task<SaveNotificationsResult> SaveAsync(NotificationsForm form)
     {
         var errors = NotificationsFormValidator.Errors(form);
         if (errors.Count > 0)
@@ -45,8 +47,10 @@ public sealed class NotificationsService(
             return new SaveNotificationsResult.Invalid(errors);
         }
 
-        var actor = accounts.FindById(actorId);
-        if (actor is null || !stepUp.TryConsumeGrant(actorId, SavePurpose))
+        var signedIn = await me.GetAsync();
+        var client = signedIn?.ClientAddress;
+        var actor = signedIn is null ? null : accounts.FindById(signedIn.AccountId);
+        if (actor is null || !stepUp.TryConsumeGrant(actor.Id, SavePurpose))
         {
             return new SaveNotificationsResult.StepUpRequired();
         }
@@ -108,7 +112,7 @@ public sealed class NotificationsService(
     }
 
     /// <summary>Sends a test mail with the settings on the page, saved or not.</summary>
-    public async Task<DeliveryOutcome> TestEmailAsync(NotificationsForm form, string actor, CancellationToken cancellationToken = default)
+    public async Task<DeliveryOutcome> TestEmailAsync(NotificationsForm form, CancellationToken cancellationToken = default)
     {
         var errors = NotificationsFormValidator.Errors(form);
         if (string.IsNullOrWhiteSpace(form.EmailHost))
@@ -128,10 +132,10 @@ public sealed class NotificationsService(
             : null;
         var settings = new EmailSettings(form.EmailHost.Trim(), form.EmailPort, form.EmailSecurity, Blank(form.EmailAcceptedCertificate), Blank(form.EmailUser),
             password, form.EmailFrom, form.Recipients, form.EmailEvents);
-        return await email.SendAsync(settings, writer.Test(actor), TestTimeout, cancellationToken);
+        return await email.SendAsync(settings, writer.Test(await ActorNameAsync()), TestTimeout, cancellationToken);
     }
 
-    public async Task<DeliveryOutcome> TestWebhookAsync(NotificationsForm form, string actor, CancellationToken cancellationToken = default)
+    public async Task<DeliveryOutcome> TestWebhookAsync(NotificationsForm form, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(form.WebhookUrl))
         {
@@ -145,7 +149,7 @@ public sealed class NotificationsService(
 
         var secret = !string.IsNullOrEmpty(form.WebhookSecret) ? form.WebhookSecret : Current().Webhook.Secret;
         var settings = new WebhookSettings(form.WebhookUrl.Trim(), form.WebhookPreset, secret, form.WebhookEvents);
-        return await webhook.SendAsync(settings, writer.Test(actor), TestTimeout, cancellationToken);
+        return await webhook.SendAsync(settings, writer.Test(await ActorNameAsync()), TestTimeout, cancellationToken);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -158,4 +162,6 @@ public sealed class NotificationsService(
             changed.Add(name);
         }
     }
+
+    private async Task<string> ActorNameAsync() => (await me.GetAsync())?.UserName ?? "an administrator";
 }
