@@ -92,12 +92,14 @@ public abstract class NasDashTestContext : BunitContext
     public SeededAdmin Seed(string userName) => TestAdministrators.Seed(Services, userName);
 
     /// <summary>Signs the rendered components in as this administrator (the claims the session cookie carries).</summary>
-    public void SignIn(SeededAdmin admin)
+    /// <param name="sessionId">The session's id claim, for what is kept per session (e.g. the password-change budget).</param>
+    public void SignIn(SeededAdmin admin, string? sessionId = null)
     {
         Authorization.SetAuthorized(admin.UserName);
-        Authorization.SetClaims(
+        Authorization.SetClaims([
             new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()),
-            new Claim(ClaimTypes.Name, admin.UserName));
+            new Claim(ClaimTypes.Name, admin.UserName),
+            .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionClaims.SessionId, sessionId)]]);
     }
 
     /// <summary>The browser's address as the circuit's first request carries it (what <see cref="ClientAddress"/> captures).</summary>

@@ -43,14 +43,15 @@ public sealed class MyAccountService(
     SecurityEvents events,
     SecurityLedger ledger,
     PasswordChangeBudgets budgets,
+    CurrentActor me,
     TimeProvider time)
 {
 
     private static readonly NewPasswordValidator PasswordValidator = new();
 
-    public MyAccountView? View(Guid accountId)
+    public async Task<MyAccountView?> ViewAsync()
     {
-        var account = accounts.FindById(accountId);
+        var account = await me.GetAsync() is { } actor ? accounts.FindById(actor.AccountId) : null;
         return account is null ? null : new MyAccountView(
             account.UserName, account.IsEnrolled, account.BackupCodesInSet,
             account.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
@@ -58,20 +59,28 @@ public sealed class MyAccountService(
     }
 
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewAuthenticator"/> was just accepted.</summary>
-    public NasDash.Security.Enrolment.PendingEnrolment? StartAuthenticatorRenewal(Guid accountId) =>
-        Start(accountId, StepUpPurpose.RenewAuthenticator, enrolments.StartAuthenticatorRenewal);
+    public Task<PendingEnrolment?> StartAuthenticatorRenewalAsync() =>
+        StartAsync(StepUpPurpose.RenewAuthenticator, enrolments.StartAuthenticatorRenewal);
 
     /// <summary>Null unless a step-up for <see cref="StepUpPurpose.RenewBackupCodes"/> was just accepted.</summary>
-    public NasDash.Security.Enrolment.PendingEnrolment? StartBackupCodesRenewal(Guid accountId) =>
-        Start(accountId, StepUpPurpose.RenewBackupCodes, enrolments.StartBackupCodesRenewal);
+    public Task<PendingEnrolment?> StartBackupCodesRenewalAsync() =>
+        StartAsync(StepUpPurpose.RenewBackupCodes, enrolments.StartBackupCodesRenewal);
 
-    public Task<EnrolmentResult> CompleteRenewalAsync(NasDash.Security.Enrolment.PendingEnrolment enrolment, Guid accountId, bool confirmed, string? client, CancellationToken cancellationToken = default) =>
-        enrolments.CompleteRenewalAsync(enrolment, accountId, confirmed, client, cancellationToken);
+    public async Task<EnrolmentResult> CompleteRenewalAsync(PendingEnrolment enrolment, bool confirmed, CancellationToken cancellationToken = default) =>
+        await me.GetAsync() is { } actor
+            ? await enrolments.CompleteRenewalAsync(enrolment, actor.AccountId, confirmed, actor.ClientAddress, cancellationToken)
+            : new EnrolmentResult.SessionChanged();
 
-    /// <param name="session">The session making the change: its own budget of wrong current passwords.</param>
-    public async Task<PasswordChangeResult> ChangePasswordAsync(Guid accountId, string? session, string? current, string? replacement, string? confirmation, string? client, CancellationToken cancellationToken = default)
+    /// <summary>Wrong current passwords count on a budget of the signed-in session's own.</summary>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(string? current, string? replacement, string? confirmation, CancellationToken cancellationToken = default)
     {
-        var budget = session ?? accountId.ToString("N");
+        if (await me.GetAsync() is not { } actor)
+        {
+            return new PasswordChangeResult.Unavailable();
+        }
+
+        var (accountId, client) = (actor.AccountId, actor.ClientAddress);
+        var budget = actor.SessionId ?? accountId.ToString("N");
         var known = accounts.FindById(accountId);
         if (known is null)
         {
@@ -129,10 +138,10 @@ public sealed class MyAccountService(
         return new PasswordChangeResult.Changed(pending.IssueTicket(account, enrolment: false));
     }
 
-    private NasDash.Security.Enrolment.PendingEnrolment? Start(Guid accountId, StepUpPurpose purpose, Func<string, NasDash.Security.Enrolment.PendingEnrolment> start)
+    private async Task<PendingEnrolment?> StartAsync(StepUpPurpose purpose, Func<string, PendingEnrolment> start)
     {
-        var account = accounts.FindById(accountId);
-        return account is { MayRenewSecondFactor: true } && stepUp.TryConsumeGrant(accountId, purpose)
+        var account = await me.GetAsync() is { } actor ? accounts.FindById(actor.AccountId) : null;
+        return account is { MayRenewSecondFactor: true } && stepUp.TryConsumeGrant(account.Id, purpose)
             ? start(account.UserName)
             : null;
     }
