@@ -1,5 +1,3 @@
-using System.Threading.RateLimiting;
-
 namespace NasDash.Security.Api;
 
 /// <summary>
@@ -9,9 +7,7 @@ namespace NasDash.Security.Api;
 /// </summary>
 public sealed class ApiTokenThrottle : IDisposable
 {
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _period;
-    private readonly PartitionedRateLimiter<string> _failures;
+    private readonly FailureBuckets _failures;
 
     public ApiTokenThrottle(TimeProvider time)
         : this(time, AddressThrottle.FailureBurst, AddressThrottle.ReplenishmentPeriod)
@@ -20,27 +16,17 @@ public sealed class ApiTokenThrottle : IDisposable
 
     internal ApiTokenThrottle(TimeProvider time, int burst, TimeSpan period)
     {
-        _time = time;
-        _period = period;
-        _failures = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ =>
-            new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = burst,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = period,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        _failures = new FailureBuckets(time, burst, period);
     }
 
     /// <summary>Until when wrong tokens from this address, or with this prefix, are refused unevaluated; null when not paused.</summary>
     public DateTimeOffset? PausedUntil(string? client, string prefix) =>
-        Paused(AddressKey(client)) ?? Paused(PrefixKey(prefix));
+        _failures.PausedUntil(AddressKey(client)) ?? _failures.PausedUntil(PrefixKey(prefix));
 
     public void Failed(string? client, string prefix)
     {
-        using var byAddress = _failures.AttemptAcquire(AddressKey(client), 1);
-        using var byPrefix = _failures.AttemptAcquire(PrefixKey(prefix), 1);
+        _failures.Failed(AddressKey(client));
+        _failures.Failed(PrefixKey(prefix));
     }
 
     public void Dispose() => _failures.Dispose();
@@ -48,16 +34,4 @@ public sealed class ApiTokenThrottle : IDisposable
     private static string AddressKey(string? client) => "address:" + (client ?? "unknown");
 
     private static string PrefixKey(string prefix) => "prefix:" + prefix;
-
-    private DateTimeOffset? Paused(string key)
-    {
-        // Probing with zero permits reports success even on an empty bucket, so read the count instead.
-        if (_failures.GetStatistics(key) is not { CurrentAvailablePermits: <= 0 })
-        {
-            return null;
-        }
-
-        using var refused = _failures.AttemptAcquire(key, 1);
-        return refused.IsAcquired ? null : _time.GetUtcNow() + (refused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _period);
-    }
 }

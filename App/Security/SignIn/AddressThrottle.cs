@@ -17,8 +17,7 @@ public sealed class AddressThrottle : IDisposable
     public const int QueueLimit = 4;
 
     private readonly TimeProvider _time;
-    private readonly TimeSpan _period;
-    private readonly PartitionedRateLimiter<string> _failures;
+    private readonly FailureBuckets _failures;
     private readonly PartitionedRateLimiter<string> _turns;
 
     public AddressThrottle(TimeProvider time)
@@ -29,16 +28,7 @@ public sealed class AddressThrottle : IDisposable
     internal AddressThrottle(TimeProvider time, int burst, TimeSpan period)
     {
         _time = time;
-        _period = period;
-        _failures = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ =>
-            new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = burst,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = period,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        _failures = new FailureBuckets(time, burst, period);
         _turns = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetConcurrencyLimiter(client, _ =>
             new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = QueueLimit, QueueProcessingOrder = QueueProcessingOrder.OldestFirst }));
     }
@@ -51,10 +41,10 @@ public sealed class AddressThrottle : IDisposable
         if (!turn.IsAcquired)
         {
             turn.Dispose();
-            return new AddressTurn(this, key, null, _time.GetUtcNow() + _period);
+            return new AddressTurn(this, key, null, _time.GetUtcNow() + _failures.Period);
         }
 
-        return new AddressTurn(this, key, turn, PausedUntil(key));
+        return new AddressTurn(this, key, turn, _failures.PausedUntil(key));
     }
 
     public void Dispose()
@@ -63,35 +53,13 @@ public sealed class AddressThrottle : IDisposable
         _turns.Dispose();
     }
 
-    private DateTimeOffset? PausedUntil(string key)
-    {
-        // Probing with zero permits reports success even on an empty bucket, so read the count instead.
-        if (_failures.GetStatistics(key) is not { CurrentAvailablePermits: <= 0 })
-        {
-            return null;
-        }
-
-        using var refused = _failures.AttemptAcquire(key, 1);
-        if (refused.IsAcquired)
-        {
-            return null;
-        }
-
-        return _time.GetUtcNow() + (refused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _period);
-    }
-
-    private void RecordFailure(string key)
-    {
-        using var _ = _failures.AttemptAcquire(key, 1);
-    }
-
     /// <summary>One attempt from one address.</summary>
     public sealed class AddressTurn(AddressThrottle owner, string key, RateLimitLease? lease, DateTimeOffset? pausedUntil) : IDisposable
     {
         /// <summary>Set when the address must wait: the attempt must not be made.</summary>
         public DateTimeOffset? PausedUntil { get; } = pausedUntil;
 
-        public void Failed() => owner.RecordFailure(key);
+        public void Failed() => owner._failures.Failed(key);
 
         public void Dispose() => lease?.Dispose();
     }
