@@ -90,7 +90,7 @@ public sealed class SshPamNasDashTests : IDisposable
                 var stored = Stored(core);
                 var expected = attempt < t ? AccountState.Normal : AccountState.Recovery;
                 Assert.True(expected == stored.State && (attempt == t || stored.TotpFailures == attempt),
-                    $"after wrong SSH code #{attempt} of {t}: expected {expected} with {attempt} failures, stored {stored.State} with {stored.TotpFailures}; ssh printed: {wrong.Output}");
+                    $"after wrong SSH code #{attempt} of {t}: expected {expected} with {attempt} failures, stored {stored.State} with {stored.TotpFailures}; ssh printed: {wrong.Output}\nsshd's log ends: {Tail(sshd.Log())}");
             }
 
             var shutOff = await core.ShutOffAppliedAsync();
@@ -186,6 +186,8 @@ public sealed class SshPamNasDashTests : IDisposable
     }
 
     /// <summary>Logs in with the key, answers the code prompt with <paramref name="code"/>: 0 logged in, 1 refused.</summary>
+    private static string Tail(string log) => log.Length <= 3000 ? log : log[^3000..];
+
     internal static (int ExitCode, string Output) Login(TestSshd sshd, string code, string what)
     {
         var stopwatch = Stopwatch.StartNew();
