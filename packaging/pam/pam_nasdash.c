@@ -428,9 +428,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
     default:
         pam_syslog(pamh, LOG_ERR, "cannot check the code of %s: %s", user, message);
         pam_error(pamh, "NasDash cannot check your code: %s. Refused; at the appliance, check 'systemctl status nasdash'.", message);
-        /* Not PAM_AUTHINFO_UNAVAIL: sshd's keyboard-interactive shows the module's messages only with PAM_AUTH_ERR
-           (auth-pam.c, sshpam_query) and would refuse without saying why. */
-        return PAM_AUTH_ERR;
+        return PAM_AUTHINFO_UNAVAIL;
     }
 }
 

@@ -87,6 +87,7 @@ public sealed class SshPamNasDashTests : IDisposable
             {
                 var wrong = Login(sshd, WrongCode(admin.Secret), $"wrong #{attempt}");
                 Assert.True(wrong.ExitCode is 1, wrong.Output);
+                Assert.Contains("NasDash: ", wrong.Output, StringComparison.Ordinal);
                 var stored = Stored(core);
                 var expected = attempt < t ? AccountState.Normal : AccountState.Recovery;
                 Assert.True(expected == stored.State && (attempt == t || stored.TotpFailures == attempt),
@@ -149,6 +150,20 @@ public sealed class SshPamNasDashTests : IDisposable
         Assert.Contains("NasDash cannot check your code: no NasDash server runs and /nonexistent/nasdash cannot be run", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void NeitherServerNorProgram_ThroughSshd_TheSshUserReadsTheCause()
+    {
+        Require();
+        using var sshd = TestSshd.StartWithPam(PamModule.Stack(_data, "/nonexistent/nasdash"), "publickey,keyboard-interactive");
+        PamModule.InstallInto(sshd.HostPath);
+
+        var (exit, output) = Login(sshd, "123456", "any, nobody can check it");
+
+        Assert.Equal(1, exit);
+        Assert.True(output.Contains("NasDash cannot check your code: no NasDash server runs and /nonexistent/nasdash cannot be run", StringComparison.Ordinal),
+            $"ssh printed: {output}\nsshd's log ends: {Tail(sshd.Log())}");
+    }
+
     public void Dispose()
     {
         Directory.Delete(_directory, recursive: true);
@@ -185,9 +200,9 @@ public sealed class SshPamNasDashTests : IDisposable
             .First(c => !valid.Contains(c));
     }
 
-    /// <summary>Logs in with the key, answers the code prompt with <paramref name="code"/>: 0 logged in, 1 refused.</summary>
     private static string Tail(string log) => log.Length <= 3000 ? log : log[^3000..];
 
+    /// <summary>Logs in with the key, answers the code prompt with <paramref name="code"/>: 0 logged in, 1 refused.</summary>
     internal static (int ExitCode, string Output) Login(TestSshd sshd, string code, string what)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -234,7 +249,8 @@ public sealed class SshPamNasDashTests : IDisposable
             }
             """);
         var arguments = new List<string> { script, code, HostTools.Find("ssh")! };
-        arguments.AddRange(sshd.ClientOptions());
+        // At INFO: ssh prints a keyboard-interactive instruction (how sshd passes on the module's messages) only from INFO up.
+        arguments.AddRange(sshd.ClientOptions().Select(option => option == "LogLevel=ERROR" ? "LogLevel=INFO" : option));
         arguments.AddRange(["-o", "PreferredAuthentications=publickey,keyboard-interactive", "-o", "NumberOfPasswordPrompts=1",
             $"{TestSshd.User}@127.0.0.1", command]);
         return arguments;
