@@ -20,7 +20,7 @@ namespace NasDash.Fleet;
 /// LiteDB store writes (one mapper), so what is encrypted there (TOTP secrets, tokens) is encrypted here.
 /// </summary>
 public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IStoreTransactions,
-    INotificationSettingsStore, IApiTokenStore, IReportTokens
+    INotificationSettingsStore, IApiTokenStore, IReportTokens, IStoreEngine
 {
     private const int Attempts = 5;
     private const string Accounts = "accounts/";
@@ -45,15 +45,23 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     // The transaction open on the thread holding _writeGate.
     private Transaction? _open;
     private long _lastAuditId;
+    private volatile bool _refusing;
 
-    public EtcdStore(EtcdClient client, EtcdFleetOptions options, TimeProvider time)
+    public EtcdStore(EtcdClient client, EtcdFleetOptions options, TimeProvider time, FleetReachability? reachability = null)
     {
         _client = client;
-        _prefix = options.Prefix.EndsWith('/') ? options.Prefix : options.Prefix + "/";
+        _prefix = options.KeyPrefix;
         _time = time;
         _timeout = options.RequestTimeout;
-        _reachability = new FleetReachability(options);
+        _reachability = reachability ?? new FleetReachability(options);
+        // The store's interfaces are synchronous (as LiteDB is), so every etcd call here blocks a pool thread while gRPC
+        // needs another to read the answer: with the pool's default minimum, a burst of sign-ins starves it until deadlines
+        // pass. Enough threads from the start keep a burst of parallel decisions moving.
+        ThreadPool.GetMinThreads(out var workers, out var completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinimumPoolThreads), completions);
     }
+
+    private const int MinimumPoolThreads = 128;
 
     public event Action? SettingsChanged;
 
@@ -460,6 +468,9 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
 
     // ---- etcd ----
 
+    /// <summary>False from a write the cluster refused until one succeeds again.</summary>
+    public bool TakesWrites => !_refusing;
+
     /// <summary>True when the cluster commits a write now (a quorum answers); used by /healthz/ready.</summary>
     public bool IsWritable()
     {
@@ -529,11 +540,14 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     {
         try
         {
-            return request();
+            var answer = request();
+            _refusing = false;
+            return answer;
         }
         catch (RpcException ex)
         {
-            throw new StoreUnavailableException(ex, $"This attempt could not be recorded: the fleet cannot decide now ({_reachability.Describe()}). Nothing was counted.");
+            _refusing = true;
+            throw _reachability.CannotDecide(ex);
         }
     }
 

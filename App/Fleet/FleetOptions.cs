@@ -26,8 +26,19 @@ public sealed class EtcdFleetOptions
 
     public string? Password { get; set; }
 
+    public const string DefaultKeyRingKeyFile = "fleet-keyring.key";
+
+    /// <summary>
+    /// The 32-byte key that encrypts the fleet's Data Protection key ring in etcd; the same file on every appliance.
+    /// Default &lt;data&gt;/fleet-keyring.key, made by the first appliance of a fleet.
+    /// </summary>
+    public string? KeyRingKeyFile { get; set; }
+
     /// <summary>How long one request may wait for the cluster before the decision is refused as "cannot decide now".</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><see cref="Prefix"/>, ending with exactly one '/'.</summary>
+    public string KeyPrefix => Prefix.TrimEnd('/') + "/";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoints);
 

@@ -1,6 +1,7 @@
 using dotnet_etcd;
 using Etcdserverpb;
 using Grpc.Core;
+using NasDash.Storage;
 
 namespace NasDash.Fleet;
 
@@ -9,6 +10,10 @@ public sealed class FleetReachability(EtcdFleetOptions options)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, EtcdClient> _members = new(StringComparer.Ordinal);
+
+    /// <summary>The refusal of a decision the fleet could not commit: nothing was written, and the person is told why.</summary>
+    public StoreUnavailableException CannotDecide(Exception cause) =>
+        new(cause, $"This attempt could not be recorded: the fleet cannot decide now ({Describe()}). Nothing was counted.");
 
     public string Describe()
     {
