@@ -24,6 +24,11 @@ public class SignInBenchmarks
 
     private readonly SteppingClock _clock = new(DateTimeOffset.UtcNow);
     private string _directory = "";
+    private BenchmarkEtcd? _etcd;
+
+    /// <summary>Where the records are: the appliance's LiteDB file, or a fleet's 3-member etcd cluster on loopback.</summary>
+    [Params("litedb", "etcd")]
+    public string Store { get; set; } = "litedb";
     private ServiceProvider _services = null!;
     private SignInService _signIn = null!;
     private PasswordHashing _passwords = null!;
@@ -44,7 +49,9 @@ public class SignInBenchmarks
     {
         _directory = Path.Combine(Path.GetTempPath(), "nasdash-bench", Guid.NewGuid().ToString("N"));
         // Production, and the shipped work factors (OWASP's): nothing in this configuration lowers them.
-        _services = BenchmarkCore.Build(_directory, _clock);
+        _etcd = Store == "etcd" ? new BenchmarkEtcd(_directory) : null;
+        _etcd?.WaitUntilWritable();
+        _services = BenchmarkCore.Build(_directory, _clock, _etcd?.Endpoints);
 
         _signIn = _services.GetRequiredService<SignInService>();
         _passwords = _services.GetRequiredService<PasswordHashing>();
@@ -67,6 +74,7 @@ public class SignInBenchmarks
     public void Cleanup()
     {
         _services.Dispose();
+        _etcd?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 

@@ -61,7 +61,8 @@ public class SshCodeCheckBenchmarks
     {
         Setup();
         _services = Services();
-        _server = new ConsoleSocketServer(_services.GetRequiredService<Storage.LiteDbStore>(), _services.GetRequiredService<AccountAdministration>(),
+        _server = new ConsoleSocketServer(_services.GetRequiredService<Storage.LiteDbStore>(), _services.GetRequiredService<NasDashOptions>(),
+            _services.GetRequiredService<AccountAdministration>(),
             _services.GetRequiredService<SshCodeCheck>(), NullLogger<ConsoleSocketServer>.Instance);
         _server.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
