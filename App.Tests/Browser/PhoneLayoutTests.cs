@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Playwright;
 
 namespace NasDash.Tests.Browser;
 
@@ -122,13 +123,13 @@ public sealed class PhoneLayoutTests(Chromium chromium)
     }
 
     [Fact]
-    public async Task MyAccount_PasswordChangeDue_OnAPhone390_ThePasswordFormIsOnTheFirstScreen()
+    public async Task MyAccount_PasswordChangeDue_OnAPhone390_ThePasswordFormIsOnTheFirstScreenAndSignOutStays()
     {
         using var server = new AppServer();
         var alice = NasDash.Tests.TestSupport.TestAdministrators.Seed(server.Services, "alice");
         NasDash.Tests.TestSupport.TestAdministrators.Adjust(server.Services, alice.Id, a => a.RequirePasswordChange());
         await using var browser = await BrowserPage.OpenAsync(chromium, server, width: 390, height: 844);
-        await browser.RunAsync(nameof(MyAccount_PasswordChangeDue_OnAPhone390_ThePasswordFormIsOnTheFirstScreen), async b =>
+        await browser.RunAsync(nameof(MyAccount_PasswordChangeDue_OnAPhone390_ThePasswordFormIsOnTheFirstScreenAndSignOutStays), async b =>
         {
             await NasDash.Tests.TestSupport.BrowserSignIn.SignInAsync(b, server, alice, "/account");
             await b.WaitInteractiveAsync();
@@ -140,6 +141,9 @@ public sealed class PhoneLayoutTests(Chromium chromium)
             {
                 Assert.Equal(0, await b.ById(action).CountAsync());
             }
+
+            // Whoever cannot change it now can still sign out.
+            await Assertions.Expect(b.ById("user-menu")).ToBeVisibleAsync();
         });
     }
 }
