@@ -81,14 +81,7 @@ public sealed class TestFleet : IDisposable
 
     public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null)
     {
-        var options = cluster.Options();
-        var settings = new Dictionary<string, string?>
-        {
-            ["NasDash:Fleet:Etcd:Endpoints"] = options.Endpoints,
-            ["NasDash:Fleet:Etcd:Prefix"] = options.Prefix,
-            ["NasDash:Fleet:Etcd:KeyRingKeyFile"] = _shared.Combine("fleet-keyring.key"),
-            ["NasDash:Fleet:Etcd:RequestTimeout"] = "00:00:03",
-        };
+        var settings = FleetNoticeTests.FleetSettings(cluster, _shared);
         Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: settings))];
         if (policy is not null)
         {
