@@ -4,8 +4,8 @@ namespace NasDash.Tests.Browser;
 
 /// <summary>
 /// Every page a person meets, in the order they meet it, on one fresh appliance: each setup step, each sign-in
-/// step, every signed-in page (with audit entries, an alert and an account in recovery to show), and the forced
-/// enrolment. <see cref="VisitAllAsync"/> calls back on each, for checks that must hold everywhere.
+/// step, every signed-in page (with audit entries, an alert and an account in recovery to show), "My account" of
+/// someone who must change their password, and the forced enrolment. <see cref="VisitAllAsync"/> calls back on each, for checks that must hold everywhere.
 /// </summary>
 public static class PageTour
 {
@@ -24,9 +24,13 @@ public static class PageTour
         }
 
         var owner = await SetupDriver.CompleteSetupAsync(b, server, onStep: step => Settled($"setup-{step}"));
+        await b.ById("login-setup-done").WaitForAsync();
+        await Settled("login-after-setup");
 
         var bob = SeededAccounts.Create(server.Services, "bob");
         var dave = SeededAccounts.Create(server.Services, "dave");
+        var erin = TestAdministrators.Seed(server.Services, "erin");
+        TestAdministrators.Adjust(server.Services, erin.Id, a => a.RequirePasswordChange());
         await PutIntoRecoveryAsync(server, bob);
 
         await b.EnterPasswordAsync(owner.UserName, "not the password");
@@ -47,6 +51,10 @@ public static class PageTour
             await b.GotoAsync(path);
             await Settled(path);
         }
+
+        await b.SignOutAsync();
+        await BrowserSignIn.SignInAsync(b, server, erin, "/account");
+        await Settled("/account-password-due");
 
         await b.SignOutAsync();
         await b.ReachBackupCodesAsync(dave);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Playwright;
 
 namespace NasDash.Tests.Browser;
 
@@ -118,6 +119,31 @@ public sealed class PhoneLayoutTests(Chromium chromium)
             var save = await b.ButtonOf("tf-save").BoundingBoxAsync();
 
             Assert.True(preview!.Y + preview.Height <= save!.Y, $"The impact preview ends at {preview.Y + preview.Height}px, Save starts at {save.Y}px.");
+        });
+    }
+
+    [Fact]
+    public async Task MyAccount_PasswordChangeDue_OnAPhone390_ThePasswordFormIsOnTheFirstScreenAndSignOutStays()
+    {
+        using var server = new AppServer();
+        var alice = NasDash.Tests.TestSupport.TestAdministrators.Seed(server.Services, "alice");
+        NasDash.Tests.TestSupport.TestAdministrators.Adjust(server.Services, alice.Id, a => a.RequirePasswordChange());
+        await using var browser = await BrowserPage.OpenAsync(chromium, server, width: 390, height: 844);
+        await browser.RunAsync(nameof(MyAccount_PasswordChangeDue_OnAPhone390_ThePasswordFormIsOnTheFirstScreenAndSignOutStays), async b =>
+        {
+            await NasDash.Tests.TestSupport.BrowserSignIn.SignInAsync(b, server, alice, "/account");
+            await b.WaitInteractiveAsync();
+
+            var submit = await b.ButtonOf("account-password-submit").BoundingBoxAsync();
+            Assert.True(submit!.Y + submit.Height <= 844, $"Change password ends at {submit.Y + submit.Height}px, below the 844px screen.");
+            Assert.Equal("Password", (await b.Page.Locator("main h2").First.InnerTextAsync()).Trim());
+            foreach (var action in new[] { "account-renew-totp", "account-new-codes", "key-add", "my-address-add", "token-add" })
+            {
+                Assert.Equal(0, await b.ById(action).CountAsync());
+            }
+
+            // Whoever cannot change it now can still sign out.
+            await Assertions.Expect(b.ById("user-menu")).ToBeVisibleAsync();
         });
     }
 }

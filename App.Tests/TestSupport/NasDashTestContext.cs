@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
@@ -96,10 +95,7 @@ public abstract class NasDashTestContext : BunitContext
     public void SignIn(SeededAdmin admin, string? sessionId = null)
     {
         Authorization.SetAuthorized(admin.UserName);
-        Authorization.SetClaims([
-            new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()),
-            new Claim(ClaimTypes.Name, admin.UserName),
-            .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionClaims.SessionId, sessionId)]]);
+        Authorization.SetClaims(ActingAdministrator.Claims(admin, sessionId));
     }
 
     /// <summary>The browser's address as the circuit's first request carries it (what <see cref="ClientAddress"/> captures).</summary>

@@ -12,6 +12,9 @@ public sealed record Actor(Guid AccountId, string UserName, string? SessionId, s
 /// </summary>
 public sealed class CurrentActor(AuthenticationStateProvider authentication, ClientAddress client)
 {
+    /// <summary>What a service acting for nobody answers: the session ended while the page stayed open.</summary>
+    public const string SessionEndedMessage = "Your session has ended. Sign in again.";
+
     /// <summary>e.g. "127.0.0.1"; null when unknown. Known before anyone signed in (setup, sign-in).</summary>
     public string? ClientAddress => client.Value;
 

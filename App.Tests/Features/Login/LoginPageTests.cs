@@ -305,6 +305,27 @@ public sealed class LoginPageTests : NasDashTestContext
     }
 
     [Fact]
+    public async Task LoginPage_RightAfterSetup_SaysSetupIsCompleteUntilTheFirstAnswer()
+    {
+        Navigation.NavigateTo(LoginFeature.AfterSetupPath);
+
+        var cut = Render<LoginPage>();
+
+        Assert.StartsWith("Setup is complete.", cut.Find("[data-testid=login-setup-done]").TextContent.Trim(), StringComparison.Ordinal);
+        await SubmitPasswordAsync(cut, "alice", "wrong password");
+        Assert.Empty(cut.FindAll("[data-testid=login-setup-done]"));
+        Assert.Single(cut.FindAll("[data-testid=login-error]"));
+    }
+
+    [Fact]
+    public void LoginPage_NotAfterSetup_HasNoSetupNote()
+    {
+        var cut = Render<LoginPage>();
+
+        Assert.Empty(cut.FindAll("[data-testid=login-setup-done]"));
+    }
+
+    [Fact]
     public void LoginPage_AlreadySignedIn_GoesToTheReturnUrl()
     {
         Authorization.SetAuthorized("alice");

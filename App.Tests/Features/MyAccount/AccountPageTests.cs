@@ -89,4 +89,42 @@ public sealed class AccountPageTests : NasDashTestContext
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
         Assert.Equal("enrolment.totp-renewed", Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "enrolment."))).Event);
     }
+
+    [Fact]
+    public void Page_PasswordChangeDue_ShowsThePasswordCardFirstAndNoOtherAction()
+    {
+        var alice = Seed("alice");
+        TestAdministrators.Adjust(Services, alice.Id, a => a.RequirePasswordChange());
+        SignIn(alice);
+
+        var cut = Render<AccountPage>();
+
+        Assert.Equal("Password", cut.FindAll("h2")[0].TextContent.Trim());
+        Assert.Single(cut.FindAll("[data-testid=account-password]"));
+        Assert.Single(cut.FindAll("input[data-testid=account-password-current]"));
+        foreach (var action in new[] { "account-renew-totp", "account-new-codes", "key-add", "my-address-add", "token-add" })
+        {
+            Assert.Empty(cut.FindAll($"[data-testid={action}]"));
+        }
+
+        Assert.Contains("once your new password is set", cut.Find("[data-testid=account-after-password]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Page_NoPasswordChangeDue_ShowsEveryActionAndThePasswordCardLast()
+    {
+        SignIn(Seed("alice"));
+
+        var cut = Render<AccountPage>();
+
+        Assert.Equal("Authenticator app", cut.FindAll("h2")[0].TextContent.Trim());
+        Assert.Equal("Password", cut.FindAll("h2")[^1].TextContent.Trim());
+        foreach (var action in new[] { "account-renew-totp", "account-new-codes", "key-add", "my-address-add", "token-add" })
+        {
+            Assert.Single(cut.FindAll($"[data-testid={action}]"));
+        }
+
+        Assert.Empty(cut.FindAll("[data-testid=account-after-password]"));
+        Assert.Empty(cut.FindAll("[data-testid=account-must-change-password]"));
+    }
 }

@@ -33,22 +33,22 @@ public sealed partial class MyAddressesDeliveryTests
         core.UseEmail(smtp.Port, ApplianceMail);
         var alice = core.AddAdministrator("alice");
         var bob = core.AddAdministrator("bob");
-        var service = core.Get<MyAddressesService>();
+        var service = core.As<MyAddressesService>(alice, Client);
 
         // The mail address: its code arrives by mail, to it alone.
         await StepUpAsync(core, alice, NotificationAddresses.AddPurpose);
-        var mailAdded = await service.AddAsync(alice.Id, new MyAddressForm { Kind = AddressChoice.Email, Value = AliceMail }, Client, Cancel);
+        var mailAdded = await service.AddAsync(new MyAddressForm { Kind = AddressChoice.Email, Value = AliceMail }, Cancel);
         Assert.True(mailAdded.Sent!.Delivered, mailAdded.Sent.Answer);
         var codeMail = Assert.Single(await MailsToAsync(smtp, AliceMail, 1));
         var mailCode = CodeIn().Match(codeMail.Subject ?? "").Groups[1].Value;
         Assert.Equal($"[NasDash nas-test] Confirmation code for alice on nas-test: {mailCode}", codeMail.Subject);
         Assert.Contains($"\n    {mailCode}\n", (codeMail.TextBody ?? "").ReplaceLineEndings("\n"), StringComparison.Ordinal);
         var mailRow = Assert.IsType<AddressChange.CodeIssued>(mailAdded.Change).Row;
-        Assert.IsType<AddressChange.Confirmed>((await service.ConfirmAsync(alice.Id, mailRow.Id, mailCode, Client, Cancel)).Change);
+        Assert.IsType<AddressChange.Confirmed>((await service.ConfirmAsync(mailRow.Id, mailCode, Cancel)).Change);
 
         // The webhook: its code arrives in the preset's body.
         await StepUpAsync(core, alice, NotificationAddresses.AddPurpose);
-        var hookAdded = await service.AddAsync(alice.Id, new MyAddressForm { Kind = AddressChoice.Json, Value = receiver.Url("/hooks/alice-Xk29") }, Client, Cancel);
+        var hookAdded = await service.AddAsync(new MyAddressForm { Kind = AddressChoice.Json, Value = receiver.Url("/hooks/alice-Xk29") }, Cancel);
         Assert.True(hookAdded.Sent!.Delivered, hookAdded.Sent.Answer);
         var codeRequest = Assert.Single(await RequestsAsync(receiver, 1));
         using (var json = JsonDocument.Parse(codeRequest.Body))
@@ -56,7 +56,7 @@ public sealed partial class MyAddressesDeliveryTests
             Assert.Equal("notification-address-code", json.RootElement.GetProperty("event").GetString());
             var hookCode = CodeIn().Match(json.RootElement.GetProperty("message").GetString()!).Groups[1].Value;
             var hookRow = Assert.IsType<AddressChange.CodeIssued>(hookAdded.Change).Row;
-            Assert.IsType<AddressChange.Confirmed>((await service.ConfirmAsync(alice.Id, hookRow.Id, hookCode, Client, Cancel)).Change);
+            Assert.IsType<AddressChange.Confirmed>((await service.ConfirmAsync(hookRow.Id, hookCode, Cancel)).Change);
         }
 
         // The mail address is told of the webhook's adding and confirmation; the webhook of neither.
@@ -114,13 +114,13 @@ public sealed partial class MyAddressesDeliveryTests
         using var receiver = new HttpReceiver(System.Net.HttpStatusCode.ServiceUnavailable);
         await using var core = new NotifyCore();
         var alice = core.AddAdministrator("alice");
-        var service = core.Get<MyAddressesService>();
+        var service = core.As<MyAddressesService>(alice, Client);
         await StepUpAsync(core, alice, NotificationAddresses.AddPurpose);
-        var added = await service.AddAsync(alice.Id, new MyAddressForm { Kind = AddressChoice.Gotify, Value = receiver.Url("/message?token=abc") }, Client, Cancel);
+        var added = await service.AddAsync(new MyAddressForm { Kind = AddressChoice.Gotify, Value = receiver.Url("/message?token=abc") }, Cancel);
         Assert.False(added.Sent!.Delivered);
         Assert.Equal("127.0.0.1 answered 503 Service Unavailable", added.Sent.Answer);
         var issued = Assert.IsType<AddressChange.CodeIssued>(added.Change);
-        Assert.IsType<AddressChange.Confirmed>((await service.ConfirmAsync(alice.Id, issued.Row.Id, issued.Code, Client, Cancel)).Change);
+        Assert.IsType<AddressChange.Confirmed>((await service.ConfirmAsync(issued.Row.Id, issued.Code, Cancel)).Change);
 
         await core.RecoverAsync(alice);
 

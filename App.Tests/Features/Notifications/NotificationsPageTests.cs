@@ -97,6 +97,37 @@ public sealed class NotificationsPageTests() : NasDashTestContext(services: serv
     }
 
     [Fact]
+    public async Task Email_StartTlsBesideAnUnusualPort_WarnsThatTheyDisagreeAndStillSaves()
+    {
+        var alice = Seed("alice");
+        var cut = RenderAs(alice);
+        FillValidEmail(cut);
+        Assert.Empty(cut.FindAll("[data-testid=notify-email-port-warning]"));
+
+        Type(cut, "notify-email-port", "6102");
+
+        Assert.Equal("STARTTLS usually runs on port 587 (or 25), not 6102. Check your mail server's settings; Send test shows whether they work together.",
+            cut.Find("[data-testid=notify-email-port-warning]").TextContent.Trim());
+        cut.Find("[data-testid=notify-save]").Click();
+        await StepUpAsync(cut, alice);
+        Assert.Equal(6102, Get<INotificationSettingsStore>().GetNotificationSettings().Email.Port);
+    }
+
+    [Theory]
+    [InlineData(587, SmtpSecurity.StartTls, false)]
+    [InlineData(25, SmtpSecurity.StartTls, false)]
+    [InlineData(465, SmtpSecurity.StartTls, true)]
+    [InlineData(465, SmtpSecurity.ImplicitTls, false)]
+    [InlineData(587, SmtpSecurity.ImplicitTls, true)]
+    [InlineData(2525, SmtpSecurity.None, false)]
+    [InlineData(587, SmtpSecurity.None, true)]
+    public void PortWarning_PortAndSecurity_WarnOnlyWhenTheyDoNotUsuallyGoTogether(int port, SmtpSecurity security, bool warns)
+    {
+        Assert.Equal(warns, NotificationsFormValidator.PortWarning(port, security) is not null);
+        Assert.Empty(NotificationsFormValidator.Errors(new NotificationsForm { EmailPort = port, EmailSecurity = security }));
+    }
+
+    [Fact]
     public async Task Save_WrongCode_SavesNothing()
     {
         var cut = RenderAs(Seed("alice"));

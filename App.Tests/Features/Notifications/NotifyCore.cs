@@ -21,6 +21,7 @@ public sealed class NotifyCore : IAsyncDisposable
     private readonly Dictionary<string, string?> _configuration;
     private ServiceProvider _services = null!;
     private NoticeSender _sender = null!;
+    private readonly List<IServiceScope> _scopes = [];
 
     public NotifyCore(IDictionary<string, string?>? configuration = null)
     {
@@ -83,6 +84,15 @@ public sealed class NotifyCore : IAsyncDisposable
     }
 
     public SeededAdmin AddAdministrator(string userName) => TestAdministrators.Seed(_services, userName);
+
+    /// <summary>A scoped service of <paramref name="admin"/>'s circuit (<see cref="CurrentActor"/> is them, from <paramref name="client"/>).</summary>
+    public T As<T>(SeededAdmin admin, string client)
+        where T : notnull
+    {
+        var scope = _services.ActAs(admin, client);
+        _scopes.Add(scope);
+        return scope.ServiceProvider.GetRequiredService<T>();
+    }
 
     /// <summary>The right password, then wrong backup codes: a recovery starts (and SSH is shut off when 2FA for SSH is on).</summary>
     public async Task<SecondFactorResult> FailBackupCodesAsync(SeededAdmin admin, string client = "192.0.2.7")
@@ -171,6 +181,7 @@ public sealed class NotifyCore : IAsyncDisposable
         services.AddSingleton(new ProcessTable(Path.Combine(DataDirectory, "proc")));
         services.AddNotifications();
         services.AddMyAccount();
+        services.AddActingAdministrator();
         _services = services.BuildServiceProvider();
         _sender = _services.GetRequiredService<NoticeSender>();
         _sender.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -183,6 +194,8 @@ public sealed class NotifyCore : IAsyncDisposable
 
     private async Task StopAsync()
     {
+        _scopes.ForEach(scope => scope.Dispose());
+        _scopes.Clear();
         await _reconciliation.StopAsync(CancellationToken.None);
         await _sender.StopAsync(CancellationToken.None);
         await _services.DisposeAsync();

@@ -2,7 +2,7 @@ using NasDash.Tests.Browser;
 
 namespace NasDash.Tests.Features.Setup;
 
-/// <summary>Every wizard step at desktop and phone widths, light and dark; screenshots land in bin/…/screenshots.</summary>
+/// <summary>Every wizard step at desktop and phone widths, light and dark, its stepper evenly spaced; screenshots land in bin/…/screenshots.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SetupLayoutBrowserTests(Chromium chromium)
 {
@@ -25,6 +25,10 @@ public sealed class SetupLayoutBrowserTests(Chromium chromium)
                 await b.ScreenshotAsync($"{name}-{step}");
                 var overflow = await b.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
                 Assert.True(overflow <= 0, $"The {step} step is {overflow}px wider than the {width}px window.");
+                var centres = await b.Page.EvaluateAsync<double[]>(
+                    "() => [...document.querySelectorAll('.nd-setup-stepper .mud-step-label-icon')].map(e => { const r = e.getBoundingClientRect(); return r.left + r.width / 2; })");
+                var gaps = centres.Zip(centres.Skip(1), (left, right) => right - left).ToList();
+                Assert.True(gaps.Max() - gaps.Min() <= 2, $"The {step} step's stepper is uneven at {width}px: gaps of {string.Join(", ", gaps.Select(g => $"{g:0}"))}px.");
             });
         });
     }

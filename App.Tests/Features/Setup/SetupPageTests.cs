@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using NasDash.Features.Login;
 using NasDash.Features.Setup;
 using NasDash.Tests.TestSupport;
 
@@ -72,7 +73,7 @@ public sealed class SetupPageTests : SetupTestContext
     }
 
     [Fact]
-    public void Finish_DisabledUntilDownloadedAndConfirmed_ThenCreatesTheAdministratorAndGoesToLogin()
+    public void Finish_DisabledUntilDownloadedAndConfirmed_ThenCreatesTheAdministratorAndGoesToLoginWithTheSetUpNote()
     {
         var cut = Render<SetupPage>();
         PassTokenAndAdministrator(cut);
@@ -95,7 +96,7 @@ public sealed class SetupPageTests : SetupTestContext
         Assert.Empty(Get<IAccountStore>().All());
         Button(cut, "setup-finish").Click();
 
-        cut.WaitForAssertion(() => Assert.EndsWith("/login", Get<NavigationManager>().Uri, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.EndsWith(LoginFeature.AfterSetupPath, Get<NavigationManager>().Uri, StringComparison.Ordinal));
         Assert.True(Assert.Single(Get<IAccountStore>().All()).IsEnrolled);
     }
 

@@ -3,5 +3,5 @@ namespace NasDash.Features.MyAccount;
 public static class AccountFeature
 {
     public static IServiceCollection AddMyAccount(this IServiceCollection services) =>
-        services.AddScoped<MyAccountService>().AddSingleton<MyAddressesService>();
+        services.AddScoped<MyAccountService>().AddScoped<MyAddressesService>();
 }

@@ -12,9 +12,10 @@ public sealed record MyAddressesView(IReadOnlyList<NotificationAddressRow> Rows,
 public sealed record MyAddressResult(AddressChange Change, DeliveryOutcome? Sent = null);
 
 /// <summary>
-/// The signed-in administrator's own notification addresses on /account: checks what was typed (the form's validator
-/// again, and that email can be sent at all), lets <see cref="NotificationAddresses"/> decide, and sends a new code to
-/// its address at once, after the commit and outside the account's lock, so the owner sees the server's answer.
+/// The signed-in administrator's own notification addresses on /account (<see cref="CurrentActor"/>: the panel passes
+/// only what the person typed): checks what was typed (the form's validator again, and that email can be sent at all),
+/// lets <see cref="NotificationAddresses"/> decide, and sends a new code to its address at once, after the commit and
+/// outside the account's lock, so the owner sees the server's answer.
 /// </summary>
 public sealed class MyAddressesService(
     NotificationAddresses addresses,
@@ -22,6 +23,7 @@ public sealed class MyAddressesService(
     AddressDelivery delivery,
     NoticeWriter writer,
     IAccountStore accounts,
+    CurrentActor me,
     TimeProvider time)
 {
     public const string EmailNeedsMailServer =
@@ -29,10 +31,50 @@ public sealed class MyAddressesService(
 
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(20);
 
-    public MyAddressesView View(Guid accountId) => new(addresses.List(accountId), AddressDelivery.CanMail(configuration.Current()));
+    /// <summary>Null when nobody is signed in.</summary>
+    public async Task<MyAddressesView?> ViewAsync() =>
+        await me.GetAsync() is { } actor ? new MyAddressesView(addresses.List(actor.AccountId), AddressDelivery.CanMail(configuration.Current())) : null;
 
     /// <summary>What keeps this address from being added, in the words shown under the field; null when the step-up may follow.</summary>
-    public string? Problem(Guid accountId, MyAddressForm form)
+    public async Task<string?> ProblemAsync(MyAddressForm form) =>
+        await me.GetAsync() is { } actor ? Problem(actor.AccountId, form) : CurrentActor.SessionEndedMessage;
+
+    /// <summary>Adds the address (the step-up's grant is consumed by the core) and sends it its first code.</summary>
+    public async Task<MyAddressResult> AddAsync(MyAddressForm form, CancellationToken cancellationToken = default)
+    {
+        if (await me.GetAsync() is not { } actor)
+        {
+            return Refused(CurrentActor.SessionEndedMessage);
+        }
+
+        if (Problem(actor.AccountId, form) is { } problem)
+        {
+            return Refused(problem);
+        }
+
+        var change = await addresses.AddAsync(actor.AccountId, form.AddressKind, form.Preset, form.Value, actor.ClientAddress, cancellationToken);
+        return await SendCodeAsync(actor.AccountId, change, cancellationToken);
+    }
+
+    /// <summary>A new code for a pending address, sent at once; the one before stops working.</summary>
+    public async Task<MyAddressResult> NewCodeAsync(Guid addressId, CancellationToken cancellationToken = default) =>
+        await me.GetAsync() is { } actor
+            ? await SendCodeAsync(actor.AccountId, await addresses.NewCodeAsync(actor.AccountId, addressId, actor.ClientAddress, cancellationToken), cancellationToken)
+            : Refused(CurrentActor.SessionEndedMessage);
+
+    public async Task<MyAddressResult> ConfirmAsync(Guid addressId, string? code, CancellationToken cancellationToken = default) =>
+        await me.GetAsync() is { } actor
+            ? new(await addresses.ConfirmAsync(actor.AccountId, addressId, code, actor.ClientAddress, cancellationToken))
+            : Refused(CurrentActor.SessionEndedMessage);
+
+    public async Task<MyAddressResult> RemoveAsync(Guid addressId, CancellationToken cancellationToken = default) =>
+        await me.GetAsync() is { } actor
+            ? new(await addresses.RemoveAsync(actor.AccountId, addressId, actor.ClientAddress, cancellationToken))
+            : Refused(CurrentActor.SessionEndedMessage);
+
+    private static MyAddressResult Refused(string message) => new(new AddressChange.Refused(message));
+
+    private string? Problem(Guid accountId, MyAddressForm form)
     {
         if (MyAddressFormValidator.Problem(form) is { } typed)
         {
@@ -46,28 +88,6 @@ public sealed class MyAddressesService(
 
         return addresses.Problem(accountId, form.AddressKind, form.Value!.Trim());
     }
-
-    /// <summary>Adds the address (the step-up's grant is consumed by the core) and sends it its first code.</summary>
-    public async Task<MyAddressResult> AddAsync(Guid accountId, MyAddressForm form, string? client, CancellationToken cancellationToken = default)
-    {
-        if (Problem(accountId, form) is { } problem)
-        {
-            return new MyAddressResult(new AddressChange.Refused(problem));
-        }
-
-        var change = await addresses.AddAsync(accountId, form.AddressKind, form.Preset, form.Value, client, cancellationToken);
-        return await SendCodeAsync(accountId, change, cancellationToken);
-    }
-
-    /// <summary>A new code for a pending address, sent at once; the one before stops working.</summary>
-    public async Task<MyAddressResult> NewCodeAsync(Guid accountId, Guid addressId, string? client, CancellationToken cancellationToken = default) =>
-        await SendCodeAsync(accountId, await addresses.NewCodeAsync(accountId, addressId, client, cancellationToken), cancellationToken);
-
-    public async Task<MyAddressResult> ConfirmAsync(Guid accountId, Guid addressId, string? code, string? client, CancellationToken cancellationToken = default) =>
-        new(await addresses.ConfirmAsync(accountId, addressId, code, client, cancellationToken));
-
-    public async Task<MyAddressResult> RemoveAsync(Guid accountId, Guid addressId, string? client, CancellationToken cancellationToken = default) =>
-        new(await addresses.RemoveAsync(accountId, addressId, client, cancellationToken));
 
     private async Task<MyAddressResult> SendCodeAsync(Guid accountId, AddressChange change, CancellationToken cancellationToken)
     {

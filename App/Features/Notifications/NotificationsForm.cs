@@ -69,6 +69,23 @@ public sealed class NotificationsFormValidator : AbstractValidator<Notifications
     public static IReadOnlyDictionary<string, string[]> Errors(NotificationsForm form) =>
         new NotificationsFormValidator().Validate(form).ToDictionary().AsReadOnly();
 
+    /// <summary>
+    /// A second look, not a refusal, when the port is not the one the chosen security usually runs on (a relay may
+    /// listen anywhere, and Send test tells); null when they go together.
+    /// </summary>
+    public static string? PortWarning(int port, SmtpSecurity security)
+    {
+        var (name, usual, matches) = security switch
+        {
+            SmtpSecurity.StartTls => ("STARTTLS", "587 (or 25)", port is 587 or 25),
+            SmtpSecurity.ImplicitTls => ("TLS", "465", port == 465),
+            // Without security any port may be a local relay's; only the ports of the other two are suspicious.
+            _ => ("Mail without security", "25", port is not (587 or 465)),
+        };
+        return matches || port is < 1 or > 65535 ? null
+            : $"{name} usually runs on port {usual}, not {port}. Check your mail server's settings; Send test shows whether they work together.";
+    }
+
     private static bool BeAHostName(string host) =>
         host.Trim() == host && Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6 &&
         !host.Contains('_', StringComparison.Ordinal) && !host.StartsWith('.') && !host.EndsWith('.');

@@ -62,5 +62,5 @@ public sealed class SecurityKeysService(IAccountStore accounts, SecurityKeyRegis
             ? await registry.RemoveAsync(actor.AccountId, keyId, actor.ClientAddress, cancellationToken)
             : NotSignedIn;
 
-    private static readonly SecurityKeyChange NotSignedIn = new SecurityKeyChange.Refused("Your session has ended. Sign in again.");
+    private static readonly SecurityKeyChange NotSignedIn = new SecurityKeyChange.Refused(CurrentActor.SessionEndedMessage);
 }
