@@ -44,7 +44,7 @@ public sealed class FleetNoticeTests(EtcdClusterFixture fixture) : IClassFixture
             ["NasDash:Fleet:Etcd:Endpoints"] = options.Endpoints,
             ["NasDash:Fleet:Etcd:Prefix"] = options.Prefix,
             ["NasDash:Fleet:Etcd:KeyRingKeyFile"] = shared.Combine("fleet-keyring.key"),
-            ["NasDash:Fleet:Etcd:RequestTimeout"] = "00:00:03",
+            ["NasDash:Fleet:Etcd:RequestTimeout"] = "00:00:05",
         };
     }
 }

@@ -34,7 +34,7 @@ public sealed class EtcdCluster : IDisposable
                 "--listen-client-urls", member.ClientUrl, "--advertise-client-urls", member.ClientUrl,
                 "--listen-peer-urls", $"http://127.0.0.1:{member.PeerPort}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{member.PeerPort}",
                 "--initial-cluster", initial, "--initial-cluster-token", token, "--initial-cluster-state", "new",
-                "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "warn",
+                "--heartbeat-interval", "100", "--election-timeout", "1000", "--log-level", "warn",
             ];
             Start(member);
         }
@@ -47,7 +47,7 @@ public sealed class EtcdCluster : IDisposable
 
     /// <summary>Fleet options on this cluster under a prefix of the test's own.</summary>
     public EtcdFleetOptions Options(string? prefix = null) =>
-        new() { Endpoints = Endpoints, Prefix = prefix ?? $"/nasdash-test-{Guid.NewGuid():N}/", RequestTimeout = TimeSpan.FromSeconds(3) };
+        new() { Endpoints = Endpoints, Prefix = prefix ?? $"/nasdash-test-{Guid.NewGuid():N}/", RequestTimeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>Ends member <paramref name="index"/> with SIGKILL, as a power cut would.</summary>
     public void Kill(int index)

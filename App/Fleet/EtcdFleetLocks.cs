@@ -23,9 +23,11 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
         long lease = 0;
         try
         {
-            lease = (await client.LeaseGrantAsync(new LeaseGrantRequest { TTL = LeaseSeconds }, deadline: deadline, cancellationToken: cancellationToken)).ID;
-            var held = await client.LockAsync(new LockRequest { Name = Name(normalizedUserName), Lease = lease }, deadline: deadline,
-                cancellationToken: cancellationToken);
+            lease = (await EtcdRetry.RunAsync(() => client.LeaseGrantAsync(new LeaseGrantRequest { TTL = LeaseSeconds }, deadline: deadline,
+                cancellationToken: cancellationToken), cancellationToken)).ID;
+            var granted = lease;
+            var held = await EtcdRetry.RunAsync(() => client.LockAsync(new LockRequest { Name = Name(normalizedUserName), Lease = granted }, deadline: deadline,
+                cancellationToken: cancellationToken), cancellationToken);
             return new Holding(this, lease, held.Key);
         }
         catch (RpcException ex)
@@ -46,8 +48,9 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
         long lease = 0;
         try
         {
-            lease = client.LeaseGrant(new LeaseGrantRequest { TTL = LeaseSeconds }, deadline: deadline).ID;
-            var held = client.Lock(new LockRequest { Name = Name(normalizedUserName), Lease = lease }, deadline: deadline);
+            lease = EtcdRetry.Run(() => client.LeaseGrant(new LeaseGrantRequest { TTL = LeaseSeconds }, deadline: deadline)).ID;
+            var granted = lease;
+            var held = EtcdRetry.Run(() => client.Lock(new LockRequest { Name = Name(normalizedUserName), Lease = granted }, deadline: deadline));
             return new Holding(this, lease, held.Key);
         }
         catch (RpcException ex)
@@ -69,7 +72,7 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
 
         try
         {
-            client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: DateTime.UtcNow + options.RequestTimeout);
+            EtcdRetry.Run(() => client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: DateTime.UtcNow + options.RequestTimeout));
         }
         catch (RpcException)
         {

@@ -446,7 +446,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         {
             try
             {
-                store._client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: store.Deadline());
+                EtcdRetry.Run(() => store._client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: store.Deadline()));
             }
             catch (RpcException)
             {
@@ -587,7 +587,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     {
         try
         {
-            var answer = request();
+            var answer = EtcdRetry.Run(request);
             _refusing = false;
             return answer;
         }

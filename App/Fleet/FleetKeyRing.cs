@@ -25,7 +25,7 @@ public sealed class FleetKeyRing(EtcdClient client, EtcdFleetOptions options, Fl
     {
         try
         {
-            return client.GetRange(Prefix, deadline: DateTime.UtcNow + options.RequestTimeout).Kvs
+            return EtcdRetry.Run(() => client.GetRange(Prefix, deadline: DateTime.UtcNow + options.RequestTimeout)).Kvs
                 .Select(kv => XElement.Parse(kv.Value.ToStringUtf8())).ToList();
         }
         catch (RpcException ex)
@@ -43,7 +43,7 @@ public sealed class FleetKeyRing(EtcdClient client, EtcdFleetOptions options, Fl
         request.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(element.ToString(SaveOptions.DisableFormatting)) } });
         try
         {
-            client.Transaction(request, deadline: DateTime.UtcNow + options.RequestTimeout);
+            EtcdRetry.Run(() => client.Transaction(request, deadline: DateTime.UtcNow + options.RequestTimeout));
         }
         catch (RpcException ex)
         {
