@@ -451,7 +451,13 @@ public sealed class SignInService(
         }
 
         var budget = _unknownNames[normalized] = entry.Failed(now);
-        Audit(null, client, AuditNames.LoginPassword.Id, "failed", "unknown user name");
+        // Summarised like refused attempts: at most one entry per name and address per interval, so guessing cannot grow the log.
+        if (refused.RecordUnknownName(normalized, client) is { } summary)
+        {
+            Audit(null, client, AuditNames.LoginPassword.Id, "failed", summary.Count <= 1 ? "unknown user name"
+                : $"unknown user name; {summary.Count} wrong passwords for it from this address since {summary.Since:yyyy-MM-dd HH:mm:ss} UTC");
+        }
+
         turn?.Failed();
         return budget.PausedUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
     }

@@ -51,7 +51,8 @@ public sealed class StepUp(
 {
     public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<(Guid AccountId, string PurposeKey), DateTimeOffset> _grants = new();
+    // The monotonic timestamp of each grant: setting the wall clock neither voids nor extends it.
+    private readonly ConcurrentDictionary<(Guid AccountId, string PurposeKey), long> _grants = new();
 
     public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, StepUpPurpose purpose, string? client, CancellationToken cancellationToken = default)
     {
@@ -70,7 +71,7 @@ public sealed class StepUp(
             case TotpDecision.Accepted:
                 entry.Outcome = "succeeded";
                 ledger.Commit(account, entry);
-                _grants[(account.Id, purpose.Key)] = time.GetUtcNow() + GrantLifetime;
+                _grants[(account.Id, purpose.Key)] = time.GetTimestamp();
                 return StepUpOutcome.Accepted;
             case TotpDecision.ClockOff clockOff:
                 // Not a guess: nothing counted; the person sees the code refused and the clock alert of the sign-in page.
@@ -89,5 +90,5 @@ public sealed class StepUp(
 
     /// <summary>True once for a step-up accepted for this account and purpose within <see cref="GrantLifetime"/>.</summary>
     public bool TryConsumeGrant(Guid accountId, StepUpPurpose purpose) =>
-        _grants.TryRemove((accountId, purpose.Key), out var expires) && expires > time.GetUtcNow();
+        _grants.TryRemove((accountId, purpose.Key), out var granted) && time.GetElapsedTime(granted) < GrantLifetime;
 }
