@@ -73,6 +73,7 @@ public static class SessionsFeature
         services.AddScoped<SignInBrowser>();
         services.AddScoped<BrowserDevice>();
         services.AddScoped<CurrentActor>();
+        services.AddScoped<CircuitConnection>();
         services.AddScoped<SessionRenewal>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, SessionCircuitHandler>());
