@@ -18,7 +18,7 @@ public sealed class AuditRetentionTests : IDisposable
     public AuditRetentionTests()
     {
         _store = new LiteDbStore(_data.Path, _time);
-        _retention = new AuditRetention(_store, _options, _time, NullLogger<AuditRetention>.Instance);
+        _retention = new AuditRetention(_store, _store, _options, _time, NullLogger<AuditRetention>.Instance);
     }
 
     public void Dispose()

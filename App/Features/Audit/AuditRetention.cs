@@ -9,7 +9,7 @@ namespace NasDash.Features.Audit;
 /// written after an entry that stays), age counts from the newest entry when the clock is ahead of it, at most
 /// <see cref="MaxShareByAge"/> of the log goes by age in one pass, and every pass that deletes is itself audited.
 /// </summary>
-public sealed class AuditRetention(LiteDbStore store, NasDashOptions options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
+public sealed class AuditRetention(IStoreEngine store, IAuditLog log, NasDashOptions options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
 
@@ -27,7 +27,7 @@ public sealed class AuditRetention(LiteDbStore store, NasDashOptions options, Ti
 
     public int Prune()
     {
-        var total = store.Count(new AuditQuery());
+        var total = log.Count(new AuditQuery());
         var bySize = Math.Max(0, total - MaxEntries);
         var byAgeAtMost = (int)Math.Ceiling(total * MaxShareByAge);
         var oldest = store.OldestAudit(Math.Min(MaxPerPass, Math.Max(bySize, byAgeAtMost)));
@@ -38,7 +38,7 @@ public sealed class AuditRetention(LiteDbStore store, NasDashOptions options, Ti
 
         // A clock ahead of every entry (started 400 days ahead, say) ages nothing the log has not itself seen age.
         var now = time.GetUtcNow();
-        var newest = store.Query(new AuditQuery(Take: 1))[0].At;
+        var newest = log.Query(new AuditQuery(Take: 1))[0].At;
         var cutoff = (newest < now ? newest : now) - Retention;
         var byAge = oldest.Take(byAgeAtMost).TakeWhile(e => e.At < cutoff).Count();
         var count = Math.Min(oldest.Count, Math.Max(byAge, bySize));

@@ -1,0 +1,26 @@
+namespace NasDash.Storage;
+
+/// <summary>
+/// What the host's own features (log lines, metrics, health, retention) ask of whichever engine keeps the records: the
+/// appliance's <see cref="LiteDbStore"/>, or the fleet's etcd store. The security core sees only its record interfaces.
+/// </summary>
+public interface IStoreEngine
+{
+    /// <summary>Raised after the commit of each audit entry, on the committing thread.</summary>
+    event Action<AuditEvent>? Audited;
+
+    /// <summary>Raised after each durable commit with how long the commit took.</summary>
+    event Action<TimeSpan>? Committed;
+
+    /// <summary>False from a write the engine refused until one succeeds again.</summary>
+    bool TakesWrites { get; }
+
+    /// <summary>True when a durable write succeeds now (it makes one).</summary>
+    bool IsWritable();
+
+    /// <summary>The oldest audit entries, in the order of their ids.</summary>
+    IReadOnlyList<AuditEvent> OldestAudit(int take);
+
+    /// <summary>Deletes the audit entries up to and including <paramref name="throughId"/> and records why, in one commit; returns how many.</summary>
+    int PruneAudit(long throughId, AuditEvent record);
+}
