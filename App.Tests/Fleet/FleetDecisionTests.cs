@@ -81,14 +81,7 @@ public sealed class TestFleet : IDisposable
 
     public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null)
     {
-        var options = cluster.Options();
-        var settings = new Dictionary<string, string?>
-        {
-            ["NasDash:Fleet:Etcd:Endpoints"] = options.Endpoints,
-            ["NasDash:Fleet:Etcd:Prefix"] = options.Prefix,
-            ["NasDash:Fleet:Etcd:KeyRingKeyFile"] = _shared.Combine("fleet-keyring.key"),
-            ["NasDash:Fleet:Etcd:RequestTimeout"] = "00:00:03",
-        };
+        var settings = FleetNoticeTests.FleetSettings(cluster, _shared);
         Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: settings))];
         if (policy is not null)
         {
@@ -108,5 +101,32 @@ public sealed class TestFleet : IDisposable
         }
 
         _shared.Dispose();
+    }
+}
+
+/// <summary>An open page on one appliance, judged against a change made on another (the same check its circuit repeats every 5 s).</summary>
+public sealed class FleetSessionTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+{
+    [Fact]
+    public async Task PasswordResetOnApplianceA_SessionOnApplianceB_RevokedAtItsNextCheck()
+    {
+        using var fleet = new TestFleet(fixture.Cluster, 2);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        fleet[0].CreateEnrolledAccount("owner");
+        var onB = fleet[1];
+        var session = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [
+            new(System.Security.Claims.ClaimTypes.NameIdentifier, alice.Id.ToString()),
+            new(NasDash.Sessions.SessionClaims.Stamp, onB.Stored(alice).SecurityStamp),
+            new(NasDash.Sessions.SessionClaims.IssuedAt, onB.Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ], "test"));
+        var options = new NasDashOptions();
+        var validator = new NasDash.Sessions.SessionValidator(onB.Accounts, onB.Settings, new NasDash.Sessions.SessionActivity(onB.Time, options), options);
+        Assert.NotEqual(NasDash.Sessions.SessionVerdict.Revoked, validator.Check(session));
+
+        var reset = await fleet[0].Administration.ResetPasswordAsync("alice", "a new password of some length", "owner", TestContext.Current.CancellationToken);
+
+        Assert.IsType<AdministrationResult.Done>(reset);
+        Assert.Equal(NasDash.Sessions.SessionVerdict.Revoked, validator.Check(session));
     }
 }

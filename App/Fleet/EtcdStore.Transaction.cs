@@ -17,16 +17,17 @@ public sealed partial class EtcdStore
         private readonly Dictionary<string, ByteString?> _writes = new(StringComparer.Ordinal);
         private readonly List<string> _order = [];
         private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, long> _accountRevisions = new(StringComparer.Ordinal);
-        private readonly List<Account> _accounts = [];
+        private readonly Dictionary<string, long> _trackedRevisions = new(StringComparer.Ordinal);
+        private readonly List<object> _documents = [];
         private readonly List<Action> _afterCommit = [];
 
         public bool IsEmpty => _writes.Count == 0;
 
-        public IEnumerable<Account> Accounts => _accounts;
+        /// <summary>The documents (accounts, notices) written, whose revision this store tracks.</summary>
+        public IEnumerable<object> Documents => _documents;
 
-        /// <summary>The accounts written with the revision the caller's decision rests on.</summary>
-        public IEnumerable<KeyValuePair<string, long>> AccountRevisions => _accountRevisions;
+        /// <summary>The documents written with the revision the caller's decision rests on.</summary>
+        public IEnumerable<KeyValuePair<string, long>> TrackedRevisions => _trackedRevisions;
 
         public void Put(string key, ByteString value, long? expectedRevision = null)
         {
@@ -38,18 +39,11 @@ public sealed partial class EtcdStore
             Write(key, value);
         }
 
-        public void PutAccount(string key, ByteString value, Account account, long? expectedRevision)
+        /// <summary>Writes a document whose revision the caller read it at (null: a new one) decides whether it may be written.</summary>
+        public void PutTracked(string key, ByteString value, object document, long? expectedRevision)
         {
-            if (expectedRevision is { } expected)
-            {
-                _accountRevisions.TryAdd(key, expected);
-            }
-            else
-            {
-                _accountRevisions.TryAdd(key, MustNotExist);
-            }
-
-            _accounts.Add(account);
+            _trackedRevisions.TryAdd(key, expectedRevision ?? MustNotExist);
+            _documents.Add(document);
             Write(key, value);
         }
 
@@ -68,7 +62,7 @@ public sealed partial class EtcdStore
         public TxnRequest Request()
         {
             var request = new TxnRequest();
-            foreach (var (key, revision) in _seen.Where(s => !_accountRevisions.ContainsKey(s.Key)).Concat(_accountRevisions))
+            foreach (var (key, revision) in _seen.Where(s => !_trackedRevisions.ContainsKey(s.Key)).Concat(_trackedRevisions))
             {
                 request.Compare.Add(CompareOn(key, revision));
             }

@@ -40,8 +40,8 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     private readonly FleetReachability _reachability;
     private readonly BsonMapper _mapper = LiteDbStore.CreateMapper();
     private readonly object _writeGate = new();
-    // The etcd revision each account object was read or written at: its commit compares on it.
-    private readonly ConditionalWeakTable<Account, StrongBox<long>> _revisions = new();
+    // The etcd revision each account or notice object was read or written at: its commit compares on it.
+    private readonly ConditionalWeakTable<object, StrongBox<long>> _revisions = new();
     // The transaction open on the thread holding _writeGate.
     private Transaction? _open;
     private long _lastAuditId;
@@ -95,7 +95,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
             }
 
             tx.Put(Key(Names + account.NormalizedUserName), ByteString.CopyFromUtf8(account.Id.ToString()));
-            tx.PutAccount(Key(AccountKey(account.Id)), Serialize(account), account, expectedRevision: null);
+            tx.PutTracked(Key(AccountKey(account.Id)), Serialize(account), account, expectedRevision: null);
             return true;
         });
     }
@@ -106,8 +106,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         InTransaction(() =>
         {
             var tx = _open!;
-            var expected = _revisions.TryGetValue(account, out var read) ? read.Value : (long?)null;
-            tx.PutAccount(Key(AccountKey(account.Id)), Serialize(account), account, expected ?? Transaction.MustExist);
+            tx.PutTracked(Key(AccountKey(account.Id)), Serialize(account), account, RevisionOf(account) ?? Transaction.MustExist);
             foreach (var entry in audit)
             {
                 RecordAudit(tx, entry);
@@ -139,12 +138,22 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
 
     private static string AccountKey(Guid id) => Accounts + id.ToString("N");
 
-    private Account AccountFrom(Stored stored)
+    private Account AccountFrom(Stored stored) => Tracked<Account>(stored);
+
+    // A document whose later write compares on the revision it was read at (0 inside a transaction that wrote it: untracked).
+    private T Tracked<T>(Stored stored)
+        where T : class
     {
-        var account = Deserialize<Account>(stored.Value);
-        _revisions.AddOrUpdate(account, new StrongBox<long>(stored.ModRevision));
-        return account;
+        var document = Deserialize<T>(stored.Value);
+        if (stored.ModRevision != 0)
+        {
+            _revisions.AddOrUpdate(document, new StrongBox<long>(stored.ModRevision));
+        }
+
+        return document;
     }
+
+    private long? RevisionOf(object document) => _revisions.TryGetValue(document, out var read) ? read.Value : null;
 
     // ---- Transactions ----
 
@@ -186,9 +195,9 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
                 var response = Call(() => _client.Transaction(tx.Request(), deadline: Deadline()));
                 if (response.Succeeded)
                 {
-                    foreach (var account in tx.Accounts)
+                    foreach (var document in tx.Documents)
                     {
-                        _revisions.AddOrUpdate(account, new StrongBox<long>(response.Header.Revision));
+                        _revisions.AddOrUpdate(document, new StrongBox<long>(response.Header.Revision));
                     }
 
                     Committed?.Invoke(Stopwatch.GetElapsedTime(started));
@@ -196,7 +205,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
                     return result;
                 }
 
-                RefuseStaleAccounts(tx);
+                RefuseStale(tx);
                 if (attempt == Attempts)
                 {
                     throw new StoreUnavailableException(new IOException($"Other appliances kept changing what this write read ({Attempts} attempts)."),
@@ -206,10 +215,11 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         }
     }
 
-    // A decision made on an account another appliance has changed since is stale: it must not be written, nor redone here.
-    private void RefuseStaleAccounts(Transaction tx)
+    // A decision made on an account (or a notice claimed) that another appliance has changed since is stale: it must not be
+    // written, nor redone here.
+    private void RefuseStale(Transaction tx)
     {
-        foreach (var (key, expected) in tx.AccountRevisions)
+        foreach (var (key, expected) in tx.TrackedRevisions)
         {
             if (expected == Transaction.MustNotExist)
             {
@@ -220,12 +230,12 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
             var current = Call(() => _client.Get(new RangeRequest { Key = ByteString.CopyFromUtf8(key) }, deadline: Deadline())).Kvs.FirstOrDefault();
             if (current is null)
             {
-                throw new InvalidOperationException($"Account {key[(_prefix.Length + Accounts.Length)..]} no longer exists.");
+                throw new InvalidOperationException($"{key[_prefix.Length..]} no longer exists.");
             }
 
-            if (current is not null && current.ModRevision != expected && expected != Transaction.MustExist)
+            if (current.ModRevision != expected && expected != Transaction.MustExist)
             {
-                throw new StoreUnavailableException(new IOException($"{key} changed at revision {current.ModRevision} after it was read at {expected}."),
+                throw new StoreConflictException($"{key} changed at revision {current.ModRevision} after it was read at {expected}.",
                     "This attempt could not be recorded: another appliance of the fleet changed this account at the same moment. Nothing was counted; try again.");
             }
         }
@@ -382,10 +392,11 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     /// <summary>Every notice ever queued, newest first (for tests and diagnostics).</summary>
     public IReadOnlyList<OutboxNotice> AllNotices(int limit) => AllOutbox().OrderByDescending(n => n.At).Take(limit).ToList();
 
+    /// <summary>Saves a notice read from <see cref="Pending"/> only if no other appliance saved it since: the claim on its next attempt.</summary>
     public void Save(OutboxNotice notice, params AuditEvent[] audit) =>
         Write(tx =>
         {
-            tx.Put(Key(Outbox + notice.Id.ToString("N")), Serialize(notice));
+            tx.PutTracked(Key(Outbox + notice.Id.ToString("N")), Serialize(notice), notice, RevisionOf(notice) ?? Transaction.MustExist);
             foreach (var entry in audit)
             {
                 RecordAudit(tx, entry);
@@ -405,7 +416,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         {
             foreach (var notice in notices)
             {
-                tx.Put(Key(Outbox + notice.Id.ToString("N")), Serialize(notice), Transaction.MustNotExist);
+                tx.PutTracked(Key(Outbox + notice.Id.ToString("N")), Serialize(notice), notice, expectedRevision: null);
             }
 
             tx.AfterCommit(() => NoticeQueued?.Invoke());
@@ -413,7 +424,43 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         });
     }
 
-    private IEnumerable<OutboxNotice> AllOutbox() => ReadRange(Outbox).Select(Deserialize<OutboxNotice>);
+    /// <summary>
+    /// A claim key under a lease of its own: while it lives no other appliance delivers the notice, and if this one dies
+    /// mid-delivery the lease runs out and another takes the notice over (its Message-Id unchanged, so a receiver sees one).
+    /// </summary>
+    public IDisposable? Claim(OutboxNotice notice, TimeSpan atMost)
+    {
+        var lease = Call(() => _client.LeaseGrant(new LeaseGrantRequest { TTL = (long)Math.Ceiling(atMost.TotalSeconds) }, deadline: Deadline())).ID;
+        var key = ByteString.CopyFromUtf8(Key("claims/" + notice.Id.ToString("N")));
+        var request = new TxnRequest();
+        request.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Version, Result = Compare.Types.CompareResult.Equal, Version = 0 });
+        request.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(Environment.MachineName), Lease = lease } });
+        var claim = new LeaseClaim(this, lease);
+        if (Call(() => _client.Transaction(request, deadline: Deadline())).Succeeded)
+        {
+            return claim;
+        }
+
+        claim.Dispose();
+        return null;
+    }
+
+    private sealed class LeaseClaim(EtcdStore store, long lease) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                store._client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: store.Deadline());
+            }
+            catch (RpcException)
+            {
+                // The lease runs out by itself.
+            }
+        }
+    }
+
+    private IEnumerable<OutboxNotice> AllOutbox() => ReadRange(Outbox).Select(Tracked<OutboxNotice>);
 
     // ---- API tokens and reports ----
 
