@@ -121,7 +121,7 @@ public sealed class FleetSessionTests(EtcdClusterFixture fixture) : IClassFixtur
             new(NasDash.Sessions.SessionClaims.IssuedAt, onB.Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], "test"));
         var options = new NasDashOptions();
-        var validator = new NasDash.Sessions.SessionValidator(onB.Accounts, onB.Settings, new NasDash.Sessions.SessionActivity(onB.Time, options), options, onB.Time);
+        var validator = new NasDash.Sessions.SessionValidator(onB.Accounts, onB.Settings, new NasDash.Sessions.SessionActivity(onB.Time, options), options);
         Assert.NotEqual(NasDash.Sessions.SessionVerdict.Revoked, validator.Check(session));
 
         var reset = await fleet[0].Administration.ResetPasswordAsync("alice", "a new password of some length", "owner", TestContext.Current.CancellationToken);

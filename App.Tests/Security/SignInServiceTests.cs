@@ -25,6 +25,32 @@ public sealed class SignInServiceTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task SubmitPassword_UnknownUserNameAgainAndAgain_OneAuditEntryPerNameAndAddressPerInterval()
+    {
+        using var harness = new CoreHarness(Policy);
+        IReadOnlyList<AuditEvent> Unknown() =>
+            [.. harness.Store.Query(new AuditQuery(EventPrefix: AuditNames.LoginPassword.Id)).Where(e => e.Detail!.StartsWith("unknown user name", StringComparison.Ordinal))];
+
+        for (var i = 0; i < PasswordThrottle.FailuresBeforeThrottle - 1; i++)
+        {
+            await harness.SignIn.SubmitPasswordAsync("nobody", $"guess {i}", Client, Ct);
+        }
+
+        Assert.Single(Unknown());
+        await harness.SignIn.SubmitPasswordAsync("nobody", "guess", "192.0.2.41", Ct);
+        await harness.SignIn.SubmitPasswordAsync("someone-else", "guess", Client, Ct);
+        Assert.Equal(3, Unknown().Count);
+
+        harness.Time.Advance(RefusedSignIns.SummaryInterval);
+        await harness.SignIn.SubmitPasswordAsync("nobody", "guess", Client, Ct);
+
+        var summary = Unknown()[0];
+        Assert.Equal(4, Unknown().Count);
+        Assert.Equal((Client, $"unknown user name; 4 wrong passwords for it from this address since {CoreHarness.Start:yyyy-MM-dd HH:mm:ss} UTC"),
+            (summary.ClientAddress, summary.Detail));
+    }
+
+    [Fact]
     public async Task SubmitPassword_Right_AsksForTheAuthenticatorCodeAndCountsNothing()
     {
         using var harness = new CoreHarness(Policy);

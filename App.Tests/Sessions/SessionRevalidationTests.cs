@@ -12,7 +12,7 @@ public sealed class SessionRevalidationTests
     public void Keeps_StoreUnreadable_EndsTheSessionInsteadOfThrowing()
     {
         var time = TimeProvider.System;
-        var validator = new SessionValidator(new UnreadableStore(), new UnreadableStore(), new SessionActivity(time, new NasDashOptions()), new NasDashOptions(), time);
+        var validator = new SessionValidator(new UnreadableStore(), new UnreadableStore(), new SessionActivity(time, new NasDashOptions()), new NasDashOptions());
         using var revalidation = new SessionRevalidation(NullLoggerFactory.Instance, validator, new SecurityEvents(), new SessionRechecks(), time);
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, Guid.NewGuid().ToString())], "test"));
 

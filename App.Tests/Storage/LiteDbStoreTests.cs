@@ -340,8 +340,9 @@ public class LiteDbStoreTests
 
         Assert.Equal(["2"], found.Select(e => e.Outcome));
         Assert.Equal(["4", "2", "0"], store.Query(new AuditQuery(UserName: "alice")).Select(e => e.Outcome));
-        Assert.Equal(3, store.PruneAudit(_time.GetUtcNow().AddMinutes(3)));
-        Assert.Equal(3, store.Count(new AuditQuery()));
+        Assert.Equal(["0", "1", "2"], store.OldestAudit(3).Select(e => e.Outcome));
+        Assert.Equal(3, store.PruneAudit(store.OldestAudit(3)[2].Id, new AuditEvent { At = _time.GetUtcNow(), Event = "audit.pruned", Outcome = "pruned" }));
+        Assert.Equal(["audit.pruned", "lockout.superlocked", "lockout.superlocked", "lockout.superlocked"], store.Query(new AuditQuery()).Select(e => e.Event));
     }
 
     private Account NewAccount(string userName) => Account.Create(userName, "hash", _time.GetUtcNow(), mustEnrol: false);

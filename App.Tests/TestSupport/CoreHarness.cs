@@ -39,7 +39,7 @@ public sealed class CoreHarness : IDisposable
     }
 
     public string DataDirectory => _core.DataDirectory;
-    public FakeTimeProvider Time { get; } = new(Start);
+    public WallStepClock Time { get; } = new(Start);
     public RecordingLockoutHandler Lockouts { get; } = new();
     /// <summary>Account ids whose sessions were ended, in order.</summary>
     public List<Guid> EndedSessions { get; } = [];

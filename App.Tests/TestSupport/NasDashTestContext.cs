@@ -70,7 +70,7 @@ public abstract class NasDashTestContext : BunitContext
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    public WallStepClock Time { get; } = new(Start);
     public string DataDirectory { get; }
 
     /// <summary>The ticket form TicketRedemption rendered and had the browser post: its ticket and return URL.</summary>

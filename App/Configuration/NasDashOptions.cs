@@ -58,6 +58,8 @@ public sealed class EnrolmentOptions
 public sealed class AuditOptions
 {
     public int RetentionDays { get; set; } = 365;
+    /// <summary>The most entries the log keeps (about 350 bytes each); beyond it the oldest are pruned first.</summary>
+    public int MaxEntries { get; set; } = 200_000;
 }
 
 public sealed class SshOptions

@@ -287,16 +287,21 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
 
     public int Count(AuditQuery query) => Filter(query).Count();
 
-    /// <summary>Deletes audit events older than the cut-off; returns how many.</summary>
-    public int PruneAudit(DateTimeOffset olderThan) =>
+    /// <summary>The oldest audit events, in the order of their ids.</summary>
+    public IReadOnlyList<AuditEvent> OldestAudit(int take) =>
+        ReadRange(Audit).Select(Deserialize<AuditEvent>).OrderBy(e => e.Id).Take(take).ToList();
+
+    /// <summary>Deletes the audit events up to and including <paramref name="throughId"/> and records why, in one transaction; returns how many.</summary>
+    public int PruneAudit(long throughId, AuditEvent record) =>
         Write(tx =>
         {
-            var old = ReadRange(Audit).Select(Deserialize<AuditEvent>).Where(e => e.At < olderThan).ToList();
+            var old = ReadRange(Audit).Select(Deserialize<AuditEvent>).Where(e => e.Id <= throughId).ToList();
             foreach (var entry in old)
             {
                 tx.Delete(Key(AuditKey(entry.Id)));
             }
 
+            RecordAudit(tx, record);
             return old.Count;
         });
 

@@ -7,8 +7,20 @@ namespace NasDash.Sessions;
 /// opens. Inbound circuit traffic is not use of the session: render acknowledgements of self-refreshing pages arrive
 /// with nobody there; <see cref="PersonActivity"/> reports what a person does.
 /// </summary>
-internal sealed class SessionCircuitHandler(ClientAddress client, SignInBrowser browser, BrowserDevice device) : CircuitHandler
+internal sealed class SessionCircuitHandler(ClientAddress client, SignInBrowser browser, BrowserDevice device, CircuitConnection connection) : CircuitHandler
 {
+    public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        connection.Down();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        connection.Up();
+        return Task.CompletedTask;
+    }
+
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         client.Capture();

@@ -18,7 +18,7 @@ public enum SessionVerdict
 }
 
 /// <summary>Judges a signed-in principal on every request and, for open circuits, every few seconds.</summary>
-public sealed class SessionValidator(IAccountStore accounts, ISettingsStore settings, SessionActivity activity, NasDashOptions options, TimeProvider time)
+public sealed class SessionValidator(IAccountStore accounts, ISettingsStore settings, SessionActivity activity, NasDashOptions options)
 {
     public SessionVerdict Check(ClaimsPrincipal? user)
     {
@@ -35,13 +35,14 @@ public sealed class SessionValidator(IAccountStore accounts, ISettingsStore sett
             return SessionVerdict.Revoked;
         }
 
-        if (IssuedAt(user) is not { } issued || time.GetUtcNow() - issued >= options.Session.AbsoluteLifetime)
+        var session = user.SessionIdOf();
+        if (IssuedAt(user) is not { } issued || activity.SignedInFor(session, issued) >= options.Session.AbsoluteLifetime)
         {
             return SessionVerdict.Expired;
         }
 
-        return activity.LastSeen(user.SessionIdOf()) is not { } last ? SessionVerdict.ActivityUnknown
-            : time.GetUtcNow() - last < options.Session.IdleTimeout ? SessionVerdict.Valid
+        return activity.IdleFor(session) is not { } idle ? SessionVerdict.ActivityUnknown
+            : idle < options.Session.IdleTimeout ? SessionVerdict.Valid
             : SessionVerdict.Idle;
     }
 

@@ -20,6 +20,9 @@ public static class SessionsFeature
         "This sign-out request did not come from a NasDash page, so it was ignored. Go back to NasDash and use its Sign out button.";
     /// <summary>The session cookie's name over https (see <see cref="HostPrefixedCookies"/>).</summary>
     public const string SecureCookieName = HostPrefixedCookies.Prefix + CookieName;
+
+    /// <summary>How far past the absolute lifetime the cookie itself expires: the largest forward step of the wall clock a session outlives.</summary>
+    public static readonly TimeSpan CookieBackstopSlack = TimeSpan.FromDays(1);
     /// <summary>"My account", the one page a session whose password change is due may reach.</summary>
     public const string AccountPath = "/account";
 
@@ -42,10 +45,11 @@ public static class SessionsFeature
         // Its token is tied to the session, so over https it must not travel in the clear either.
         services.Configure<AntiforgeryOptions>(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            // A backstop just past the absolute lifetime, so that SessionValidator sees the expiry first and audits it.
+            // A backstop past the absolute lifetime, judged by the wall clock: SessionValidator (monotonic) sees the expiry
+            // first and audits it, and a wall clock set forward by less than CookieBackstopSlack ends no session here.
             .Configure<NasDashOptions>((cookie, nasdash) =>
             {
-                cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + TimeSpan.FromMinutes(1);
+                cookie.ExpireTimeSpan = nasdash.Session.AbsoluteLifetime + CookieBackstopSlack;
                 cookie.Cookie.SecurePolicy = nasdash.Session.CookiesRequireHttps(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             });
         services.AddAuthorizationBuilder()
@@ -69,6 +73,7 @@ public static class SessionsFeature
         services.AddScoped<SignInBrowser>();
         services.AddScoped<BrowserDevice>();
         services.AddScoped<CurrentActor>();
+        services.AddScoped<CircuitConnection>();
         services.AddScoped<SessionRenewal>();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, SessionCircuitHandler>());

@@ -18,6 +18,9 @@ public interface IStoreEngine
     /// <summary>True when a durable write succeeds now (it makes one).</summary>
     bool IsWritable();
 
-    /// <summary>Deletes audit entries older than the cut-off; returns how many.</summary>
-    int PruneAudit(DateTimeOffset olderThan);
+    /// <summary>The oldest audit entries, in the order of their ids.</summary>
+    IReadOnlyList<AuditEvent> OldestAudit(int take);
+
+    /// <summary>Deletes the audit entries up to and including <paramref name="throughId"/> and records why, in one commit; returns how many.</summary>
+    int PruneAudit(long throughId, AuditEvent record);
 }

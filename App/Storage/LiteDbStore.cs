@@ -392,9 +392,18 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
     public int Count(AuditQuery query) => Filter(query).Count();
 
-    /// <summary>Deletes audit events older than the cut-off; returns how many.</summary>
-    public int PruneAudit(DateTimeOffset olderThan) =>
-        Write(() => Db.GetCollection<AuditEvent>(Audit).DeleteMany(LiteDB.Query.LT(nameof(AuditEvent.At), olderThan.UtcTicks)));
+    /// <summary>The oldest audit events, in the order they were written.</summary>
+    public IReadOnlyList<AuditEvent> OldestAudit(int take) =>
+        Db.GetCollection<AuditEvent>(Audit).Query().OrderBy(e => e.Id).Limit(take).ToList();
+
+    /// <summary>Deletes the audit events written up to and including <paramref name="throughId"/> and records why, in one commit; returns how many.</summary>
+    public int PruneAudit(long throughId, AuditEvent record) =>
+        Write(() =>
+        {
+            var removed = Db.GetCollection<AuditEvent>(Audit).DeleteMany(e => e.Id <= throughId);
+            RecordAudit(record);
+            return removed;
+        });
 
     public Alert Raise(string key, AlertSeverity severity, string message, string? actionUrl) =>
         Write(() =>

@@ -34,15 +34,4 @@ public sealed class AuditServiceTests : NasDashTestContext
         Assert.Equal("bob", events[0].GetProperty("user").GetString());
         Assert.Equal("2026-01-01T00:00:05.000Z", events[1].GetProperty("time").GetString());
     }
-
-    [Fact]
-    public void Retention_OldEvents_ArePruned()
-    {
-        var log = Get<IAuditLog>();
-        log.Append(new AuditEvent { At = Time.GetUtcNow().AddDays(-366), Event = "login.password", Outcome = "failed" });
-        log.Append(new AuditEvent { At = Time.GetUtcNow().AddDays(-364), Event = "login.password", Outcome = "failed" });
-
-        Assert.Equal(1, Get<AuditRetention>().Prune());
-        Assert.Equal(1, log.Count(new AuditQuery()));
-    }
 }

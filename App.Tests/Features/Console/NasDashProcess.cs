@@ -92,10 +92,11 @@ public static class NasDashProcess
     }
 
     /// <summary>Starts the web server on a free port in the Testing environment.</summary>
-    public static Process StartServer(string dataDirectory)
+    /// <param name="runAs">A command prefix such as faketime that ends by running the server.</param>
+    public static Process StartServer(string dataDirectory, string[]? runAs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var process = Start(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--NasDash:Session:SecureCookies", "false", "--NasDash:DataDirectory", dataDirectory,
-            "--NasDash:PasswordIterations", "1000", "--Logging:LogLevel:Default", "Warning"], dataDirectory, null, null, redirectInput: false);
+            "--NasDash:PasswordIterations", "1000", "--Logging:LogLevel:Default", "Warning"], dataDirectory, environment, runAs, redirectInput: false);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

@@ -280,6 +280,25 @@ public sealed class LoginPageTests : NasDashTestContext
         Assert.Empty(cut.FindAll("[data-testid=login-throttled]"));
     }
 
+    [Theory]
+    [InlineData(-60)]
+    [InlineData(60)]
+    public async Task LoginPage_WallClockSetDuringAPause_CountdownGoesOnUndisturbed(int minutes)
+    {
+        var cut = Render<LoginPage>();
+        for (var i = 0; i < 5; i++)
+        {
+            await SubmitPasswordAsync(cut, "alice", "wrong password");
+        }
+
+        Time.StepWall(TimeSpan.FromMinutes(minutes));
+        Time.Advance(TimeSpan.FromSeconds(1));
+
+        cut.WaitForAssertion(() => Assert.Equal("0:29", cut.Find("[data-testid=login-throttled-countdown]").TextContent));
+        Time.Advance(TimeSpan.FromSeconds(30));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#login-password-input")));
+    }
+
     [Fact]
     public async Task LoginPage_SecondFactorAfterTheChallengeExpired_AsksForThePasswordAgain()
     {

@@ -15,6 +15,7 @@ namespace NasDash.Tests.Features.Notifications;
 /// The real NasDash core with the alert services and their background sender running, on a temporary data
 /// directory, the real clock, SSH paths inside the data directory and an empty process table.
 /// <see cref="Restart"/> stops everything and starts it again on the same data, as a process restart does.
+/// Given a clock of its own, the sender's loop is not started: the test makes each pass with <see cref="DeliverDueNowAsync"/>.
 /// </summary>
 public sealed class NotifyCore : IAsyncDisposable
 {
@@ -22,9 +23,11 @@ public sealed class NotifyCore : IAsyncDisposable
     private ServiceProvider _services = null!;
     private NoticeSender _sender = null!;
     private readonly List<IServiceScope> _scopes = [];
+    private readonly TimeProvider? _time;
 
-    public NotifyCore(IDictionary<string, string?>? configuration = null)
+    public NotifyCore(IDictionary<string, string?>? configuration = null, TimeProvider? time = null)
     {
+        _time = time;
         DataDirectory = Directory.CreateTempSubdirectory("nasdash-notify-").FullName;
         Directory.CreateDirectory(Path.Combine(DataDirectory, "proc"));
         _configuration = new Dictionary<string, string?>
@@ -182,9 +185,18 @@ public sealed class NotifyCore : IAsyncDisposable
         services.AddNotifications();
         services.AddMyAccount();
         services.AddActingAdministrator();
+        if (_time is not null)
+        {
+            services.AddSingleton(_time);
+        }
+
         _services = services.BuildServiceProvider();
         _sender = _services.GetRequiredService<NoticeSender>();
-        _sender.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (_time is null)
+        {
+            _sender.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         // As the server runs it: a lockout event's SSH shut-off is applied by the reconciler, off the sign-in.
         _reconciliation = _services.GetServices<IHostedService>().OfType<SshReconciliation>().Single();
         _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();

@@ -91,6 +91,26 @@ public sealed class SshPageTests : NasDashTestContext
     }
 
     [Fact]
+    public void Enable_RightCodeWhileTheAppliancesClockIsAnHourAhead_SaysTheClockIsOffAndCountsNothing()
+    {
+        Disable();
+        var page = Render<SshPage>();
+        var phone = (Time.GetUtcNow() - TimeSpan.FromHours(1)).ToUnixTimeSeconds() / TotpVerifier.StepSeconds;
+
+        page.Find("[data-testid=ssh-enable]").Click();
+        InputOf(page, "tf-step-up").Input(_alice.CodeAt(phone));
+        page.Find("[data-testid=tf-step-up-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains(
+            "That code is right, but for a time about 1 h 0 min behind this appliance's clock, so its clock (or your phone's) is off. Nothing was counted.",
+            page.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain("That code is not valid", page.Markup, StringComparison.Ordinal);
+        Assert.Equal(0, Get<IAccountStore>().FindById(_alice.Id)!.TotpFailures);
+        Assert.True(Get<ISettingsStore>().Get().Ssh.LoginDisabled);
+        Assert.Equal("clock-off", Assert.Single(Audit("stepup")).Outcome);
+    }
+
+    [Fact]
     public void LockoutEvent_WhilePageOpen_ShowsDisabled()
     {
         var page = Render<SshPage>();

@@ -29,8 +29,9 @@ public sealed class BrowserClock
             var answer = await js.InvokeAsync<BrowserZone?>("nasdash.timeZone");
             _zone = answer is null ? null : Zone(answer);
         }
-        catch (JSException)
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or TaskCanceledException)
         {
+            // No answer (or no browser any more): times stay in UTC.
         }
         catch (InvalidOperationException)
         {

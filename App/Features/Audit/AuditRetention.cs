@@ -3,22 +3,62 @@ using NasDash.Storage;
 
 namespace NasDash.Features.Audit;
 
-/// <summary>Deletes audit events older than NasDash:Audit:RetentionDays, at start-up and then daily.</summary>
-public sealed class AuditRetention(IStoreEngine store, NasDashOptions options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
+/// <summary>
+/// Prunes the audit log at start-up and then daily: entries older than NasDash:Audit:RetentionDays, and the oldest beyond
+/// NasDash:Audit:MaxEntries. A clock that is wrong cannot erase the record: only the oldest entries go (never one
+/// written after an entry that stays), age counts from the newest entry when the clock is ahead of it, at most
+/// <see cref="MaxShareByAge"/> of the log goes by age in one pass, and every pass that deletes is itself audited.
+/// </summary>
+public sealed class AuditRetention(IStoreEngine store, IAuditLog log, NasDashOptions options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
+
+    /// <summary>The largest share of the log one pass deletes by age (the size bound is not bounded by it: a count cannot be wrong).</summary>
+    public const double MaxShareByAge = 0.1;
+
+    /// <summary>Entries one pass looks at; a larger excess is worked off over the following passes.</summary>
+    public const int MaxPerPass = 50_000;
 
     /// <summary>The retention in force: at least one day, so the log is always bounded and never emptied at once by a typo.</summary>
     public TimeSpan Retention => TimeSpan.FromDays(Math.Max(1, options.Audit.RetentionDays));
 
+    /// <summary>The size bound in force: at least 1,000 entries.</summary>
+    public int MaxEntries => Math.Max(1_000, options.Audit.MaxEntries);
+
     public int Prune()
     {
-        var removed = store.PruneAudit(time.GetUtcNow() - Retention);
-        if (removed > 0)
+        var total = log.Count(new AuditQuery());
+        var bySize = Math.Max(0, total - MaxEntries);
+        var byAgeAtMost = (int)Math.Ceiling(total * MaxShareByAge);
+        var oldest = store.OldestAudit(Math.Min(MaxPerPass, Math.Max(bySize, byAgeAtMost)));
+        if (oldest.Count == 0)
         {
-            logger.LogInformation("Audit retention: deleted {Count} events older than {Days} days.", removed, Retention.TotalDays);
+            return 0;
         }
 
+        // A clock ahead of every entry (started 400 days ahead, say) ages nothing the log has not itself seen age.
+        var now = time.GetUtcNow();
+        var newest = log.Query(new AuditQuery(Take: 1))[0].At;
+        var cutoff = (newest < now ? newest : now) - Retention;
+        var byAge = oldest.Take(byAgeAtMost).TakeWhile(e => e.At < cutoff).Count();
+        var count = Math.Min(oldest.Count, Math.Max(byAge, bySize));
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        var (first, last) = (oldest[0], oldest[count - 1]);
+        var why = bySize > byAge
+            ? $"over the size bound of {MaxEntries} entries"
+            : $"older than {Retention.TotalDays} days (before {cutoff:yyyy-MM-dd HH:mm:ss} UTC)";
+        var removed = store.PruneAudit(last.Id, new AuditEvent
+        {
+            At = now,
+            Event = AuditNames.AuditPruned.Id,
+            Outcome = "pruned",
+            Detail = $"{count} entries deleted, the oldest first, {why}: written {first.At:yyyy-MM-dd HH:mm:ss} to {last.At:yyyy-MM-dd HH:mm:ss} UTC; {total - count} kept",
+        });
+        logger.LogInformation("Audit retention: deleted {Count} entries {Why}.", removed, why);
         return removed;
     }
 
@@ -31,7 +71,7 @@ public sealed class AuditRetention(IStoreEngine store, NasDashOptions options, T
             {
                 Prune();
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or LiteDB.LiteException)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or LiteDB.LiteException or StoreUnavailableException)
             {
                 logger.LogWarning(ex, "Audit retention could not prune the log; it retries in {Interval}.", Interval);
             }

@@ -157,8 +157,7 @@ public sealed class LoginState
                 SuperLock(locked.UserName, locked.ApplianceWide);
                 break;
             case SecondFactorResult.ClockOff clockOff:
-                Message = $"That code is right, but for a time {SignInService.ClockOffText(clockOff.Offset)} this appliance's clock, so its clock (or your phone's) is off. " +
-                          "Nothing was counted. Check the appliance's time (NTP) and your phone's, or sign in with backup codes.";
+                Message = SignInService.ClockOffMessage(clockOff.Offset) + ", or sign in with backup codes.";
                 break;
             case SecondFactorResult.ChallengeExpired:
                 Phase = LoginPhase.Password;

@@ -131,10 +131,25 @@ public sealed class NotificationConfiguration(IConfiguration configuration, INot
         Root[key] is { } value && TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero ? parsed : fallback;
 }
 
-/// <summary>How the sender retries: growing from the first delay to the longest, until a notice is this old.</summary>
+/// <summary>
+/// How the sender retries: growing from the first delay to the longest, until a delivery has made
+/// <see cref="AttemptsBeforeGiveUp"/> attempts and its notice has been pending <see cref="GiveUpAfter"/> by monotonic time.
+/// </summary>
 public sealed record DeliveryTiming(TimeSpan FirstRetry, TimeSpan MaxRetry, TimeSpan GiveUpAfter, TimeSpan AttemptTimeout)
 {
     public static readonly DeliveryTiming Default = new(TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(30), TimeSpan.FromHours(25), TimeSpan.FromSeconds(60));
+
+    /// <summary>Attempts a delivery makes before it may give up, however the wall clock was set (at the defaults, half an hour of retries).</summary>
+    public const int AttemptsBeforeGiveUp = 8;
+
+    /// <summary>Both bounds reached: a clock set forward makes no delivery give up at once, a restart none sooner than its attempts allow.</summary>
+    public bool GivesUp(int attempts, TimeSpan pendingFor) => attempts >= AttemptsBeforeGiveUp && pendingFor >= GiveUpAfter;
+
+    /// <summary>
+    /// Whether a delivery planned for <paramref name="next"/> is due at <paramref name="now"/>; a plan further off than the
+    /// longest retry can only come from a clock set back since, and is due now.
+    /// </summary>
+    public bool IsDue(DateTimeOffset next, DateTimeOffset now) => next <= now || next - now > MaxRetry;
 
     public TimeSpan DelayAfter(int attempts)
     {

@@ -3,8 +3,8 @@ namespace NasDash.Features.Notifications;
 
 /// <summary>
 /// Delivers the outbox in the background, never inside a request: a dead or hanging mail server delays only
-/// this loop. Each delivery is retried with a growing delay until the notice is older than
-/// <see cref="DeliveryTiming.GiveUpAfter"/>; what is pending survives a restart because it lives in the store.
+/// this loop. Each delivery is retried with a growing delay until <see cref="DeliveryTiming.GivesUp"/>: enough attempts,
+/// and the notice pending long enough by monotonic time; what is pending survives a restart because it lives in the store.
 /// </summary>
 public sealed class NoticeSender(
     INoticeOutbox outbox,
@@ -23,6 +23,8 @@ public sealed class NoticeSender(
     private static readonly TimeSpan LongestSleep = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Dictionary<string, int> _failuresInARow = new(StringComparer.Ordinal);
+    // Per pending notice: the monotonic timestamp this run first saw it, and its age by the wall clock then (never below zero).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (long Seen, TimeSpan AgeThen)> _pendingSince = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -99,6 +101,7 @@ public sealed class NoticeSender(
     {
         DateTimeOffset? next = null;
         var audit = new List<AuditEvent>();
+        Track(notice);
         if (!notice.Routed)
         {
             Route(notice, settings);
@@ -106,7 +109,7 @@ public sealed class NoticeSender(
 
         foreach (var delivery in notice.Deliveries.Where(d => !d.Finished))
         {
-            if (delivery.NextAttemptAt > time.GetUtcNow())
+            if (!timing.IsDue(delivery.NextAttemptAt, time.GetUtcNow()))
             {
                 next = Earliest(next, delivery.NextAttemptAt);
                 continue;
@@ -127,6 +130,7 @@ public sealed class NoticeSender(
 
         if (notice.Deliveries.All(d => d.Finished))
         {
+            _pendingSince.TryRemove(notice.Id, out _);
             notice.DoneAt = time.GetUtcNow();
             notice.ProtectedReportToken = null;
             // A done notice keeps whom it reached, not the credential inside a webhook's address.
@@ -193,7 +197,7 @@ public sealed class NoticeSender(
 
         delivery.LastError = outcome.Answer;
         var inARow = _failuresInARow[delivery.Target] = _failuresInARow.GetValueOrDefault(delivery.Target) + 1;
-        if (now - notice.At >= timing.GiveUpAfter)
+        if (timing.GivesUp(delivery.Attempts, Track(notice)))
         {
             delivery.GaveUpAt = now;
             audit.Add(Entry(notice, AuditNames.NotifyFailed.Id, "gave-up", $"{name} by {target}: {delivery.Attempts} attempts since {notice.At:u}; last: {outcome.Answer}"));
@@ -223,6 +227,14 @@ public sealed class NoticeSender(
         Outcome = outcome,
         Detail = detail,
     };
+
+    /// <summary>How long the notice has been pending: its age when this run first saw it, plus monotonic time since.</summary>
+    private TimeSpan Track(OutboxNotice notice)
+    {
+        var (seen, ageThen) = _pendingSince.GetOrAdd(notice.Id, _ =>
+            (time.GetTimestamp(), time.GetUtcNow() - notice.At is var age && age > TimeSpan.Zero ? age : TimeSpan.Zero));
+        return ageThen + time.GetElapsedTime(seen);
+    }
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 

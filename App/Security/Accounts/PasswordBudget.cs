@@ -10,8 +10,13 @@ public readonly record struct PasswordBudget(int Failures, DateTimeOffset? Pause
     /// <summary>No failure counted, no pause.</summary>
     public static PasswordBudget Full => default;
 
-    /// <summary>Until when guesses on this budget are refused unevaluated, if they are at <paramref name="now"/>.</summary>
-    public DateTimeOffset? PausedAt(DateTimeOffset now) => PausedUntil is { } until && until > now ? until : null;
+    /// <summary>
+    /// Until when guesses on this budget are refused unevaluated, if they are at <paramref name="now"/>. A stored end
+    /// further off than the pause its failures start can only come from a wall clock set back since: it is treated as
+    /// over, so a 30 s pause never becomes an hour's.
+    /// </summary>
+    public DateTimeOffset? PausedAt(DateTimeOffset now) =>
+        PausedUntil is { } until && until > now && until - now <= PasswordThrottle.Delay(Failures) ? until : null;
 
     /// <summary>One more wrong password: from the fifth a pause that doubles with each further one, up to 15 minutes.</summary>
     public PasswordBudget Failed(DateTimeOffset now)

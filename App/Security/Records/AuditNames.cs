@@ -61,6 +61,7 @@ public static class AuditNames
     public static readonly AuditName SetupAdministrator = new("setup.administrator", "Setup: administrator chosen", 1092);
     public static readonly AuditName SetupAuthenticator = new("setup.authenticator", "Setup: authenticator app", 1093);
     public static readonly AuditName SetupBackupCodes = new("setup.backup-codes", "Setup: backup codes saved", 1094);
+    public static readonly AuditName AuditPruned = new("audit.pruned", "Audit log pruned (retention)", 1096);
     public static readonly AuditName AlertAcknowledged = new("alert.acknowledged", "Alert acknowledged", 1095);
 
     /// <summary>Every name above, in declaration order.</summary>

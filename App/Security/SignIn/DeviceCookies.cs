@@ -17,6 +17,8 @@ public sealed class DeviceCookies(IDataProtectionProvider provider, TimeProvider
     public const int MaxTokensRead = 8;
 
     private readonly IDataProtector _protector = provider.CreateProtector("NasDash.DeviceCookie.v1");
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private readonly long _started = time.GetTimestamp();
 
     /// <summary>A token for this browser: the same device id when it already holds a valid one for the account.</summary>
     public string Issue(Account account, Guid? knownDevice = null)
@@ -45,11 +47,22 @@ public sealed class DeviceCookies(IDataProtectionProvider provider, TimeProvider
             }
 
             var current = account is not null && device.AccountId == account.Id && device.Generation == account.DeviceGeneration &&
-                          time.GetUtcNow() - device.IssuedAt < Lifetime;
+                          Now() - device.IssuedAt < Lifetime;
             found ??= current ? device.DeviceId : null;
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The time a token's age is judged at: the wall clock, but never later than this run's start plus the monotonic time
+    /// since, so a clock set forward (by a year, say) voids no device; a token from the future (a clock set back) is new.
+    /// </summary>
+    private DateTimeOffset Now()
+    {
+        var wall = time.GetUtcNow();
+        var steady = _startedAt + time.GetElapsedTime(_started);
+        return wall < steady ? wall : steady;
     }
 
     private readonly record struct Device(Guid AccountId, int Generation, Guid DeviceId, DateTimeOffset IssuedAt);

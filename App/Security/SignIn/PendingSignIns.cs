@@ -6,7 +6,8 @@ namespace NasDash.Security.SignIn;
 /// <summary>
 /// Short-lived, server-side state: the password step passed (challenges) and single-use sign-in tickets
 /// handed from a circuit to the cookie endpoint. Both are bound to the account's security stamp and lockout
-/// state at issue, and hold no counter: opening a new login page never buys new guesses.
+/// state at issue, and hold no counter: opening a new login page never buys new guesses. Their lifetimes are measured
+/// on monotonic time, so setting the wall clock neither voids nor extends them.
 /// </summary>
 public sealed class PendingSignIns(TimeProvider time)
 {
@@ -16,8 +17,9 @@ public sealed class PendingSignIns(TimeProvider time)
     private readonly ConcurrentDictionary<string, Pending> _challenges = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Pending> _tickets = new(StringComparer.Ordinal);
 
+    /// <param name="IssuedAt">The monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) of its issue.</param>
     /// <param name="Browser">The random value of the browser the ticket was issued to (see <see cref="BindTicket"/>); null until bound.</param>
-    public sealed record Pending(Guid AccountId, string SecurityStamp, AccountState State, DateTimeOffset ExpiresAt, bool Enrolment, string? Browser = null);
+    public sealed record Pending(Guid AccountId, string SecurityStamp, AccountState State, long IssuedAt, TimeSpan Lifetime, bool Enrolment, string? Browser = null);
 
     public string IssueChallenge(Account account) => Issue(_challenges, account, ChallengeLifetime, enrolment: false);
 
@@ -28,7 +30,7 @@ public sealed class PendingSignIns(TimeProvider time)
             return null;
         }
 
-        if (pending.ExpiresAt <= time.GetUtcNow())
+        if (Expired(pending))
         {
             _challenges.TryRemove(id, out _);
             return null;
@@ -61,26 +63,27 @@ public sealed class PendingSignIns(TimeProvider time)
             return null;
         }
 
-        return pending.ExpiresAt > time.GetUtcNow() ? pending : null;
+        return Expired(pending) ? null : pending;
     }
 
     private string Issue(ConcurrentDictionary<string, Pending> into, Account account, TimeSpan lifetime, bool enrolment)
     {
         Sweep(into);
         var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        into[id] = new Pending(account.Id, account.SecurityStamp, account.State, time.GetUtcNow() + lifetime, enrolment);
+        into[id] = new Pending(account.Id, account.SecurityStamp, account.State, time.GetTimestamp(), lifetime, enrolment);
         return id;
     }
 
     private void Sweep(ConcurrentDictionary<string, Pending> from)
     {
-        var now = time.GetUtcNow();
         foreach (var (key, value) in from)
         {
-            if (value.ExpiresAt <= now)
+            if (Expired(value))
             {
                 from.TryRemove(key, out _);
             }
         }
     }
+
+    private bool Expired(Pending pending) => time.GetElapsedTime(pending.IssuedAt) >= pending.Lifetime;
 }

@@ -3,7 +3,8 @@ namespace NasDash.Security.SignIn;
 /// <summary>
 /// Sign-in attempts refused unevaluated (a paused password budget or a paused address), per account, in memory:
 /// the owner sees an attack in progress ("N sign-in attempts refused in the last hour") without a durable write per
-/// refused request. At most one summary audit entry per account per <see cref="SummaryInterval"/>.
+/// refused request. At most one summary audit entry per account per <see cref="SummaryInterval"/>. The window and the
+/// interval are measured on monotonic time: setting the wall clock neither floods the log nor silences it.
 /// </summary>
 public sealed class RefusedSignIns(TimeProvider time)
 {
@@ -13,8 +14,12 @@ public sealed class RefusedSignIns(TimeProvider time)
     private const int Buckets = 60;
     private static readonly TimeSpan BucketWidth = Window / Buckets;
 
-    private readonly Dictionary<Guid, Tally> _tallies = [];
+    // Tallies of unknown user names kept at most; beyond it they are forgotten (their next failure is audited again).
+    private const int MaxUnknownNames = 10_000;
+
+    private readonly Dictionary<string, Tally> _tallies = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private int _unknownNames;
 
     /// <summary>A summary audit entry is due: <paramref name="Count"/> refusals since <paramref name="Since"/> (the previous summary, or the first refusal).</summary>
     public sealed record SummaryDue(int Count, DateTimeOffset Since);
@@ -26,35 +31,22 @@ public sealed class RefusedSignIns(TimeProvider time)
     public SummaryDue? Record(Guid accountId)
     {
         Recorded?.Invoke();
-        var now = time.GetUtcNow();
-        lock (_gate)
-        {
-            if (!_tallies.TryGetValue(accountId, out var tally))
-            {
-                _tallies[accountId] = tally = new Tally(now);
-            }
-
-            tally.Add(now);
-            tally.SinceSummary++;
-            if (tally.LastSummaryAt is { } last && now - last < SummaryInterval && now >= last)
-            {
-                return null;
-            }
-
-            var due = new SummaryDue(tally.SinceSummary, tally.LastSummaryAt ?? now);
-            tally.LastSummaryAt = now;
-            tally.SinceSummary = 0;
-            return due;
-        }
+        return Count(AccountKey(accountId), unknownName: false);
     }
+
+    /// <summary>
+    /// Counts one wrong password for a user name that does not exist, from one address: the same summaries, one audit
+    /// entry per name and address per <see cref="SummaryInterval"/> at most, so a guessing run cannot grow the log.
+    /// </summary>
+    public SummaryDue? RecordUnknownName(string normalizedName, string? client) =>
+        Count(string.Concat("?", normalizedName, "\n", client), unknownName: true);
 
     /// <summary>Refused attempts for the account within the last hour.</summary>
     public int InLastHour(Guid accountId)
     {
-        var now = time.GetUtcNow();
         lock (_gate)
         {
-            return _tallies.TryGetValue(accountId, out var tally) ? tally.Count(now) : 0;
+            return _tallies.TryGetValue(AccountKey(accountId), out var tally) ? tally.Count(time) : 0;
         }
     }
 
@@ -63,23 +55,62 @@ public sealed class RefusedSignIns(TimeProvider time)
     {
         lock (_gate)
         {
-            _tallies.Remove(accountId);
+            _tallies.Remove(AccountKey(accountId));
         }
     }
 
-    /// <summary>A ring of minute buckets covering the last hour.</summary>
-    private sealed class Tally(DateTimeOffset origin)
+    private static string AccountKey(Guid accountId) => accountId.ToString("N");
+
+    private SummaryDue? Count(string key, bool unknownName)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_tallies.TryGetValue(key, out var tally))
+            {
+                if (unknownName && ++_unknownNames > MaxUnknownNames)
+                {
+                    foreach (var stale in _tallies.Keys.Where(k => k.StartsWith('?')).ToList())
+                    {
+                        _tallies.Remove(stale);
+                    }
+
+                    _unknownNames = 1;
+                }
+
+                _tallies[key] = tally = new Tally(time.GetTimestamp());
+            }
+
+            tally.Add(time);
+            tally.SinceSummary++;
+            if (tally.LastSummary is { } last && time.GetElapsedTime(last) < SummaryInterval)
+            {
+                return null;
+            }
+
+            var due = new SummaryDue(tally.SinceSummary, tally.LastSummaryAt ?? now);
+            tally.LastSummary = time.GetTimestamp();
+            tally.LastSummaryAt = now;
+            tally.SinceSummary = 0;
+            return due;
+        }
+    }
+
+    /// <summary>A ring of minute buckets covering the last hour, on monotonic time from <paramref name="origin"/>.</summary>
+    private sealed class Tally(long origin)
     {
         private readonly long[] _slots = new long[Buckets];
         private readonly int[] _counts = new int[Buckets];
 
+        /// <summary>The monotonic timestamp of the last summary, and its wall time for the next summary's text.</summary>
+        public long? LastSummary { get; set; }
         public DateTimeOffset? LastSummaryAt { get; set; }
         public int SinceSummary { get; set; }
 
-        public void Add(DateTimeOffset now)
+        public void Add(TimeProvider time)
         {
-            var slot = SlotOf(now);
-            var index = (int)(((slot % Buckets) + Buckets) % Buckets);
+            var slot = SlotOf(time);
+            var index = (int)(slot % Buckets);
             if (_slots[index] != slot)
             {
                 _slots[index] = slot;
@@ -89,9 +120,9 @@ public sealed class RefusedSignIns(TimeProvider time)
             _counts[index]++;
         }
 
-        public int Count(DateTimeOffset now)
+        public int Count(TimeProvider time)
         {
-            var current = SlotOf(now);
+            var current = SlotOf(time);
             var total = 0;
             for (var i = 0; i < Buckets; i++)
             {
@@ -104,7 +135,7 @@ public sealed class RefusedSignIns(TimeProvider time)
             return total;
         }
 
-        private long SlotOf(DateTimeOffset at) => (long)Math.Floor((at - origin) / BucketWidth);
+        private long SlotOf(TimeProvider time) => (long)(time.GetElapsedTime(origin) / BucketWidth);
     }
 }
 

@@ -40,6 +40,11 @@ public sealed class SignInService(
         return $"about {about} {(offset > TimeSpan.Zero ? "ahead of" : "behind")}";
     }
 
+    /// <summary>What the person is told of a right code refused because the clock is off; each page adds what else to do.</summary>
+    public static string ClockOffMessage(TimeSpan offset) =>
+        $"That code is right, but for a time {ClockOffText(offset)} this appliance's clock, so its clock (or your phone's) is off. " +
+        "Nothing was counted. Check the appliance's time (NTP) and your phone's";
+
     /// <summary>The uniform answer of the enrolment-code sign-in to anyone who does not hold a valid code (and to a wrong password for one who does not).</summary>
     public const string EnrolmentSignInRefusedMessage = "The user name, enrolment code or password is not correct.";
 
@@ -451,7 +456,13 @@ public sealed class SignInService(
         }
 
         var budget = _unknownNames[normalized] = entry.Failed(now);
-        Audit(null, client, AuditNames.LoginPassword.Id, "failed", "unknown user name");
+        // Summarised like refused attempts: at most one entry per name and address per interval, so guessing cannot grow the log.
+        if (refused.RecordUnknownName(normalized, client) is { } summary)
+        {
+            Audit(null, client, AuditNames.LoginPassword.Id, "failed", summary.Count <= 1 ? "unknown user name"
+                : $"unknown user name; {summary.Count} wrong passwords for it from this address since {summary.Since:yyyy-MM-dd HH:mm:ss} UTC");
+        }
+
         turn?.Failed();
         return budget.PausedUntil is { } t ? new PasswordStepResult.Throttled(t) : new PasswordStepResult.InvalidCredentials();
     }

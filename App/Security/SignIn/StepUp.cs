@@ -7,9 +7,14 @@ public enum StepUpOutcome
     Accepted,
     Malformed,
     Wrong,
+    /// <summary>A right code for a time off the appliance's clock by more than the window: refused, nothing counted.</summary>
+    ClockOff,
     /// <summary>The account has no TOTP to step up with, or it is locked.</summary>
     Unavailable,
 }
+
+/// <summary>A step-up's outcome, with how far off the clock is when it is <see cref="StepUpOutcome.ClockOff"/>.</summary>
+public sealed record StepUpVerdict(StepUpOutcome Outcome, TimeSpan ClockOffset = default);
 
 /// <summary>
 /// What a step-up is for. <paramref name="Key"/> names the grant the service consumes (per target account where the
@@ -51,14 +56,19 @@ public sealed class StepUp(
 {
     public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<(Guid AccountId, string PurposeKey), DateTimeOffset> _grants = new();
+    // The monotonic timestamp of each grant: setting the wall clock neither voids nor extends it.
+    private readonly ConcurrentDictionary<(Guid AccountId, string PurposeKey), long> _grants = new();
 
-    public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, StepUpPurpose purpose, string? client, CancellationToken cancellationToken = default)
+    public async Task<StepUpOutcome> VerifyAsync(Guid accountId, string? code, StepUpPurpose purpose, string? client, CancellationToken cancellationToken = default) =>
+        (await JudgeAsync(accountId, code, purpose, client, cancellationToken)).Outcome;
+
+    /// <summary>As <see cref="VerifyAsync"/>, with how far off the clock is when a right code was refused for it.</summary>
+    public async Task<StepUpVerdict> JudgeAsync(Guid accountId, string? code, StepUpPurpose purpose, string? client, CancellationToken cancellationToken = default)
     {
         using var locked = await locks.LockAsync(accounts, accountId, cancellationToken);
         if (locked is null)
         {
-            return StepUpOutcome.Unavailable;
+            return new StepUpVerdict(StepUpOutcome.Unavailable);
         }
 
         var account = locked.Account;
@@ -66,28 +76,28 @@ public sealed class StepUp(
         switch (totp.Decide(account, code, settings.Get().TwoFactor, client, signsIn: false))
         {
             case TotpDecision.Malformed:
-                return StepUpOutcome.Malformed;
+                return new StepUpVerdict(StepUpOutcome.Malformed);
             case TotpDecision.Accepted:
                 entry.Outcome = "succeeded";
                 ledger.Commit(account, entry);
-                _grants[(account.Id, purpose.Key)] = time.GetUtcNow() + GrantLifetime;
-                return StepUpOutcome.Accepted;
+                _grants[(account.Id, purpose.Key)] = time.GetTimestamp();
+                return new StepUpVerdict(StepUpOutcome.Accepted);
             case TotpDecision.ClockOff clockOff:
-                // Not a guess: nothing counted; the person sees the code refused and the clock alert of the sign-in page.
+                // Not a guess: nothing counted; the person is told the clock is off, as at the sign-in page.
                 entry.Outcome = "clock-off";
                 entry.Detail = $"{purpose.Prompt}; a right code for a time {SignInService.ClockOffText(clockOff.Offset)} the appliance's clock; not counted";
                 ledger.Commit(account, entry);
-                return StepUpOutcome.Wrong;
+                return new StepUpVerdict(StepUpOutcome.ClockOff, clockOff.Offset);
             case TotpDecision.Wrong wrong:
                 entry.Outcome = wrong.Replayed ? "replayed" : "failed";
                 ledger.Commit(account, entry);
-                return StepUpOutcome.Wrong;
+                return new StepUpVerdict(StepUpOutcome.Wrong);
             default:
-                return StepUpOutcome.Unavailable;
+                return new StepUpVerdict(StepUpOutcome.Unavailable);
         }
     }
 
     /// <summary>True once for a step-up accepted for this account and purpose within <see cref="GrantLifetime"/>.</summary>
     public bool TryConsumeGrant(Guid accountId, StepUpPurpose purpose) =>
-        _grants.TryRemove((accountId, purpose.Key), out var expires) && expires > time.GetUtcNow();
+        _grants.TryRemove((accountId, purpose.Key), out var granted) && time.GetElapsedTime(granted) < GrantLifetime;
 }
