@@ -181,7 +181,7 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
             logger.LogInformation("Local console: {Request} by {Actor}", request, actor);
         }
 
-        return await ConsoleProtocol.HandleAsync(administration, sshCodes, request, actor, cancellationToken);
+        return await ConsoleProtocol.HandleAsync(() => administration, sshCodes, request, actor, cancellationToken);
     }
 
     private static async Task<string?> ReadLineAsync(NetworkStream stream, CancellationToken cancellationToken)
