@@ -60,7 +60,7 @@ static WebApplication BuildApp(string[] args)
     // Check the options and open the store now: either must stop the start, not the first request. The store opens
     // (file, mapper, migrations, checkpoint) on another core while the pipeline is put together, about a tenth of a cold start.
     _ = app.Services.GetRequiredService<IOptions<NasDashOptions>>().Value;
-    var storeOpened = Task.Run(() => app.Services.GetRequiredService<LiteDbStore>());
+    var storeOpened = Task.Run(() => app.Services.GetRequiredService<IStoreEngine>());
     ConfigurePipeline(app);
     storeOpened.GetAwaiter().GetResult();
     return app;

@@ -29,7 +29,7 @@ public sealed class FolderDependencyTests
     [Fact]
     public void Security_KnowsNoPageStoreEngineOrHost() =>
         Types().That().ResideInNamespaceMatching(@"^NasDash\.Security(\..*)?$").Should()
-            .NotDependOnAnyTypesThat().ResideInNamespaceMatching(@"^NasDash\.(Features|Components|Hosting|Storage|Sessions)(\..*)?$").Check(NasDash);
+            .NotDependOnAnyTypesThat().ResideInNamespaceMatching(@"^NasDash\.(Features|Components|Hosting|Storage|Fleet|Sessions)(\..*)?$").Check(NasDash);
 
     /// <summary>The shared building blocks; the layout and the routes compose features, and the cycle rule keeps that one-way.</summary>
     [Fact]
@@ -45,5 +45,11 @@ public sealed class FolderDependencyTests
     [Fact]
     public void Storage_UsesNoFeatureComponentOrSession() =>
         Types().That().ResideInNamespaceMatching(@"^NasDash\.Storage(\..*)?$").Should()
+            .NotDependOnAnyTypesThat().ResideInNamespaceMatching(@"^NasDash\.(Features|Components|Sessions)(\..*)?$").Check(NasDash);
+
+    /// <summary>The fleet is a store engine like LiteDB: it knows the core's records, never a page or a session.</summary>
+    [Fact]
+    public void Fleet_UsesNoFeatureComponentOrSession() =>
+        Types().That().ResideInNamespaceMatching(@"^NasDash\.Fleet(\..*)?$").Should()
             .NotDependOnAnyTypesThat().ResideInNamespaceMatching(@"^NasDash\.(Features|Components|Sessions)(\..*)?$").Check(NasDash);
 }

@@ -45,7 +45,12 @@ public sealed class CoreHarness : IDisposable
     public List<Guid> EndedSessions { get; } = [];
     public PasswordHashing Passwords { get; private set; } = null!;
 
+    /// <summary>The appliance's LiteDB store; not set when the harness runs on a fleet (NasDash:Fleet:Etcd:Endpoints).</summary>
     public LiteDbStore Store { get; private set; } = null!;
+    /// <summary>The records, on whichever store the core runs.</summary>
+    public IAccountStore Accounts { get; private set; } = null!;
+    public ISettingsStore Settings { get; private set; } = null!;
+    public IAuditLog Audit { get; private set; } = null!;
     public BackupCodes BackupCodes { get; private set; } = null!;
     public TotpVerifier Totp { get; private set; } = null!;
     public SecretProtector Secrets { get; private set; } = null!;
@@ -61,12 +66,12 @@ public sealed class CoreHarness : IDisposable
 
     public TwoFactorSettings Policy
     {
-        get => Store.Get().TwoFactor;
+        get => Settings.Get().TwoFactor;
         set
         {
-            var settings = Store.Get();
+            var settings = Settings.Get();
             settings.TwoFactor = value;
-            Store.Save(settings);
+            Settings.Save(settings);
         }
     }
 
@@ -86,7 +91,7 @@ public sealed class CoreHarness : IDisposable
         var (enrolment, codes) = PrepareEnrolment(userName);
         var (protectedSecret, step, stored) = Enrolments.Seal(enrolment, confirmed: true);
         var account = Account.CreateEnrolled(userName, Passwords.Hash(password), Time.GetUtcNow(), protectedSecret, step, stored);
-        if (!Store.TryInsert(account))
+        if (!Accounts.TryInsert(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
         }
@@ -119,7 +124,7 @@ public sealed class CoreHarness : IDisposable
     {
         var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow());
         var issued = EnrolmentCodes.IssueTo(account);
-        if (!Store.InsertSetUp(account))
+        if (!Accounts.InsertSetUp(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
         }
@@ -131,7 +136,7 @@ public sealed class CoreHarness : IDisposable
     public Guid CreateAccount(string userName, string password = TestPasswords.Default, bool mustEnrol = true)
     {
         var account = Account.Create(userName, Passwords.Hash(password), Time.GetUtcNow(), mustEnrol);
-        if (!Store.TryInsert(account))
+        if (!Accounts.TryInsert(account))
         {
             throw new InvalidOperationException($"User name {userName} is taken.");
         }
@@ -155,7 +160,7 @@ public sealed class CoreHarness : IDisposable
         return (enrolment, codes);
     }
 
-    public Account Stored(EnrolledAccount account) => Store.FindById(account.Id) ?? throw new InvalidOperationException("Account gone.");
+    public Account Stored(EnrolledAccount account) => Accounts.FindById(account.Id) ?? throw new InvalidOperationException("Account gone.");
 
     /// <summary>Passes the password step and returns the second-factor challenge.</summary>
     public async Task<string> ChallengeAsync(EnrolledAccount account)
@@ -199,7 +204,7 @@ public sealed class CoreHarness : IDisposable
     public IReadOnlyList<string?> WrongCodes(int count) => [.. BackupCodes.Generate(count).Codes];
 
     public IReadOnlyList<AuditEvent> AuditOf(string userName, string eventPrefix) =>
-        Store.Query(new AuditQuery(UserName: userName, EventPrefix: eventPrefix, Take: 10_000));
+        Audit.Query(new AuditQuery(UserName: userName, EventPrefix: eventPrefix, Take: 10_000));
 
     public void Dispose()
     {
@@ -213,7 +218,10 @@ public sealed class CoreHarness : IDisposable
         _core.AddTo(services, Time, _passwordIterations, _backupCodeIterations, _settings);
         services.AddSingleton<ILockoutEventHandler>(Lockouts);
         _services = services.BuildServiceProvider();
-        Store = Get<LiteDbStore>();
+        Store = _services.GetService<LiteDbStore>()!;
+        Accounts = Get<IAccountStore>();
+        Settings = Get<ISettingsStore>();
+        Audit = Get<IAuditLog>();
         Passwords = Get<PasswordHashing>();
         BackupCodes = Get<BackupCodes>();
         Totp = Get<TotpVerifier>();

@@ -4,12 +4,54 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using NasDash.Fleet;
 using NasDash.Storage;
 
 namespace NasDash.Hosting;
 
 public static class CoreServices
 {
+    /// <summary>
+    /// The engine that keeps the records: the appliance's own LiteDB file, or, with NasDash:Fleet:Etcd:Endpoints set, the
+    /// fleet's etcd cluster, whose decisions also hold the fleet's lock on the account.
+    /// </summary>
+    private static EtcdFleetOptions? AddRecordStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var fleet = configuration.GetSection($"{NasDashOptions.Section}:Fleet:Etcd").Get<EtcdFleetOptions>() ?? new EtcdFleetOptions();
+        if (!fleet.IsConfigured)
+        {
+            services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILogger<LiteDbStore>>()));
+            services.AddRecords<LiteDbStore>();
+            return null;
+        }
+
+        services.AddSingleton(fleet);
+        services.AddSingleton(_ => EtcdConnection.Open(fleet));
+        services.AddSingleton<FleetReachability>();
+        services.AddSingleton(sp => new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<FleetReachability>()));
+        services.AddSingleton<IFleetLocks, EtcdFleetLocks>();
+        services.AddRecords<EtcdStore>();
+        return fleet;
+    }
+
+    private static void AddRecords<TStore>(this IServiceCollection services)
+        where TStore : class, IAccountStore, ISettingsStore, IAuditLog, IAlertStore, IApiTokenStore, IReportTokens, IStoreTransactions,
+            INoticeOutbox, INotificationSettingsStore, IStoreEngine
+    {
+        services.AddSingleton<IStoreEngine>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IReportTokens>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IStoreTransactions>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<INotificationSettingsStore>(sp => sp.GetRequiredService<TStore>());
+    }
+
     /// <summary>The store, the security core and their options; the web server and the console add their features on top.</summary>
     public static IServiceCollection AddNasDashCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -22,22 +64,30 @@ public static class CoreServices
             return options;
         });
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<LiteDbStore>>()));
-        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<IReportTokens>(sp => sp.GetRequiredService<LiteDbStore>());
+        var fleet = services.AddRecordStore(configuration);
 
         services.AddDataProtection().SetApplicationName("NasDash");
-        services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
+        if (fleet is null)
         {
-            var keys = Path.Combine(options.DataDirectory, "keys");
-            Storage.DataDirectory.Ensure(keys);
-            keyManagement.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(keys), loggers);
-        });
+            services.AddOptions<KeyManagementOptions>().Configure<NasDashOptions, ILoggerFactory>((keyManagement, options, loggers) =>
+            {
+                var keys = Path.Combine(options.DataDirectory, "keys");
+                Storage.DataDirectory.Ensure(keys);
+                keyManagement.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(keys), loggers);
+            });
+        }
+        else
+        {
+            services.AddSingleton<FleetKeyRing>();
+            services.AddSingleton(sp => new FleetKeyRingKey(FleetKeyRing.LoadOrCreateKey(
+                fleet.KeyRingKeyFile ?? Path.Combine(sp.GetRequiredService<NasDashOptions>().DataDirectory, EtcdFleetOptions.DefaultKeyRingKeyFile),
+                fleetHasKeys: sp.GetRequiredService<FleetKeyRing>().GetAllElements().Count > 0)));
+            services.AddOptions<KeyManagementOptions>().Configure<FleetKeyRing, FleetKeyRingKey>((keyManagement, ring, key) =>
+            {
+                keyManagement.XmlRepository = ring;
+                keyManagement.XmlEncryptor = new FleetKeyEncryptor(key);
+            });
+        }
 
         services.AddSingleton(sp => sp.GetRequiredService<NasDashOptions>().HostName is { } hostName && !string.IsNullOrWhiteSpace(hostName)
             ? new ApplianceIdentity(hostName)
@@ -64,8 +114,6 @@ public static class CoreServices
         services.AddSingleton<NotificationAddressRouting>();
         services.AddSingleton<NotificationAddresses>();
         services.AddSingleton<NotMeReports>();
-        services.AddSingleton<IStoreTransactions>(sp => sp.GetRequiredService<LiteDbStore>());
-        services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<SignInService>();
         services.AddSingleton<EnrolmentService>();
         services.AddSingleton<StepUp>();

@@ -11,6 +11,18 @@ public sealed partial class LiteDbStore : INotificationSettingsStore
 
     public event Action? NoticeQueued;
 
+    /// <summary>One process delivers this store's notices: its claim is always granted.</summary>
+    public IDisposable? Claim(OutboxNotice notice, TimeSpan atMost) => NoClaim.Instance;
+
+    private sealed class NoClaim : IDisposable
+    {
+        public static readonly NoClaim Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
     public IReadOnlyList<OutboxNotice> Pending(int max) =>
         Db.GetCollection<OutboxNotice>(Outbox).Query().Where(n => n.DoneAt == null).OrderBy(n => n.At).Limit(max).ToList();
 

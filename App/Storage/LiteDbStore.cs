@@ -12,7 +12,7 @@ namespace NasDash.Storage;
 /// not rolled back in place (LiteDB 5.0.21 throws from that rollback and keeps the transaction's locks): the database
 /// is closed and opened again, which replays its log, and the caller gets a <see cref="StoreUnavailableException"/>.
 /// </summary>
-public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IStoreTransactions, IDisposable
+public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IStoreTransactions, IStoreEngine, IDisposable
 {
     private const string Users = "users";
     private const string Settings = "settings";

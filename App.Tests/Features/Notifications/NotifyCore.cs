@@ -59,9 +59,10 @@ public sealed class NotifyCore : IAsyncDisposable
 
     public void SaveSettings(Action<NotificationSettings> change)
     {
-        var settings = Store.GetNotificationSettings();
+        var store = Get<INotificationSettingsStore>();
+        var settings = store.GetNotificationSettings();
         change(settings);
-        Store.SaveNotificationSettings(settings, new AuditEvent { At = DateTimeOffset.UtcNow, Event = "settings.notifications", Outcome = "saved" });
+        store.SaveNotificationSettings(settings, new AuditEvent { At = DateTimeOffset.UtcNow, Event = "settings.notifications", Outcome = "saved" });
     }
 
     public void UseEmail(int port, params string[] recipients) => SaveSettings(s =>
@@ -113,9 +114,10 @@ public sealed class NotifyCore : IAsyncDisposable
         Assert.Equal(AccountState.SuperLocked, Get<IAccountStore>().FindById(admin.Id)!.State);
     }
 
-    public IReadOnlyList<OutboxNotice> Notices() => Store.AllNotices(1000);
+    public IReadOnlyList<OutboxNotice> Notices() =>
+        _services.GetService<LiteDbStore>()?.AllNotices(1000) ?? Get<NasDash.Fleet.EtcdStore>().AllNotices(1000);
 
-    public IReadOnlyList<AuditEvent> Audit(string prefix) => Store.Query(new AuditQuery(EventPrefix: prefix, Take: 1000));
+    public IReadOnlyList<AuditEvent> Audit(string prefix) => Get<IAuditLog>().Query(new AuditQuery(EventPrefix: prefix, Take: 1000));
 
     public async Task<IReadOnlyList<OutboxNotice>> WaitUntilDoneAsync(TimeSpan within)
     {

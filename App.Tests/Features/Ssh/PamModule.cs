@@ -53,7 +53,7 @@ public static class PamModule
     /// <summary>The running server's console socket on the SSH core's store, as the web server runs it.</summary>
     public static async Task<ConsoleSocketServer> StartServerAsync(SshCore core)
     {
-        var server = new ConsoleSocketServer(core.Get<NasDash.Storage.LiteDbStore>(), core.Get<NasDash.Security.Administration.AccountAdministration>(),
+        var server = new ConsoleSocketServer(core.Get<NasDash.Storage.LiteDbStore>(), core.Get<NasDashOptions>(), core.Get<NasDash.Security.Administration.AccountAdministration>(),
             core.Get<NasDash.Security.Ssh.SshCodeCheck>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConsoleSocketServer>.Instance);
         await server.StartAsync(TestContext.Current.CancellationToken);
         return server;

@@ -4,7 +4,7 @@ using NasDash.Storage;
 namespace NasDash.Features.Audit;
 
 /// <summary>Deletes audit events older than NasDash:Audit:RetentionDays, at start-up and then daily.</summary>
-public sealed class AuditRetention(LiteDbStore store, NasDashOptions options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
+public sealed class AuditRetention(IStoreEngine store, NasDashOptions options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
 

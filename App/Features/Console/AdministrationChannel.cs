@@ -165,7 +165,7 @@ internal sealed class DirectChannel : IAdministrationChannel
             .BuildServiceProvider();
         try
         {
-            services.GetRequiredService<LiteDbStore>();
+            services.GetRequiredService<IStoreEngine>();
             return new DirectChannel(services);
         }
         catch (StoreLockedException ex)

@@ -11,7 +11,7 @@ namespace NasDash.Features.Console;
 /// lives in the data directory with mode 0600 and is never on TCP: whoever can reach it can read the store anyway.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "_stopping is never disposed on purpose: see its comment.")]
-public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration administration, SshCodeCheck sshCodes, ILogger<ConsoleSocketServer> logger)
+public sealed class ConsoleSocketServer(IStoreEngine store, NasDashOptions options, AccountAdministration administration, SshCodeCheck sshCodes, ILogger<ConsoleSocketServer> logger)
     : IHostedService
 {
     public const string FileName = "console.sock";
@@ -30,7 +30,8 @@ public sealed class ConsoleSocketServer(LiteDbStore store, AccountAdministration
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _path = SocketPath(store.Directory);
+        _ = store; // Opened first: a store that refuses to open stops the start before the socket appears.
+        _path = SocketPath(options.DataDirectory);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

@@ -8,7 +8,7 @@ namespace NasDash.Features.Health;
 /// most once per <see cref="CheckedAtMostEvery"/> however many callers ask; everyone else gets the cached answer, unless
 /// a write of the store has failed or succeeded since.
 /// </summary>
-public sealed class StoreWritableCheck(LiteDbStore store, TimeProvider time) : IHealthCheck, IDisposable
+public sealed class StoreWritableCheck(IStoreEngine store, TimeProvider time) : IHealthCheck, IDisposable
 {
     public static readonly TimeSpan CheckedAtMostEvery = TimeSpan.FromMinutes(1);
 

@@ -190,7 +190,7 @@ public sealed class LoginState
     }
 
     /// <summary>The store refused the write that would have counted this attempt: nothing changed, so the step stays.</summary>
-    public void NotRecorded() => Message = StoreUnavailableException.AttemptNotRecorded;
+    public void NotRecorded(string why) => Message = why;
 
     public void ChooseBackupCodes()
     {

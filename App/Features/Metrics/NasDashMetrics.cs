@@ -27,15 +27,20 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
     private readonly Counter<long> _noticeDeliveries;
     private readonly Histogram<double> _commits;
     private readonly bool _userNames;
-    private readonly LiteDbStore _store;
+    private readonly IStoreEngine _store;
+    private readonly INoticeOutbox _outbox;
+    private readonly IAccountStore _accounts;
     private readonly RefusedSignIns _refused;
     private ApiTokens? _tokens;
     private readonly TimeProvider _time;
     private long _openCircuits;
 
-    public NasDashMetrics(IMeterFactory meters, LiteDbStore store, RefusedSignIns refused, TimeProvider time, IConfiguration configuration)
+    public NasDashMetrics(IMeterFactory meters, IStoreEngine store, IAccountStore accounts, ISettingsStore settings, INoticeOutbox outbox,
+        RefusedSignIns refused, TimeProvider time, IConfiguration configuration)
     {
         _store = store;
+        _accounts = accounts;
+        _outbox = outbox;
         _time = time;
         _refused = refused;
         _userNames = configuration.GetValue<bool>("NasDash:Metrics:UserNameLabels");
@@ -49,13 +54,13 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
         _commits = _meter.CreateHistogram<double>("nasdash.store.commit.duration", "s", "Durable store commits, flush included",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
         _meter.CreateObservableGauge("nasdash.accounts", ObserveAccounts, "{account}", "Administrators by lockout state");
-        _meter.CreateObservableGauge("nasdash.ssh.login_disabled", () => store.Get().Ssh.LoginDisabled ? 1 : 0, null, "1 while a lockout event keeps SSH sign-in switched off");
-        _meter.CreateObservableGauge("nasdash.notices_pending", () => store.Pending(10_000).Count, "{notice}", "Security notices not yet delivered or given up");
+        _meter.CreateObservableGauge("nasdash.ssh.login_disabled", () => settings.Get().Ssh.LoginDisabled ? 1 : 0, null, "1 while a lockout event keeps SSH sign-in switched off");
+        _meter.CreateObservableGauge("nasdash.notices_pending", () => outbox.Pending(10_000).Count, "{notice}", "Security notices not yet delivered or given up");
         _meter.CreateObservableUpDownCounter("nasdash.circuits", () => Interlocked.Read(ref _openCircuits), "{circuit}", "Open interactive (SignalR) circuits");
 
         store.Audited += OnAudited;
         store.Committed += OnCommitted;
-        store.NoticeQueued += OnNoticeQueued;
+        outbox.NoticeQueued += OnNoticeQueued;
         refused.Recorded += OnRefusedSignIn;
     }
 
@@ -85,7 +90,7 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
     {
         _store.Audited -= OnAudited;
         _store.Committed -= OnCommitted;
-        _store.NoticeQueued -= OnNoticeQueued;
+        _outbox.NoticeQueued -= OnNoticeQueued;
         _refused.Recorded -= OnRefusedSignIn;
         if (_tokens is not null)
         {
@@ -97,7 +102,7 @@ public sealed class NasDashMetrics : ILockoutEventHandler, IDisposable
     private IEnumerable<Measurement<int>> ObserveAccounts()
     {
         var now = _time.GetUtcNow();
-        var all = _store.All();
+        var all = _accounts.All();
         return Enum.GetValues<LockoutStatus>().Select(state =>
             new Measurement<int>(all.Count(a => a.LockoutStatusAt(now) == state), new KeyValuePair<string, object?>("state", Kebab(state.ToString()))));
     }

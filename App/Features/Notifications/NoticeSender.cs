@@ -66,49 +66,79 @@ public sealed class NoticeSender(
         DateTimeOffset? next = null;
         foreach (var notice in outbox.Pending(100))
         {
-            var audit = new List<AuditEvent>();
-            if (!notice.Routed)
+            // On a fleet, the appliance holding the claim delivers it; one that lost the race to it leaves it alone.
+            using var claim = outbox.Claim(notice, ClaimFor(notice, timing));
+            if (claim is null)
             {
-                Route(notice, settings);
+                continue;
             }
 
-            foreach (var delivery in notice.Deliveries.Where(d => !d.Finished))
+            try
             {
-                if (delivery.NextAttemptAt > time.GetUtcNow())
+                if (await DeliverAsync(notice, settings, timing, cancellationToken) is { } noticeDue)
                 {
-                    next = Earliest(next, delivery.NextAttemptAt);
-                    continue;
-                }
-
-                // Counted and committed before it is made: a crash inside the attempt still counts it, and its retry waits its turn.
-                delivery.Attempts++;
-                delivery.NextAttemptAt = time.GetUtcNow() + timing.DelayAfter(delivery.Attempts);
-                outbox.Save(notice);
-                var outcome = await AttemptAsync(delivery, settings, notice, timing, cancellationToken);
-                cancellationToken.ThrowIfCancellationRequested();
-                Record(notice, delivery, outcome, timing, audit);
-                if (!delivery.Finished)
-                {
-                    next = Earliest(next, delivery.NextAttemptAt);
+                    next = Earliest(next, noticeDue);
                 }
             }
-
-            if (notice.Deliveries.All(d => d.Finished))
+            catch (NasDash.Storage.StoreConflictException)
             {
-                notice.DoneAt = time.GetUtcNow();
-                notice.ProtectedReportToken = null;
-                // A done notice keeps whom it reached, not the credential inside a webhook's address.
-                foreach (var address in notice.Deliveries.Select(d => d.Address).OfType<DeliveryAddress>())
-                {
-                    address.ProtectedUrl = null;
-                }
+                // Another appliance delivered or claimed it since it was read: its record stands.
             }
-
-            outbox.Save(notice, [.. audit]);
         }
 
         var now = time.GetUtcNow();
         return next is { } due ? TimeSpan.FromTicks(Math.Clamp((due - now).Ticks, 0, LongestSleep.Ticks)) : LongestSleep;
+    }
+
+    // Long enough for every attempt this pass may make, each bounded by the attempt timeout.
+    private static TimeSpan ClaimFor(OutboxNotice notice, DeliveryTiming timing) =>
+        timing.AttemptTimeout * Math.Max(1, notice.Deliveries.Count + 2) + TimeSpan.FromSeconds(30);
+
+    /// <summary>Makes the notice's due attempts; returns when its next attempt is due, if any.</summary>
+    private async Task<DateTimeOffset?> DeliverAsync(OutboxNotice notice, EffectiveNotifications settings, DeliveryTiming timing, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? next = null;
+        var audit = new List<AuditEvent>();
+        if (!notice.Routed)
+        {
+            Route(notice, settings);
+        }
+
+        foreach (var delivery in notice.Deliveries.Where(d => !d.Finished))
+        {
+            if (delivery.NextAttemptAt > time.GetUtcNow())
+            {
+                next = Earliest(next, delivery.NextAttemptAt);
+                continue;
+            }
+
+            // Counted and committed before it is made: a crash inside the attempt still counts it, and its retry waits its turn.
+            delivery.Attempts++;
+            delivery.NextAttemptAt = time.GetUtcNow() + timing.DelayAfter(delivery.Attempts);
+            outbox.Save(notice);
+            var outcome = await AttemptAsync(delivery, settings, notice, timing, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            Record(notice, delivery, outcome, timing, audit);
+            if (!delivery.Finished)
+            {
+                next = Earliest(next, delivery.NextAttemptAt);
+            }
+        }
+
+        if (notice.Deliveries.All(d => d.Finished))
+        {
+            notice.DoneAt = time.GetUtcNow();
+            notice.ProtectedReportToken = null;
+            // A done notice keeps whom it reached, not the credential inside a webhook's address.
+            foreach (var address in notice.Deliveries.Select(d => d.Address).OfType<DeliveryAddress>())
+            {
+                address.ProtectedUrl = null;
+            }
+        }
+
+        outbox.Save(notice, [.. audit]);
+
+        return next;
     }
 
     private void Route(OutboxNotice notice, EffectiveNotifications settings)

@@ -7,7 +7,6 @@ public static class NotificationsFeature
     /// <summary>Alert services: the outbox sender, the channels, the security log lines and the settings page's service.</summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
-        services.AddSingleton<INotificationSettingsStore>(sp => sp.GetRequiredService<LiteDbStore>());
         services.AddSingleton<NotificationSecrets>();
         services.AddSingleton<NotificationConfiguration>();
         services.AddSingleton<DashboardAddress>();

@@ -9,7 +9,7 @@ namespace NasDash.Features.Notifications;
 /// (<see cref="UntrustedText"/>; event, outcome, user and client are single tokens, spaces escaped too), so nothing
 /// written into an audit entry can end the line or start another one.
 /// </summary>
-public sealed class SecurityEventLog(LiteDbStore store, ILoggerFactory loggers) : IHostedService
+public sealed class SecurityEventLog(IStoreEngine store, ILoggerFactory loggers) : IHostedService
 {
     public const string Category = "NasDash.Security";
     public const string Template = "security {Event} {Outcome} user={User} client={Client} detail={Detail}";

@@ -11,7 +11,7 @@ public sealed class SshReconciliation(
     SshLogin login,
     SecurityEvents events,
     IAlertStore alerts,
-    LiteDbStore store,
+    NasDashOptions options,
     ILogger<SshReconciliation> log) : BackgroundService
 {
     /// <summary>The plaintext copy of every TOTP secret that pam_oath read, where the package kept it (the data directory).</summary>
@@ -61,7 +61,7 @@ public sealed class SshReconciliation(
     /// <summary>An upgrade from the pam_oath wiring: the users file and its alert go (the package's postinst removes it too).</summary>
     private void RemoveLegacyUsersFile()
     {
-        var path = Path.Combine(store.Directory, LegacyUsersFile);
+        var path = Path.Combine(options.DataDirectory, LegacyUsersFile);
         if (File.Exists(path))
         {
             File.Delete(path);

@@ -4,7 +4,7 @@ namespace NasDash.Security.Ledger;
 /// Serialises every decision about one account (read, judge, commit) so two concurrent
 /// submissions can never be judged against the same counter or consume the same code.
 /// </summary>
-public sealed class AccountLocks
+public sealed class AccountLocks(IFleetLocks? fleet = null)
 {
     // A name's gate lives only while someone holds or awaits it: unknown user names also pass through here,
     // and keeping a gate for every name ever typed would grow without bound.
@@ -23,7 +23,22 @@ public sealed class AccountLocks
             throw;
         }
 
-        return new Releaser(this, normalizedUserName, gate);
+        var releaser = new Releaser(this, normalizedUserName, gate);
+        if (fleet is null)
+        {
+            return releaser;
+        }
+
+        try
+        {
+            releaser.Fleet = await fleet.AcquireAsync(normalizedUserName, cancellationToken).ConfigureAwait(false);
+            return releaser;
+        }
+        catch
+        {
+            releaser.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -53,7 +68,22 @@ public sealed class AccountLocks
     {
         var gate = Enter(normalizedUserName);
         gate.Semaphore.Wait();
-        return new Releaser(this, normalizedUserName, gate);
+        var releaser = new Releaser(this, normalizedUserName, gate);
+        if (fleet is null)
+        {
+            return releaser;
+        }
+
+        try
+        {
+            releaser.Fleet = fleet.Acquire(normalizedUserName);
+            return releaser;
+        }
+        catch
+        {
+            releaser.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Names held or awaited right now.</summary>
@@ -105,12 +135,22 @@ public sealed class AccountLocks
     {
         private int _released;
 
+        /// <summary>The fleet's lock on the same name, taken after this process's own gate and released before it.</summary>
+        public IDisposable? Fleet { get; set; }
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                gate.Semaphore.Release();
-                owner.Leave(name, gate);
+                try
+                {
+                    Fleet?.Dispose();
+                }
+                finally
+                {
+                    gate.Semaphore.Release();
+                    owner.Leave(name, gate);
+                }
             }
         }
     }

@@ -1,0 +1,105 @@
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Fleet;
+
+/// <summary>
+/// Three appliances on one fleet: three security cores as the app wires them (NasDash:Fleet:Etcd:*), each with its own
+/// data directory and clock, on one real 3-member etcd cluster. One identity and one ledger: a guess counts once
+/// wherever it is made, and a code used on one appliance is used on all.
+/// </summary>
+public sealed class FleetDecisionTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+{
+    [Fact]
+    public async Task ThirtyWrongBackupSubmissionsSpreadOverThreeAppliancesAtOnce_CountExactlyN_SuperLockedEverywhere()
+    {
+        const int N = 10;
+        using var fleet = new TestFleet(fixture.Cluster, 3, new TwoFactorSettings { MaxFailedBackupSubmissions = N });
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        var challenges = new List<(CoreHarness Appliance, string Challenge)>();
+        for (var i = 0; i < 30; i++)
+        {
+            challenges.Add((fleet[i % 3], await fleet[i % 3].ChallengeAsync(alice)));
+        }
+
+        var wrong = fleet[0].WrongCodes(2);
+        using var gate = new ManualResetEventSlim();
+        var submissions = challenges.Select(c => Task.Run(async () =>
+        {
+            gate.Wait();
+            return await c.Appliance.SignIn.SubmitBackupCodesAsync(c.Challenge, wrong, "192.0.2.9");
+        })).ToList();
+        gate.Set();
+        var results = await Task.WhenAll(submissions);
+
+        Assert.Equal(N - 1, results.Count(r => r is SecondFactorResult.InvalidBackupCodes));
+        Assert.Equal(30 - N + 1, results.Count(r => r is SecondFactorResult.SuperLocked));
+        foreach (var appliance in fleet.Appliances)
+        {
+            var stored = appliance.Stored(alice);
+            Assert.Equal(AccountState.SuperLocked, stored.State);
+            Assert.Equal(N, stored.BackupFailures);
+        }
+
+        var counted = fleet[2].AuditOf("alice", "login.backup-codes");
+        Assert.Equal(N - 1, counted.Count(e => e.Outcome == "failed"));
+        Assert.Equal("failures=10", Assert.Single(counted, e => e.Outcome == "superlocked").Detail);
+    }
+
+    [Fact]
+    public async Task TotpCodeAcceptedOnOneAppliance_RefusedAsUsedOnAnotherInTheSameStep()
+    {
+        using var fleet = new TestFleet(fixture.Cluster, 2);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        var code = fleet[0].NextCode(alice);
+        fleet[1].Time.Advance(TimeSpan.FromSeconds(TotpVerifier.StepSeconds));
+
+        var first = await fleet[0].SignIn.SubmitTotpAsync(await fleet[0].ChallengeAsync(alice), code, "192.0.2.1", TestContext.Current.CancellationToken);
+        var second = await fleet[1].SignIn.SubmitTotpAsync(await fleet[1].ChallengeAsync(alice), code, "192.0.2.2", TestContext.Current.CancellationToken);
+
+        Assert.IsType<SecondFactorResult.SignedIn>(first);
+        Assert.True(second is SecondFactorResult.InvalidTotp { Replayed: true }, second.ToString());
+        Assert.Equal(1, fleet[0].Stored(alice).TotpFailures);
+    }
+
+    [Fact]
+    public async Task AccountMadeOnOneAppliance_SignsInOnAnotherWithTheSameSecret()
+    {
+        using var fleet = new TestFleet(fixture.Cluster, 2);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        fleet[1].Time.Advance(TimeSpan.FromSeconds(TotpVerifier.StepSeconds));
+
+        var result = await fleet[1].SignIn.SubmitTotpAsync(await fleet[1].ChallengeAsync(alice), fleet[1].Totp.Current(alice.TotpSecret), "192.0.2.2", TestContext.Current.CancellationToken);
+
+        Assert.IsType<SecondFactorResult.SignedIn>(result);
+    }
+}
+
+/// <summary>Appliances of one fleet: <see cref="CoreHarness"/>es configured for the cluster under one prefix and key-ring key.</summary>
+public sealed class TestFleet : IDisposable
+{
+    private readonly TempDirectory _shared = new();
+
+    public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null)
+    {
+        var settings = FleetNoticeTests.FleetSettings(cluster, _shared);
+        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: settings))];
+        if (policy is not null)
+        {
+            Appliances[0].Policy = policy;
+        }
+    }
+
+    public IReadOnlyList<CoreHarness> Appliances { get; }
+
+    public CoreHarness this[int index] => Appliances[index];
+
+    public void Dispose()
+    {
+        foreach (var appliance in Appliances)
+        {
+            appliance.Dispose();
+        }
+
+        _shared.Dispose();
+    }
+}

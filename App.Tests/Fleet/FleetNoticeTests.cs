@@ -1,0 +1,50 @@
+using NasDash.Features.Notifications;
+using NasDash.Tests.Features.Notifications;
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Fleet;
+
+/// <summary>The outbox of a fleet: every appliance runs a sender, and each notice still reaches each target once.</summary>
+public sealed class FleetNoticeTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+{
+    [Fact]
+    public async Task SuperLockoutOnAFleetOfThreeSenders_TheWebhookReceivesOneNotice()
+    {
+        using var receiver = new HttpReceiver();
+        using var shared = new TempDirectory();
+        var fleet = FleetSettings(fixture.Cluster, shared);
+        await using var a = new NotifyCore(fleet);
+        await using var b = new NotifyCore(fleet);
+        await using var c = new NotifyCore(fleet);
+        a.SaveSettings(s =>
+        {
+            s.Webhook.Url = receiver.Url("/hooks/nasdash");
+            s.Webhook.Preset = WebhookPreset.Json;
+            s.Webhook.Events = [SecurityNoticeKind.SuperLocked];
+        });
+        var bob = a.AddAdministrator("bob");
+
+        await a.SuperLockAsync(bob);
+        // a's own sender woke on the commit; b's and c's passes race it for the same notice.
+        await Task.WhenAll(Task.Run(b.DeliverDueNowAsync, TestContext.Current.CancellationToken), Task.Run(c.DeliverDueNowAsync, TestContext.Current.CancellationToken), Task.Run(a.DeliverDueNowAsync, TestContext.Current.CancellationToken));
+        var notices = await b.WaitUntilDoneAsync(TimeSpan.FromSeconds(20));
+
+        var superLocked = Assert.Single(notices, n => n.Kind == SecurityNoticeKind.SuperLocked);
+        Assert.NotNull(superLocked.DoneAt);
+        var posted = Assert.Single(receiver.Received);
+        Assert.Equal(superLocked.Id.ToString(), posted.Headers[WebhookChannel.NoticeIdHeader]);
+        Assert.Equal(1, Assert.Single(superLocked.Deliveries).Attempts);
+    }
+
+    internal static Dictionary<string, string?> FleetSettings(EtcdCluster cluster, TempDirectory shared)
+    {
+        var options = cluster.Options();
+        return new Dictionary<string, string?>
+        {
+            ["NasDash:Fleet:Etcd:Endpoints"] = options.Endpoints,
+            ["NasDash:Fleet:Etcd:Prefix"] = options.Prefix,
+            ["NasDash:Fleet:Etcd:KeyRingKeyFile"] = shared.Combine("fleet-keyring.key"),
+            ["NasDash:Fleet:Etcd:RequestTimeout"] = "00:00:03",
+        };
+    }
+}

@@ -1,0 +1,12 @@
+namespace NasDash.Security.Ledger;
+
+/// <summary>
+/// Serialises the decisions about one account across the appliances of a fleet, as <see cref="AccountLocks"/> does
+/// inside one process. A standalone appliance has none. The store still compares each account on the revision it was
+/// read at, so a lock lost mid-decision (its holder cut off) makes that decision's commit fail instead of overwrite.
+/// </summary>
+public interface IFleetLocks
+{
+    Task<IDisposable> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken);
+    IDisposable Acquire(string normalizedUserName);
+}
