@@ -25,6 +25,11 @@ namespace NasDash.Benchmarks;
 /// ReadyToRun and self-contained; to measure that, publish as packaging/deb/build.sh does and name the directory:
 /// <c>NASDASH_PUBLISHED=/tmp/nasdash-r2r</c> after <c>dotnet publish App -c Release -r linux-x64 --self-contained -o /tmp/nasdash-r2r</c>.
 /// </para>
+/// <para>
+/// <see cref="Fallback"/> is the no-server fallback alone, as the package ships it: the published program (NASDASH_PUBLISHED,
+/// or published here as packaging/deb/build.sh does, which takes a few minutes) started as pam_nasdash.so starts it, with
+/// its fixed argument list and environment and the code on standard input, without PAM around it.
+/// </para>
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 30, invocationCount: 1)]
 [Config(typeof(WithP95))]
@@ -34,18 +39,35 @@ public class SshCodeCheckBenchmarks
     private const string UserName = "alice";
     private string _work = "";
     private string _data = "";
+    private string _program = "";
     private ServiceProvider? _services;
     private ConsoleSocketServer? _server;
 
     [GlobalSetup]
-    public void Setup()
+    public void Setup() => Setup(Environment.GetEnvironmentVariable("NASDASH_PUBLISHED") is { Length: > 0 } published ? published : null);
+
+    [GlobalSetup(Target = nameof(Fallback))]
+    public void SetupPublished()
+    {
+        var published = Environment.GetEnvironmentVariable("NASDASH_PUBLISHED") is { Length: > 0 } given ? given : null;
+        if (published is null)
+        {
+            published = Directory.CreateTempSubdirectory("nasdash-published-").FullName;
+            Run("dotnet", "publish", Path.Combine(RepositoryRoot(), "App", "App.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained",
+                "-nologo", "-v", "quiet", "-p:SatelliteResourceLanguages=en", "-p:DebugType=none", "-p:GenerateDocumentationFile=false", "-o", published);
+        }
+
+        Setup(published);
+    }
+
+    private void Setup(string? published)
     {
         _work = Directory.CreateTempSubdirectory("nasdash-pam-bench-").FullName;
         _data = Directory.CreateDirectory(Path.Combine(_work, "data")).FullName;
         var module = Path.Combine(_work, "pam_nasdash.so");
         Run("bash", Path.Combine(RepositoryRoot(), "packaging", "pam", "build.sh"), module);
-        var program = Path.Combine(_work, "nasdash");
-        File.WriteAllText(program, Environment.GetEnvironmentVariable("NASDASH_PUBLISHED") is { Length: > 0 } published
+        var program = _program = Path.Combine(_work, "nasdash");
+        File.WriteAllText(program, published is not null
             // As packaging/deb/nasdash starts it.
             ? $"#!/bin/sh\nASPNETCORE_CONTENTROOT='{published}' exec '{Path.Combine(published, "NasDash")}' \"$@\"\n"
             : $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "NasDash.dll")}' \"$@\"\n");
@@ -97,6 +119,30 @@ public class SshCodeCheckBenchmarks
 
     [Benchmark]
     public int NoServer() => Pamtester("nasdash");
+
+    /// <summary>What pam_nasdash.so runs when no server answers (packaging/pam/pam_nasdash.c, ask_console): exit 1, a wrong code.</summary>
+    [Benchmark]
+    public int Fallback()
+    {
+        var start = new ProcessStartInfo(_program) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "console", "--data", _data, "ssh-code", UserName, "--client", "192.0.2.1" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+        start.Environment["HOME"] = "/root";
+        start.Environment["LANG"] = "C.UTF-8";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        process.StandardInput.WriteLine("000000");
+        process.StandardInput.Close();
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
+    }
 
     private int Pamtester(string service)
     {

@@ -27,22 +27,30 @@ if (HelpAndVersion.Requested(args) is { } flag)
 
 if (ConsoleMode.IsRequested(args))
 {
+    ConsoleMode.InterpretDynamicCode();
     return await ConsoleMode.RunAsync(args);
 }
 
-try
+return await RunServerAsync(args);
+
+// Its own method, so that the top-level code names no web type: the console verbs (pam_nasdash.so's ssh-code fallback
+// among them) never load the web host's assemblies.
+static async Task<int> RunServerAsync(string[] args)
 {
-    var app = BuildApp(args);
-    app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
-    await app.RunAsync();
-    return 0;
-}
-catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException or StoreRefusedException or OptionsValidationException
-    or IOException or UnauthorizedAccessException)
-{
-    // One line and exit 1, which the unit's StartLimitBurst counts; a stack trace would only bury what to do.
-    await Console.Error.WriteLineAsync($"nasdash: {ex.Message}");
-    return 1;
+    try
+    {
+        var app = BuildApp(args);
+        app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+        await app.RunAsync();
+        return 0;
+    }
+    catch (Exception ex) when (ex is StartupRefusedException or StoreLockedException or StoreRefusedException or OptionsValidationException
+        or IOException or UnauthorizedAccessException)
+    {
+        // One line and exit 1, which the unit's StartLimitBurst counts; a stack trace would only bury what to do.
+        await Console.Error.WriteLineAsync($"nasdash: {ex.Message}");
+        return 1;
+    }
 }
 
 static WebApplication BuildApp(string[] args)

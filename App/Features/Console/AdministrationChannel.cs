@@ -145,13 +145,8 @@ internal sealed class SocketChannel(string socketPath) : IAdministrationChannel
 internal sealed class DirectChannel : IAdministrationChannel
 {
     private readonly ServiceProvider _services;
-    private readonly AccountAdministration _administration;
 
-    private DirectChannel(ServiceProvider services)
-    {
-        _services = services;
-        _administration = services.GetRequiredService<AccountAdministration>();
-    }
+    private DirectChannel(ServiceProvider services) => _services = services;
 
     public string Description => "the store (no server running)";
 
@@ -204,7 +199,7 @@ internal sealed class DirectChannel : IAdministrationChannel
             actor += $" (uid {uid})";
         }
 
-        var reply = await ConsoleProtocol.HandleAsync(_administration, _services.GetRequiredService<SshCodeCheck>(), request, actor, cancellationToken);
+        var reply = await ConsoleProtocol.HandleAsync(_services.GetRequiredService<AccountAdministration>, _services.GetRequiredService<SshCodeCheck>(), request, actor, cancellationToken);
         // No server runs to reconcile: a lockout event decided here (wrong SSH codes) shuts SSH off from this process.
         if (_services.GetRequiredService<SshLogin>() is { ShutOffPending: true } login)
         {

@@ -8,9 +8,25 @@ using Spectre.Console;
 namespace NasDash.Features.Console;
 
 /// <summary>The console's standard streams; tests pass their own.</summary>
-public sealed record ConsoleIo(TextReader In, TextWriter Out, TextWriter Error, IAnsiConsole Ansi)
+public sealed class ConsoleIo(TextReader input, TextWriter output, TextWriter error, Func<IAnsiConsole> ansi)
 {
-    public static ConsoleIo System() => new(global::System.Console.In, global::System.Console.Out, global::System.Console.Error, AnsiConsole.Console);
+    // Made on first use: the terminal detection and Spectre.Console's loading are wasted on the verbs that print plain lines.
+    private readonly Lazy<IAnsiConsole> _ansi = new(ansi);
+
+    public ConsoleIo(TextReader input, TextWriter output, TextWriter error, IAnsiConsole ansi)
+        : this(input, output, error, () => ansi)
+    {
+    }
+
+    public TextReader In => input;
+
+    public TextWriter Out => output;
+
+    public TextWriter Error => error;
+
+    public IAnsiConsole Ansi => _ansi.Value;
+
+    public static ConsoleIo System() => new(global::System.Console.In, global::System.Console.Out, global::System.Console.Error, () => AnsiConsole.Console);
 }
 
 /// <summary>
@@ -25,6 +41,15 @@ public static class ConsoleMode
     public const int Usage = 2;
 
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Verb;
+
+    /// <summary>
+    /// A console process runs once and exits, so code generated at run time never pays back its compilation: LiteDB's
+    /// mapper compiles a getter and a setter for every stored member, and three regular expressions, ~300 methods each
+    /// JIT-compiled fully optimised (a sixth of the ssh-code fallback's CPU, issue 25). Without dynamic code, expression
+    /// trees and regular expressions are interpreted, with the same results. Set first in Program, before anything reads it.
+    /// </summary>
+    public static void InterpretDynamicCode() =>
+        AppContext.SetSwitch("System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported", false);
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, ConsoleIo.System());
 

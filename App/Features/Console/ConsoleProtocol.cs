@@ -57,7 +57,8 @@ public static class ConsoleProtocol
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static async Task<ConsoleReply> HandleAsync(AccountAdministration administration, SshCodeCheck sshCodes, ConsoleRequest request, string actor, CancellationToken cancellationToken)
+    /// <param name="administration">Asked for only by the verbs that need it: `ssh-code` on the store builds no more than its check.</param>
+    public static async Task<ConsoleReply> HandleAsync(Func<AccountAdministration> administration, SshCodeCheck sshCodes, ConsoleRequest request, string actor, CancellationToken cancellationToken)
     {
         switch (request.Verb)
         {
@@ -65,15 +66,15 @@ public static class ConsoleProtocol
                 var verdict = await sshCodes.CheckAsync(request.User, request.Password, request.Client, cancellationToken);
                 return new ConsoleReply(verdict is SshCodeResult.Accepted ? ConsoleOutcome.Done : ConsoleOutcome.Rejected, verdict.Message);
             case Status:
-                return new ConsoleReply(ConsoleOutcome.Done, "", administration.Status());
+                return new ConsoleReply(ConsoleOutcome.Done, "", administration().Status());
             case SshEnable:
-                return ConsoleReply.Of(administration.EnableSsh(actor));
+                return ConsoleReply.Of(administration().EnableSsh(actor));
             case Unlock or ResetPassword when string.IsNullOrWhiteSpace(request.User):
                 return new ConsoleReply(ConsoleOutcome.Rejected, $"{request.Verb} needs a user name.");
             case Unlock:
-                return ConsoleReply.Of(await administration.UnlockAsync(request.User!, actor, cancellationToken));
+                return ConsoleReply.Of(await administration().UnlockAsync(request.User!, actor, cancellationToken));
             case ResetPassword:
-                return ConsoleReply.Of(await administration.ResetPasswordAsync(request.User!, request.Password ?? "", actor, cancellationToken));
+                return ConsoleReply.Of(await administration().ResetPasswordAsync(request.User!, request.Password ?? "", actor, cancellationToken));
             default:
                 return new ConsoleReply(ConsoleOutcome.Rejected, $"Unknown console verb '{request.Verb}'.");
         }

@@ -182,7 +182,7 @@ public sealed class ConsoleSocketServer(IStoreEngine store, NasDashOptions optio
             logger.LogInformation("Local console: {Request} by {Actor}", request, actor);
         }
 
-        return await ConsoleProtocol.HandleAsync(administration, sshCodes, request, actor, cancellationToken);
+        return await ConsoleProtocol.HandleAsync(() => administration, sshCodes, request, actor, cancellationToken);
     }
 
     private static async Task<string?> ReadLineAsync(NetworkStream stream, CancellationToken cancellationToken)
