@@ -223,7 +223,9 @@ public sealed class SshPamNasDashTests : IDisposable
 
         var process = Process.Start(start)!;
         var line = process.StandardOutput.ReadLineAsync();
-        while (line.Wait(TimeSpan.FromSeconds(20)) && line.Result is { } text && !text.Contains("LOGGED-IN", StringComparison.Ordinal))
+        // The line itself, not one containing it: expect's first line echoes the command ("spawn … echo LOGGED-IN; …"), and
+        // returning on it let the session's own right code be accepted after the first wrong one, resetting its count.
+        while (line.Wait(TimeSpan.FromSeconds(20)) && line.Result is { } text && text.Trim() != "LOGGED-IN")
         {
             line = process.StandardOutput.ReadLineAsync();
         }
