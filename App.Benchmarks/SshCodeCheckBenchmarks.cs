@@ -135,13 +135,7 @@ public class SshCodeCheckBenchmarks
         start.Environment["HOME"] = "/root";
         start.Environment["LANG"] = "C.UTF-8";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        process.StandardInput.WriteLine("000000");
-        process.StandardInput.Close();
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
+        return ExitCodeAnswering(start);
     }
 
     private int Pamtester(string service)
@@ -152,6 +146,12 @@ public class SshCodeCheckBenchmarks
             start.ArgumentList.Add(argument);
         }
 
+        return ExitCodeAnswering(start);
+    }
+
+    /// <summary>Runs the program with a wrong code on its standard input, as pam_nasdash.so answers it; its exit code.</summary>
+    private static int ExitCodeAnswering(ProcessStartInfo start)
+    {
         using var process = Process.Start(start)!;
         process.StandardInput.WriteLine("000000");
         process.StandardInput.Close();

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using dotnet_etcd;
 using Etcdserverpb;
 using Grpc.Core;
@@ -24,7 +22,7 @@ public sealed class EtcdCluster : IDisposable
     {
         _etcd = DebianPrograms.Require("etcd", "etcd-server");
         var token = "nasdash-test-" + Guid.NewGuid().ToString("N")[..8];
-        _members = Enumerable.Range(1, members).Select(i => new Member($"m{i}", FreePort(), FreePort(), _directory.Combine($"m{i}"))).ToArray();
+        _members = Enumerable.Range(1, members).Select(i => new Member($"m{i}", Features.Notifications.SmtpTestServer.FreePort(), Features.Notifications.SmtpTestServer.FreePort(), _directory.Combine($"m{i}"))).ToArray();
         var initial = string.Join(',', _members.Select(m => $"{m.Name}=http://127.0.0.1:{m.PeerPort}"));
         foreach (var member in _members)
         {
@@ -111,13 +109,6 @@ public sealed class EtcdCluster : IDisposable
         member.Process.ErrorDataReceived += (_, _) => { };
         member.Process.BeginOutputReadLine();
         member.Process.BeginErrorReadLine();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Member(string name, int clientPort, int peerPort, string dataDirectory)
