@@ -100,6 +100,11 @@ public sealed class BrowserPage : IAsyncDisposable
 
     public Task ClickAsync(string testId) => ButtonOf(testId).ClickAsync();
 
+    /// <summary>Waits until every running animation and transition has finished, so boxes measured next are final
+    /// (a MudBlazor dialog grows into place).</summary>
+    public Task AnimationsFinishedAsync() =>
+        Page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))");
+
     public async Task<string> TextOfAsync(string testId) => (await ById(testId).First.InnerTextAsync()).Trim();
 
     public async Task<IReadOnlyList<string>> TextsOfAsync(string testId) =>

@@ -20,6 +20,7 @@ public sealed class CreateAdministratorDialogBrowserTests(Chromium chromium)
             await BrowserSignIn.SignInAsync(b, server, alice, "/users");
             await b.ClickAsync("users-create");
             await b.InputOf("users-new-username").WaitForAsync();
+            await b.AnimationsFinishedAsync();
 
             var text = await b.Page.Locator(".mud-dialog-content p, .mud-dialog-content .mud-typography").First.BoundingBoxAsync();
             foreach (var field in new[] { "users-new-username", "users-new-password", "users-new-password-confirm" })
