@@ -36,15 +36,29 @@ public sealed class FleetNoticeTests(EtcdClusterFixture fixture) : IClassFixture
         Assert.Equal(1, Assert.Single(superLocked.Deliveries).Attempts);
     }
 
+    /// <summary>An appliance's NasDash:Fleet:Etcd:* settings for the cluster: one prefix, the key-ring key file in <paramref name="shared"/>, and on a TLS or authenticating cluster its certificates and user.</summary>
     internal static Dictionary<string, string?> FleetSettings(EtcdCluster cluster, TempDirectory shared)
     {
         var options = cluster.Options();
-        return new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["NasDash:Fleet:Etcd:Endpoints"] = options.Endpoints,
             ["NasDash:Fleet:Etcd:Prefix"] = options.Prefix,
             ["NasDash:Fleet:Etcd:KeyRingKeyFile"] = shared.Combine("fleet-keyring.key"),
             ["NasDash:Fleet:Etcd:RequestTimeout"] = "00:00:05",
         };
+        foreach (var (key, value) in new[]
+                 {
+                     ("CaCertificate", options.CaCertificate), ("ClientCertificate", options.ClientCertificate), ("ClientKey", options.ClientKey),
+                     ("User", options.User), ("Password", options.Password),
+                 })
+        {
+            if (value is not null)
+            {
+                settings["NasDash:Fleet:Etcd:" + key] = value;
+            }
+        }
+
+        return settings;
     }
 }

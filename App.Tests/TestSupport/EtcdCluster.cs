@@ -12,40 +12,93 @@ namespace NasDash.Tests.TestSupport;
 /// own data directory under a temp directory; killed and deleted on dispose. etcd missing skips the test on a developer
 /// machine and fails it in CI (CI=true), where .ci/run installs etcd-server.
 /// </summary>
+/// <param name="tls">
+/// Members that speak only TLS, as a fleet across a network runs them: client and peer URLs https, each side required to
+/// present a certificate of the cluster's own authority (etcd's --client-cert-auth and --peer-client-cert-auth).
+/// </param>
+/// <param name="user">etcd's own authentication on (a root user with this name and a password, see <see cref="Password"/>); needs nothing else.</param>
 public sealed class EtcdCluster : IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly Member[] _members;
     private readonly string _etcd;
 
-    public EtcdCluster(int members = 3)
+    public EtcdCluster(int members = 3, bool tls = false, string? user = null)
     {
         _etcd = DebianPrograms.Require("etcd", "etcd-server");
+        Tls = tls ? EtcdTestCertificates.Write(_directory.Combine("pki")) : null;
+        var scheme = tls ? "https" : "http";
         var token = "nasdash-test-" + Guid.NewGuid().ToString("N")[..8];
-        _members = Enumerable.Range(1, members).Select(i => new Member($"m{i}", Features.Notifications.SmtpTestServer.FreePort(), Features.Notifications.SmtpTestServer.FreePort(), _directory.Combine($"m{i}"))).ToArray();
-        var initial = string.Join(',', _members.Select(m => $"{m.Name}=http://127.0.0.1:{m.PeerPort}"));
+        _members = Enumerable.Range(1, members).Select(i => new Member($"m{i}", scheme, Features.Notifications.SmtpTestServer.FreePort(), Features.Notifications.SmtpTestServer.FreePort(), _directory.Combine($"m{i}"))).ToArray();
+        var initial = string.Join(',', _members.Select(m => $"{m.Name}={m.PeerUrl}"));
         foreach (var member in _members)
         {
             member.Arguments =
             [
                 "--name", member.Name, "--data-dir", member.DataDirectory,
                 "--listen-client-urls", member.ClientUrl, "--advertise-client-urls", member.ClientUrl,
-                "--listen-peer-urls", $"http://127.0.0.1:{member.PeerPort}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{member.PeerPort}",
+                "--listen-peer-urls", member.PeerUrl, "--initial-advertise-peer-urls", member.PeerUrl,
                 "--initial-cluster", initial, "--initial-cluster-token", token, "--initial-cluster-state", "new",
                 "--heartbeat-interval", "100", "--election-timeout", "1000", "--log-level", "warn",
+                .. Tls is { } files
+                    ?
+                    [
+                        "--cert-file", files.MemberCertificate, "--key-file", files.MemberKey,
+                        "--client-cert-auth", "--trusted-ca-file", files.Authority,
+                        "--peer-cert-file", files.MemberCertificate, "--peer-key-file", files.MemberKey,
+                        "--peer-client-cert-auth", "--peer-trusted-ca-file", files.Authority,
+                    ]
+                    : Array.Empty<string>(),
             ];
             Start(member);
         }
 
         WaitUntilWritable(TimeSpan.FromSeconds(30));
+        if (user is not null)
+        {
+            EnableAuthentication(user);
+        }
     }
+
+    /// <summary>The PEM files of a TLS cluster (null without TLS).</summary>
+    public EtcdTestCertificates? Tls { get; }
+
+    /// <summary>The root user etcd's authentication was turned on with, or null.</summary>
+    public string? User { get; private set; }
+
+    /// <summary>The password of <see cref="User"/>.</summary>
+    public string Password { get; } = "etcd-" + Guid.NewGuid().ToString("N");
 
     /// <summary>Every member's client URL, comma-separated, as NasDash:Fleet:Etcd:Endpoints takes them.</summary>
     public string Endpoints => string.Join(',', _members.Select(m => m.ClientUrl));
 
-    /// <summary>Fleet options on this cluster under a prefix of the test's own.</summary>
+    /// <summary>
+    /// Fleet options on this cluster under a prefix of the test's own, as NasDash:Fleet:Etcd:* would give them.
+    /// On a TLS cluster the options carry its authority and the client certificate; with authentication on, the user.
+    /// </summary>
     public EtcdFleetOptions Options(string? prefix = null) =>
-        new() { Endpoints = Endpoints, Prefix = prefix ?? $"/nasdash-test-{Guid.NewGuid():N}/", RequestTimeout = TimeSpan.FromSeconds(5) };
+        new()
+        {
+            Endpoints = Endpoints, Prefix = prefix ?? $"/nasdash-test-{Guid.NewGuid():N}/", RequestTimeout = TimeSpan.FromSeconds(5),
+            CaCertificate = Tls?.Authority, ClientCertificate = Tls?.ClientCertificate, ClientKey = Tls?.ClientKey,
+            User = User, Password = User is null ? null : Password,
+        };
+
+    /// <summary>
+    /// Turns etcd's own authentication on: a root user with <see cref="Password"/>, as `etcdctl user add root` then
+    /// `etcdctl auth enable` do. From then on every request needs the user (or, on a TLS cluster, a certificate whose
+    /// common name is a user).
+    /// </summary>
+    private void EnableAuthentication(string user)
+    {
+        using var client = EtcdConnection.Open(Options());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        client.UserAdd(new AuthUserAddRequest { Name = user, Password = Password }, deadline: deadline);
+        client.UserGrantRole(new AuthUserGrantRoleRequest { User = user, Role = "root" }, deadline: deadline);
+        client.AuthEnable(new AuthEnableRequest(), deadline: deadline);
+        User = user;
+        WaitUntilWritable(TimeSpan.FromSeconds(30));
+    }
 
     /// <summary>Ends member <paramref name="index"/> with SIGKILL, as a power cut would.</summary>
     public void Kill(int index)
@@ -111,12 +164,12 @@ public sealed class EtcdCluster : IDisposable
         member.Process.BeginErrorReadLine();
     }
 
-    private sealed class Member(string name, int clientPort, int peerPort, string dataDirectory)
+    private sealed class Member(string name, string scheme, int clientPort, int peerPort, string dataDirectory)
     {
         public string Name { get; } = name;
-        public int PeerPort { get; } = peerPort;
         public string DataDirectory { get; } = dataDirectory;
-        public string ClientUrl { get; } = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{clientPort}");
+        public string ClientUrl { get; } = string.Create(CultureInfo.InvariantCulture, $"{scheme}://127.0.0.1:{clientPort}");
+        public string PeerUrl { get; } = string.Create(CultureInfo.InvariantCulture, $"{scheme}://127.0.0.1:{peerPort}");
         public string[] Arguments { get; set; } = [];
         public Process? Process { get; set; }
     }

@@ -11,9 +11,52 @@ public sealed class FleetReachability(EtcdFleetOptions options)
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, EtcdClient> _members = new(StringComparer.Ordinal);
 
-    /// <summary>The refusal of a decision the fleet could not commit: nothing was written, and the person is told why.</summary>
+    /// <summary>
+    /// The refusal of a decision the fleet could not commit: nothing was written, and the person is told why. When the
+    /// members refused this appliance itself (its TLS or its etcd user) rather than being down, the exception's message
+    /// (the log, a refused start) says what to fix.
+    /// </summary>
     public StoreUnavailableException CannotDecide(Exception cause) =>
-        new(cause, $"This attempt could not be recorded: the fleet cannot decide now ({Describe()}). Nothing was counted.");
+        new(Misconfigured(cause) is { } fix ? new IOException($"{fix} ({cause.Message})", cause) : cause,
+            $"This attempt could not be recorded: the fleet cannot decide now ({Describe()}). Nothing was counted.");
+
+    /// <summary>What the operator must change when the failure is this appliance's TLS or etcd user, not a member down.</summary>
+    private string? Misconfigured(Exception cause)
+    {
+        var chain = new List<Exception>();
+        for (Exception? e = cause; e is not null; e = e.InnerException)
+        {
+            chain.Add(e);
+        }
+
+        var text = string.Join(" ", chain.Select(e => e.Message));
+        if (text.Contains("invalid user ID or password", StringComparison.OrdinalIgnoreCase) ||
+            text.Contains("authentication failed", StringComparison.OrdinalIgnoreCase))
+        {
+            return "etcd refused this appliance's user: check NasDash:Fleet:Etcd:User and :Password";
+        }
+
+        if (options.CaCertificate is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        if (text.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal))
+        {
+            return $"An etcd member's certificate is not signed by the fleet's authority {options.CaCertificate} (NasDash:Fleet:Etcd:CaCertificate), or does not name the address in NasDash:Fleet:Etcd:Endpoints";
+        }
+
+        var tls = chain.Any(e => e is System.Security.Authentication.AuthenticationException) ||
+                  text.Contains("SslStream", StringComparison.Ordinal) || text.Contains("HTTP/2 handshake", StringComparison.Ordinal);
+        if (!tls)
+        {
+            return null;
+        }
+
+        return options.ClientCertificate is { Length: > 0 }
+            ? $"The etcd members closed the TLS connection: the authority they trust (--trusted-ca-file) must have signed this appliance's client certificate {options.ClientCertificate} (NasDash:Fleet:Etcd:ClientCertificate)"
+            : "The etcd members closed the TLS connection: members started with --client-cert-auth ask for this appliance's client certificate; set NasDash:Fleet:Etcd:ClientCertificate and NasDash:Fleet:Etcd:ClientKey";
+    }
 
     public string Describe()
     {
@@ -29,8 +72,9 @@ public sealed class FleetReachability(EtcdFleetOptions options)
             Member(endpoint).Status(new StatusRequest(), deadline: DateTime.UtcNow + ProbeTimeout);
             return true;
         }
-        catch (RpcException)
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or HttpRequestException)
         {
+            // With etcd's authentication on, a refused token request surfaces as a cancellation, not an RpcException.
             return false;
         }
     }
