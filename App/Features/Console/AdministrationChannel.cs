@@ -31,9 +31,11 @@ public static class AdministrationChannel
         var socket = ConsoleSocketServer.SocketPath(dataDirectory);
         if (await SocketChannel.AnswersAsync(socket, cancellationToken))
         {
+            // A server of a fleet keeps its records in etcd: its data directory holds no store file, and needs none here.
             return new SocketChannel(socket);
         }
 
+        CheckHoldsStore(dataDirectory);
         return DirectChannel.Open(dataDirectory, configuration, environment);
     }
 
@@ -53,7 +55,10 @@ public static class AdministrationChannel
         {
             throw new ConsoleRefusedException($"Cannot read the data directory {dataDirectory} ({ex.Message.TrimEnd('.')}). Run the console as root or as the account NasDash runs as.", ex);
         }
+    }
 
+    private static void CheckHoldsStore(string dataDirectory)
+    {
         if (!File.Exists(Path.Combine(dataDirectory, Storage.DataDirectory.DatabaseFile)))
         {
             throw new ConsoleRefusedException($"{dataDirectory} holds no NasDash store ({Storage.DataDirectory.DatabaseFile}). Pass the server's data directory with --data <dir>.");
