@@ -79,10 +79,16 @@ public sealed class TestFleet : IDisposable
 {
     private readonly TempDirectory _shared = new();
 
-    public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null)
+    /// <param name="settings">More configuration, the same on every appliance (e.g. the fleet's WebAuthn relying party).</param>
+    public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var settings = FleetNoticeTests.FleetSettings(cluster, _shared);
-        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: settings))];
+        var fleet = FleetNoticeTests.FleetSettings(cluster, _shared);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            fleet[key] = value;
+        }
+
+        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: fleet))];
         if (policy is not null)
         {
             Appliances[0].Policy = policy;
