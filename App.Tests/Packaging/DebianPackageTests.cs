@@ -116,6 +116,7 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         Assert.DoesNotContain("pam_oath", migrated, StringComparison.Ordinal);
         var verify = root.Run("systemd-analyze", "verify", Unit);
         Assert.True(verify.ExitCode == 0 && verify.Output.Trim().Length == 0, verify.Output);
+        await CheckEtcdOrderingAsync(root);
         var security = root.Run("systemd-analyze", "security", "--offline=true", Unit);
         TestContext.Current.TestOutputHelper?.WriteLine(security.Output);
         Assert.Contains("Overall exposure level for nasdash.service", security.Output, StringComparison.Ordinal);
@@ -290,6 +291,44 @@ public sealed class DebianPackageTests(DebianPackageBuild build) : IClassFixture
         TestContext.Current.TestOutputHelper?.WriteLine($"dpkg {string.Join(' ', args)}: {output}");
         Assert.True(exit == 0, $"dpkg {string.Join(' ', args)} failed: {output}");
     }
+
+    /// <summary>
+    /// Fleet mode: where Debian's etcd-server is installed, its member starts before NasDash; NasDash needs none to start
+    /// (ordering only, no Requires=, Wants=, BindsTo= or Requisite=). The unit verifies with and without an etcd unit beside it.
+    /// </summary>
+    private static async Task CheckEtcdOrderingAsync(ThrowawayRoot root)
+    {
+        var unit = await File.ReadAllTextAsync(root.HostPath(Unit), TestContext.Current.CancellationToken);
+        Assert.Contains("etcd.service", UnitValues(unit, "After"));
+        foreach (var pulling in new[] { "Requires", "Requisite", "BindsTo", "PartOf", "Upholds", "Wants" })
+        {
+            Assert.DoesNotContain("etcd.service", UnitValues(unit, pulling));
+        }
+
+        const string EtcdUnit = "/usr/lib/systemd/system/etcd.service";
+        if (!Exists(root, EtcdUnit))
+        {
+            // The shape of etcd-server's unit, for a machine without it.
+            await File.WriteAllTextAsync(root.HostPath(EtcdUnit),
+                "[Unit]\nDescription=etcd - highly-available key value store\nAfter=network-online.target\nWants=network-online.target\n\n" +
+                "[Service]\nType=notify\nUser=etcd\nExecStart=/usr/bin/etcd\nRestart=on-abnormal\n\n[Install]\nWantedBy=multi-user.target\n",
+                TestContext.Current.CancellationToken);
+        }
+
+        var withEtcd = root.Run("systemd-analyze", "verify", Unit);
+        Assert.True(withEtcd.ExitCode == 0 && withEtcd.Output.Trim().Length == 0, withEtcd.Output);
+        Assert.Equal(0, root.Run("rm", "-f", EtcdUnit, "/lib/systemd/system/etcd.service", "/etc/systemd/system/etcd.service").ExitCode);
+        var withoutEtcd = root.Run("systemd-analyze", "verify", Unit);
+        Assert.True(withoutEtcd.ExitCode == 0 && withoutEtcd.Output.Trim().Length == 0, withoutEtcd.Output);
+    }
+
+    /// <summary>Every value of a dependency setting in the unit's [Unit] section (space-separated, possibly over several lines).</summary>
+    private static List<string> UnitValues(string unit, string setting) =>
+        [.. unit.Split('\n')
+            .SkipWhile(line => line.Trim() != "[Unit]").Skip(1).TakeWhile(line => !line.TrimStart().StartsWith('['))
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith(setting + "=", StringComparison.Ordinal))
+            .SelectMany(line => line[(setting.Length + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))];
 
     private static bool Installed(ThrowawayRoot root) =>
         root.Run("dpkg-query", "-W", "-f=${Status}", "nasdash") is { ExitCode: 0 } status && !status.Output.Contains("not-installed", StringComparison.Ordinal);
