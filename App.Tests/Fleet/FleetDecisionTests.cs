@@ -81,8 +81,8 @@ public sealed class TestFleet : IDisposable
 
     public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null)
     {
-        var settings = FleetNoticeTests.FleetSettings(cluster, _shared);
-        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: settings))];
+        Settings = FleetNoticeTests.FleetSettings(cluster, _shared);
+        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: Settings))];
         if (policy is not null)
         {
             Appliances[0].Policy = policy;
@@ -90,6 +90,9 @@ public sealed class TestFleet : IDisposable
     }
 
     public IReadOnlyList<CoreHarness> Appliances { get; }
+
+    /// <summary>The fleet's configuration (NasDash:Fleet:Etcd:*) every appliance runs with.</summary>
+    public Dictionary<string, string?> Settings { get; }
 
     public CoreHarness this[int index] => Appliances[index];
 

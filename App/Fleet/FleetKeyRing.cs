@@ -132,7 +132,7 @@ public sealed class FleetKeyDecryptor(IServiceProvider services) : IXmlDecryptor
         foreach (var secret in copy.Descendants().Where(e => (bool?)e.Attribute(DataProtection + "requiresEncryption") == true).ToList())
         {
             var info = encryptor.Encrypt(secret);
-            secret.ReplaceWith(new XElement(EncryptedSecret, new XAttribute("decryptorType", info.DecryptorType.AssemblyQualifiedName!), info.EncryptedElement));
+            secret.ReplaceWith(new XElement(DataProtection + EncryptedSecret, new XAttribute("decryptorType", info.DecryptorType.AssemblyQualifiedName!), info.EncryptedElement));
         }
 
         return copy;
