@@ -36,6 +36,7 @@ public class SignInBenchmarks
     private IAccountStore _accounts = null!;
     private BackupCodes _backupCodes = null!;
     private Account _account = null!;
+    private Account _toCommit = null!;
     private byte[] _secret = [];
     private string _protectedSecret = "";
     private string _challenge = "";
@@ -127,6 +128,16 @@ public class SignInBenchmarks
     /// <summary>The M code hashes alone (shipped iterations), what <see cref="BackupCodesStep"/> pays beyond the lock and the commits.</summary>
     [Benchmark]
     public int[]? BackupCodesHashesAlone() => BackupCodes.Match(_heldCodes, _heldCodesEntered) ?? throw new InvalidOperationException("The held codes did not match.");
+
+    [IterationSetup(Target = nameof(AccountCommit))]
+    public void ReadAccount() => _toCommit = Stored();
+
+    /// <summary>
+    /// The floor under every decision: one account document written and durably committed (LiteDB's fsync'ed
+    /// transaction; etcd's Raft commit, fsync'ed by a quorum), with nothing decided.
+    /// </summary>
+    [Benchmark]
+    public void AccountCommit() => _accounts.Update(_toCommit);
 
     private Account Stored() => _accounts.FindByName(Account.Normalize(UserName)) ?? throw new InvalidOperationException("The benchmark account is gone.");
 

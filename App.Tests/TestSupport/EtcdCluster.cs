@@ -77,8 +77,9 @@ public sealed class EtcdCluster : IDisposable
                     deadline: DateTime.UtcNow.AddSeconds(2));
                 return;
             }
-            catch (RpcException) when (deadline.Elapsed < timeout)
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException && deadline.Elapsed < timeout)
             {
+                // While no leader is elected a put fails, or the client gives up on it (cancelled at its deadline).
                 Thread.Sleep(100);
             }
         }

@@ -1,96 +1,66 @@
 using dotnet_etcd;
-using Etcdserverpb;
-using Google.Protobuf;
 using Grpc.Core;
 using V3Lockpb;
 
 namespace NasDash.Fleet;
 
 /// <summary>
-/// etcd's own lock service on "&lt;prefix&gt;locks/&lt;user&gt;", one lease per holding. The lease outlives any decision
-/// (<see cref="LeaseSeconds"/>); releasing revokes it, which deletes the lock key. An appliance that dies holding a lock
-/// frees it when the lease runs out, and should a decision ever outlast its lease, the store's revision compare refuses
-/// its commit instead of letting it overwrite the next holder's.
+/// etcd's own lock service on "&lt;prefix&gt;locks/&lt;user&gt;", each holding on this appliance's kept-alive lease
+/// (<see cref="EtcdApplianceLease"/>). Giving a lock back deletes its key; should that fail, the lease is retired, so the
+/// key goes with it within its time to live. Should a decision ever outlast the lease, the store's revision compare
+/// refuses its commit instead of letting it overwrite the next holder's.
 /// </summary>
-public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, FleetReachability reachability) : IFleetLocks
+public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, FleetReachability reachability) : IFleetLocks, IDisposable
 {
-    public const int LeaseSeconds = 15;
+    private readonly EtcdApplianceLease _lease = new(client, options);
 
-    public async Task<IDisposable> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken)
+    public async Task<IFleetLock> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken)
     {
         // Waiting for another appliance's holder is bounded by its lease; then the fleet is not answering.
-        var deadline = DateTime.UtcNow + options.RequestTimeout + TimeSpan.FromSeconds(LeaseSeconds);
-        long lease = 0;
-        try
+        var deadline = DateTime.UtcNow + options.RequestTimeout + TimeSpan.FromSeconds(EtcdApplianceLease.TtlSeconds);
+        var name = Google.Protobuf.ByteString.CopyFromUtf8(options.KeyPrefix + "locks/" + normalizedUserName);
+        for (var attempt = 1; ; attempt++)
         {
-            lease = (await EtcdRetry.RunAsync(() => client.LeaseGrantAsync(new LeaseGrantRequest { TTL = LeaseSeconds }, deadline: deadline,
-                cancellationToken: cancellationToken), cancellationToken)).ID;
-            var granted = lease;
-            var held = await EtcdRetry.RunAsync(() => client.LockAsync(new LockRequest { Name = Name(normalizedUserName), Lease = granted }, deadline: deadline,
-                cancellationToken: cancellationToken), cancellationToken);
-            return new Holding(this, lease, held.Key);
-        }
-        catch (RpcException ex)
-        {
-            Revoke(lease);
-            throw reachability.CannotDecide(ex);
-        }
-        catch (OperationCanceledException)
-        {
-            Revoke(lease);
-            throw;
-        }
-    }
-
-    public IDisposable Acquire(string normalizedUserName)
-    {
-        var deadline = DateTime.UtcNow + options.RequestTimeout + TimeSpan.FromSeconds(LeaseSeconds);
-        long lease = 0;
-        try
-        {
-            lease = EtcdRetry.Run(() => client.LeaseGrant(new LeaseGrantRequest { TTL = LeaseSeconds }, deadline: deadline)).ID;
-            var granted = lease;
-            var held = EtcdRetry.Run(() => client.Lock(new LockRequest { Name = Name(normalizedUserName), Lease = granted }, deadline: deadline));
-            return new Holding(this, lease, held.Key);
-        }
-        catch (RpcException ex)
-        {
-            Revoke(lease);
-            throw reachability.CannotDecide(ex);
+            var lease = 0L;
+            try
+            {
+                lease = await _lease.CurrentAsync(deadline, cancellationToken).ConfigureAwait(false);
+                var held = await EtcdRetry.RunRepeatableAsync(() => client.LockAsync(new LockRequest { Name = name, Lease = lease }, deadline: deadline,
+                    cancellationToken: cancellationToken), deadline, cancellationToken).ConfigureAwait(false);
+                return new Holding(this, lease, held.Key);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound && attempt == 1)
+            {
+                // The lease ran out unseen (the appliance was cut off longer than its time to live): take a new one.
+                _lease.Retire(lease);
+            }
+            catch (RpcException ex)
+            {
+                throw reachability.CannotDecide(ex);
+            }
         }
     }
 
-    private ByteString Name(string normalizedUserName) => ByteString.CopyFromUtf8(options.KeyPrefix + "locks/" + normalizedUserName);
+    public void Dispose() => _lease.Dispose();
 
-    // Best effort: a lease that could not be revoked runs out by itself.
-    private void Revoke(long lease)
+    private async Task ReleaseAsync(long lease, Google.Protobuf.ByteString key)
     {
-        if (lease == 0)
-        {
-            return;
-        }
-
         try
         {
-            EtcdRetry.Run(() => client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: DateTime.UtcNow + options.RequestTimeout));
+            var deadline = DateTime.UtcNow + options.RequestTimeout;
+            await EtcdRetry.RunRepeatableAsync(() => client.UnlockAsync(new UnlockRequest { Key = key }, deadline: deadline), deadline,
+                CancellationToken.None).ConfigureAwait(false);
         }
         catch (RpcException)
         {
+            _lease.Retire(lease);
         }
     }
 
-    private sealed class Holding(EtcdFleetLocks owner, long lease, ByteString key) : IDisposable
+    private sealed class Holding(EtcdFleetLocks owner, long lease, Google.Protobuf.ByteString key) : IFleetLock
     {
-        private int _released;
+        private Task? _released;
 
-        public ByteString Key { get; } = key;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                owner.Revoke(lease);
-            }
-        }
+        public Task ReleaseAsync() => LazyInitializer.EnsureInitialized(ref _released, () => owner.ReleaseAsync(lease, key));
     }
 }

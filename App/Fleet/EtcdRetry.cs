@@ -42,6 +42,32 @@ public static class EtcdRetry
         }
     }
 
+    /// <summary>
+    /// For a request that may safely be repeated (taking a lock on this appliance's lease enters the same lock again):
+    /// also sent again when the member lost its leader mid-request ("request timed out", "leader changed"), until
+    /// <paramref name="deadline"/>. An election takes about a second.
+    /// </summary>
+    public static async Task<T> RunRepeatableAsync<T>(Func<Task<T>> request, DateTime deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RunAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (LeaderLost(ex) && DateTime.UtcNow + ElectionPause < deadline)
+            {
+                await Task.Delay(ElectionPause, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan ElectionPause = TimeSpan.FromMilliseconds(200);
+
+    private static bool LeaderLost(RpcException ex) =>
+        ex.Status.Detail.Contains("request timed out", StringComparison.Ordinal) || ex.Status.Detail.Contains("leader changed", StringComparison.Ordinal) ||
+        ex.Status.Detail.Contains("no leader", StringComparison.Ordinal);
+
     private static bool NeverSent(RpcException ex) =>
         ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal);
 }

@@ -7,6 +7,15 @@ namespace NasDash.Security.Ledger;
 /// </summary>
 public interface IFleetLocks
 {
-    Task<IDisposable> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken);
-    IDisposable Acquire(string normalizedUserName);
+    Task<IFleetLock> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken);
+}
+
+/// <summary>One holding of a fleet lock.</summary>
+public interface IFleetLock
+{
+    /// <summary>
+    /// Gives the lock back; completes once another holder may take it. Never throws: a holding that cannot be given
+    /// back runs out with the lease it hangs on.
+    /// </summary>
+    Task ReleaseAsync();
 }

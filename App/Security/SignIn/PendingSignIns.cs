@@ -19,7 +19,7 @@ public sealed class PendingSignIns(TimeProvider time)
 
     /// <param name="IssuedAt">The monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) of its issue.</param>
     /// <param name="Browser">The random value of the browser the ticket was issued to (see <see cref="BindTicket"/>); null until bound.</param>
-    public sealed record Pending(Guid AccountId, string SecurityStamp, AccountState State, long IssuedAt, TimeSpan Lifetime, bool Enrolment, string? Browser = null);
+    public sealed record Pending(Guid AccountId, string NormalizedUserName, string SecurityStamp, AccountState State, long IssuedAt, TimeSpan Lifetime, bool Enrolment, string? Browser = null);
 
     public string IssueChallenge(Account account) => Issue(_challenges, account, ChallengeLifetime, enrolment: false);
 
@@ -70,7 +70,7 @@ public sealed class PendingSignIns(TimeProvider time)
     {
         Sweep(into);
         var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        into[id] = new Pending(account.Id, account.SecurityStamp, account.State, time.GetTimestamp(), lifetime, enrolment);
+        into[id] = new Pending(account.Id, account.NormalizedUserName, account.SecurityStamp, account.State, time.GetTimestamp(), lifetime, enrolment);
         return id;
     }
 

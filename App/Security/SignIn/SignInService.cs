@@ -382,7 +382,7 @@ public sealed class SignInService(
     internal async Task<Admission> AdmitAsync(string challengeId, CancellationToken cancellationToken)
     {
         var challenge = pending.FindChallenge(challengeId);
-        var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, cancellationToken);
+        var locked = challenge is null ? null : await locks.LockAsync(accounts, challenge.AccountId, challenge.NormalizedUserName, cancellationToken);
         if (challenge is null || locked is null)
         {
             return new Admission(null, null, new SecondFactorResult.ChallengeExpired());
