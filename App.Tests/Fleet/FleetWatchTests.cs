@@ -80,6 +80,8 @@ public sealed class FleetWatchFaultTests
         for (var member = 0; member < 3; member++)
         {
             cluster.Kill(member);
+            // A killed leader means an election; the write waits for it (A's store refuses rather than guess meanwhile).
+            cluster.WaitUntilWritable(TimeSpan.FromSeconds(30));
             var account = fleet[0].CreateEnrolledAccount($"user{member}");
             await FleetTesting.UntilAsync(() => seen.Contains(new StoreChange.AccountChanged(account.Id)), TimeSpan.FromSeconds(20));
             cluster.Restart(member);
