@@ -111,7 +111,7 @@ public class SignInBenchmarks
         // A successful recovery revokes the codes and the TOTP secret: give the account a new batch and its secret back.
         var account = Stored();
         var batch = _backupCodes.Generate(10);
-        account.Enrolled(_protectedSecret, account.LastTotpStep, batch.Stored);
+        account.Enrolled(_protectedSecret, account.SecondFactor.LastTotpStep, batch.Stored);
         _accounts.Update(account);
         _challenge = _pending.IssueChallenge(account);
         var required = _services.GetRequiredService<ISettingsStore>().Get().TwoFactor.RequiredCodesAtRecovery;

@@ -84,8 +84,8 @@ public sealed class AdministrationBrowserTests(Chromium chromium)
             await Assertions.Expect(b.ById("account-codes-left")).ToContainTextAsync("A set of 10 codes, made");
             await Assertions.Expect(b.ById("account-codes-rule")).ToHaveTextAsync(BackupCodeFiles.RecoveryRule(2));
             var stored = server.Get<IAccountStore>().FindByName("alice")!;
-            Assert.NotNull(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(shown[0])!, BackupCodes.Normalize(shown[1])!]));
-            Assert.Null(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
+            Assert.NotNull(BackupCodes.Match(stored.SecondFactor.BackupCodes!, [BackupCodes.Normalize(shown[0])!, BackupCodes.Normalize(shown[1])!]));
+            Assert.Null(BackupCodes.Match(stored.SecondFactor.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
         });
     }
 

@@ -21,8 +21,8 @@ public sealed class AccountAdministrationTests : IDisposable
         var after = _f.Reload("alice");
         Assert.Equal(AccountState.Normal, after.State);
         Assert.Equal(_f.Time.GetUtcNow(), after.StateSince);
-        Assert.Null(after.ProtectedTotpSecret);
-        Assert.Null(after.BackupCodes);
+        Assert.Null(after.SecondFactor.ProtectedTotpSecret);
+        Assert.Null(after.SecondFactor.BackupCodes);
         Assert.True(after.MustEnrol);
         Assert.Equal((0, 0, 0), (after.PasswordFailures, after.TotpFailures, after.BackupFailures));
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
@@ -126,9 +126,9 @@ public sealed class AccountAdministrationTests : IDisposable
 
         var alice = _f.Reload("alice");
         Assert.NotEqual(first, second);
-        Assert.False(EnrolmentCodes.Matches(alice, BackupCodes.Normalize(first)!));
-        Assert.True(EnrolmentCodes.Matches(alice, BackupCodes.Normalize(second)!));
-        Assert.Equal(_f.Time.GetUtcNow() + EnrolmentCodePolicy.DefaultLifetime, alice.EnrolmentCodeExpiresAt);
+        Assert.False(alice.EnrolmentCode.Matches(BackupCodes.Normalize(first)!));
+        Assert.True(alice.EnrolmentCode.Matches(BackupCodes.Normalize(second)!));
+        Assert.Equal(_f.Time.GetUtcNow() + EnrolmentCodePolicy.DefaultLifetime, alice.EnrolmentCode.ExpiresAt);
         Assert.Equal(2, _f.Store.Count(new AuditQuery(EventPrefix: "console.unlock")));
     }
 
@@ -141,7 +141,7 @@ public sealed class AccountAdministrationTests : IDisposable
 
         var alice = _f.Reload("alice");
         Assert.All(results, r => Assert.True(r.Succeeded));
-        Assert.Single(results, r => EnrolmentCodes.Matches(alice, BackupCodes.Normalize(EnrolmentCodeOf(r))!));
+        Assert.Single(results, r => alice.EnrolmentCode.Matches(BackupCodes.Normalize(EnrolmentCodeOf(r))!));
         Assert.Equal(8, _f.Store.Count(new AuditQuery(EventPrefix: "console.unlock")));
     }
 
@@ -178,7 +178,7 @@ public sealed class AccountAdministrationTests : IDisposable
         Assert.NotEqual(alice.SecurityStamp, after.SecurityStamp);
         Assert.Equal((0, (DateTimeOffset?)null), (after.PasswordFailures, after.LockedUntil));
         Assert.Equal(3, after.TotpFailures);
-        Assert.True(after.IsEnrolled);
+        Assert.True(after.SecondFactor.IsEnrolled);
         Assert.Equal([alice.Id], ended);
         var entry = Assert.Single(_f.Store.Query(new AuditQuery(EventPrefix: "console.")));
         Assert.Equal("console.reset-password", entry.Event);
@@ -226,7 +226,7 @@ public sealed class AccountAdministrationTests : IDisposable
 
         Assert.Equal(["alice", "bob"], status.Accounts.Select(a => a.UserName));
         var a = status.Accounts[0];
-        Assert.Equal((LockoutStatus.Normal, true, alice.BackupCodes!.Total), (a.State, a.TwoFactorEnrolled, a.BackupCodesInSet));
+        Assert.Equal((LockoutStatus.Normal, true, alice.SecondFactor.BackupCodes!.Total), (a.State, a.TwoFactorEnrolled, a.BackupCodesInSet));
         Assert.Equal(2, status.RequiredCodesAtRecovery);
         var b = status.Accounts[1];
         Assert.Equal((LockoutStatus.SuperLocked, now.AddMinutes(-3), 10, 2), (b.State, b.StateSince, b.BackupFailures, b.TotpFailures));

@@ -53,7 +53,7 @@ public class AccountTests
 
         Assert.Equal(LockoutStatus.Normal, account.LockoutStatusAt(Now));
         Assert.Equal((0, 0, 0), (account.PasswordFailures, account.TotpFailures, account.BackupFailures));
-        Assert.False(account.HasTotp);
+        Assert.False(account.SecondFactor.HasTotp);
         Assert.True(account.MustEnrol);
         Assert.NotEqual(stamp, account.SecurityStamp);
     }

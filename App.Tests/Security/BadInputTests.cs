@@ -117,7 +117,7 @@ public class BadInputTests
         Assert.IsType<SecondFactorResult.Malformed>(result);
         Assert.Equal((0, 0, 0, AccountState.Normal), Counters(harness.Stored(alice)));
         Assert.Empty(harness.Lockouts.Events);
-        Assert.Equal(alice.BackupCodes.Count, harness.Stored(alice).BackupCodesInSet);
+        Assert.Equal(alice.BackupCodes.Count, harness.Stored(alice).SecondFactor.BackupCodesInSet);
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public class EnrolmentCodeTests
 
         Assert.True(Assert.IsType<SecondFactorResult.SignedIn>(accepted).MustEnrol);
         var stored = harness.Stored(alice);
-        Assert.Null(stored.EnrolmentCode);
+        Assert.False(stored.EnrolmentCode.IsIssued);
         var (enrolment, _) = harness.PrepareEnrolment("alice");
         Assert.IsType<EnrolmentResult.Completed>(await harness.Enrolments.CompleteAsync(enrolment, alice.Id, stored.SecurityStamp, true, null, Cancel));
 
@@ -126,7 +126,7 @@ public class EnrolmentCodeTests
         await harness.Administration.UnlockAsync("erin", "root", Cancel);
 
         Assert.IsType<EnrolmentResult.SessionChanged>(await harness.Enrolments.CompleteAsync(enrolment, id, sessionStamp, true, null, Cancel));
-        Assert.False(harness.Stored(erin).IsEnrolled);
+        Assert.False(harness.Stored(erin).SecondFactor.IsEnrolled);
     }
 
     [Fact]
@@ -139,8 +139,8 @@ public class EnrolmentCodeTests
         var raw = File.ReadAllBytes(Path.Combine(harness.DataDirectory, "nasdash.db"));
         var stored = harness.Store.FindById(id)!;
 
-        Assert.Equal(1, stored.EnrolmentCode!.Total);
-        Assert.True(EnrolmentCodes.Matches(stored, BackupCodes.Normalize(code)!));
+        Assert.Equal(1, stored.EnrolmentCode.Code!.Total);
+        Assert.True(stored.EnrolmentCode.Matches(BackupCodes.Normalize(code)!));
         Assert.DoesNotContain(BackupCodes.Normalize(code)!, System.Text.Encoding.ASCII.GetString(raw), StringComparison.Ordinal);
     }
 

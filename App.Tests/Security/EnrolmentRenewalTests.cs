@@ -33,8 +33,8 @@ public sealed class EnrolmentRenewalTests : NasDashTestContext
 
         Assert.IsType<EnrolmentResult.Completed>(result);
         var after = Get<IAccountStore>().FindById(alice.Id)!;
-        Assert.Equal(before.ProtectedTotpSecret, after.ProtectedTotpSecret);
-        Assert.NotEqual(before.BackupCodes!.BatchId, after.BackupCodes!.BatchId);
+        Assert.Equal(before.SecondFactor.ProtectedTotpSecret, after.SecondFactor.ProtectedTotpSecret);
+        Assert.NotEqual(before.SecondFactor.BackupCodes!.BatchId, after.SecondFactor.BackupCodes!.BatchId);
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
         // Every session ends at once, with no timer in the core; the renewing page is spared by its SessionRenewal.
         Assert.Equal([alice.Id], ended);

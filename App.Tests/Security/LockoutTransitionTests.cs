@@ -78,7 +78,7 @@ public class LockoutTransitionTests
             (a, r) => Check(() =>
             {
                 Assert.False(((SecondFactorResult.SignedIn)r).MustEnrol);
-                Assert.Equal(a.H.Time.GetUtcNow().ToUnixTimeSeconds() / 30, a.Stored.LastTotpStep);
+                Assert.Equal(a.H.Time.GetUtcNow().ToUnixTimeSeconds() / 30, a.Stored.SecondFactor.LastTotpStep);
             })),
         ["Normal: a code already accepted is refused as replayed and counted"] = new(
             async a =>
@@ -108,7 +108,7 @@ public class LockoutTransitionTests
         ["Recovery: even a correct TOTP is refused, not counted, not consumed"] = new(
             a => a.FailTotp(3), a => a.CorrectTotp(),
             "RecoveryRequired", LockoutStatus.Recovery, (0, 3, 0), None,
-            (a, _) => Check(() => Assert.True(a.Stored.LastTotpStep < a.H.Time.GetUtcNow().ToUnixTimeSeconds() / 30))),
+            (a, _) => Check(() => Assert.True(a.Stored.SecondFactor.LastTotpStep < a.H.Time.GetUtcNow().ToUnixTimeSeconds() / 30))),
         ["Recovery: wrong passwords throttle like on any account"] = new(
             async a =>
             {
@@ -137,7 +137,7 @@ public class LockoutTransitionTests
             "InvalidBackupCodes", LockoutStatus.Recovery, (0, 0, 2), None,
             async (a, _) =>
             {
-                Assert.Equal(5, a.Stored.BackupCodesInSet);
+                Assert.Equal(5, a.Stored.SecondFactor.BackupCodesInSet);
                 Assert.IsType<SecondFactorResult.SignedIn>(await a.Codes(a.Account.Codes(2)));
             }),
         ["Recovery: correct password does not reset backup failures"] = new(
@@ -186,7 +186,7 @@ public class LockoutTransitionTests
             (a, _) => Check(() =>
             {
                 Assert.Equal(3, a.H.AuditOf(a.Account.UserName, "login.backup-codes").Count);
-                Assert.Equal(5, a.Stored.BackupCodesInSet);
+                Assert.Equal(5, a.Stored.SecondFactor.BackupCodesInSet);
             })),
         ["SuperLocked: correct TOTP is refused as super-locked"] = new(
             a => a.FailCodes(3), a => a.CorrectTotp(),
@@ -215,8 +215,8 @@ public class LockoutTransitionTests
             "EnrolmentCodeRequired", LockoutStatus.Normal, (0, 0, 0), None,
             (a, _) => Check(() =>
             {
-                Assert.Null(a.Stored.ProtectedTotpSecret);
-                Assert.Null(a.Stored.BackupCodes);
+                Assert.Null(a.Stored.SecondFactor.ProtectedTotpSecret);
+                Assert.Null(a.Stored.SecondFactor.BackupCodes);
                 Assert.True(a.Stored.MustEnrol);
             })),
         ["Appliance scope: a super-lockout refuses every account's sign-in"] = new(
@@ -299,8 +299,8 @@ public class LockoutTransitionTests
     {
         var stored = a.Stored;
         Assert.True(((SecondFactorResult.SignedIn)verdict).MustEnrol);
-        Assert.Null(stored.ProtectedTotpSecret);
-        Assert.Null(stored.BackupCodes);
+        Assert.Null(stored.SecondFactor.ProtectedTotpSecret);
+        Assert.Null(stored.SecondFactor.BackupCodes);
         Assert.True(stored.MustEnrol);
         Assert.NotEqual(a.Stamp, stored.SecurityStamp);
         Assert.Contains(a.Account.Id, a.H.EndedSessions);

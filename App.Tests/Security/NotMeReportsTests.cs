@@ -47,8 +47,8 @@ public sealed class NotMeReportsTests
         var after = harness.Stored(alice);
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
         Assert.Equal([alice.Id], harness.EndedSessions);
-        Assert.Equal((before.State, before.PasswordHash, before.ProtectedTotpSecret, before.BackupCodes?.Hashes.Count, before.MustEnrol, before.MustChangePassword),
-            (after.State, after.PasswordHash, after.ProtectedTotpSecret, after.BackupCodes?.Hashes.Count, after.MustEnrol, after.MustChangePassword));
+        Assert.Equal((before.State, before.PasswordHash, before.SecondFactor.ProtectedTotpSecret, before.SecondFactor.BackupCodes?.Hashes.Count, before.MustEnrol, before.MustChangePassword),
+            (after.State, after.PasswordHash, after.SecondFactor.ProtectedTotpSecret, after.SecondFactor.BackupCodes?.Hashes.Count, after.MustEnrol, after.MustChangePassword));
         Assert.Contains(harness.Store.Open(), a => a.Key == AlertKeys.ReportedNotMine("alice") && a.Severity == AlertSeverity.Critical);
         var queued = harness.Store.AllNotices(100);
         Assert.Equal(notices + 1, queued.Count);

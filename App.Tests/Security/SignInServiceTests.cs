@@ -194,7 +194,7 @@ public sealed class SignInServiceTests
         Assert.True(Assert.IsType<SecondFactorResult.SignedIn>(result).MustEnrol);
         harness.Reopen();
         var stored = harness.Stored(alice);
-        Assert.Equal((AccountState.Normal, false, true), (stored.State, stored.IsEnrolled, stored.MustEnrol));
+        Assert.Equal((AccountState.Normal, false, true), (stored.State, stored.SecondFactor.IsEnrolled, stored.MustEnrol));
         // No batch is left for those codes to open again: a new sign-in is asked for an enrolment code instead.
         Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, Client, Ct));
     }
@@ -254,7 +254,7 @@ public sealed class SignInServiceTests
 
         Assert.True(Assert.IsType<SecondFactorResult.SignedIn>(result).MustEnrol);
         harness.Reopen();
-        Assert.Null(harness.Store.FindById(id)!.EnrolmentCode);
+        Assert.False(harness.Store.FindById(id)!.EnrolmentCode.IsIssued);
         Assert.Equal(new SecondFactorResult.EnrolmentCodeUnavailable(Expired: false, "nasdash console unlock erin"),
             await harness.SignIn.SubmitEnrolmentCodeAsync(await EnrolmentChallengeAsync(harness), code, Client, Ct));
     }

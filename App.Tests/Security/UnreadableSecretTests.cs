@@ -11,7 +11,7 @@ public sealed class UnreadableSecretTests
         using var h = new CoreHarness();
         var alice = h.CreateEnrolledAccount("alice");
         var stored = h.Stored(alice);
-        stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
+        stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.SecondFactor.LastTotpStep);
         h.Store.SaveSetUp(stored);
         var challenge = await h.ChallengeAsync(alice);
 
@@ -28,7 +28,7 @@ public sealed class UnreadableSecretTests
         using var h = new CoreHarness();
         var alice = h.CreateEnrolledAccount("alice");
         var stored = h.Stored(alice);
-        stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.LastTotpStep);
+        stored.AuthenticatorRenewed(Convert.ToBase64String(new byte[64]), stored.SecondFactor.LastTotpStep);
         h.Store.SaveSetUp(stored);
 
         var outcome = await h.StepUp.VerifyAsync(alice.Id, "123456", StepUpPurpose.EnableSsh, null, TestContext.Current.CancellationToken);

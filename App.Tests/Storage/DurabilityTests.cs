@@ -114,8 +114,8 @@ public class DurabilityTests
         harness.Reopen();
         var stored = harness.Stored(alice);
 
-        Assert.Null(stored.BackupCodes);
-        Assert.Null(stored.ProtectedTotpSecret);
+        Assert.Null(stored.SecondFactor.BackupCodes);
+        Assert.Null(stored.SecondFactor.ProtectedTotpSecret);
         Assert.True(stored.MustEnrol);
         Assert.IsType<PasswordStepResult.EnrolmentCodeRequired>(await harness.SignIn.SubmitPasswordAsync("alice", alice.Password, null, TestContext.Current.CancellationToken));
     }

@@ -184,8 +184,8 @@ public class LiteDbStoreTests
         Assert.Equivalent(account, stored, strict: true);
         Assert.Equal(account.StateSince.UtcTicks, stored.StateSince.UtcTicks);
         Assert.Equal(TimeSpan.Zero, stored.StateSince.Offset);
-        Assert.Equal(codes.Hashes, stored.BackupCodes!.Hashes);
-        Assert.Equal(codes.Used, stored.BackupCodes!.Used);
+        Assert.Equal(codes.Hashes, stored.SecondFactor.BackupCodes!.Hashes);
+        Assert.Equal(codes.Used, stored.SecondFactor.BackupCodes!.Used);
     }
 
     [Fact]

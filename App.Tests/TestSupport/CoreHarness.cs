@@ -77,9 +77,11 @@ public sealed class CoreHarness : IDisposable
     }
 
     /// <summary>Closes everything and opens it again from the data directory, as a restart would.</summary>
-    public void Reopen()
+    /// <param name="whileClosed">Runs with the store closed, e.g. to put back what an older build wrote.</param>
+    public void Reopen(Action? whileClosed = null)
     {
         _services.Dispose();
+        whileClosed?.Invoke();
         Open();
     }
 

@@ -565,14 +565,15 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
 
     internal static BsonMapper CreateMapper()
     {
-        var mapper = new BsonMapper { EnumAsInteger = false };
+        var mapper = new StoreMapper { EnumAsInteger = false };
         // Ticks keep full precision and UTC; LiteDB's DateTime loses both.
         mapper.RegisterType(d => new BsonValue(d.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
+        // The parts' fields keep the names they had on the account before they were parts (schema 4).
+        mapper.StoreFlat<Account, SecondFactor>(nameof(Account.SecondFactor), field => field);
+        mapper.StoreFlat<Account, EnrolmentCode>(nameof(Account.EnrolmentCode),
+            field => field == nameof(EnrolmentCode.Code) ? nameof(Account.EnrolmentCode) : nameof(Account.EnrolmentCode) + field);
         mapper.Entity<Account>()
             .Id(a => a.Id)
-            .Ignore(a => a.HasTotp)
-            .Ignore(a => a.IsEnrolled)
-            .Ignore(a => a.BackupCodesInSet)
             .Ignore(a => a.AcceptsTotp)
             .Ignore(a => a.AcceptsBackupCodes)
             .Ignore(a => a.AcceptsSecurityKeys)

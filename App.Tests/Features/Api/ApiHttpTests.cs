@@ -34,7 +34,7 @@ public sealed class ApiHttpTests
         Assert.Equal(("ops", "normal", true), ((string?)account["userName"], (string?)account["state"], (bool?)account["secondFactors"]!["totp"]));
         var stored = SeededAccounts.Stored(server.Services, "ops");
         Assert.DoesNotContain(stored.PasswordHash, accountsText, StringComparison.Ordinal);
-        Assert.DoesNotContain(stored.ProtectedTotpSecret!, accountsText, StringComparison.Ordinal);
+        Assert.DoesNotContain(stored.SecondFactor.ProtectedTotpSecret!, accountsText, StringComparison.Ordinal);
         Assert.DoesNotContain(stored.SecurityStamp, accountsText, StringComparison.Ordinal);
         Assert.All(ops.Codes, code => Assert.DoesNotContain(code, accountsText, StringComparison.Ordinal));
         Assert.DoesNotContain("secret", accountsText, StringComparison.OrdinalIgnoreCase);
@@ -267,9 +267,9 @@ public sealed class ApiHttpTests
 
     private static string SignInFacts(AppServer server) => string.Join('\n', server.Get<IAccountStore>().All().Select(a => JsonSerializer.Serialize(new
     {
-        a.UserName, a.PasswordHash, a.ProtectedTotpSecret, a.LastTotpStep, a.State, a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures,
+        a.UserName, a.PasswordHash, a.SecondFactor.ProtectedTotpSecret, a.SecondFactor.LastTotpStep, a.State, a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures,
         a.BackupFailures, a.SecurityStamp, a.MustEnrol, a.MustChangePassword, a.DeviceGeneration, a.LastSignInAt, Keys = a.SecurityKeys.Count,
-        Codes = a.BackupCodes?.Hashes.Count, a.EnrolmentCodeExpiresAt,
+        Codes = a.SecondFactor.BackupCodes?.Hashes.Count, EnrolmentCodeExpiresAt = a.EnrolmentCode.ExpiresAt,
     })).Append(JsonSerializer.Serialize(server.Get<ISettingsStore>().Get())));
 
     private static async Task Assert401Async(HttpResponseMessage response)

@@ -81,7 +81,7 @@ public sealed class ConsoleAgainstServerTests : IDisposable
 
         Assert.Equal([0, 0], runs.Select(r => r.Exit));
         var alice = store.FindByName("alice")!;
-        Assert.Single(runs, r => EnrolmentCodes.Matches(alice, BackupCodes.Normalize(SeededAccounts.EnrolmentCodeIn(r.Output))!));
+        Assert.Single(runs, r => alice.EnrolmentCode.Matches(BackupCodes.Normalize(SeededAccounts.EnrolmentCodeIn(r.Output))!));
         Assert.Equal(2, store.Count(new AuditQuery(EventPrefix: "console.unlock")));
         Assert.Equal(AccountState.Normal, store.FindByName("alice")!.State);
     }

@@ -40,8 +40,8 @@ public sealed class ConsoleMenuTests : IDisposable
         Assert.Contains("Unlocked bob (was SuperLocked)", _console.Output, StringComparison.Ordinal);
         using var store = _data.OpenStore();
         var bob = store.FindByName("bob")!;
-        Assert.Equal((AccountState.Normal, true, false), (bob.State, bob.MustEnrol, bob.HasTotp));
-        Assert.True(store.FindByName("alice")!.IsEnrolled);
+        Assert.Equal((AccountState.Normal, true, false), (bob.State, bob.MustEnrol, bob.SecondFactor.HasTotp));
+        Assert.True(store.FindByName("alice")!.SecondFactor.IsEnrolled);
     }
 
     [Fact]

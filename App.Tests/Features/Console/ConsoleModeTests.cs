@@ -23,7 +23,7 @@ public sealed class ConsoleModeTests : IDisposable
         Assert.StartsWith("Unlocked alice (was SuperLocked).", run.Output, StringComparison.Ordinal);
         using var store = _data.OpenStore();
         var alice = store.FindByName("alice")!;
-        Assert.Equal((AccountState.Normal, true, false), (alice.State, alice.MustEnrol, alice.HasTotp));
+        Assert.Equal((AccountState.Normal, true, false), (alice.State, alice.MustEnrol, alice.SecondFactor.HasTotp));
         Assert.Contains("(uid ", store.Query(new AuditQuery(EventPrefix: "console.unlock"))[0].Detail, StringComparison.Ordinal);
     }
 
@@ -185,13 +185,13 @@ public sealed class ConsoleModeTests : IDisposable
         TestAccounts.Seed(_data.Path, TestAccounts.Enrolled("alice", DateTimeOffset.UtcNow));
         using (var store = _data.OpenStore())
         {
-            Assert.NotNull(store.FindByName("alice")!.BackupCodes?.GeneratedAt);
+            Assert.NotNull(store.FindByName("alice")!.SecondFactor.BackupCodes?.GeneratedAt);
         }
 
         var run = await RunAsync("console", "status", "--data", _data.Path);
 
         using var opened = _data.OpenStore();
-        var made = opened.FindByName("alice")!.BackupCodes!.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var made = opened.FindByName("alice")!.SecondFactor.BackupCodes!.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0, run.Exit);
         Assert.Contains($"made {made}", run.Ansi, StringComparison.Ordinal);
         Assert.Contains("device cookie", run.Ansi, StringComparison.Ordinal);

@@ -71,7 +71,7 @@ public sealed class BackupCodeAttackLoadTests
         Assert.Equal(n, counted);
         Assert.Equal(n - 1, verdicts.Count(v => v is SecondFactorResult.InvalidBackupCodes));
         Assert.DoesNotContain(verdicts, v => v is SecondFactorResult.SignedIn);
-        Assert.Equal(victim.Codes.Count, stored.BackupCodesInSet);
+        Assert.Equal(victim.Codes.Count, stored.SecondFactor.BackupCodesInSet);
         var adminAfter = SeededAccounts.Stored(services, "admin");
         Assert.Equal(AccountState.Normal, adminAfter.State);
         Assert.Equal(0, adminAfter.TotpFailures + adminAfter.BackupFailures + adminAfter.PasswordFailures);

@@ -73,7 +73,7 @@ public sealed class LoginBrowserTests(Chromium chromium)
         var stored = SeededAccounts.Stored(server.Services, "alice");
         Assert.False(stored.MustEnrol);
         Assert.Equal(1, stored.BackupFailures);
-        Assert.Equal(10, stored.BackupCodesInSet);
+        Assert.Equal(10, stored.SecondFactor.BackupCodesInSet);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class LoginBrowserTests(Chromium chromium)
         var stored = SeededAccounts.Stored(server.Services, "alice");
         Assert.Equal(AccountState.SuperLocked, stored.State);
         Assert.Equal(3, stored.BackupFailures);
-        Assert.Equal(10, stored.BackupCodesInSet);
+        Assert.Equal(10, stored.SecondFactor.BackupCodesInSet);
         Assert.Empty(server.Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "session.started")));
     }
 

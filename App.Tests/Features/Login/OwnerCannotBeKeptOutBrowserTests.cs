@@ -98,7 +98,7 @@ public sealed class OwnerCannotBeKeptOutBrowserTests(Chromium chromium)
             await o.WaitForDashboardAsync();
         });
 
-        Assert.True(SeededAccounts.Stored(server.Services, "alice").IsEnrolled);
+        Assert.True(SeededAccounts.Stored(server.Services, "alice").SecondFactor.IsEnrolled);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class OwnerLockoutBrowserTests(Chromium chromium)
             await b.WaitForDashboardAsync();
         });
 
-        Assert.True(SeededAccounts.Stored(server.Services, "alice").IsEnrolled);
+        Assert.True(SeededAccounts.Stored(server.Services, "alice").SecondFactor.IsEnrolled);
     }
 
     [Fact]

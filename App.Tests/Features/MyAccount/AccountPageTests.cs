@@ -46,8 +46,8 @@ public sealed class AccountPageTests : NasDashTestContext
         await cut.Find("[data-testid=account-codes-finish]").ClickAsync(new());
 
         var stored = Get<IAccountStore>().FindById(alice.Id)!;
-        Assert.NotNull(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(codes[0])!, BackupCodes.Normalize(codes[1])!]));
-        Assert.Null(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
+        Assert.NotNull(BackupCodes.Match(stored.SecondFactor.BackupCodes!, [BackupCodes.Normalize(codes[0])!, BackupCodes.Normalize(codes[1])!]));
+        Assert.Null(BackupCodes.Match(stored.SecondFactor.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
         Assert.Equal("/account", PostedTicket(cut).ReturnUrl);
     }
 
@@ -64,7 +64,7 @@ public sealed class AccountPageTests : NasDashTestContext
         Assert.True(InputOf(cut, "backup-saved").HasAttribute("disabled"));
         Assert.True(cut.Find("[data-testid=account-codes-finish]").HasAttribute("disabled"));
         var stored = Get<IAccountStore>().FindById(alice.Id)!;
-        Assert.NotNull(BackupCodes.Match(stored.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
+        Assert.NotNull(BackupCodes.Match(stored.SecondFactor.BackupCodes!, [BackupCodes.Normalize(alice.Codes[0])!, BackupCodes.Normalize(alice.Codes[1])!]));
     }
 
     [Fact]
@@ -84,8 +84,8 @@ public sealed class AccountPageTests : NasDashTestContext
         await cut.Find("[data-testid=account-totp-finish]").ClickAsync(new());
 
         var after = Get<IAccountStore>().FindById(alice.Id)!;
-        Assert.Equal(secret, Get<SecretProtector>().Unprotect(after.ProtectedTotpSecret!));
-        Assert.Equal(before.BackupCodes!.BatchId, after.BackupCodes!.BatchId);
+        Assert.Equal(secret, Get<SecretProtector>().Unprotect(after.SecondFactor.ProtectedTotpSecret!));
+        Assert.Equal(before.SecondFactor.BackupCodes!.BatchId, after.SecondFactor.BackupCodes!.BatchId);
         Assert.NotEqual(before.SecurityStamp, after.SecurityStamp);
         Assert.Equal("enrolment.totp-renewed", Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "enrolment."))).Event);
     }

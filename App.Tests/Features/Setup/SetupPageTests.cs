@@ -97,7 +97,7 @@ public sealed class SetupPageTests : SetupTestContext
         Button(cut, "setup-finish").Click();
 
         cut.WaitForAssertion(() => Assert.EndsWith(LoginFeature.AfterSetupPath, Get<NavigationManager>().Uri, StringComparison.Ordinal));
-        Assert.True(Assert.Single(Get<IAccountStore>().All()).IsEnrolled);
+        Assert.True(Assert.Single(Get<IAccountStore>().All()).SecondFactor.IsEnrolled);
     }
 
     [Fact]

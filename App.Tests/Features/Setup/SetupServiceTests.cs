@@ -126,9 +126,9 @@ public sealed class SetupServiceTests : SetupTestContext
         Assert.IsType<SetupResult.Completed>(result);
         var account = Assert.Single(Get<IAccountStore>().All());
         Assert.Equal("owner", account.UserName);
-        Assert.True(account.IsEnrolled);
-        Assert.Equal(wizard.Enrolment!.VerifiedStep, account.LastTotpStep);
-        Assert.Equal(10, account.BackupCodesInSet);
+        Assert.True(account.SecondFactor.IsEnrolled);
+        Assert.Equal(wizard.Enrolment!.VerifiedStep, account.SecondFactor.LastTotpStep);
+        Assert.Equal(10, account.SecondFactor.BackupCodesInSet);
         Assert.False(account.MustEnrol);
         var settings = Get<ISettingsStore>().Get();
         Assert.True(settings.SetupCompleted);

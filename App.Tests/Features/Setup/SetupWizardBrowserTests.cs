@@ -89,8 +89,8 @@ public sealed class SetupWizardBrowserTests(Chromium chromium)
 
             var account = Assert.Single(server.Get<IAccountStore>().All());
             Assert.Equal("owner", account.UserName);
-            Assert.True(account.IsEnrolled);
-            Assert.Equal(10, account.BackupCodesInSet);
+            Assert.True(account.SecondFactor.IsEnrolled);
+            Assert.Equal(10, account.SecondFactor.BackupCodesInSet);
             Assert.True(server.Get<ISettingsStore>().Get().SetupCompleted);
             Assert.False(File.Exists(Path.Combine(server.DataDirectory, "setup-token")));
 

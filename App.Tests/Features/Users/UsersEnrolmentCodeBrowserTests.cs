@@ -75,7 +75,7 @@ public sealed class UsersEnrolmentCodeBrowserTests(Chromium chromium)
         await a.ById("users-enrolment-code").WaitForAsync();
         var code = await a.TextOfAsync("users-enrolment-code");
         Assert.Matches("^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code);
-        Assert.True(EnrolmentCodes.Matches(SeededAccounts.Stored(server.Services, user), BackupCodes.Normalize(code)!),
+        Assert.True(SeededAccounts.Stored(server.Services, user).EnrolmentCode.Matches(BackupCodes.Normalize(code)!),
             $"The dialog showed {code}, not the enrolment code of {user}.");
 
         await a.ClickAsync("users-enrolment-code-done");
@@ -113,7 +113,7 @@ public sealed class UsersEnrolmentCodeBrowserTests(Chromium chromium)
         await first.EnrolAsync();
         await first.WaitForDashboardAsync();
         var stored = SeededAccounts.Stored(server.Services, user);
-        Assert.True(stored.IsEnrolled);
-        Assert.Null(stored.EnrolmentCode);
+        Assert.True(stored.SecondFactor.IsEnrolled);
+        Assert.False(stored.EnrolmentCode.IsIssued);
     }
 }

@@ -86,11 +86,11 @@ public sealed class UsersPageTests : NasDashTestContext
 
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=tf-step-up]")));
         var stored = Get<IAccountStore>().FindById(bob.Id)!;
-        Assert.False(stored.IsEnrolled);
+        Assert.False(stored.SecondFactor.IsEnrolled);
         Assert.True(stored.MustEnrol);
         cut.WaitForAssertion(() => Assert.Equal("Not enrolled", RowOf(cut, "bob").QuerySelector("[data-testid=user-2fa]")!.TextContent.Trim()));
         var shown = dialogs.WaitForElement("[data-testid=users-enrolment-code]").TextContent.Trim();
-        Assert.True(EnrolmentCodes.Matches(stored, BackupCodes.Normalize(shown)!), $"The dialog showed {shown}, not bob's enrolment code.");
+        Assert.True(stored.EnrolmentCode.Matches(BackupCodes.Normalize(shown)!), $"The dialog showed {shown}, not bob's enrolment code.");
 
         dialogs.Find("button[data-testid=users-enrolment-code-done]").Click();
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=users-enrolment-code]")));

@@ -23,10 +23,10 @@ public sealed class UsersServiceTests : NasDashTestContext
         var issued = Assert.IsType<UserActionResult.Done>(result).EnrolmentCode!;
         var erin = Get<IAccountStore>().FindByName("erin")!;
         Assert.True(erin.MustEnrol);
-        Assert.True(EnrolmentCodes.Matches(erin, BackupCodes.Normalize(issued.Code)!));
+        Assert.True(erin.EnrolmentCode.Matches(BackupCodes.Normalize(issued.Code)!));
         Assert.Equal(SignInGate.EnrolmentCode, erin.AfterPassword(TwoFactorSettings.Defaults, applianceLocked: false));
         Assert.True(erin.MustChangePassword);
-        Assert.False(erin.IsEnrolled);
+        Assert.False(erin.SecondFactor.IsEnrolled);
         Assert.Equal(PasswordCheck.Succeeded, Get<PasswordHashing>().Verify(erin, "a different long passphrase"));
         Assert.Contains(Get<IAlertStore>().Open(), a => a.Key == "no-2fa:erin");
         var entry = Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "users.")));
@@ -137,7 +137,7 @@ public sealed class UsersServiceTests : NasDashTestContext
 
         var stored = Get<IAccountStore>().FindById(bob.Id)!;
         Assert.Equal(AccountState.SuperLocked, stored.State);
-        Assert.True(stored.IsEnrolled);
+        Assert.True(stored.SecondFactor.IsEnrolled);
         Assert.False(stored.MustChangePassword);
     }
 
@@ -155,7 +155,7 @@ public sealed class UsersServiceTests : NasDashTestContext
 
         Assert.IsType<UserActionResult.Done>(result);
         var stored = Get<IAccountStore>().FindById(bob.Id)!;
-        Assert.Equal((AccountState.Normal, false, true, 0, 2), (stored.State, stored.IsEnrolled, stored.MustEnrol, stored.BackupFailures, stored.PasswordFailures));
+        Assert.Equal((AccountState.Normal, false, true, 0, 2), (stored.State, stored.SecondFactor.IsEnrolled, stored.MustEnrol, stored.BackupFailures, stored.PasswordFailures));
         Assert.NotEqual(stamp, stored.SecurityStamp);
         Assert.Contains("was Recovery", Assert.Single(Get<IAuditLog>().Query(new AuditQuery(EventPrefix: "users."))).Detail);
     }
@@ -171,7 +171,7 @@ public sealed class UsersServiceTests : NasDashTestContext
         var result = await Users.ResetSecondFactorAsync(alice.Id, TestContext.Current.CancellationToken);
 
         Assert.IsType<UserActionResult.Refused>(result);
-        Assert.True(Get<IAccountStore>().FindById(alice.Id)!.IsEnrolled);
+        Assert.True(Get<IAccountStore>().FindById(alice.Id)!.SecondFactor.IsEnrolled);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class AlertRules(IAccountStore accounts, ISettingsStore settings, 
             {
                 var user = account.NormalizedUserName;
                 var superLocked = account.IsSuperLocked;
-                changed |= Apply(standing, AlertKeys.NoSecondFactorPrefix + user, !account.IsEnrolled && !superLocked,
+                changed |= Apply(standing, AlertKeys.NoSecondFactorPrefix + user, !account.SecondFactor.IsEnrolled && !superLocked,
                     AlertSeverity.Warning, () => NoSecondFactorMessage(account, policy));
                 if (!superLocked && standing.ContainsKey(AlertKeys.SuperLockedPrefix + user))
                 {

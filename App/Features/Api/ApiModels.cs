@@ -38,7 +38,7 @@ internal static class ApiMapping
 
     public static ApiAccount Of(Account a, DateTimeOffset now) => new(
         a.UserName, Name(a.LockoutStatusAt(now)), a.StateSince, a.LockedUntil,
-        new ApiSecondFactors(a.HasTotp, a.BackupCodesInSet, a.SecurityKeys.Count), a.MustEnrol, a.LastSignInAt);
+        new ApiSecondFactors(a.SecondFactor.HasTotp, a.SecondFactor.BackupCodesInSet, a.SecurityKeys.Count), a.MustEnrol, a.LastSignInAt);
 
     public static ApiAlert Of(Alert a) => new(
         a.Id, a.Key, JsonNamingPolicy.CamelCase.ConvertName(a.Severity.ToString()), a.Message, a.RaisedAt, a.IsOpen, a.AcknowledgedAt, a.AcknowledgedBy, a.ClearedAt);

@@ -24,8 +24,8 @@ public sealed record SecuritySummary(
     {
         return new SecuritySummary(
             accounts.Count,
-            accounts.Count(a => a.IsEnrolled),
-            accounts.Where(a => !a.IsEnrolled).Select(a => a.UserName).ToList(),
+            accounts.Count(a => a.SecondFactor.IsEnrolled),
+            accounts.Where(a => !a.SecondFactor.IsEnrolled).Select(a => a.UserName).ToList(),
             accounts.Where(a => a.LockoutStatusAt(now) != LockoutStatus.Normal)
                 .Select(a => new LockedAccount(a.UserName, a.LockoutStatusAt(now), a.StateSince, a.LockedUntil)).ToList(),
             settings.ApplianceLockedBy,

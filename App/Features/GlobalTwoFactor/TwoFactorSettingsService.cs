@@ -63,7 +63,7 @@ public sealed class TwoFactorSettingsService(
 
         if (LeavesNoWayBack(current, proposed, all) is { Count: > 0 } stranded)
         {
-            var who = string.Join(", ", stranded.Select(a => $"{a.UserName} has a set of {a.BackupCodesInSet}"));
+            var who = string.Join(", ", stranded.Select(a => $"{a.UserName} has a set of {a.SecondFactor.BackupCodesInSet}"));
             impacts.Add(new SettingsImpact(null,
                 $"No administrator would hold the {m} backup codes a recovery needs ({who}), so losing an authenticator would leave only the appliance console.",
                 $"Generate a new set of backup codes at My account first, or keep the backup codes needed together at {current.RequiredCodesAtRecovery}.", Blocking: true));
@@ -71,8 +71,8 @@ public sealed class TwoFactorSettingsService(
 
         foreach (var account in all.Where(a => !a.IsSuperLocked))
         {
-            var held = account.BackupCodesInSet;
-            if (account.IsEnrolled && !account.CanRecoverWithCodes(proposed) &&
+            var held = account.SecondFactor.BackupCodesInSet;
+            if (account.SecondFactor.IsEnrolled && !account.CanRecoverWithCodes(proposed) &&
                 (account.CanRecoverWithCodes(current) || proposed.RequiredCodesAtRecovery > current.RequiredCodesAtRecovery))
             {
                 impacts.Add(account.InRecovery

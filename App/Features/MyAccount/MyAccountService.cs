@@ -53,8 +53,8 @@ public sealed class MyAccountService(
     {
         var account = await me.GetAsync() is { } actor ? accounts.FindById(actor.AccountId) : null;
         return account is null ? null : new MyAccountView(
-            account.UserName, account.IsEnrolled, account.BackupCodesInSet,
-            account.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
+            account.UserName, account.SecondFactor.IsEnrolled, account.SecondFactor.BackupCodesInSet,
+            account.SecondFactor.BackupCodes?.GeneratedAt, settings.Get().TwoFactor.RequiredCodesAtRecovery, account.LastSignInAt,
             account.MustChangePassword);
     }
 

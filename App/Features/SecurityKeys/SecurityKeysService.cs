@@ -20,7 +20,7 @@ public sealed class SecurityKeysService(IAccountStore accounts, SecurityKeyRegis
         var account = await me.GetAsync() is { } actor ? accounts.FindById(actor.AccountId) : null;
         return account is null ? null : new SecurityKeysView(
             [.. account.SecurityKeys.Select(k => new SecurityKeyRow(k.Id, k.Name, k.AddedAt, k.LastUsedAt))],
-            account.MayAddSecurityKey, account.IsEnrolled);
+            account.MayAddSecurityKey, account.SecondFactor.IsEnrolled);
     }
 
     public SecurityKeyAvailability AvailabilityFor(string pageUri) => ceremonies.RelyingParty.AvailabilityFor(new Uri(pageUri));

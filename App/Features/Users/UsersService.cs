@@ -80,7 +80,7 @@ public sealed class UsersService(
         var viewerId = (await me.GetAsync())?.AccountId;
         var now = time.GetUtcNow();
         return accounts.All().Select(a => new AdministratorRow(
-            a.Id, a.UserName, a.IsEnrolled, a.MustEnrol || !a.IsEnrolled, a.BackupCodesInSet, a.BackupCodes?.GeneratedAt,
+            a.Id, a.UserName, a.SecondFactor.IsEnrolled, a.MustEnrol || !a.SecondFactor.IsEnrolled, a.SecondFactor.BackupCodesInSet, a.SecondFactor.BackupCodes?.GeneratedAt,
             a.LockoutStatusAt(now), a.StateSince, a.LockedUntil, a.LastSignInAt,
             a.MustChangePassword, a.Id == viewerId,
             viewerId is { } viewer ? EveryAction.Where(action => Refusal(action, a, viewer) is null).ToList() : [],

@@ -26,9 +26,10 @@ public enum LockoutStatus
 }
 
 /// <summary>
-/// A web administrator: credentials, second factor and the lockout state machine of DESIGN.md. Every change is
-/// a method that refuses an illegal move; what each state accepts is asked of its queries, nowhere else. The
-/// methods only change this object and report lockout events: the caller commits it before anyone sees a verdict.
+/// A web administrator: credentials, its parts (<see cref="SecondFactor"/>, <see cref="EnrolmentCode"/>, the password
+/// budgets) and the lockout state machine of DESIGN.md. Every change is a method that refuses an illegal move; what
+/// each state accepts is asked of its queries, nowhere else. The methods only change this object and its parts and
+/// report lockout events: the caller commits it before anyone sees a verdict.
 /// </summary>
 public sealed class Account
 {
@@ -42,16 +43,7 @@ public sealed class Account
     /// <summary>Lower-invariant user name: the unique key, so "Alice" and "alice" are one account.</summary>
     public string NormalizedUserName { get; private set; } = "";
     public string PasswordHash { get; private set; } = "";
-    /// <summary>TOTP secret encrypted with Data Protection; null when the user must enrol.</summary>
-    public string? ProtectedTotpSecret { get; private set; }
-    /// <summary>Highest TOTP time step ever accepted (RFC 6238 §5.2: only later steps are accepted).</summary>
-    public long LastTotpStep { get; private set; } = -1;
-    public StoredBackupCodes? BackupCodes { get; private set; }
-    /// <summary>
-    /// Future steps whose right code arrived while the clock seemed off: refused then, so never accepted later (whoever
-    /// learned that the code fits a coming step cannot use it when the step comes).
-    /// </summary>
-    public IReadOnlyList<long> ClockOffSteps { get; private set; } = [];
+    public SecondFactor SecondFactor { get; private set; } = new();
     /// <summary>Registered WebAuthn credentials: an alternative to the TOTP code at sign-in, never a replacement for it.</summary>
     public IReadOnlyList<SecurityKey> SecurityKeys { get; private set; } = [];
     /// <summary>The administrator's own notification addresses, pending or confirmed (at most <see cref="NotificationAddress.MaxPerAccount"/>).</summary>
@@ -72,31 +64,13 @@ public sealed class Account
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? LastSignInAt { get; private set; }
 
-    /// <summary>
-    /// The one-time code (hashed, a batch of one) that whoever left this account without a second factor handed
-    /// over; an account that must enrol presents it after the password, before any secret is made.
-    /// </summary>
-    public StoredBackupCodes? EnrolmentCode { get; private set; }
-    public DateTimeOffset? EnrolmentCodeExpiresAt { get; private set; }
-    /// <summary>
-    /// Wrong passwords sent together with the valid enrolment code: the code holder's own password budget, apart from
-    /// the untrusted bucket and the per-address throttle, so no pause of theirs keeps the holder out.
-    /// </summary>
-    public int EnrolmentCodePasswordFailures { get; private set; }
-    public DateTimeOffset? EnrolmentCodeLockedUntil { get; private set; }
+    public EnrolmentCode EnrolmentCode { get; private set; } = new();
 
-    // The untrusted bucket and the enrolment code's budget, stored flat (PasswordFailures and LockedUntil,
-    // EnrolmentCodePasswordFailures and EnrolmentCodeLockedUntil) as since schema 3; moves read and write them whole.
+    // The untrusted bucket, stored flat (PasswordFailures and LockedUntil) as since schema 3; moves read and write it whole.
     private PasswordBudget Untrusted
     {
         get => new(PasswordFailures, LockedUntil);
         set => (PasswordFailures, LockedUntil) = (value.Failures, value.PausedUntil);
-    }
-
-    private PasswordBudget EnrolmentCodeBudget
-    {
-        get => new(EnrolmentCodePasswordFailures, EnrolmentCodeLockedUntil);
-        set => (EnrolmentCodePasswordFailures, EnrolmentCodeLockedUntil) = (value.Failures, value.PausedUntil);
     }
 
     /// <summary>Carried by every device cookie and API token of this account; bumping it revokes them all.</summary>
@@ -156,11 +130,6 @@ public sealed class Account
         return account;
     }
 
-    public bool HasTotp => ProtectedTotpSecret is not null;
-    public bool IsEnrolled => HasTotp && BackupCodes is not null;
-    /// <summary>Codes in the current set: a recovery uses M of them at once and replaces the whole set, so this is no countdown.</summary>
-    public int BackupCodesInSet => BackupCodes?.Total ?? 0;
-
     /// <summary>
     /// Browsers without a valid device cookie (the untrusted bucket: <see cref="PasswordFailures"/>,
     /// <see cref="LockedUntil"/>) are refused unevaluated until <see cref="LockedUntil"/>, whatever the state.
@@ -201,29 +170,29 @@ public sealed class Account
     public bool AcceptsSshCode => AcceptsTotp;
 
     /// <summary>The owner may replace the authenticator or the backup codes: in Normal, with both enrolled.</summary>
-    public bool MayRenewSecondFactor => State == AccountState.Normal && IsEnrolled;
+    public bool MayRenewSecondFactor => State == AccountState.Normal && SecondFactor.IsEnrolled;
 
     /// <summary>An API token is minted in Normal with a second factor enrolled, which the step-up before it needs.</summary>
     public bool MayCreateApiToken => MayRenewSecondFactor;
 
     /// <summary>A TOTP code is evaluated only in Normal: in Recovery the authenticator is no longer trusted.</summary>
-    public bool AcceptsTotp => State == AccountState.Normal && HasTotp;
+    public bool AcceptsTotp => State == AccountState.Normal && SecondFactor.HasTotp;
 
     /// <summary>Backup codes are evaluated in Normal (which starts a recovery) and in Recovery; never when super-locked.</summary>
-    public bool AcceptsBackupCodes => State is AccountState.Normal or AccountState.Recovery && BackupCodes is not null;
+    public bool AcceptsBackupCodes => State is AccountState.Normal or AccountState.Recovery && SecondFactor.BackupCodes is not null;
 
     /// <summary>Security keys are accepted only in Normal: Recovery trusts backup codes alone, and super-locked nothing.</summary>
     public bool AcceptsSecurityKeys => State == AccountState.Normal && SecurityKeys.Count > 0;
 
     /// <summary>A key is registered beside an enrolled authenticator (TOTP stays what the wizard and SSH use), up to a few.</summary>
-    public bool MayAddSecurityKey => State == AccountState.Normal && IsEnrolled && SecurityKeys.Count < MaxSecurityKeys;
+    public bool MayAddSecurityKey => State == AccountState.Normal && SecondFactor.IsEnrolled && SecurityKeys.Count < MaxSecurityKeys;
 
     public const int MaxSecurityKeys = 10;
 
     /// <summary>A registered key may go, unless it is the last second factor while 2FA is required.</summary>
     public bool MayRemoveSecurityKey(Guid keyId, TwoFactorSettings settings) =>
         State == AccountState.Normal && SecurityKeys.Any(k => k.Id == keyId) &&
-        (HasTotp || SecurityKeys.Count > 1 || !settings.EnforceForAdministrators);
+        (SecondFactor.HasTotp || SecurityKeys.Count > 1 || !settings.EnforceForAdministrators);
 
     public SecurityKey? FindSecurityKey(ReadOnlySpan<byte> credentialId)
     {
@@ -245,7 +214,7 @@ public sealed class Account
     /// <summary>What a correct password leads to under <paramref name="settings"/>: the one answer sign-in and the settings preview share.</summary>
     public SignInGate AfterPassword(TwoFactorSettings settings, bool applianceLocked) =>
         State == AccountState.SuperLocked || applianceLocked ? SignInGate.SuperLocked
-        : !IsEnrolled ? (MustEnrol ? SignInGate.EnrolmentCode : settings.EnforceForAdministrators ? SignInGate.MustEnrol : SignInGate.PasswordOnly)
+        : !SecondFactor.IsEnrolled ? (MustEnrol ? SignInGate.EnrolmentCode : settings.EnforceForAdministrators ? SignInGate.MustEnrol : SignInGate.PasswordOnly)
         : State == AccountState.Recovery ? SignInGate.BackupCodes
         : SignInGate.Totp;
 
@@ -258,7 +227,8 @@ public sealed class Account
         State == AccountState.SuperLocked ? 0 : Math.Max(1, settings.MaxFailedBackupSubmissions - BackupFailures);
 
     /// <summary>Its set holds the M codes a recovery asks for, so losing the authenticator does not mean the console.</summary>
-    public bool CanRecoverWithCodes(TwoFactorSettings settings) => !IsEnrolled || BackupCodesInSet >= settings.RequiredCodesAtRecovery;
+    public bool CanRecoverWithCodes(TwoFactorSettings settings) =>
+        !SecondFactor.IsEnrolled || SecondFactor.BackupCodesInSet >= settings.RequiredCodesAtRecovery;
 
     /// <summary>
     /// A wrong password: only throttles, never moves the second-factor counters. From a trusted device it drains
@@ -299,7 +269,7 @@ public sealed class Account
     /// <summary>Signed in on the password alone: allowed only while nothing asks for a second factor.</summary>
     public void SignedInWithPasswordOnly(TwoFactorSettings settings, DateTimeOffset now)
     {
-        if (IsEnrolled || MustEnrol || settings.EnforceForAdministrators || State != AccountState.Normal)
+        if (SecondFactor.IsEnrolled || MustEnrol || settings.EnforceForAdministrators || State != AccountState.Normal)
         {
             throw new InvalidOperationException($"{UserName} needs a second factor to sign in.");
         }
@@ -317,11 +287,6 @@ public sealed class Account
         Record(SecurityFactKind.PasswordChanged);
     }
 
-    /// <summary>
-    /// Someone holding a notice about this account reported it as not theirs: every session ends. It only tightens: the
-    /// state, the password and the second factor stay as they are.
-    /// </summary>
-    /// <param name="detail">What the reported notice was about.</param>
     /// <summary>
     /// Someone holding a notice about this account disowns its event: every session ends, and every notification address
     /// added in the <paramref name="suspectWindow"/> before that event or after it goes, since an intruder's first step is an
@@ -348,19 +313,19 @@ public sealed class Account
 
     public void TotpAccepted(long step, DateTimeOffset now, bool signsIn = true)
     {
-        if (!AcceptsTotp || step <= LastTotpStep || ClockOffSteps.Contains(step))
+        if (!AcceptsTotp || !SecondFactor.IsFresh(step))
         {
             throw new InvalidOperationException($"{UserName} cannot accept a TOTP code for step {step} now.");
         }
 
         TotpFailures = 0;
-        LastTotpStep = step;
+        SecondFactor.TotpAccepted(step);
         LastSignInAt = signsIn ? now : LastSignInAt;
     }
 
     /// <summary>
-    /// A right code for a time the clock is not at: not counted as a failure. A step still to come is remembered and
-    /// never accepted (see <see cref="ClockOffSteps"/>); steps that can no longer be accepted are forgotten.
+    /// A right code for a time the clock is not at: not counted as a failure, and a step still to come is never accepted
+    /// (see <see cref="SecondFactor.ClockOffSteps"/>).
     /// </summary>
     public void TotpClockOff(long step, long currentStep, int window)
     {
@@ -369,11 +334,8 @@ public sealed class Account
             throw new InvalidOperationException($"{UserName} does not accept TOTP codes now.");
         }
 
-        var kept = ClockOffSteps.Where(s => s >= currentStep - window).TakeLast(MaxClockOffSteps - 1);
-        ClockOffSteps = step > currentStep + window && !ClockOffSteps.Contains(step) ? [.. kept, step] : [.. kept];
+        SecondFactor.TotpClockOff(step, currentStep, window);
     }
-
-    public const int MaxClockOffSteps = 16;
 
     /// <summary>A wrong or replayed code; the T-th in a row moves the account to Recovery (a lockout event).</summary>
     public LockoutEvent? TotpFailed(TwoFactorSettings settings, DateTimeOffset now, string? client)
@@ -475,34 +437,27 @@ public sealed class Account
     private void SetEnrolmentCode(StoredBackupCodes code, DateTimeOffset expiresAt)
     {
         RefuseIfSuperLocked();
-        if (IsEnrolled || !MustEnrol || code.Total != 1)
+        if (SecondFactor.IsEnrolled || !MustEnrol)
         {
             throw new InvalidOperationException($"{UserName} does not wait for enrolment; no enrolment code can be issued.");
         }
 
-        EnrolmentCode = code;
-        EnrolmentCodeExpiresAt = expiresAt;
-        ResetEnrolmentCodeBudget();
+        EnrolmentCode.Issued(code, expiresAt);
     }
 
     /// <summary>After the password, an account that must enrol is asked for its enrolment code (<see cref="SignInGate.EnrolmentCode"/>).</summary>
     public bool AcceptsEnrolmentCode(DateTimeOffset now) =>
-        State == AccountState.Normal && MustEnrol && !IsEnrolled && EnrolmentCode is not null && EnrolmentCodeExpiresAt > now;
+        State == AccountState.Normal && MustEnrol && !SecondFactor.IsEnrolled && EnrolmentCode.IsValidAt(now);
 
     /// <summary>The right code: used up, and the stamp rotates so that only the session it opens may enrol.</summary>
     public void EnrolmentCodeAccepted(DateTimeOffset now)
     {
         RefuseUnlessAcceptsEnrolmentCode(now);
-        EnrolmentCode = null;
-        EnrolmentCodeExpiresAt = null;
-        ResetEnrolmentCodeBudget();
+        EnrolmentCode.UsedUp();
         BackupFailures = 0;
         LastSignInAt = now;
         RotateSecurityStamp();
     }
-
-    /// <summary>Until when the holder of the valid enrolment code is refused a password attempt on the code's own budget.</summary>
-    public DateTimeOffset? EnrolmentCodeThrottledUntil(DateTimeOffset now) => EnrolmentCodeBudget.PausedAt(now);
 
     /// <summary>
     /// A wrong password from someone who presented the valid enrolment code: drains the code's own budget (the shape of
@@ -511,7 +466,7 @@ public sealed class Account
     public void EnrolmentCodePasswordFailed(DateTimeOffset now)
     {
         RefuseUnlessAcceptsEnrolmentCode(now);
-        EnrolmentCodeBudget = EnrolmentCodeBudget.Failed(now);
+        EnrolmentCode.PasswordFailed(now);
     }
 
     /// <summary>A wrong enrolment code counts as a failed backup-code submission: the N-th in a row super-locks.</summary>
@@ -651,12 +606,8 @@ public sealed class Account
     public void Enrolled(string protectedSecret, long acceptedStep, StoredBackupCodes codes)
     {
         RefuseIfSuperLocked();
-        EnrolmentCode = null;
-        EnrolmentCodeExpiresAt = null;
-        ResetEnrolmentCodeBudget();
-        ProtectedTotpSecret = protectedSecret;
-        LastTotpStep = acceptedStep;
-        BackupCodes = codes;
+        EnrolmentCode.UsedUp();
+        SecondFactor.Enrolled(protectedSecret, acceptedStep, codes);
         MustEnrol = false;
         TotpFailures = 0;
         BackupFailures = 0;
@@ -668,8 +619,7 @@ public sealed class Account
     public void AuthenticatorRenewed(string protectedSecret, long acceptedStep)
     {
         RefuseUnlessRenewable();
-        ProtectedTotpSecret = protectedSecret;
-        LastTotpStep = acceptedStep;
+        SecondFactor.AuthenticatorRenewed(protectedSecret, acceptedStep);
         TotpFailures = 0;
         RotateSecurityStamp();
         Record(SecurityFactKind.AuthenticatorRenewed);
@@ -679,7 +629,7 @@ public sealed class Account
     public void BackupCodesRenewed(StoredBackupCodes codes)
     {
         RefuseUnlessRenewable();
-        BackupCodes = codes;
+        SecondFactor.BackupCodesRenewed(codes);
         BackupFailures = 0;
         RotateSecurityStamp();
         Record(SecurityFactKind.BackupCodesRenewed);
@@ -690,12 +640,11 @@ public sealed class Account
     public Account Clone()
     {
         var copy = (Account)MemberwiseClone();
-        copy.BackupCodes = BackupCodes?.Clone();
-        copy.EnrolmentCode = EnrolmentCode?.Clone();
+        copy.SecondFactor = SecondFactor.Clone();
+        copy.EnrolmentCode = EnrolmentCode.Clone();
         copy.DeviceBudgets = DeviceBudgets.Select(b => b.Clone()).ToList();
         copy.SecurityKeys = [.. SecurityKeys.Select(k => k.Clone())];
         copy.NotificationAddresses = [.. NotificationAddresses.Select(a => a.Clone())];
-        copy.ClockOffSteps = [.. ClockOffSteps];
         copy._facts = [.. _facts];
         return copy;
     }
@@ -730,8 +679,6 @@ public sealed class Account
         return budget;
     }
 
-    private void ResetEnrolmentCodeBudget() => EnrolmentCodeBudget = PasswordBudget.Full;
-
     private void RefuseUnlessAcceptsEnrolmentCode(DateTimeOffset now)
     {
         if (!AcceptsEnrolmentCode(now))
@@ -742,8 +689,7 @@ public sealed class Account
 
     private void ClearSecondFactor()
     {
-        ProtectedTotpSecret = null;
-        BackupCodes = null;
+        SecondFactor.Cleared();
         SecurityKeys = [];
         MustEnrol = true;
         TotpFailures = 0;
@@ -780,92 +726,4 @@ public sealed class Account
             throw new InvalidOperationException($"{UserName} has no second factor that can be renewed now.");
         }
     }
-}
-
-/// <summary>Where a correct password leads (<see cref="Account.MaySignIn"/>).</summary>
-public enum SignInGate
-{
-    /// <summary>Password attempts are refused unevaluated until the throttle ends.</summary>
-    Throttled,
-    /// <summary>Nothing is accepted; only the appliance console unlocks.</summary>
-    SuperLocked,
-    /// <summary>A new authenticator and backup codes must be enrolled first.</summary>
-    MustEnrol,
-    /// <summary>Left without a second factor by a reset or created on /users: the one-time enrolment code comes before enrolling.</summary>
-    EnrolmentCode,
-    /// <summary>2FA is not required and none is enrolled.</summary>
-    PasswordOnly,
-    Totp,
-    /// <summary>In Recovery: only M backup codes.</summary>
-    BackupCodes,
-}
-
-/// <summary>The password throttle: from the fifth failure a delay that doubles with each further one, up to 15 minutes.</summary>
-public static class PasswordThrottle
-{
-    public const int FailuresBeforeThrottle = 5;
-    public static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(15);
-
-    public static TimeSpan Delay(int passwordFailures)
-    {
-        var over = passwordFailures - FailuresBeforeThrottle;
-        if (over < 0)
-        {
-            return TimeSpan.Zero;
-        }
-
-        var seconds = FirstDelay.TotalSeconds * Math.Pow(2, Math.Min(over, 10));
-        return TimeSpan.FromSeconds(Math.Min(seconds, MaxDelay.TotalSeconds));
-    }
-
-    /// <summary>
-    /// The most failures one bucket can have evaluated within <paramref name="period"/>: the free ones, the ramp
-    /// to the longest delay, then one per <see cref="MaxDelay"/> (for a day: 4 + 6 + 96 = 106).
-    /// </summary>
-    public static int EvaluationsBound(TimeSpan period)
-    {
-        var free = FailuresBeforeThrottle - 1;
-        var ramp = 0;
-        while (Delay(free + ramp + 1) < MaxDelay)
-        {
-            ramp++;
-        }
-
-        return free + ramp + 1 + (int)Math.Ceiling(period / MaxDelay);
-    }
-}
-
-/// <summary>The password budget of one trusted browser (one device cookie): its own failures and throttle.</summary>
-public sealed class DeviceBudget
-{
-    /// <summary>Budgets kept per account; the one whose last failure is oldest makes room.</summary>
-    public const int MaxKept = 16;
-
-    // For the store's mapper.
-    private DeviceBudget()
-    {
-    }
-
-    public Guid DeviceId { get; private set; }
-    public int Failures { get; private set; }
-    public DateTimeOffset? LockedUntil { get; private set; }
-    public DateTimeOffset LastFailureAt { get; private set; }
-
-    internal static DeviceBudget For(Guid device, DateTimeOffset now) => new() { DeviceId = device, LastFailureAt = now };
-
-    /// <summary>The same two stored fields as a budget (not mapped: the store keeps Failures and LockedUntil).</summary>
-    internal PasswordBudget Budget
-    {
-        get => new(Failures, LockedUntil);
-        private set => (Failures, LockedUntil) = (value.Failures, value.PausedUntil);
-    }
-
-    internal void Failed(DateTimeOffset now)
-    {
-        Budget = Budget.Failed(now);
-        LastFailureAt = now;
-    }
-
-    internal DeviceBudget Clone() => (DeviceBudget)MemberwiseClone();
 }

@@ -40,8 +40,4 @@ public sealed class EnrolmentCodes(BackupCodes codes, EnrolmentCodePolicy policy
         var batch = codes.Generate(1);
         return (batch.Codes[0], batch.Stored, time.GetUtcNow() + policy.CodeLifetime);
     }
-
-    /// <summary>One hash, compared in constant time; the caller decides under the account's lock.</summary>
-    public static bool Matches(Account account, string normalizedCode) =>
-        account.EnrolmentCode is { } stored && BackupCodes.Match(stored, [normalizedCode]) is not null;
 }

@@ -151,7 +151,7 @@ public sealed class AccountAdministration(
         var current = settings.Get();
         var list = accounts.All().Select(a => new AccountStatus(
             a.UserName, a.LockoutStatusAt(now), a.StateSince, a.LockedUntil, a.PasswordFailures, a.TotpFailures, a.BackupFailures,
-            a.IsEnrolled, a.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, a.BackupCodes?.GeneratedAt, refused.InLastHour(a.Id))).ToList();
+            a.SecondFactor.IsEnrolled, a.SecondFactor.BackupCodesInSet, a.MustEnrol, a.LastSignInAt, a.SecondFactor.BackupCodes?.GeneratedAt, refused.InLastHour(a.Id))).ToList();
         return new ApplianceStatus(list, current.ApplianceLockedBy,
             new SshLoginStatus(current.Ssh.LoginDisabled, current.Ssh.DisabledAt, current.Ssh.DisabledReason, current.TwoFactor.SshTwoFactor),
             current.TwoFactor.RequiredCodesAtRecovery);

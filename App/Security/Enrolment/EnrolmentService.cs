@@ -167,7 +167,7 @@ public sealed class EnrolmentService(
             return new EnrolmentResult.NotReady("This account is super-locked; only the appliance console can unlock it.");
         }
 
-        if (account.SecurityStamp != sessionStamp || account.IsEnrolled ||
+        if (account.SecurityStamp != sessionStamp || account.SecondFactor.IsEnrolled ||
             account.NormalizedUserName != Account.Normalize(enrolment.UserName))
         {
             return new EnrolmentResult.SessionChanged();

@@ -164,14 +164,14 @@ public sealed class SignInService(
         using var _ = await locks.AcquireAsync(normalized, cancellationToken);
         var now = time.GetUtcNow();
         var account = accounts.FindByName(normalized);
-        if (account?.EnrolmentCode is null)
+        if (account is not { EnrolmentCode.IsIssued: true })
         {
             codes.MatchDecoy(normalizedCode);
             WrongEnrolmentCode(account, client);
             return new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
         }
 
-        if (!EnrolmentCodes.Matches(account, normalizedCode))
+        if (!account.EnrolmentCode.Matches(normalizedCode))
         {
             WrongEnrolmentCode(account, client);
             return new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
@@ -192,7 +192,7 @@ public sealed class SignInService(
                 $"This enrolment code has expired. For a new one, run \"{EnrolmentCodes.ConsoleCommand(account.UserName)}\" on the appliance, or ask another administrator to reset your two-factor sign-in on the Administrators page.");
         }
 
-        if (account.EnrolmentCodeThrottledUntil(now) is { } paused)
+        if (account.EnrolmentCode.ThrottledUntil(now) is { } paused)
         {
             return new PasswordStepResult.Throttled(paused);
         }
@@ -201,8 +201,8 @@ public sealed class SignInService(
         {
             account.EnrolmentCodePasswordFailed(now);
             ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "failed",
-                $"valid code, wrong password; failures={account.EnrolmentCodePasswordFailures}"));
-            return account.EnrolmentCodeThrottledUntil(now) is { } until
+                $"valid code, wrong password; failures={account.EnrolmentCode.PasswordFailures}"));
+            return account.EnrolmentCode.ThrottledUntil(now) is { } until
                 ? new PasswordStepResult.Throttled(until)
                 : new PasswordStepResult.Refused(EnrolmentSignInRefusedMessage);
         }
@@ -289,7 +289,7 @@ public sealed class SignInService(
 
         account.BackupSubmissionStarted(now, client);
 
-        var matched = BackupCodes.Match(account.BackupCodes!, normalized);
+        var matched = BackupCodes.Match(account.SecondFactor.BackupCodes!, normalized);
         SecondFactorResult result;
         AuditEvent entry;
         if (matched is not null)
@@ -342,7 +342,7 @@ public sealed class SignInService(
 
         if (!account.AcceptsEnrolmentCode(now))
         {
-            var expired = account.EnrolmentCode is not null;
+            var expired = account.EnrolmentCode.IsIssued;
             Audit(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, expired ? "expired" : "none-issued");
             return new SecondFactorResult.EnrolmentCodeUnavailable(expired, EnrolmentCodes.ConsoleCommand(account.UserName));
         }
@@ -352,7 +352,7 @@ public sealed class SignInService(
             return new SecondFactorResult.Malformed("The enrolment code has 16 letters and digits, like ABCD-EFGH-JKMN-PQRS.");
         }
 
-        if (EnrolmentCodes.Matches(account, normalized))
+        if (account.EnrolmentCode.Matches(normalized))
         {
             account.EnrolmentCodeAccepted(now);
             ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginEnrolmentCode.Id, "succeeded", "code used; enrolment may begin"));

@@ -35,12 +35,12 @@ public sealed class TotpSecondFactor(TotpVerifier totp, SecretProtector secrets,
             return new TotpDecision.NotAccepted();
         }
 
-        if (!secrets.TryUnprotect(account.ProtectedTotpSecret!, out var secret))
+        if (!secrets.TryUnprotect(account.SecondFactor.ProtectedTotpSecret!, out var secret))
         {
             return new TotpDecision.SecretUnreadable();
         }
 
-        var check = totp.Verify(secret, code, account.LastTotpStep, settings.TotpWindow, account.ClockOffSteps);
+        var check = totp.Verify(secret, code, account.SecondFactor.LastTotpStep, settings.TotpWindow, account.SecondFactor.ClockOffSteps);
         var now = time.GetUtcNow();
         switch (check.Outcome)
         {
