@@ -82,13 +82,13 @@ public sealed class TestFleet : IDisposable
     /// <param name="settings">More configuration, the same on every appliance (e.g. the fleet's WebAuthn relying party).</param>
     public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var fleet = FleetNoticeTests.FleetSettings(cluster, _shared);
+        Settings = FleetNoticeTests.FleetSettings(cluster, _shared);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            fleet[key] = value;
+            Settings[key] = value;
         }
 
-        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: fleet))];
+        Appliances = [.. Enumerable.Range(0, appliances).Select(_ => new CoreHarness(settings: Settings))];
         if (policy is not null)
         {
             Appliances[0].Policy = policy;
@@ -96,6 +96,9 @@ public sealed class TestFleet : IDisposable
     }
 
     public IReadOnlyList<CoreHarness> Appliances { get; }
+
+    /// <summary>The fleet's configuration (NasDash:Fleet:Etcd:*) every appliance runs with.</summary>
+    public Dictionary<string, string?> Settings { get; }
 
     public CoreHarness this[int index] => Appliances[index];
 

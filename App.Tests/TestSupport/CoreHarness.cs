@@ -18,7 +18,7 @@ public sealed class CoreHarness : IDisposable
     /// <summary>2026-01-01T00:00:00Z, the start of a TOTP time step.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly TestCore _core = new();
+    private readonly TestCore _core;
     private readonly int _passwordIterations;
     private readonly int _backupCodeIterations;
     private readonly IDictionary<string, string?>? _settings;
@@ -26,8 +26,9 @@ public sealed class CoreHarness : IDisposable
 
     /// <param name="settings">Configuration over <see cref="TestCore.Settings"/>, e.g. the WebAuthn relying party.</param>
     public CoreHarness(TwoFactorSettings? policy = null, int passwordIterations = 1_000, int backupCodeIterations = 100,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
+        _core = new TestCore(dataDirectory);
         _passwordIterations = passwordIterations;
         _backupCodeIterations = backupCodeIterations;
         _settings = settings;
@@ -86,6 +87,9 @@ public sealed class CoreHarness : IDisposable
 
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
+
+    /// <summary>Stops everything (hosted services such as the fleet watch included) but keeps the data directory, as a stopped server would.</summary>
+    public void Close() => _services.Dispose();
 
     /// <summary>An account enrolled through <see cref="EnrolmentService"/> as setup does it, with its plaintext secrets.</summary>
     public EnrolledAccount CreateEnrolledAccount(string userName, string password = TestPasswords.Default)

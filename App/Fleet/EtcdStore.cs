@@ -33,6 +33,21 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     private const string Tokens = "tokens/";
     private const string Reports = "reports/";
 
+    /// <summary>The keys (relative to the prefix) other fleet services read: the watch, the local copy, join.</summary>
+    public const string AccountsPrefix = Accounts;
+    public const string NamesPrefix = Names;
+    public const string SettingsKeyName = SettingsKey;
+    public const string NotificationsKeyName = NotificationsKey;
+    public const string AlertsPrefix = Alerts;
+    public const string KeyRingPrefix = "keyring/";
+    public const string AuditPrefix = Audit;
+
+    /// <summary>An account's key, relative to the prefix.</summary>
+    public static string AccountKeyOf(Guid id) => AccountKey(id);
+
+    /// <summary>An audit entry's key, relative to the prefix.</summary>
+    public static string AuditKeyOf(long id) => AuditKey(id);
+
     private readonly EtcdClient _client;
     private readonly string _prefix;
     private readonly TimeProvider _time;

@@ -19,7 +19,7 @@ namespace NasDash.Fleet;
 /// </summary>
 public sealed class FleetKeyRing(EtcdClient client, EtcdFleetOptions options, FleetReachability reachability) : IXmlRepository
 {
-    private string Prefix => options.KeyPrefix + "keyring/";
+    private string Prefix => options.KeyPrefix + EtcdStore.KeyRingPrefix;
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {
@@ -104,10 +104,42 @@ public sealed class FleetKeyEncryptor(FleetKeyRingKey key) : IXmlEncryptor
 /// <summary>Reverses <see cref="FleetKeyEncryptor"/>; Data Protection activates it by type name with the service provider.</summary>
 public sealed class FleetKeyDecryptor(IServiceProvider services) : IXmlDecryptor
 {
-    public XElement Decrypt(XElement encryptedElement)
+    private const string EncryptedSecret = "encryptedSecret";
+    private static readonly XNamespace DataProtection = "http://schemas.asp.net/2015/03/dataProtection";
+
+    public XElement Decrypt(XElement encryptedElement) =>
+        Decrypt(encryptedElement, ((FleetKeyRingKey?)services.GetService(typeof(FleetKeyRingKey)))?.Key
+            ?? throw new InvalidOperationException("The fleet's key-ring key is not loaded: this appliance is not configured for the fleet."));
+
+    /// <summary>A key element of the fleet's ring with its secret opened, as a standalone appliance keeps it in &lt;data&gt;/keys.</summary>
+    public static XElement Opened(XElement element, byte[] key)
     {
-        var key = ((FleetKeyRingKey?)services.GetService(typeof(FleetKeyRingKey)))?.Key
-            ?? throw new InvalidOperationException("The fleet's key-ring key is not loaded: this appliance is not configured for the fleet.");
+        var copy = new XElement(element);
+        foreach (var secret in copy.Descendants().Where(e => e.Name.LocalName == EncryptedSecret
+                     && ((string?)e.Attribute("decryptorType") ?? "").Contains(nameof(FleetKeyDecryptor), StringComparison.Ordinal)).ToList())
+        {
+            secret.ReplaceWith(Decrypt(secret.Elements().Single(), key));
+        }
+
+        return copy;
+    }
+
+    /// <summary>A standalone appliance's key element with its secret sealed for the fleet, as Data Protection would write it there.</summary>
+    public static XElement Sealed(XElement element, byte[] key)
+    {
+        var copy = new XElement(element);
+        var encryptor = new FleetKeyEncryptor(new FleetKeyRingKey(key));
+        foreach (var secret in copy.Descendants().Where(e => (bool?)e.Attribute(DataProtection + "requiresEncryption") == true).ToList())
+        {
+            var info = encryptor.Encrypt(secret);
+            secret.ReplaceWith(new XElement(DataProtection + EncryptedSecret, new XAttribute("decryptorType", info.DecryptorType.AssemblyQualifiedName!), info.EncryptedElement));
+        }
+
+        return copy;
+    }
+
+    public static XElement Decrypt(XElement encryptedElement, byte[] key)
+    {
         var nonce = Convert.FromBase64String((string?)encryptedElement.Attribute("nonce") ?? "");
         var tag = Convert.FromBase64String((string?)encryptedElement.Attribute("tag") ?? "");
         var cipher = Convert.FromBase64String(encryptedElement.Value);

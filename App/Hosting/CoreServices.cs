@@ -15,14 +15,15 @@ public static class CoreServices
     /// The engine that keeps the records: the appliance's own LiteDB file, or, with NasDash:Fleet:Etcd:Endpoints set, the
     /// fleet's etcd cluster, whose decisions also hold the fleet's lock on the account.
     /// </summary>
-    private static EtcdFleetOptions? AddRecordStore(this IServiceCollection services, IConfiguration configuration)
+    private static EtcdFleetOptions? AddRecordStore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var fleet = configuration.GetSection($"{NasDashOptions.Section}:Fleet:Etcd").Get<EtcdFleetOptions>() ?? new EtcdFleetOptions();
-        if (!fleet.IsConfigured)
+        var fleet = FleetOptionsOf(configuration);
+        if (!fleet.IsConfigured || FleetMembership.HasLeft(DataDirectoryOf(configuration, environment)))
         {
             services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(),
                 sp.GetService<ILogger<LiteDbStore>>()));
             services.AddRecords<LiteDbStore>();
+            services.AddSingleton<IStoreChanges, NoStoreChanges>();
             return null;
         }
 
@@ -33,8 +34,25 @@ public static class CoreServices
             sp.GetRequiredService<FleetReachability>()));
         services.AddSingleton<IFleetLocks, EtcdFleetLocks>();
         services.AddRecords<EtcdStore>();
+        services.AddSingleton(sp => new FleetWatch(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<FleetKeyRingKey>(),
+            sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FleetWatch>>()));
+        services.AddSingleton<IStoreChanges>(sp => sp.GetRequiredService<FleetWatch>());
+        services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
+        services.AddSingleton(sp => new FleetStatusProbe(fleet, sp.GetRequiredService<FleetWatch>()));
         return fleet;
     }
+
+    /// <summary>NasDash:Fleet:Etcd as configured (its endpoints unset: standalone).</summary>
+    public static EtcdFleetOptions FleetOptionsOf(IConfiguration configuration) =>
+        configuration.GetSection($"{NasDashOptions.Section}:Fleet:Etcd").Get<EtcdFleetOptions>() ?? new EtcdFleetOptions();
+
+    /// <summary>The data directory the options will resolve to, known before they are built.</summary>
+    public static string DataDirectoryOf(IConfiguration configuration, IHostEnvironment environment) =>
+        Storage.DataDirectory.Resolve(configuration[$"{NasDashOptions.Section}:{nameof(NasDashOptions.DataDirectory)}"], environment.ContentRootPath);
+
+    /// <summary>The fleet's key-ring key file: NasDash:Fleet:Etcd:KeyRingKeyFile, or &lt;data&gt;/fleet-keyring.key.</summary>
+    public static string KeyRingKeyFileOf(EtcdFleetOptions fleet, string dataDirectory) =>
+        fleet.KeyRingKeyFile is { Length: > 0 } file ? file : Path.Combine(dataDirectory, EtcdFleetOptions.DefaultKeyRingKeyFile);
 
     private static void AddRecords<TStore>(this IServiceCollection services)
         where TStore : class, IAccountStore, ISettingsStore, IAuditLog, IAlertStore, IApiTokenStore, IReportTokens, IStoreTransactions,
@@ -64,7 +82,7 @@ public static class CoreServices
             return options;
         });
         services.AddSingleton(TimeProvider.System);
-        var fleet = services.AddRecordStore(configuration);
+        var fleet = services.AddRecordStore(configuration, environment);
 
         services.AddDataProtection().SetApplicationName("NasDash");
         if (fleet is null)
@@ -80,7 +98,7 @@ public static class CoreServices
         {
             services.AddSingleton<FleetKeyRing>();
             services.AddSingleton(sp => new FleetKeyRingKey(FleetKeyRing.LoadOrCreateKey(
-                fleet.KeyRingKeyFile ?? Path.Combine(sp.GetRequiredService<NasDashOptions>().DataDirectory, EtcdFleetOptions.DefaultKeyRingKeyFile),
+                KeyRingKeyFileOf(fleet, sp.GetRequiredService<NasDashOptions>().DataDirectory),
                 fleetHasKeys: sp.GetRequiredService<FleetKeyRing>().GetAllElements().Count > 0)));
             services.AddOptions<KeyManagementOptions>().Configure<FleetKeyRing, FleetKeyRingKey>((keyManagement, ring, key) =>
             {

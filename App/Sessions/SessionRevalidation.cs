@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
+using NasDash.Storage;
 
 namespace NasDash.Sessions;
 
@@ -17,16 +18,25 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     private readonly SecurityEvents _events;
     private readonly SessionRechecks _rechecks;
     private readonly ILogger<SessionRevalidation> _logger;
+    private readonly IStoreChanges? _changes;
 
-    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SecurityEvents events, SessionRechecks rechecks, TimeProvider time)
+    /// <param name="changes">In a fleet, another appliance's change to an account (a reset, super-lockout, password change)
+    /// re-checks that account's open pages here at once rather than at their next periodic check.</param>
+    public SessionRevalidation(ILoggerFactory loggerFactory, SessionValidator validator, SecurityEvents events, SessionRechecks rechecks, TimeProvider time,
+        IStoreChanges? changes = null)
         : base(loggerFactory)
     {
+        _changes = changes;
         _validator = validator;
         _time = time;
         _events = events;
         _rechecks = rechecks;
         _logger = loggerFactory.CreateLogger<SessionRevalidation>();
         _events.SessionsEnded += OnSessionsEnded;
+        if (_changes is not null)
+        {
+            _changes.Changed += OnStoreChanged;
+        }
     }
 
     /// <summary>The longest a page is spared while its person's own change runs (<see cref="SessionRenewal"/>).</summary>
@@ -76,12 +86,26 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
 
     private void OnSessionsEnded(Guid accountId) => _ = EndIfRevokedAsync(accountId);
 
-    private async Task EndIfRevokedAsync(Guid accountId)
+    private void OnStoreChanged(StoreChange change)
+    {
+        switch (change)
+        {
+            case StoreChange.AccountChanged account:
+                _ = EndIfRevokedAsync(account.AccountId);
+                break;
+            case StoreChange.ApplianceLockChanged:
+                _ = EndIfRevokedAsync(null);
+                break;
+        }
+    }
+
+    /// <param name="accountId">Whose sessions to re-check; null: every session (the appliance-wide lock).</param>
+    private async Task EndIfRevokedAsync(Guid? accountId)
     {
         try
         {
             var state = await GetAuthenticationStateAsync();
-            if (state.User.AccountId() == accountId && !Keeps(state.User))
+            if ((accountId is null || state.User.AccountId() == accountId) && !Keeps(state.User))
             {
                 SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
             }
@@ -107,6 +131,11 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     protected override void Dispose(bool disposing)
     {
         _events.SessionsEnded -= OnSessionsEnded;
+        if (_changes is not null)
+        {
+            _changes.Changed -= OnStoreChanged;
+        }
+
         base.Dispose(disposing);
     }
 }

@@ -18,15 +18,23 @@ public sealed class SshCore : IDisposable
 
     /// <param name="dataDirectory">An existing data directory to open again (it is deleted on Dispose), or null for a new one.</param>
     /// <param name="reconcile">Runs the SSH reconciler as the server does, which applies a lockout event's shut-off off the sign-in.</param>
-    public SshCore(string dropInDirectory, string pidFile, string? procRoot = null, string? dataDirectory = null, bool reconcile = false)
+    /// <param name="settings">Configuration over the test's, e.g. a fleet (NasDash:Fleet:Etcd:*), whose watch then runs with the reconciler.</param>
+    public SshCore(string dropInDirectory, string pidFile, string? procRoot = null, string? dataDirectory = null, bool reconcile = false,
+        IDictionary<string, string?>? settings = null)
     {
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("nasdash-ssh-data-").FullName;
         var services = new ServiceCollection();
-        new TestCore(DataDirectory).AddTo(services, TimeProvider.System, backupCodeIterations: 10, overrides: new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>
         {
             ["NasDash:Ssh:DropInDirectory"] = dropInDirectory,
             ["NasDash:Ssh:PidFile"] = pidFile,
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
+        new TestCore(DataDirectory).AddTo(services, TimeProvider.System, backupCodeIterations: 10, overrides: overrides);
         if (procRoot is not null)
         {
             // A process table with nothing in it: these tests must never signal a real process.
@@ -40,6 +48,7 @@ public sealed class SshCore : IDisposable
         {
             _reconciliation = _services.GetServices<IHostedService>().OfType<SshReconciliation>().Single();
             _reconciliation.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            _services.GetServices<IHostedService>().OfType<NasDash.Fleet.FleetWatch>().SingleOrDefault()?.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
     }
 

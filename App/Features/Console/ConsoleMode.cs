@@ -53,7 +53,8 @@ public static class ConsoleMode
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, ConsoleIo.System());
 
-    public static async Task<int> RunAsync(string[] args, ConsoleIo io)
+    /// <param name="settings">Configuration over the host's (tests: a fleet of their own).</param>
+    public static async Task<int> RunAsync(string[] args, ConsoleIo io, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var data = new Option<string?>("--data")
         {
@@ -80,7 +81,14 @@ public static class ConsoleMode
         {
             wiringEnable, wiringDisable, wiringStatus,
         };
-        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor, sshCode };
+        (IConfiguration, IHostEnvironment) Settings()
+        {
+            var (configuration, environment) = HostSettings();
+            return settings is null ? (configuration, environment) : (new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(settings).Build(), environment);
+        }
+
+        var fleet = FleetCommands.Create(io, data, DataDirectoryOf, Settings, Actor);
+        var console = new Command(Verb, "The appliance's local console. Without a command: an interactive menu.") { data, status, unlock, resetPassword, sshEnable, sshTwoFactor, fleet, sshCode };
         // Named as the packaged program is on the PATH, whatever file the process was started from.
         var root = new Command("nasdash", "NasDash: the NAS appliance's web dashboard and its local console.") { new HelpOption(), console };
 

@@ -21,8 +21,8 @@ public enum ConsoleOutcome
     Failed,
 }
 
-/// <summary>The answer to a request; Status is set for the status verb.</summary>
-public sealed record ConsoleReply(ConsoleOutcome Outcome, string Message, ApplianceStatus? Status = null)
+/// <summary>The answer to a request; Status is set for the status verb, Fleet for fleet-status.</summary>
+public sealed record ConsoleReply(ConsoleOutcome Outcome, string Message, ApplianceStatus? Status = null, NasDash.Fleet.FleetStatus? Fleet = null)
 {
     public bool Succeeded => Outcome == ConsoleOutcome.Done;
 
@@ -47,6 +47,8 @@ public static class ConsoleProtocol
     public const string SshEnable = "ssh-enable";
     /// <summary>pam_nasdash.so's question: is this code right for this user now? Done means yes.</summary>
     public const string SshCode = "ssh-code";
+    /// <summary>`fleet status` while a server runs: its watch knows the local copy's revision.</summary>
+    public const string FleetStatus = "fleet-status";
 
     /// <summary>Longest request line accepted; a password is at most 1024 characters.</summary>
     public const int MaxLineLength = 16 * 1024;

@@ -11,7 +11,8 @@ namespace NasDash.Features.Console;
 /// lives in the data directory with mode 0600 and is never on TCP: whoever can reach it can read the store anyway.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "_stopping is never disposed on purpose: see its comment.")]
-public sealed class ConsoleSocketServer(IStoreEngine store, NasDashOptions options, AccountAdministration administration, SshCodeCheck sshCodes, ILogger<ConsoleSocketServer> logger)
+public sealed class ConsoleSocketServer(IStoreEngine store, NasDashOptions options, AccountAdministration administration, SshCodeCheck sshCodes, ILogger<ConsoleSocketServer> logger,
+    NasDash.Fleet.FleetStatusProbe? fleet = null)
     : IHostedService
 {
     public const string FileName = "console.sock";
@@ -177,9 +178,16 @@ public sealed class ConsoleSocketServer(IStoreEngine store, NasDashOptions optio
             actor += $" (uid {peer.UserId})";
         }
 
-        if (request.Verb != ConsoleProtocol.Status)
+        if (request.Verb is not ConsoleProtocol.Status and not ConsoleProtocol.FleetStatus)
         {
             logger.LogInformation("Local console: {Request} by {Actor}", request, actor);
+        }
+
+        if (request.Verb == ConsoleProtocol.FleetStatus)
+        {
+            return fleet is null
+                ? new ConsoleReply(ConsoleOutcome.Rejected, FleetCommands.NotInFleet)
+                : new ConsoleReply(ConsoleOutcome.Done, "", Fleet: await fleet.ProbeAsync(cancellationToken));
         }
 
         return await ConsoleProtocol.HandleAsync(() => administration, sshCodes, request, actor, cancellationToken);

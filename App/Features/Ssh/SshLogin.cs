@@ -249,6 +249,45 @@ public sealed class SshLogin(
         }
     }
 
+    /// <summary>
+    /// Makes this sshd match the SSH state another appliance of the fleet stored: shut off after a lockout event there, or
+    /// allowed again after it was re-enabled there. That appliance committed the event's facts and notices; this one only
+    /// applies the state to its own sshd and audits what it did.
+    /// </summary>
+    public void ReconcileWithFleet()
+    {
+        lock (_gate)
+        {
+            var state = settings.Get().Ssh;
+            if (state.LoginDisabled && !daemon.DropInPresent)
+            {
+                var result = ShutOff();
+                _lastProblem = result.Complete ? null : $"Part of the shut-off failed after a lockout event in the fleet: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable.";
+                audit.Append(new AuditEvent
+                {
+                    At = time.GetUtcNow(),
+                    Event = AuditNames.SshDisabled.Id,
+                    Outcome = result.Complete ? "succeeded" : "incomplete",
+                    Detail = $"applied on {Environment.MachineName} from the fleet: {state.DisabledReason}; {result.Summary}",
+                });
+                ShutOffApplied?.Invoke(result);
+            }
+            else if (!state.LoginDisabled && daemon.DropInPresent)
+            {
+                var problem = daemon.RemoveDenyAll() ??
+                              (daemon.FindListener() is ListenerLookup.Running running ? daemon.Reload(running.Listener) : null);
+                _lastProblem = problem;
+                audit.Append(new AuditEvent
+                {
+                    At = time.GetUtcNow(),
+                    Event = AuditNames.SshEnabled.Id,
+                    Outcome = problem is null ? "succeeded" : "failed",
+                    Detail = problem ?? $"enabled again on {Environment.MachineName}: SSH sign-in was re-enabled in the fleet",
+                });
+            }
+        }
+    }
+
     public SshStatus Status()
     {
         var current = settings.Get();

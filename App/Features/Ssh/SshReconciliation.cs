@@ -5,11 +5,13 @@ namespace NasDash.Features.Ssh;
 /// <summary>
 /// Keeps the machine in line with the store: at start-up it re-applies the SSH login state, and on a lockout event it
 /// applies the shut-off the sign-in only recorded (drop-in, sshd reload, sessions ended), off the request; once a minute
-/// as well, for changes made where no event reaches this process.
+/// as well, for changes made where no event reaches this process. In a fleet, the SSH state another appliance changed (a
+/// lockout event there, or SSH enabled again there) reaches it through the fleet watch and is applied to this sshd at once.
 /// </summary>
 public sealed class SshReconciliation(
     SshLogin login,
     SecurityEvents events,
+    IStoreChanges changes,
     IAlertStore alerts,
     NasDashOptions options,
     ILogger<SshReconciliation> log) : BackgroundService
@@ -37,7 +39,18 @@ public sealed class SshReconciliation(
             }
         }
 
+        var fleetChanged = 0;
+        void OnStoreChanged(StoreChange change)
+        {
+            if (change is StoreChange.SshStateChanged)
+            {
+                Interlocked.Exchange(ref fleetChanged, 1);
+                OnChanged();
+            }
+        }
+
         events.Changed += OnChanged;
+        changes.Changed += OnStoreChanged;
         try
         {
             Guarded(RemoveLegacyUsersFile);
@@ -46,7 +59,16 @@ public sealed class SshReconciliation(
             {
                 // A lockout event's shut-off, recorded inside the sign-in and applied here, off the request.
                 Guarded(() => login.ApplyPendingShutOffs());
-                await changed.WaitAsync(Interval, stoppingToken);
+                // The stored state another appliance wrote; in a fleet also once a minute, should a change have been missed.
+                if (Interlocked.Exchange(ref fleetChanged, 0) == 1)
+                {
+                    Guarded(login.ReconcileWithFleet);
+                }
+
+                if (!await changed.WaitAsync(Interval, stoppingToken) && changes.Shared)
+                {
+                    Interlocked.Exchange(ref fleetChanged, 1);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -55,6 +77,7 @@ public sealed class SshReconciliation(
         finally
         {
             events.Changed -= OnChanged;
+            changes.Changed -= OnStoreChanged;
         }
     }
 

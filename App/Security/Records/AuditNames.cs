@@ -32,6 +32,8 @@ public static class AuditNames
     public static readonly AuditName ConsoleUnlock = new("console.unlock", "Console: account unlocked", 1030);
     public static readonly AuditName ConsoleResetPassword = new("console.reset-password", "Console: password reset", 1031);
     public static readonly AuditName ConsoleSshEnable = new("console.ssh-enable", "Console: SSH sign-in re-enabled", 1032);
+    public static readonly AuditName ConsoleFleetLeave = new("console.fleet-leave", "Console: left the fleet (standalone again)", 1033);
+    public static readonly AuditName ConsoleFleetJoin = new("console.fleet-join", "Console: joined the fleet", 1034);
     public static readonly AuditName UsersCreated = new("users.created", "Administrator created", 1040);
     public static readonly AuditName UsersDeleted = new("users.deleted", "Administrator deleted", 1041);
     public static readonly AuditName UsersSecondFactorReset = new("users.second-factor-reset", "Second factor reset", 1042);
