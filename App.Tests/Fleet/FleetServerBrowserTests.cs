@@ -41,7 +41,7 @@ public sealed class FleetServerBrowserTests(Chromium chromium, ThreeServers flee
     }
 
     [Fact]
-    public async Task SecondFactorResetByAnotherAdministratorOnServer2_EndsTheOpenPageOnServer1AtItsNextRecheck()
+    public async Task SecondFactorResetByAnotherAdministratorOnServer2_EndsTheOpenPageOnServer1WithinTheRecheckInterval()
     {
         var alice = TestAdministrators.Seed(fleet[1].Services, "rita");
         var owner = TestAdministrators.Seed(fleet[2].Services, "rita-owner");
@@ -59,11 +59,11 @@ public sealed class FleetServerBrowserTests(Chromium chromium, ThreeServers flee
         {
             await using var aliceTab = await BrowserPage.OpenAsync(chromium, fleet[1]);
             await using var ownerTab = await BrowserPage.OpenAsync(chromium, fleet[2]);
-            await aliceTab.RunAsync(nameof(SecondFactorResetByAnotherAdministratorOnServer2_EndsTheOpenPageOnServer1AtItsNextRecheck), async a =>
+            await aliceTab.RunAsync(nameof(SecondFactorResetByAnotherAdministratorOnServer2_EndsTheOpenPageOnServer1WithinTheRecheckInterval), async a =>
             {
                 await BrowserSignIn.SignInAsync(a, fleet[1], alice);
                 await a.WaitInteractiveAsync();
-                await ownerTab.RunAsync(nameof(SecondFactorResetByAnotherAdministratorOnServer2_EndsTheOpenPageOnServer1AtItsNextRecheck) + "-owner", async o =>
+                await ownerTab.RunAsync(nameof(SecondFactorResetByAnotherAdministratorOnServer2_EndsTheOpenPageOnServer1WithinTheRecheckInterval) + "-owner", async o =>
                 {
                     await BrowserSignIn.SignInAsync(o, fleet[2], owner, "/users");
                     var row = o.Page.Locator("tr").Filter(new LocatorFilterOptions { Has = o.Page.GetByText("rita", new PageGetByTextOptions { Exact = true }) });
@@ -74,12 +74,11 @@ public sealed class FleetServerBrowserTests(Chromium chromium, ThreeServers flee
                     await o.ById("users-enrolment-code").WaitForAsync();
                 });
 
-                // The reset is committed (the enrolment code is on server 2's page): every re-check server 1 begins from now on
-                // reads the new stamp, and the first one ends the page.
+                // The reset is committed (the enrolment code is on server 2's page). Server 1 ends the page when its watch
+                // brings the change, or at the latest at the page's next periodic re-check: none from now on keeps it.
                 var committed = DateTimeOffset.UtcNow;
                 await a.WaitForUrlAsync("/login");
 
-                Assert.Contains(rechecks, r => !r.Kept);
                 Assert.All(rechecks.Where(r => r.At >= committed), r => Assert.False(r.Kept, $"A re-check at {r.At:O}, after the reset, kept the page."));
             });
         }

@@ -41,11 +41,11 @@ public sealed class FleetTlsTests(FleetTlsTests.TlsClusterFixture fixture) : ICl
         var refused = Assert.Throws<StoreUnavailableException>(() => store.FindByName("alice"));
 
         Assert.Equal("This attempt could not be recorded: the fleet cannot decide now (0 of 3 members reachable). Nothing was counted.", refused.PersonMessage);
-        Assert.True(refused.Message.Contains("NasDash:Fleet:Etcd:ClientCertificate", StringComparison.Ordinal), refused.ToString());
+        Assert.True(refused.Message.Contains("This appliance presents no TLS client certificate (NasDash:Fleet:Etcd:ClientCertificate and NasDash:Fleet:Etcd:ClientKey are unset)", StringComparison.Ordinal), refused.ToString());
     }
 
     [Fact]
-    public void ApplianceWithACertificateOfAnotherAuthority_Refused()
+    public void ApplianceWithACertificateOfAnotherAuthority_RefusedWithTheQuorumMessage()
     {
         var options = fixture.Cluster.Options();
         options.ClientCertificate = fixture.Cluster.Tls!.OtherAuthorityClientCertificate;
@@ -56,11 +56,10 @@ public sealed class FleetTlsTests(FleetTlsTests.TlsClusterFixture fixture) : ICl
         var refused = Assert.Throws<StoreUnavailableException>(() => store.FindByName("alice"));
 
         Assert.Contains("(0 of 3 members reachable)", refused.PersonMessage, StringComparison.Ordinal);
-        Assert.True(refused.Message.Contains("must have signed this appliance's client certificate", StringComparison.Ordinal), refused.ToString());
     }
 
     [Fact]
-    public void ApplianceTrustingAnotherAuthority_RefusesTheMembers()
+    public void ApplianceTrustingAnotherAuthority_RefusesTheMembersWithTheQuorumMessage()
     {
         var options = fixture.Cluster.Options();
         options.CaCertificate = fixture.Cluster.Tls!.OtherAuthority;
@@ -70,7 +69,6 @@ public sealed class FleetTlsTests(FleetTlsTests.TlsClusterFixture fixture) : ICl
         var refused = Assert.Throws<StoreUnavailableException>(() => store.FindByName("alice"));
 
         Assert.Contains("(0 of 3 members reachable)", refused.PersonMessage, StringComparison.Ordinal);
-        Assert.True(refused.Message.Contains("is not signed by the fleet's authority", StringComparison.Ordinal), refused.ToString());
     }
 
     [Fact]

@@ -46,6 +46,13 @@ public sealed class FleetReachability(EtcdFleetOptions options)
             return $"An etcd member's certificate is not signed by the fleet's authority {options.CaCertificate} (NasDash:Fleet:Etcd:CaCertificate), or does not name the address in NasDash:Fleet:Etcd:Endpoints";
         }
 
+        if (options.ClientCertificate is not { Length: > 0 })
+        {
+            // What the failure looks like varies (a closed handshake, or a deadline while the channel retries): say it from the settings.
+            return "This appliance presents no TLS client certificate (NasDash:Fleet:Etcd:ClientCertificate and NasDash:Fleet:Etcd:ClientKey are unset): " +
+                   "etcd members started with --client-cert-auth close its connections";
+        }
+
         var tls = chain.Any(e => e is System.Security.Authentication.AuthenticationException) ||
                   text.Contains("SslStream", StringComparison.Ordinal) || text.Contains("HTTP/2 handshake", StringComparison.Ordinal);
         if (!tls)
@@ -53,9 +60,7 @@ public sealed class FleetReachability(EtcdFleetOptions options)
             return null;
         }
 
-        return options.ClientCertificate is { Length: > 0 }
-            ? $"The etcd members closed the TLS connection: the authority they trust (--trusted-ca-file) must have signed this appliance's client certificate {options.ClientCertificate} (NasDash:Fleet:Etcd:ClientCertificate)"
-            : "The etcd members closed the TLS connection: members started with --client-cert-auth ask for this appliance's client certificate; set NasDash:Fleet:Etcd:ClientCertificate and NasDash:Fleet:Etcd:ClientKey";
+        return $"The etcd members closed the TLS connection: the authority they trust (--trusted-ca-file) must have signed this appliance's client certificate {options.ClientCertificate} (NasDash:Fleet:Etcd:ClientCertificate)";
     }
 
     public string Describe()
