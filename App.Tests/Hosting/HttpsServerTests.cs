@@ -16,7 +16,10 @@ public sealed partial class HttpsServerTests
     {
         using var data = new TempDirectory();
         var first = await ServeOnceAsync(data.Path);
-        var second = await ServeOnceAsync(data.Path, "--NasDash:PasswordIterations", "1000");
+        // An appliance that left its fleet serves standalone, and says why the fleet it is still configured with is ignored.
+        File.WriteAllText(NasDash.Fleet.FleetMembership.LeftMarker(data.Path), System.Text.Json.JsonSerializer.Serialize(
+            new NasDash.Fleet.LeftFleet("/nasdash/", "http://127.0.0.1:9", DateTimeOffset.UtcNow, 7)));
+        var second = await ServeOnceAsync(data.Path, "--NasDash:PasswordIterations", "1000", "--NasDash:Fleet:Etcd:Endpoints", "http://127.0.0.1:9");
 
         var stored = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(data.Path, ApplianceCertificate.FileName), null);
         Assert.Equal(stored.Thumbprint, first.Thumbprint);
@@ -28,6 +31,9 @@ public sealed partial class HttpsServerTests
         // A work factor is honoured as configured, whatever the environment is called, and a cheap one is said out loud.
         Assert.DoesNotContain(first.Log, l => l.Contains("NasDash:PasswordIterations is", StringComparison.Ordinal));
         Assert.Contains(second.Log, l => l.Contains("NasDash:PasswordIterations is 1000, below the recommended", StringComparison.Ordinal));
+        Assert.DoesNotContain(first.Log, l => l.Contains("left its fleet", StringComparison.Ordinal));
+        Assert.Contains(second.Log, l => l.Contains("This appliance left its fleet (prefix /nasdash/)", StringComparison.Ordinal) &&
+                                         l.Contains("ignores NasDash:Fleet:Etcd", StringComparison.Ordinal));
     }
 
     private sealed record Served(string Thumbprint, IReadOnlyList<string> Log);

@@ -16,6 +16,7 @@ internal static class StartupBanner
             string.Join(", ", addresses), options.DataDirectory);
 
         WarnAboutCheapHashing(logger, options);
+        WarnAboutLeftFleet(logger, app.Services.GetRequiredService<IConfiguration>(), options);
         var secureCookies = options.Session.CookiesRequireHttps(app.Environment);
         var exposedPlainHttp = addresses.Where(IsPlainHttpBeyondLoopback).ToList();
         if (secureCookies && exposedPlainHttp.Count > 0 && options.TrustedProxies.Count == 0)
@@ -25,6 +26,17 @@ internal static class StartupBanner
                 "from another machine fails there. Listen on https (e.g. --urls https://0.0.0.0:8443; a self-signed " +
                 "certificate is created in the data directory) or put a TLS proxy in front (NasDash:TrustedProxies).",
                 string.Join(", ", exposedPlainHttp));
+        }
+    }
+
+    /// <summary>A fleet still configured after `fleet leave` is ignored; say so, or the next person wonders why nothing is shared.</summary>
+    private static void WarnAboutLeftFleet(ILogger logger, IConfiguration configuration, NasDashOptions options)
+    {
+        var fleet = configuration.GetSection("NasDash:Fleet:Etcd").Get<NasDash.Fleet.EtcdFleetOptions>();
+        if (fleet?.IsConfigured == true && NasDash.Fleet.FleetMembership.Left(options.DataDirectory) is { } left)
+        {
+            logger.LogWarning("This appliance left its fleet (prefix {Prefix}) on {LeftAt:u}: it runs standalone and ignores NasDash:Fleet:Etcd while {Marker} exists. Remove the fleet settings from the configuration, or run \"nasdash console fleet join\" to join again.",
+                left.Prefix, left.LeftAt, NasDash.Fleet.FleetMembership.LeftMarker(options.DataDirectory));
         }
     }
 
