@@ -18,6 +18,9 @@ public sealed class FleetFaultTests
         var alice = appliance.CreateEnrolledAccount("alice");
         var challenge = await appliance.ChallengeAsync(alice);
         var before = appliance.Stored(alice);
+        var (openPage, session) = OpenPageOf(appliance, before);
+        using var _ = openPage;
+        Assert.True(openPage.Keeps(session));
 
         cluster.Kill(1);
         cluster.Kill(2);
@@ -25,6 +28,8 @@ public sealed class FleetFaultTests
             appliance.SignIn.SubmitTotpAsync(challenge, appliance.WrongCode(alice), "192.0.2.9", TestContext.Current.CancellationToken));
 
         Assert.Equal("This attempt could not be recorded: the fleet cannot decide now (1 of 3 members reachable). Nothing was counted.", refused.PersonMessage);
+        // A page already open cannot be re-checked, and stays, read-only.
+        Assert.True(openPage.Keeps(session));
         cluster.Restart(1);
         cluster.Restart(2);
         cluster.WaitUntilWritable(TimeSpan.FromSeconds(30));
@@ -34,6 +39,24 @@ public sealed class FleetFaultTests
         var again = await appliance.SignIn.SubmitTotpAsync(await appliance.ChallengeAsync(alice), appliance.NextCode(alice), "192.0.2.1",
             TestContext.Current.CancellationToken);
         Assert.IsType<SecondFactorResult.SignedIn>(again);
+    }
+
+    private static (NasDash.Sessions.SessionRevalidation Page, System.Security.Claims.ClaimsPrincipal Session) OpenPageOf(CoreHarness appliance, Account account)
+    {
+        var options = new NasDashOptions();
+        var activity = new NasDash.Sessions.SessionActivity(appliance.Time, options);
+        const string id = "open-page";
+        activity.Start(id);
+        var session = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [
+            new(System.Security.Claims.ClaimTypes.NameIdentifier, account.Id.ToString()),
+            new(NasDash.Sessions.SessionClaims.Stamp, account.SecurityStamp),
+            new(NasDash.Sessions.SessionClaims.SessionId, id),
+            new(NasDash.Sessions.SessionClaims.IssuedAt, appliance.Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ], "test"));
+        var validator = new NasDash.Sessions.SessionValidator(appliance.Accounts, appliance.Settings, activity, options);
+        return (new NasDash.Sessions.SessionRevalidation(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, validator,
+            new NasDash.Security.Ledger.SecurityEvents(), new NasDash.Sessions.SessionRechecks(), appliance.Time), session);
     }
 
     [Fact]

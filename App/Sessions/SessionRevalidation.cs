@@ -68,20 +68,44 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
     }
 
     /// <summary>
-    /// Whether the circuit's session stays. A check that throws (the store unreadable) ends it: the base class would log
-    /// the exception and stop re-checking this circuit for good, which would leave a revoked session open.
+    /// The longest an open page stays, read-only, while the store cannot be read (a fleet without quorum, a failing disk).
+    /// </summary>
+    public static readonly TimeSpan UnreadableLimit = TimeSpan.FromMinutes(10);
+
+    private long? _unreadableSince;
+
+    /// <summary>
+    /// Whether the circuit's session stays. A check that throws never propagates: the base class would log the exception
+    /// and stop re-checking this circuit for good, which would leave a revoked session open.
     /// </summary>
     internal bool Keeps(ClaimsPrincipal user)
     {
         try
         {
-            return Spared || _validator.Check(user) == SessionVerdict.Valid;
+            var kept = Spared || _validator.Check(user) == SessionVerdict.Valid;
+            _unreadableSince = null;
+            return kept;
+        }
+        catch (StoreUnavailableException ex) when (KeptWhileUnreadable(user))
+        {
+            // Whether the session was revoked cannot be known, but nothing this page does can be recorded either (every
+            // write is refused with the reason), and on this side nobody can revoke it: it stays as it is, read-only,
+            // within its own limits, for at most UnreadableLimit.
+            _logger.LogWarning("The session of an open page could not be checked ({Reason}); the page stays, read-only, for up to {Limit}",
+                ex.PersonMessage, UnreadableLimit);
+            return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _logger.LogWarning(ex, "The session of an open page could not be checked; the page signs out");
             return false;
         }
+    }
+
+    private bool KeptWhileUnreadable(ClaimsPrincipal user)
+    {
+        _unreadableSince ??= _time.GetTimestamp();
+        return _time.GetElapsedTime(_unreadableSince.Value) < UnreadableLimit && _validator.WithinLimits(user) == SessionVerdict.Valid;
     }
 
     private void OnSessionsEnded(Guid accountId) => _ = EndIfRevokedAsync(accountId);

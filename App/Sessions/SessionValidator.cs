@@ -35,6 +35,15 @@ public sealed class SessionValidator(IAccountStore accounts, ISettingsStore sett
             return SessionVerdict.Revoked;
         }
 
+        return WithinLimits(user);
+    }
+
+    /// <summary>
+    /// The limits this appliance keeps by itself (absolute lifetime, idle timeout): all that can be judged of a session
+    /// while the store cannot be read.
+    /// </summary>
+    public SessionVerdict WithinLimits(ClaimsPrincipal user)
+    {
         var session = user.SessionIdOf();
         if (IssuedAt(user) is not { } issued || activity.SignedInFor(session, issued) >= options.Session.AbsoluteLifetime)
         {
