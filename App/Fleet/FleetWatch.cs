@@ -341,19 +341,6 @@ public sealed class FleetWatch : BackgroundService, IStoreChanges
 
     private string Relative(ByteString key) => key.ToStringUtf8()[Prefix.Length..];
 
-    /// <summary>etcd's range end for every key starting with <paramref name="prefix"/>: the prefix with its last byte plus one.</summary>
-    public static ByteString RangeEnd(string prefix)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(prefix);
-        for (var i = bytes.Length - 1; i >= 0; i--)
-        {
-            if (bytes[i] < 0xff)
-            {
-                bytes[i]++;
-                return ByteString.CopyFrom(bytes, 0, i + 1);
-            }
-        }
-
-        return ByteString.CopyFrom(0);
-    }
+    /// <summary>etcd's range end for every key starting with <paramref name="prefix"/> (NasDash's prefixes are ASCII).</summary>
+    public static ByteString RangeEnd(string prefix) => ByteString.CopyFromUtf8(EtcdClient.GetRangeEnd(prefix));
 }

@@ -86,13 +86,17 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
             _unreadableSince = null;
             return kept;
         }
-        catch (StoreUnavailableException ex) when (KeptWhileUnreadable(user))
+        catch (StoreUnavailableException ex) when (KeptWhileUnreadable(user, out var first))
         {
             // Whether the session was revoked cannot be known, but nothing this page does can be recorded either (every
             // write is refused with the reason), and on this side nobody can revoke it: it stays as it is, read-only,
-            // within its own limits, for at most UnreadableLimit.
-            _logger.LogWarning("The session of an open page could not be checked ({Reason}); the page stays, read-only, for up to {Limit}",
-                ex.PersonMessage, UnreadableLimit);
+            // within its own limits, for at most UnreadableLimit. Said once per outage, not at every re-check.
+            if (first)
+            {
+                _logger.LogWarning("The session of an open page could not be checked ({Reason}); the page stays, read-only, for up to {Limit}",
+                    ex.PersonMessage, UnreadableLimit);
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -102,8 +106,9 @@ public sealed class SessionRevalidation : RevalidatingServerAuthenticationStateP
         }
     }
 
-    private bool KeptWhileUnreadable(ClaimsPrincipal user)
+    private bool KeptWhileUnreadable(ClaimsPrincipal user, out bool first)
     {
+        first = _unreadableSince is null;
         _unreadableSince ??= _time.GetTimestamp();
         return _time.GetElapsedTime(_unreadableSince.Value) < UnreadableLimit && _validator.WithinLimits(user) == SessionVerdict.Valid;
     }
