@@ -81,6 +81,13 @@ public sealed class ThrowawayRootTests
         var root = new ThrowawayRoot();
         // setsid -f detaches it from the process the test started, as a daemon would.
         Assert.Equal(0, root.Run("sh", "-c", $"setsid -f sleep {marker} >/dev/null 2>&1").ExitCode);
+        // setsid -f returns once it has forked: the child may not have become "sleep" yet.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (HostTools.ProcessesRunning($"sleep {marker}").Count == 0 && started.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(20);
+        }
+
         Assert.Single(HostTools.ProcessesRunning($"sleep {marker}"));
 
         root.Dispose();
