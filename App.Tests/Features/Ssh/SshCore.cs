@@ -67,7 +67,17 @@ public sealed class SshCore : IDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        return await _shutOffs.Reader.ReadAsync(timeout.Token);
+        try
+        {
+            return await _shutOffs.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            var stored = Get<ISettingsStore>().Get().Ssh;
+            throw new TimeoutException(
+                $"The reconciler applied no shut-off within 10 s: shut-off still pending {Ssh.ShutOffPending}, stored LoginDisabled {stored.LoginDisabled} ({stored.DisabledReason}), " +
+                $"drop-in present {Get<SshDaemon>().DropInPresent}; SSH audit: {string.Join(" | ", Audit("ssh.").Select(a => $"{a.At:HH:mm:ss.fff} {a.Event} {a.Outcome} {a.Detail}"))}");
+        }
     }
 
     private readonly SshReconciliation? _reconciliation;

@@ -20,9 +20,13 @@ public sealed class SshReconciliation(
     public const string LegacyUsersFile = "users.oath";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Its steps block (sshd's reload and the session sweep poll for up to 9 s), so it has a thread of its own: a shut-off
+    // must not wait for a free thread-pool thread when the web app is busy, nor take one from the web app for seconds.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
-        await Task.Yield();
         using var changed = new SemaphoreSlim(0, 1);
         void OnChanged()
         {
@@ -65,7 +69,7 @@ public sealed class SshReconciliation(
                     Guarded(login.ReconcileWithFleet);
                 }
 
-                if (!await changed.WaitAsync(Interval, stoppingToken) && changes.Shared)
+                if (!changed.Wait(Interval, stoppingToken) && changes.Shared)
                 {
                     Interlocked.Exchange(ref fleetChanged, 1);
                 }
