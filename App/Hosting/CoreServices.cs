@@ -20,8 +20,11 @@ public static class CoreServices
         var fleet = FleetOptionsOf(configuration);
         if (!fleet.IsConfigured || FleetMembership.HasLeft(DataDirectoryOf(configuration, environment)))
         {
-            services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILogger<LiteDbStore>>()));
+            services.AddSingleton(sp =>
+            {
+                FleetJoinMarker.RefuseWhileJoining(sp.GetRequiredService<NasDashOptions>().DataDirectory);
+                return new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<LiteDbStore>>());
+            });
             services.AddRecords<LiteDbStore>();
             services.AddSingleton<IStoreChanges, NoStoreChanges>();
             return null;
@@ -30,8 +33,11 @@ public static class CoreServices
         services.AddSingleton(fleet);
         services.AddSingleton(_ => EtcdConnection.Open(fleet));
         services.AddSingleton<FleetReachability>();
-        services.AddSingleton(sp => new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<FleetReachability>()));
+        services.AddSingleton(sp =>
+        {
+            FleetJoinMarker.RefuseWhileJoining(sp.GetRequiredService<NasDashOptions>().DataDirectory);
+            return new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<FleetReachability>());
+        });
         services.AddSingleton<IFleetLocks, EtcdFleetLocks>();
         services.AddRecords<EtcdStore>();
         services.AddSingleton(sp => new FleetWatch(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<FleetKeyRingKey>(),
