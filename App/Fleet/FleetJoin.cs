@@ -55,7 +55,9 @@ public static class FleetJoin
         }
         catch (RpcException ex)
         {
-            throw new StoreRefusedException($"The fleet cannot be reached ({new FleetReachability(fleet).Describe()}): nothing changed.", ex);
+            throw new StoreRefusedException(EtcdPermissions.Refusal(ex, fleet, "read") is { } refused
+                ? $"{refused}. Nothing changed."
+                : $"The fleet cannot be reached ({new FleetReachability(fleet).Describe()}): nothing changed.", ex);
         }
 
         var mapper = LiteDbStore.CreateMapper();
@@ -129,7 +131,9 @@ public static class FleetJoin
         }
         catch (RpcException ex)
         {
-            throw new StoreRefusedException($"The fleet did not take the join ({new FleetReachability(fleet).Describe()}): nothing changed in it, nor here.", ex);
+            throw new StoreRefusedException(EtcdPermissions.Refusal(ex, fleet, "write") is { } refused
+                ? $"{refused}. Nothing changed."
+                : $"The fleet did not take the join ({new FleetReachability(fleet).Describe()}): nothing changed in it, nor here.", ex);
         }
 
         if (!response.Succeeded)

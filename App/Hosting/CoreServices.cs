@@ -28,7 +28,21 @@ public static class CoreServices
         }
 
         services.AddSingleton(fleet);
-        services.AddSingleton(_ => EtcdConnection.Open(fleet));
+        // Whatever asks etcd first (the store, or Data Protection's key ring) meets a user etcd refuses as one line.
+        services.AddSingleton(_ =>
+        {
+            var client = EtcdConnection.Open(fleet);
+            try
+            {
+                EtcdPermissions.Check(client, fleet);
+                return client;
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        });
         services.AddSingleton<FleetReachability>();
         services.AddSingleton(sp => new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<FleetReachability>()));
