@@ -43,7 +43,9 @@ public static class FleetJoin
             throw new StoreRefusedException($"{dataDirectory} holds no standalone store ({DataDirectory.DatabaseFile}): nothing to move into the fleet. Nothing changed.");
         }
 
-        var local = ReadLocal(dataDirectory, time);
+        // Held until the store is set aside: a server that starts meanwhile is refused rather than run on the store being moved.
+        using var held = FleetMembership.HoldToSwitch(dataDirectory, "join");
+        var local = ReadLocal(dataDirectory, held, time);
         using var client = EtcdConnection.Open(fleet);
         var prefix = fleet.KeyPrefix;
         RangeResponse accounts, names, keyring;
@@ -162,21 +164,14 @@ public static class FleetJoin
                + $"copy {keyRingKeyFile} to every other appliance of the fleet, then start NasDash (systemctl start nasdash).";
     }
 
-    private static Standalone ReadLocal(string dataDirectory, TimeProvider time)
+    private static Standalone ReadLocal(string dataDirectory, DataDirectoryLock held, TimeProvider time)
     {
-        try
-        {
-            using var store = new LiteDbStore(dataDirectory, time);
-            var keysDirectory = Path.Combine(dataDirectory, "keys");
-            var keys = Directory.Exists(keysDirectory)
-                ? Directory.EnumerateFiles(keysDirectory, "*.xml").Order(StringComparer.Ordinal).Select(f => (Path.GetFileNameWithoutExtension(f), XElement.Load(f))).ToList()
-                : [];
-            return new Standalone(store.All(), store.Get(), store.GetNotificationSettings(), keys);
-        }
-        catch (StoreLockedException ex)
-        {
-            throw new StoreRefusedException($"The store in {dataDirectory} is in use: stop the NasDash server first (systemctl stop nasdash), then join. Nothing changed.", ex);
-        }
+        using var store = new LiteDbStore(dataDirectory, time, heldLock: held);
+        var keysDirectory = Path.Combine(dataDirectory, "keys");
+        var keys = Directory.Exists(keysDirectory)
+            ? Directory.EnumerateFiles(keysDirectory, "*.xml").Order(StringComparer.Ordinal).Select(f => (Path.GetFileNameWithoutExtension(f), XElement.Load(f))).ToList()
+            : [];
+        return new Standalone(store.All(), store.Get(), store.GetNotificationSettings(), keys);
     }
 
     private static void Put(TxnRequest request, HashSet<string> written, string key, ByteString value)

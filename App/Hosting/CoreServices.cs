@@ -13,15 +13,23 @@ public static class CoreServices
 {
     /// <summary>
     /// The engine that keeps the records: the appliance's own LiteDB file, or, with NasDash:Fleet:Etcd:Endpoints set, the
-    /// fleet's etcd cluster, whose decisions also hold the fleet's lock on the account.
+    /// fleet's etcd cluster, whose decisions also hold the fleet's lock on the account. Either way the process holds the data
+    /// directory's lock while it runs, so `fleet leave` and `fleet join` never switch the store under it.
     /// </summary>
     private static EtcdFleetOptions? AddRecordStore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var fleet = FleetOptionsOf(configuration);
-        if (!fleet.IsConfigured || FleetMembership.HasLeft(DataDirectoryOf(configuration, environment)))
+        var inFleet = fleet.IsConfigured && !FleetMembership.HasLeft(DataDirectoryOf(configuration, environment));
+        services.AddSingleton(sp => DataDirectoryLock.Take(sp.GetRequiredService<NasDashOptions>().DataDirectory));
+        if (!inFleet)
         {
-            services.AddSingleton(sp => new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILogger<LiteDbStore>>()));
+            services.AddSingleton(sp =>
+            {
+                var dataDirectory = sp.GetRequiredService<NasDashOptions>().DataDirectory;
+                var held = sp.GetRequiredService<DataDirectoryLock>();
+                RefuseIfSwitched(fleet, dataDirectory, inFleet);
+                return new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<LiteDbStore>>(), heldLock: held);
+            });
             services.AddRecords<LiteDbStore>();
             services.AddSingleton<IStoreChanges, NoStoreChanges>();
             return null;
@@ -44,8 +52,12 @@ public static class CoreServices
             }
         });
         services.AddSingleton<FleetReachability>();
-        services.AddSingleton(sp => new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<FleetReachability>()));
+        services.AddSingleton(sp =>
+        {
+            _ = sp.GetRequiredService<DataDirectoryLock>();
+            RefuseIfSwitched(fleet, sp.GetRequiredService<NasDashOptions>().DataDirectory, inFleet);
+            return new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<FleetReachability>());
+        });
         services.AddSingleton<IFleetLocks, EtcdFleetLocks>();
         services.AddRecords<EtcdStore>();
         services.AddSingleton(sp => new FleetWatch(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<FleetKeyRingKey>(),
@@ -54,6 +66,20 @@ public static class CoreServices
         services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
         services.AddSingleton(sp => new FleetStatusProbe(fleet, sp.GetRequiredService<FleetWatch>()));
         return fleet;
+    }
+
+    /// <summary>
+    /// The store was chosen before the data directory's lock was taken: a `fleet leave` or `fleet join` that ran in between
+    /// switched the appliance, and this process would run on the wrong one. The next start chooses again.
+    /// </summary>
+    private static void RefuseIfSwitched(EtcdFleetOptions fleet, string dataDirectory, bool inFleet)
+    {
+        if (fleet.IsConfigured && FleetMembership.HasLeft(dataDirectory) == inFleet)
+        {
+            throw new StoreRefusedException(inFleet
+                ? $"This appliance left its fleet while NasDash started ({FleetMembership.LeftMarker(dataDirectory)} appeared): start NasDash again, and it starts standalone."
+                : $"This appliance joined its fleet while NasDash started ({FleetMembership.LeftMarker(dataDirectory)} is gone): start NasDash again, and it starts in the fleet.");
+        }
     }
 
     /// <summary>NasDash:Fleet:Etcd as configured (its endpoints unset: standalone).</summary>
