@@ -177,13 +177,14 @@ public sealed class FleetLeastPrivilegeTests(FleetLeastPrivilegeTests.PrefixUser
         using var standalone = new CoreHarness();
         standalone.CreateEnrolledAccount("dave");
         standalone.Close();
-        var expected = "etcd user stranger may not read /nasdash/…: grant its role readwrite on the prefix (etcdctl role grant-permission <role> --prefix=true readwrite /nasdash/)";
+        const string Grant = "grant its role readwrite on the prefix (etcdctl role grant-permission <role> --prefix=true readwrite /nasdash/)";
 
         var status = await FleetTesting.ConsoleAsync(settings, "fleet", "status", "--data", standalone.DataDirectory);
         var join = await FleetTesting.ConsoleAsync(settings, "fleet", "join", "--data", standalone.DataDirectory);
 
-        Assert.Equal((1, $"nasdash console: {expected}\n"), (status.Exit, status.Error));
-        Assert.Equal((1, $"nasdash console: {expected}. Nothing changed.\n"), (join.Exit, join.Error));
+        Assert.Equal((1, $"nasdash console: etcd user stranger may not read /nasdash/…: {Grant}\n"), (status.Exit, status.Error));
+        Assert.Equal((1, $"nasdash console: etcd user stranger may not read or write /nasdash/…: {Grant}. Nothing changed.\n"), (join.Exit, join.Error));
+        Assert.False(File.Exists(FleetJoinMarker.PathIn(standalone.DataDirectory)));
         Assert.True(File.Exists(Path.Combine(standalone.DataDirectory, DataDirectory.DatabaseFile)), "a refused join leaves the store in place");
     }
 

@@ -48,6 +48,18 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     /// <summary>An audit entry's key, relative to the prefix.</summary>
     public static string AuditKeyOf(long id) => AuditKey(id);
 
+    /// <summary>An alert's key, relative to the prefix.</summary>
+    public static string AlertKeyOf(Guid id) => Alerts + id.ToString("N");
+
+    /// <summary>An outbox notice's key, relative to the prefix.</summary>
+    public static string NoticeKeyOf(Guid id) => Outbox + id.ToString("N");
+
+    /// <summary>An API token's key, relative to the prefix.</summary>
+    public static string TokenKeyOf(Guid id) => Tokens + id.ToString("N");
+
+    /// <summary>A "This wasn't me" report's key, relative to the prefix.</summary>
+    public static string ReportKeyOf(string tokenHash) => Reports + tokenHash;
+
     private readonly EtcdClient _client;
     private readonly string _prefix;
     private readonly TimeProvider _time;

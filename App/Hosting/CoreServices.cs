@@ -27,6 +27,7 @@ public static class CoreServices
             {
                 var dataDirectory = sp.GetRequiredService<NasDashOptions>().DataDirectory;
                 var held = sp.GetRequiredService<DataDirectoryLock>();
+                FleetJoinMarker.RefuseWhileJoining(dataDirectory);
                 RefuseIfSwitched(fleet, dataDirectory, inFleet);
                 return new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<LiteDbStore>>(), heldLock: held);
             });
@@ -55,6 +56,7 @@ public static class CoreServices
         services.AddSingleton(sp =>
         {
             _ = sp.GetRequiredService<DataDirectoryLock>();
+            FleetJoinMarker.RefuseWhileJoining(sp.GetRequiredService<NasDashOptions>().DataDirectory);
             RefuseIfSwitched(fleet, sp.GetRequiredService<NasDashOptions>().DataDirectory, inFleet);
             return new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<FleetReachability>());
         });

@@ -11,4 +11,7 @@ public sealed partial class LiteDbStore : IReportTokens
     public NotMeReport? FindReport(string tokenHash) => Db.GetCollection<NotMeReport>(Reports).FindOne(r => r.TokenHash == tokenHash);
 
     public void UpdateReport(NotMeReport report) => Write(() => Db.GetCollection<NotMeReport>(Reports).Update(report));
+
+    /// <summary>Every report, used or not, expired or not (for `fleet join`, which moves them).</summary>
+    public IReadOnlyList<NotMeReport> AllReports() => Db.GetCollection<NotMeReport>(Reports).FindAll().ToList();
 }

@@ -20,10 +20,14 @@ public sealed class AuditRetention(IStoreEngine store, IAuditLog log, NasDashOpt
     public const int MaxPerPass = 50_000;
 
     /// <summary>The retention in force: at least one day, so the log is always bounded and never emptied at once by a typo.</summary>
-    public TimeSpan Retention => TimeSpan.FromDays(Math.Max(1, options.Audit.RetentionDays));
+    public TimeSpan Retention => RetentionOf(options.Audit);
 
     /// <summary>The size bound in force: at least 1,000 entries.</summary>
-    public int MaxEntries => Math.Max(1_000, options.Audit.MaxEntries);
+    public int MaxEntries => MaxEntriesOf(options.Audit);
+
+    public static TimeSpan RetentionOf(AuditOptions audit) => TimeSpan.FromDays(Math.Max(1, audit.RetentionDays));
+
+    public static int MaxEntriesOf(AuditOptions audit) => Math.Max(1_000, audit.MaxEntries);
 
     public int Prune()
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NasDash.Features.Audit;
 using NasDash.Fleet;
 using NasDash.Hosting;
 using NasDash.Storage;
@@ -27,7 +28,7 @@ internal static class FleetCommands
         keep.AcceptOnlyFromAmong("fleet", "local");
         var status = new Command("status", "The fleet's members (name, client URL, id), its leader, how many members answer (quorum), its revision, and this appliance's local copy: its revision and how far it lags.") { json };
         var leave = new Command("leave", "Make this appliance standalone again from its local copy of the fleet (works with no member reachable): administrators with every second factor, settings and the key ring go into its own store. Stop the server first.");
-        var join = new Command("join", "Move this standalone appliance's administrators, settings and key ring into the (empty) fleet NasDash:Fleet:Etcd names. Stop the server first.") { keep };
+        var join = new Command("join", "Move this standalone appliance's administrators, settings, key ring, API tokens, alerts, pending notices and audit log into the (empty) fleet NasDash:Fleet:Etcd names. Stop the server first; if a join was interrupted, run it again to finish it.") { keep };
         var fleet = new Command("fleet", "Fleet mode on etcd: status, leave (standalone again, break-glass), join.") { status, leave, join };
 
         status.SetAction((parse, ct) => GuardedAsync(io, async () =>
@@ -85,7 +86,8 @@ internal static class FleetCommands
                 "local" => JoinKeep.Local,
                 _ => JoinKeep.Neither,
             };
-            io.Out.WriteLine(FleetJoin.Run(directory, options, CoreServices.KeyRingKeyFileOf(options, directory), side, TimeProvider.System, actor()));
+            io.Out.WriteLine(FleetJoin.Run(directory, options, CoreServices.KeyRingKeyFileOf(options, directory), side, AuditKeptBy(settings().Configuration),
+                TimeProvider.System, actor()));
             return ConsoleMode.Done;
         }));
         return fleet;
@@ -125,6 +127,13 @@ internal static class FleetCommands
         }
 
         return (options, CoreServices.KeyRingKeyFileOf(options, directory));
+    }
+
+    /// <summary>What the fleet's audit retention keeps (NasDash:Audit), so a join moves no more than that.</summary>
+    private static AuditBound AuditKeptBy(IConfiguration configuration)
+    {
+        var audit = configuration.GetSection($"{NasDashOptions.Section}:Audit").Get<AuditOptions>() ?? new AuditOptions();
+        return new AuditBound(AuditRetention.MaxEntriesOf(audit), AuditRetention.RetentionOf(audit));
     }
 
     private static (long Revision, DateTimeOffset? At, string? Note) CopyOf(string directory, string keyFile)
