@@ -80,9 +80,11 @@ public sealed class TestFleet : IDisposable
     private readonly TempDirectory _shared = new();
 
     /// <param name="settings">More configuration, the same on every appliance (e.g. the fleet's WebAuthn relying party).</param>
-    public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="fleet">The appliances' NasDash:Fleet:Etcd options (another user, another prefix); the cluster's own by default.</param>
+    public TestFleet(EtcdCluster cluster, int appliances, TwoFactorSettings? policy = null, IReadOnlyDictionary<string, string?>? settings = null,
+        NasDash.Fleet.EtcdFleetOptions? fleet = null)
     {
-        Settings = FleetNoticeTests.FleetSettings(cluster, _shared);
+        Settings = FleetNoticeTests.FleetSettings(fleet ?? cluster.Options(), _shared);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             Settings[key] = value;

@@ -37,9 +37,11 @@ public sealed class FleetNoticeTests(EtcdClusterFixture fixture) : IClassFixture
     }
 
     /// <summary>An appliance's NasDash:Fleet:Etcd:* settings for the cluster: one prefix, the key-ring key file in <paramref name="shared"/>, and on a TLS or authenticating cluster its certificates and user.</summary>
-    internal static Dictionary<string, string?> FleetSettings(EtcdCluster cluster, TempDirectory shared)
+    internal static Dictionary<string, string?> FleetSettings(EtcdCluster cluster, TempDirectory shared) => FleetSettings(cluster.Options(), shared);
+
+    /// <summary>These NasDash:Fleet:Etcd options as configuration, the key-ring key file in <paramref name="shared"/>.</summary>
+    internal static Dictionary<string, string?> FleetSettings(NasDash.Fleet.EtcdFleetOptions options, TempDirectory shared)
     {
-        var options = cluster.Options();
         var settings = new Dictionary<string, string?>
         {
             ["NasDash:Fleet:Etcd:Endpoints"] = options.Endpoints,

@@ -100,6 +100,16 @@ public sealed class EtcdCluster : IDisposable
         WaitUntilWritable(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Authentication was turned on from outside (etcdctl, as the README does it) with root user <paramref name="user"/>
+    /// and <see cref="Password"/>: from now on the cluster's own requests (and <see cref="Options"/>) carry that user.
+    /// </summary>
+    public void AuthenticatedAs(string user)
+    {
+        User = user;
+        WaitUntilWritable(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Ends member <paramref name="index"/> with SIGKILL, as a power cut would.</summary>
     public void Kill(int index)
     {

@@ -2,21 +2,29 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
 using Grpc.Core;
+using NasDash.Storage;
 
 namespace NasDash.Fleet;
 
 /// <summary>The etcd client of this appliance, as <see cref="EtcdFleetOptions"/> describe it: plain, TLS (with a client certificate) and etcd's own user.</summary>
 public static class EtcdConnection
 {
+    /// <exception cref="StoreRefusedException">A user without a password, which etcd cannot authenticate.</exception>
     public static EtcdClient Open(EtcdFleetOptions options)
     {
+        if (options.User is { Length: > 0 } named && string.IsNullOrEmpty(options.Password))
+        {
+            throw new StoreRefusedException(
+                $"NasDash:Fleet:Etcd:User is {named} but NasDash:Fleet:Etcd:Password is not set: give the etcd user's password, or leave User unset where etcd knows this appliance by its client certificate.");
+        }
+
         var endpoints = string.Join(',', options.EndpointList);
         var client = options.CaCertificate is { Length: > 0 } ca
             ? new EtcdClient(endpoints, ssl => ConfigureTls(ssl, ca, options.ClientCertificate, options.ClientKey))
             : new EtcdClient(endpoints, configureChannelOptions: channel => channel.Credentials = ChannelCredentials.Insecure);
         if (options.User is { Length: > 0 } user)
         {
-            client.SetCredentials(user, options.Password ?? "");
+            client.SetCredentials(user, options.Password!);
         }
 
         return client;

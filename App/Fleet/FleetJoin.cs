@@ -56,11 +56,12 @@ public sealed class FleetJoin
     private readonly TimeProvider _time;
     private readonly string _actor;
     private readonly EtcdClient _client;
+    private readonly DataDirectoryLock _held;
     private readonly Action<JoinProgress?>? _committed;
     private readonly BsonMapper _mapper = LiteDbStore.CreateMapper();
 
     private FleetJoin(string dataDirectory, EtcdFleetOptions fleet, string keyRingKeyFile, JoinKeep keep, AuditBound audit, TimeProvider time, string actor,
-        EtcdClient client, Action<JoinProgress?>? committed)
+        EtcdClient client, DataDirectoryLock held, Action<JoinProgress?>? committed)
     {
         _dataDirectory = dataDirectory;
         _fleet = fleet;
@@ -70,6 +71,7 @@ public sealed class FleetJoin
         _time = time;
         _actor = actor;
         _client = client;
+        _held = held;
         _committed = committed;
     }
 
@@ -87,6 +89,8 @@ public sealed class FleetJoin
             throw new StoreRefusedException("NasDash:Fleet:Etcd:Endpoints is not set: put the fleet's settings in the configuration (/etc/nasdash/appsettings.json) first, then join. Nothing changed.");
         }
 
+        // Held until the store is set aside: a server that starts meanwhile is refused rather than run on the store being moved.
+        using var held = FleetMembership.HoldToSwitch(dataDirectory, "join");
         var pending = FleetJoinMarker.Read(dataDirectory);
         if (pending is not null && pending.Prefix != fleet.KeyPrefix)
         {
@@ -100,7 +104,7 @@ public sealed class FleetJoin
         }
 
         using var client = EtcdConnection.Open(fleet);
-        var join = new FleetJoin(dataDirectory, fleet, keyRingKeyFile, keep, audit, time, actor, client, committed);
+        var join = new FleetJoin(dataDirectory, fleet, keyRingKeyFile, keep, audit, time, actor, client, held, committed);
         try
         {
             return join.Continue(pending);
@@ -183,14 +187,7 @@ public sealed class FleetJoin
             throw new StoreRefusedException($"The standalone store {Path.Combine(_dataDirectory, DataDirectory.DatabaseFile)} is gone while a join still needs it: put it back, then run the join again.");
         }
 
-        try
-        {
-            return new LiteDbStore(_dataDirectory, _time);
-        }
-        catch (StoreLockedException ex)
-        {
-            throw new StoreRefusedException($"The store in {_dataDirectory} is in use: stop the NasDash server first (systemctl stop nasdash), then join. Nothing changed.", ex);
-        }
+        return new LiteDbStore(_dataDirectory, _time, heldLock: _held);
     }
 
     private Standalone ReadLocal(LiteDbStore store, AuditBound audit, DateTimeOffset joinedAt)
@@ -417,9 +414,17 @@ public sealed class FleetJoin
 
     private StoreRefusedException Unanswered(RpcException ex)
     {
+        var midway = File.Exists(FleetJoinMarker.PathIn(_dataDirectory));
+        if (EtcdPermissions.Refusal(ex, _fleet, "read or write") is { } refused)
+        {
+            return new StoreRefusedException(midway
+                ? $"The join did not finish ({refused}): run 'nasdash console fleet join' again to finish it. Until then this appliance's store stays where it is and NasDash does not start."
+                : $"{refused}. Nothing changed.", ex);
+        }
+
         // A member that answers but refuses the request (a transaction over a lowered --max-txn-ops or --max-request-bytes).
         var why = ex.StatusCode == StatusCode.InvalidArgument ? $"the fleet refused a write: {ex.Status.Detail}" : $"the fleet did not answer: {new FleetReachability(_fleet).Describe()}";
-        return File.Exists(FleetJoinMarker.PathIn(_dataDirectory))
+        return midway
             ? new StoreRefusedException($"The join did not finish ({why}): run 'nasdash console fleet join' again to finish it. "
                 + "Until then this appliance's store stays where it is and NasDash does not start.", ex)
             : new StoreRefusedException($"The fleet cannot be reached ({why}): nothing changed.", ex);

@@ -17,6 +17,9 @@ public static class FleetLeave
 {
     public static string Run(string dataDirectory, EtcdFleetOptions fleet, string keyRingKeyFile, TimeProvider time, string actor)
     {
+        // Held until fleet-left is written: a server that starts meanwhile is refused (it takes the same lock at start-up),
+        // and the one after it finds the marker and starts standalone.
+        using var held = FleetMembership.HoldToSwitch(dataDirectory, "leave");
         if (FleetMembership.HasLeft(dataDirectory))
         {
             throw new StoreRefusedException($"This appliance already left its fleet ({FleetMembership.LeftMarker(dataDirectory)}): it is standalone.");

@@ -34,6 +34,19 @@ public static class FleetMembership
         AtomicFile.Write(LeftMarker(dataDirectory), JsonSerializer.Serialize(left) + "\n", AtomicFile.OwnerReadWrite);
 
     internal static void ClearLeft(string dataDirectory) => AtomicFile.Delete(LeftMarker(dataDirectory));
+
+    /// <summary>The data directory's lock for `fleet leave` or `fleet join`, or the refusal that a server (or a console command) has it.</summary>
+    internal static DataDirectoryLock HoldToSwitch(string dataDirectory, string verb)
+    {
+        try
+        {
+            return DataDirectoryLock.Take(dataDirectory);
+        }
+        catch (StoreLockedException ex)
+        {
+            throw new StoreRefusedException($"A NasDash server (running or starting) or another console command is using {dataDirectory}: stop the server first (systemctl stop nasdash), then run 'fleet {verb}' again. Nothing changed.", ex);
+        }
+    }
 }
 
 public sealed record LeftFleet(string Prefix, string Endpoints, DateTimeOffset LeftAt, long CopyRevision);

@@ -23,6 +23,11 @@ public sealed class FleetReachability(EtcdFleetOptions options)
     /// <summary>What the operator must change when the failure is this appliance's TLS or etcd user, not a member down.</summary>
     private string? Misconfigured(Exception cause)
     {
+        if (EtcdPermissions.Refusal(cause, options, "read or write") is { } refused)
+        {
+            return refused;
+        }
+
         var chain = new List<Exception>();
         for (Exception? e = cause; e is not null; e = e.InnerException)
         {
@@ -30,12 +35,6 @@ public sealed class FleetReachability(EtcdFleetOptions options)
         }
 
         var text = string.Join(" ", chain.Select(e => e.Message));
-        if (text.Contains("invalid user ID or password", StringComparison.OrdinalIgnoreCase) ||
-            text.Contains("authentication failed", StringComparison.OrdinalIgnoreCase))
-        {
-            return "etcd refused this appliance's user: check NasDash:Fleet:Etcd:User and :Password";
-        }
-
         if (options.CaCertificate is not { Length: > 0 })
         {
             return null;

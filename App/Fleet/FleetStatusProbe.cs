@@ -3,6 +3,7 @@ using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
+using NasDash.Storage;
 
 namespace NasDash.Fleet;
 
@@ -59,7 +60,7 @@ public sealed class FleetStatusProbe(EtcdFleetOptions options, FleetWatch? watch
             {
                 Key = ByteString.CopyFromUtf8(options.KeyPrefix), RangeEnd = FleetWatch.RangeEnd(options.KeyPrefix), Limit = 1, KeysOnly = true,
                 SortTarget = RangeRequest.Types.SortTarget.Mod, SortOrder = RangeRequest.Types.SortOrder.Descend,
-            }, deadline: Deadline(), cancellationToken: cancellationToken));
+            }, deadline: Deadline(), cancellationToken: cancellationToken), refusedAs: "read");
             if (last is not null)
             {
                 revision = last.Kvs.FirstOrDefault()?.ModRevision ?? 0;
@@ -81,16 +82,18 @@ public sealed class FleetStatusProbe(EtcdFleetOptions options, FleetWatch? watch
 
     private DateTime Deadline() => DateTime.UtcNow + (options.RequestTimeout < TimeSpan.FromSeconds(3) ? options.RequestTimeout : TimeSpan.FromSeconds(3));
 
-    private static async Task<T?> TryAsync<T>(Func<Task<T>> request)
+    /// <summary>The answer, or null when there is none; with <paramref name="refusedAs"/>, etcd refusing this appliance's user is said, not hidden.</summary>
+    /// <exception cref="StoreRefusedException">etcd refused the user (only with <paramref name="refusedAs"/>).</exception>
+    private async Task<T?> TryAsync<T>(Func<Task<T>> request, string? refusedAs = null)
         where T : class
     {
         try
         {
             return await request();
         }
-        catch (RpcException)
+        catch (RpcException ex)
         {
-            return null;
+            return refusedAs is not null && EtcdPermissions.Refusal(ex, options, refusedAs) is { } refused ? throw new StoreRefusedException(refused, ex) : null;
         }
     }
 

@@ -13,17 +13,23 @@ public static class CoreServices
 {
     /// <summary>
     /// The engine that keeps the records: the appliance's own LiteDB file, or, with NasDash:Fleet:Etcd:Endpoints set, the
-    /// fleet's etcd cluster, whose decisions also hold the fleet's lock on the account.
+    /// fleet's etcd cluster, whose decisions also hold the fleet's lock on the account. Either way the process holds the data
+    /// directory's lock while it runs, so `fleet leave` and `fleet join` never switch the store under it.
     /// </summary>
     private static EtcdFleetOptions? AddRecordStore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var fleet = FleetOptionsOf(configuration);
-        if (!fleet.IsConfigured || FleetMembership.HasLeft(DataDirectoryOf(configuration, environment)))
+        var inFleet = fleet.IsConfigured && !FleetMembership.HasLeft(DataDirectoryOf(configuration, environment));
+        services.AddSingleton(sp => DataDirectoryLock.Take(sp.GetRequiredService<NasDashOptions>().DataDirectory));
+        if (!inFleet)
         {
             services.AddSingleton(sp =>
             {
-                FleetJoinMarker.RefuseWhileJoining(sp.GetRequiredService<NasDashOptions>().DataDirectory);
-                return new LiteDbStore(sp.GetRequiredService<NasDashOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<LiteDbStore>>());
+                var dataDirectory = sp.GetRequiredService<NasDashOptions>().DataDirectory;
+                var held = sp.GetRequiredService<DataDirectoryLock>();
+                FleetJoinMarker.RefuseWhileJoining(dataDirectory);
+                RefuseIfSwitched(fleet, dataDirectory, inFleet);
+                return new LiteDbStore(dataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<LiteDbStore>>(), heldLock: held);
             });
             services.AddRecords<LiteDbStore>();
             services.AddSingleton<IStoreChanges, NoStoreChanges>();
@@ -31,11 +37,27 @@ public static class CoreServices
         }
 
         services.AddSingleton(fleet);
-        services.AddSingleton(_ => EtcdConnection.Open(fleet));
+        // Whatever asks etcd first (the store, or Data Protection's key ring) meets a user etcd refuses as one line.
+        services.AddSingleton(_ =>
+        {
+            var client = EtcdConnection.Open(fleet);
+            try
+            {
+                EtcdPermissions.Check(client, fleet);
+                return client;
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        });
         services.AddSingleton<FleetReachability>();
         services.AddSingleton(sp =>
         {
+            _ = sp.GetRequiredService<DataDirectoryLock>();
             FleetJoinMarker.RefuseWhileJoining(sp.GetRequiredService<NasDashOptions>().DataDirectory);
+            RefuseIfSwitched(fleet, sp.GetRequiredService<NasDashOptions>().DataDirectory, inFleet);
             return new EtcdStore(sp.GetRequiredService<dotnet_etcd.EtcdClient>(), fleet, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<FleetReachability>());
         });
         services.AddSingleton<IFleetLocks, EtcdFleetLocks>();
@@ -46,6 +68,20 @@ public static class CoreServices
         services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
         services.AddSingleton(sp => new FleetStatusProbe(fleet, sp.GetRequiredService<FleetWatch>()));
         return fleet;
+    }
+
+    /// <summary>
+    /// The store was chosen before the data directory's lock was taken: a `fleet leave` or `fleet join` that ran in between
+    /// switched the appliance, and this process would run on the wrong one. The next start chooses again.
+    /// </summary>
+    private static void RefuseIfSwitched(EtcdFleetOptions fleet, string dataDirectory, bool inFleet)
+    {
+        if (fleet.IsConfigured && FleetMembership.HasLeft(dataDirectory) == inFleet)
+        {
+            throw new StoreRefusedException(inFleet
+                ? $"This appliance left its fleet while NasDash started ({FleetMembership.LeftMarker(dataDirectory)} appeared): start NasDash again, and it starts standalone."
+                : $"This appliance joined its fleet while NasDash started ({FleetMembership.LeftMarker(dataDirectory)} is gone): start NasDash again, and it starts in the fleet.");
+        }
     }
 
     /// <summary>NasDash:Fleet:Etcd as configured (its endpoints unset: standalone).</summary>

@@ -19,12 +19,10 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     private const string Audit = "audit";
     private const string Alerts = "alerts";
     private const string Outbox = "outbox";
-    // How .NET reports a flock held by another process: errno EWOULDBLOCK, or Windows' sharing violation.
-    private const int EWouldBlock = 11;
-    private const int SharingViolation = unchecked((int)0x80070020);
 
     private readonly object _writeGate = new();
-    private readonly FileStream _processLock;
+    // Null when the caller holds the data directory's lock (and keeps it past this store's life).
+    private readonly DataDirectoryLock? _processLock;
     private readonly string _file;
     private readonly BsonMapper _mapper = CreateMapper();
     private readonly ILogger _log;
@@ -42,17 +40,14 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
     private readonly List<Action> _afterCommit = [];
 
     /// <param name="understoodSchema">The newest schema this build reads; only tests pass an older one, to play an older build.</param>
-    public LiteDbStore(string dataDirectory, TimeProvider time, ILogger<LiteDbStore>? log = null, int? understoodSchema = null)
+    /// <param name="heldLock">The data directory's lock, when the caller has taken it already; else the store takes it and gives it back on dispose.</param>
+    public LiteDbStore(string dataDirectory, TimeProvider time, ILogger<LiteDbStore>? log = null, int? understoodSchema = null, DataDirectoryLock? heldLock = null)
     {
         _time = time;
         _log = log ?? NullLogger<LiteDbStore>.Instance;
         Directory = dataDirectory;
         _file = Path.Combine(dataDirectory, DataDirectory.DatabaseFile);
-        _processLock = StoreOpening.Writable(dataDirectory, () =>
-        {
-            DataDirectory.Ensure(dataDirectory);
-            return AcquireProcessLock(dataDirectory);
-        });
+        _processLock = heldLock is null ? DataDirectoryLock.Take(dataDirectory) : null;
         try
         {
             StoreOpening.RefuseBeforeOpening(dataDirectory);
@@ -82,7 +77,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
                 StoreLog.CloseFailed(_log, ex, _file);
             }
 
-            _processLock.Dispose();
+            _processLock?.Dispose();
             throw;
         }
     }
@@ -497,7 +492,7 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
             _database = null;
         }
 
-        _processLock.Dispose();
+        _processLock?.Dispose();
     }
 
     private ILiteQueryable<AuditEvent> Filter(AuditQuery query)
@@ -542,26 +537,6 @@ public sealed partial class LiteDbStore : IAccountStore, ISettingsStore, IAuditL
         ApplianceLockedBy = s.ApplianceLockedBy,
         Ssh = new SshState { LoginDisabled = s.Ssh.LoginDisabled, DisabledAt = s.Ssh.DisabledAt, DisabledReason = s.Ssh.DisabledReason },
     };
-
-    private static FileStream AcquireProcessLock(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, DataDirectory.LockFile);
-        try
-        {
-            // FileShare.None takes an exclusive flock on Linux, so a second process cannot open the store.
-            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            return new FileStream(path, options);
-        }
-        catch (IOException ex) when (ex.HResult is EWouldBlock or SharingViolation)
-        {
-            throw new StoreLockedException(dataDirectory, ex);
-        }
-    }
 
     internal static BsonMapper CreateMapper()
     {

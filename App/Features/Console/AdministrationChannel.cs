@@ -35,7 +35,13 @@ public static class AdministrationChannel
             return new SocketChannel(socket);
         }
 
-        CheckHoldsStore(dataDirectory);
+        // A fleet appliance's records are in etcd, which the console then asks itself; a standalone one needs its store file.
+        var fleet = CoreServices.FleetOptionsOf(configuration);
+        if (!fleet.IsConfigured || Fleet.FleetMembership.HasLeft(dataDirectory))
+        {
+            CheckHoldsStore(dataDirectory);
+        }
+
         return DirectChannel.Open(dataDirectory, configuration, environment);
     }
 

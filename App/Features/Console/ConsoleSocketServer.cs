@@ -185,9 +185,19 @@ public sealed class ConsoleSocketServer(IStoreEngine store, NasDashOptions optio
 
         if (request.Verb == ConsoleProtocol.FleetStatus)
         {
-            return fleet is null
-                ? new ConsoleReply(ConsoleOutcome.Rejected, FleetCommands.NotInFleet)
-                : new ConsoleReply(ConsoleOutcome.Done, "", Fleet: await fleet.ProbeAsync(cancellationToken));
+            if (fleet is null)
+            {
+                return new ConsoleReply(ConsoleOutcome.Rejected, FleetCommands.NotInFleet);
+            }
+
+            try
+            {
+                return new ConsoleReply(ConsoleOutcome.Done, "", Fleet: await fleet.ProbeAsync(cancellationToken));
+            }
+            catch (StoreRefusedException ex)
+            {
+                return new ConsoleReply(ConsoleOutcome.Rejected, ex.Message);
+            }
         }
 
         return await ConsoleProtocol.HandleAsync(() => administration, sshCodes, request, actor, cancellationToken);
