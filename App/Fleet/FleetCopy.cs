@@ -20,16 +20,14 @@ public sealed class FleetCopy : IDisposable
     private const string MetaCollection = "meta";
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
-    // EWOULDBLOCK: the lock is held by another process.
-    private const int EWouldBlock = 11;
 
     private static readonly byte[] KeyInfo = Encoding.UTF8.GetBytes("NasDash fleet-copy v1");
 
-    private readonly FileStream _lock;
+    private readonly DataDirectoryLock _lock;
     private readonly LiteDatabase _db;
     private readonly byte[] _key;
 
-    private FleetCopy(FileStream processLock, LiteDatabase db, byte[] key)
+    private FleetCopy(DataDirectoryLock processLock, LiteDatabase db, byte[] key)
     {
         _lock = processLock;
         _db = db;
@@ -189,23 +187,10 @@ public sealed class FleetCopy : IDisposable
         return plain;
     }
 
-    private static FileStream AcquireLock(string dataDirectory)
+    private static DataDirectoryLock AcquireLock(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, LockFileName);
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            return new FileStream(path, options);
-        }
-        catch (IOException ex) when (ex.HResult == EWouldBlock || ex.HResult == unchecked((int)0x80070020))
-        {
-            throw new FleetCopyBusyException(path, ex);
-        }
+        return DataDirectoryLock.TakeFile(path, ex => new FleetCopyBusyException(path, ex));
     }
 }
 

@@ -21,10 +21,15 @@ public sealed class DataDirectoryLock : IDisposable
     public static DataDirectoryLock Take(string dataDirectory) => StoreOpening.Writable(dataDirectory, () =>
     {
         DataDirectory.Ensure(dataDirectory);
-        var path = Path.Combine(dataDirectory, DataDirectory.LockFile);
+        return TakeFile(Path.Combine(dataDirectory, DataDirectory.LockFile), ex => new StoreLockedException(dataDirectory, ex));
+    });
+
+    /// <summary>An exclusive lock on another file of the data directory (the fleet copy's); <paramref name="held"/> says who has it.</summary>
+    internal static DataDirectoryLock TakeFile(string path, Func<IOException, Exception> held)
+    {
         try
         {
-            // FileShare.None takes an exclusive flock on Linux, so a second process cannot open the store.
+            // FileShare.None takes an exclusive flock on Linux, so a second process cannot take it.
             var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
             {
@@ -35,9 +40,9 @@ public sealed class DataDirectoryLock : IDisposable
         }
         catch (IOException ex) when (ex.HResult is EWouldBlock or SharingViolation)
         {
-            throw new StoreLockedException(dataDirectory, ex);
+            throw held(ex);
         }
-    });
+    }
 
     public void Dispose() => _file.Dispose();
 }

@@ -210,15 +210,7 @@ public sealed class SshLogin(
             var state = settings.Get().Ssh;
             if (state.LoginDisabled && !daemon.DropInPresent)
             {
-                var result = ShutOff();
-                _lastProblem = result.Complete ? null : $"Part of the shut-off failed again at start-up: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable.";
-                audit.Append(new AuditEvent
-                {
-                    At = time.GetUtcNow(),
-                    Event = AuditNames.SshDisabled.Id,
-                    Outcome = result.Complete ? "succeeded" : "incomplete",
-                    Detail = $"applied again at start-up: {state.DisabledReason}; {result.Summary}",
-                });
+                var result = ApplyStoredShutOff(state, "again at start-up", "applied again at start-up");
                 if (!result.Complete)
                 {
                     alerts.Raise(AlertKeys.SshDisabled, AlertSeverity.Critical,
@@ -228,8 +220,7 @@ public sealed class SshLogin(
             }
             else if (!state.LoginDisabled && daemon.DropInPresent)
             {
-                var problem = daemon.RemoveDenyAll() ??
-                              (daemon.FindListener() is ListenerLookup.Running running ? daemon.Reload(running.Listener) : null);
+                var problem = AllowAgain();
                 var entry = new AuditEvent
                 {
                     At = time.GetUtcNow(),
@@ -261,21 +252,12 @@ public sealed class SshLogin(
             var state = settings.Get().Ssh;
             if (state.LoginDisabled && !daemon.DropInPresent)
             {
-                var result = ShutOff();
-                _lastProblem = result.Complete ? null : $"Part of the shut-off failed after a lockout event in the fleet: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable.";
-                audit.Append(new AuditEvent
-                {
-                    At = time.GetUtcNow(),
-                    Event = AuditNames.SshDisabled.Id,
-                    Outcome = result.Complete ? "succeeded" : "incomplete",
-                    Detail = $"applied on {Environment.MachineName} from the fleet: {state.DisabledReason}; {result.Summary}",
-                });
+                var result = ApplyStoredShutOff(state, "after a lockout event in the fleet", $"applied on {Environment.MachineName} from the fleet");
                 ShutOffApplied?.Invoke(result);
             }
             else if (!state.LoginDisabled && daemon.DropInPresent)
             {
-                var problem = daemon.RemoveDenyAll() ??
-                              (daemon.FindListener() is ListenerLookup.Running running ? daemon.Reload(running.Listener) : null);
+                var problem = AllowAgain();
                 _lastProblem = problem;
                 audit.Append(new AuditEvent
                 {
@@ -287,6 +269,25 @@ public sealed class SshLogin(
             }
         }
     }
+
+    // The stored state says SSH is off but this sshd still lets people in: the shut-off is applied again, and audited.
+    private SshShutOff ApplyStoredShutOff(SshState state, string when, string applied)
+    {
+        var result = ShutOff();
+        _lastProblem = result.Complete ? null : $"Part of the shut-off failed {when}: {string.Join("; ", result.Problems)}. Check sshd on the appliance, then re-enable.";
+        audit.Append(new AuditEvent
+        {
+            At = time.GetUtcNow(),
+            Event = AuditNames.SshDisabled.Id,
+            Outcome = result.Complete ? "succeeded" : "incomplete",
+            Detail = $"{applied}: {state.DisabledReason}; {result.Summary}",
+        });
+        return result;
+    }
+
+    // The stored state says SSH is on but this sshd still refuses: the drop-in goes and sshd reads its configuration again.
+    private string? AllowAgain() =>
+        daemon.RemoveDenyAll() ?? (daemon.FindListener() is ListenerLookup.Running running ? daemon.Reload(running.Listener) : null);
 
     public SshStatus Status()
     {
