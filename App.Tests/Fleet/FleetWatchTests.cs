@@ -83,7 +83,9 @@ public sealed class FleetWatchFaultTests
             // A killed leader means an election; the write waits for it (A's store refuses rather than guess meanwhile).
             cluster.WaitUntilWritable(TimeSpan.FromSeconds(30));
             var account = fleet[0].CreateEnrolledAccount($"user{member}");
-            await FleetTesting.UntilAsync(() => seen.Contains(new StoreChange.AccountChanged(account.Id)), TimeSpan.FromSeconds(20));
+            // The watch's own worst case for resuming after a lost member, with room for the election on a loaded machine.
+            await FleetTesting.UntilAsync(() => seen.Contains(new StoreChange.AccountChanged(account.Id)), FleetWatch.LongestResume + TimeSpan.FromSeconds(10),
+                () => $"member {member} killed; the watch's problem: {watch.Problem ?? "none"}, its copy at revision {watch.CopyRevision}");
             cluster.Restart(member);
             cluster.WaitUntilWritable(TimeSpan.FromSeconds(30));
         }
@@ -231,12 +233,12 @@ internal static class FleetTesting
         }
     }
 
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout)
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string>? state = null)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < timeout, $"not within {timeout}");
+            Assert.True(clock.Elapsed < timeout, state is null ? $"not within {timeout}" : $"not within {timeout}: {state()}");
             await Task.Delay(25, TestContext.Current.CancellationToken);
         }
     }

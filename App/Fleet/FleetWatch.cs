@@ -23,6 +23,10 @@ public sealed class FleetWatch : BackgroundService, IStoreChanges
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan SilentAtMost = TimeSpan.FromSeconds(12);
 
+    /// <summary>The longest the watch can take to notice a lost member and open the watch again: a silent stream is dropped
+    /// after SilentAtMost (checked every ProgressEvery), and the next attempt waits at most LongestRetry.</summary>
+    internal static TimeSpan LongestResume => SilentAtMost + ProgressEvery + LongestRetry;
+
     private readonly EtcdClient _client;
     private readonly EtcdFleetOptions _options;
     private readonly FleetKeyRingKey _key;
