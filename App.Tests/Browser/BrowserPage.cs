@@ -41,19 +41,47 @@ public sealed class BrowserPage : IAsyncDisposable
         return new BrowserPage(context, page, baseUrl);
     }
 
-    /// <summary>Runs the steps; on failure saves a full-page screenshot named after the test and rethrows.</summary>
+    /// <summary>
+    /// Runs the steps; on failure saves a full-page screenshot named after the test. A browser wait that timed out is
+    /// rethrown with what the page showed, on one line, because CI keeps only a failure's first lines.
+    /// </summary>
     public async Task RunAsync(string name, Func<BrowserPage, Task> steps)
     {
         try
         {
             await steps(this);
         }
-        catch
+        catch (Exception e)
         {
             await ScreenshotAsync($"FAILED-{name}");
+            if (e is TimeoutException or PlaywrightException)
+            {
+                var waitedFor = e.Message.Split('\n').Select(l => l.Trim(' ', '-')).FirstOrDefault(l => l.StartsWith("waiting for", StringComparison.Ordinal));
+                throw new TimeoutException($"{FirstLine(e.Message)} {waitedFor}. {await WhereAsync()}", e);
+            }
+
             throw;
         }
     }
+
+    /// <summary>The address, the element waited for and the page's visible text, shortened, on one line.</summary>
+    private async Task<string> WhereAsync()
+    {
+        string shown;
+        try
+        {
+            shown = await Page.Locator("body").InnerTextAsync(new LocatorInnerTextOptions { Timeout = 2_000 });
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
+        {
+            shown = "(unreadable: " + FirstLine(e.Message) + ")";
+        }
+
+        shown = Regex.Replace(shown, @"\s+", " ").Trim();
+        return $"Page {Page.Url} showed: \"{(shown.Length > 600 ? shown[..600] + "…" : shown)}\"";
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     public async Task<string> ScreenshotAsync(string name)
     {
