@@ -23,7 +23,8 @@ public sealed class EtcdCluster : IDisposable
     private readonly Member[] _members;
     private readonly string _etcd;
 
-    public EtcdCluster(int members = 3, bool tls = false, string? user = null)
+    /// <param name="extraArguments">More flags for every member (e.g. a short --auth-token-ttl).</param>
+    public EtcdCluster(int members = 3, bool tls = false, string? user = null, IReadOnlyList<string>? extraArguments = null)
     {
         _etcd = DebianPrograms.Require("etcd", "etcd-server");
         Tls = tls ? EtcdTestCertificates.Write(_directory.Combine("pki")) : null;
@@ -49,6 +50,7 @@ public sealed class EtcdCluster : IDisposable
                         "--peer-client-cert-auth", "--peer-trusted-ca-file", files.Authority,
                     ]
                     : Array.Empty<string>(),
+                .. extraArguments ?? [],
             ];
             Start(member);
         }

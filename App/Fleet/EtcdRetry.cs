@@ -4,8 +4,8 @@ namespace NasDash.Fleet;
 
 /// <summary>
 /// A request that never left this appliance because the member it went to is down ("Error starting gRPC call": the
-/// connection was refused) is sent again, and the channel picks another member. Nothing else is repeated: a request that
-/// reached a member may have been applied.
+/// connection was refused) is sent again, and the channel picks another member; so is one a member refused unread for an
+/// auth token it no longer knows. Nothing else is repeated: a request that reached a member may have been applied.
 /// </summary>
 public static class EtcdRetry
 {
@@ -69,5 +69,11 @@ public static class EtcdRetry
         ex.Status.Detail.Contains("no leader", StringComparison.Ordinal);
 
     private static bool NeverSent(RpcException ex) =>
-        ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal);
+        (ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal)) || TokenRefused(ex);
+
+    // With etcd's authentication on, a member forgets its tokens when they outlive --auth-token-ttl (5 minutes unused by
+    // default) and when it restarts. It refuses such a request before applying it; the client then drops the token and
+    // authenticates again on the next attempt.
+    private static bool TokenRefused(RpcException ex) =>
+        ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.Contains("invalid auth token", StringComparison.Ordinal);
 }

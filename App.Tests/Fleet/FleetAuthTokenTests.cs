@@ -1,0 +1,46 @@
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Fleet;
+
+/// <summary>
+/// With etcd's authentication on, a member forgets the tokens it gave out when they expire (--auth-token-ttl, 300 s by
+/// default) and when it restarts. An appliance holding such a token must authenticate again and decide, not answer
+/// "the fleet cannot decide" until someone restarts NasDash.
+/// </summary>
+public sealed class FleetAuthTokenTests
+{
+    [Fact]
+    public async Task TokenExpiredOnTheMember_NextDecisionAuthenticatesAgainAndIsRecorded()
+    {
+        using var cluster = new EtcdCluster(members: 1, user: "root", extraArguments: ["--auth-token-ttl", "1"]);
+        using var fleet = new TestFleet(cluster, 1);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        Assert.IsType<SecondFactorResult.InvalidTotp>(await WrongCodeAsync(fleet[0], alice));
+
+        // etcd's simple tokens are dropped by a keeper that runs once a second after their time to live.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        Assert.IsType<SecondFactorResult.InvalidTotp>(await WrongCodeAsync(fleet[0], alice));
+        Assert.Equal(2, fleet[0].Stored(alice).TotpFailures);
+    }
+
+    [Fact]
+    public async Task MemberRestarted_NextDecisionAuthenticatesAgainAndIsRecorded()
+    {
+        using var cluster = new EtcdCluster(members: 1, user: "root");
+        using var fleet = new TestFleet(cluster, 1);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        Assert.IsType<SecondFactorResult.InvalidTotp>(await WrongCodeAsync(fleet[0], alice));
+
+        cluster.Kill(0);
+        cluster.Restart(0);
+        cluster.WaitUntilWritable(TimeSpan.FromSeconds(30));
+
+        Assert.IsType<SecondFactorResult.InvalidTotp>(await WrongCodeAsync(fleet[0], alice));
+        Assert.Equal(2, fleet[0].Stored(alice).TotpFailures);
+    }
+
+    private static async Task<SecondFactorResult> WrongCodeAsync(CoreHarness appliance, EnrolledAccount account) =>
+        await appliance.SignIn.SubmitTotpAsync(await appliance.ChallengeAsync(account), appliance.WrongCode(account), "192.0.2.1",
+            TestContext.Current.CancellationToken);
+}
