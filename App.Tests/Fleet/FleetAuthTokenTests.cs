@@ -1,3 +1,5 @@
+using NasDash.Fleet;
+using NasDash.Storage;
 using NasDash.Tests.TestSupport;
 
 namespace NasDash.Tests.Fleet;
@@ -38,6 +40,24 @@ public sealed class FleetAuthTokenTests
 
         Assert.IsType<SecondFactorResult.InvalidTotp>(await WrongCodeAsync(fleet[0], alice));
         Assert.Equal(2, fleet[0].Stored(alice).TotpFailures);
+    }
+
+    [Fact]
+    public async Task MemberRestarted_TheWatchResumesWithAFreshTokenAndMissesNothing()
+    {
+        using var cluster = new EtcdCluster(members: 1, user: "root");
+        using var fleet = new TestFleet(cluster, 2);
+        var watch = await FleetTesting.StartWatchAsync(fleet[1]);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<StoreChange>();
+        watch.Changed += seen.Enqueue;
+
+        cluster.Kill(0);
+        cluster.Restart(0);
+        cluster.WaitUntilWritable(TimeSpan.FromSeconds(30));
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+
+        await FleetTesting.UntilAsync(() => seen.Contains(new StoreChange.AccountChanged(alice.Id)), FleetWatch.LongestResume + TimeSpan.FromSeconds(10),
+            () => $"the watch's problem: {watch.Problem ?? "none"}, revision {watch.CopyRevision}");
     }
 
     private static async Task<SecondFactorResult> WrongCodeAsync(CoreHarness appliance, EnrolledAccount account) =>

@@ -30,6 +30,18 @@ public static class EtcdConnection
         return client;
     }
 
+    /// <summary>
+    /// Drops the client's auth token so that its next request authenticates again: for a refusal the client cannot see
+    /// (a watch ended inside its stream after the member forgot the token in a restart).
+    /// </summary>
+    public static void ForgetToken(EtcdClient client, EtcdFleetOptions options)
+    {
+        if (options.User is { Length: > 0 } user)
+        {
+            client.SetCredentials(user, options.Password!);
+        }
+    }
+
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The client certificate lives as long as the client's connection.")]
     private static void ConfigureTls(SslClientAuthenticationOptions ssl, string caFile, string? certificateFile, string? keyFile)
     {

@@ -198,6 +198,12 @@ public sealed class FleetWatch : BackgroundService, IStoreChanges
 
                 if (response.Canceled)
                 {
+                    if (response.CancelReason.Contains("invalid auth token", StringComparison.Ordinal))
+                    {
+                        // Refused inside the stream, where the client does not see it: it would send the same token forever.
+                        EtcdConnection.ForgetToken(_client, _options);
+                    }
+
                     throw new RpcException(new Status(StatusCode.Unavailable, $"etcd ended the watch: {response.CancelReason}"));
                 }
 
