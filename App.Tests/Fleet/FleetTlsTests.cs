@@ -45,6 +45,21 @@ public sealed class FleetTlsTests(FleetTlsTests.TlsClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public void RequestNotAnsweredWithinItsTimeout_RefusedWithTheQuorumMessage_NeverARawCancellation()
+    {
+        // Too short for the token request of etcd's authentication, which the client then abandons with a cancellation
+        // (what a busy machine produced in CI with the usual 5 s): the person is told the fleet cannot decide.
+        var options = fixture.Cluster.Options();
+        options.RequestTimeout = TimeSpan.FromMilliseconds(1);
+        using var client = EtcdConnection.Open(options);
+        var store = new EtcdStore(client, options, TimeProvider.System);
+
+        var refused = Assert.Throws<StoreUnavailableException>(() => store.FindByName("alice"));
+
+        Assert.StartsWith("This attempt could not be recorded: the fleet cannot decide now (", refused.PersonMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ApplianceWithACertificateOfAnotherAuthority_RefusedWithTheQuorumMessage()
     {
         var options = fixture.Cluster.Options();

@@ -34,7 +34,7 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
                 // The lease ran out unseen (the appliance was cut off longer than its time to live): take a new one.
                 _lease.Retire(lease);
             }
-            catch (RpcException ex)
+            catch (Exception ex) when (EtcdRetry.Unanswered(ex, cancellationToken))
             {
                 throw reachability.CannotDecide(ex);
             }
@@ -51,7 +51,7 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
             await EtcdRetry.RunRepeatableAsync(() => client.UnlockAsync(new UnlockRequest { Key = key }, deadline: deadline), deadline,
                 CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (Exception ex) when (EtcdRetry.Unanswered(ex))
         {
             _lease.Retire(lease);
         }

@@ -62,6 +62,13 @@ public static class EtcdRetry
         }
     }
 
+    /// <summary>
+    /// A request the cluster did not answer: an error from etcd or gRPC, or a cancellation nobody asked for (the client
+    /// gives up on the token request of etcd's authentication at the deadline with a cancellation, not an RpcException).
+    /// </summary>
+    public static bool Unanswered(Exception ex, CancellationToken asked = default) =>
+        ex is RpcException || (ex is OperationCanceledException && !asked.IsCancellationRequested);
+
     private static readonly TimeSpan ElectionPause = TimeSpan.FromMilliseconds(200);
 
     private static bool LeaderLost(RpcException ex) =>

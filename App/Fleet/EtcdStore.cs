@@ -480,7 +480,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
             {
                 EtcdRetry.Run(() => store._client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, deadline: store.Deadline()));
             }
-            catch (RpcException)
+            catch (Exception ex) when (EtcdRetry.Unanswered(ex))
             {
                 // The lease runs out by itself.
             }
@@ -623,7 +623,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
             _refusing = false;
             return answer;
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (EtcdRetry.Unanswered(ex))
         {
             _refusing = true;
             throw _reachability.CannotDecide(ex);

@@ -109,7 +109,7 @@ public sealed class FleetJoin
         {
             return join.Continue(pending);
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (EtcdRetry.Unanswered(ex))
         {
             throw join.Unanswered(ex);
         }
@@ -412,7 +412,7 @@ public sealed class FleetJoin
         return aside;
     }
 
-    private StoreRefusedException Unanswered(RpcException ex)
+    private StoreRefusedException Unanswered(Exception ex)
     {
         var midway = File.Exists(FleetJoinMarker.PathIn(_dataDirectory));
         if (EtcdPermissions.Refusal(ex, _fleet, "read or write") is { } refused)
@@ -423,7 +423,7 @@ public sealed class FleetJoin
         }
 
         // A member that answers but refuses the request (a transaction over a lowered --max-txn-ops or --max-request-bytes).
-        var why = ex.StatusCode == StatusCode.InvalidArgument ? $"the fleet refused a write: {ex.Status.Detail}" : $"the fleet did not answer: {new FleetReachability(_fleet).Describe()}";
+        var why = ex is RpcException { StatusCode: StatusCode.InvalidArgument } refusal ? $"the fleet refused a write: {refusal.Status.Detail}" : $"the fleet did not answer: {new FleetReachability(_fleet).Describe()}";
         return midway
             ? new StoreRefusedException($"The join did not finish ({why}): run 'nasdash console fleet join' again to finish it. "
                 + "Until then this appliance's store stays where it is and NasDash does not start.", ex)

@@ -28,7 +28,7 @@ public sealed class FleetKeyRing(EtcdClient client, EtcdFleetOptions options, Fl
             return EtcdRetry.Run(() => client.GetRange(Prefix, deadline: DateTime.UtcNow + options.RequestTimeout)).Kvs
                 .Select(kv => XElement.Parse(kv.Value.ToStringUtf8())).ToList();
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (EtcdRetry.Unanswered(ex))
         {
             throw reachability.CannotDecide(ex);
         }
@@ -45,7 +45,7 @@ public sealed class FleetKeyRing(EtcdClient client, EtcdFleetOptions options, Fl
         {
             EtcdRetry.Run(() => client.Transaction(request, deadline: DateTime.UtcNow + options.RequestTimeout));
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (EtcdRetry.Unanswered(ex))
         {
             throw reachability.CannotDecide(ex);
         }

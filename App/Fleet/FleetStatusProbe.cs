@@ -91,7 +91,7 @@ public sealed class FleetStatusProbe(EtcdFleetOptions options, FleetWatch? watch
         {
             return await request();
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (EtcdRetry.Unanswered(ex))
         {
             return refusedAs is not null && EtcdPermissions.Refusal(ex, options, refusedAs) is { } refused ? throw new StoreRefusedException(refused, ex) : null;
         }
