@@ -23,8 +23,9 @@ public sealed class AppServer : WebApplicationFactory<Program>
     /// <param name="environment">"Production" for the real cookie policy and hashing cost.</param>
     /// <param name="https">Serves https with the appliance's self-signed certificate instead of http.</param>
     /// <param name="dataDirectory">An earlier server's data directory, to start it again (the caller deletes it); a fresh one when null.</param>
+    /// <param name="port">The loopback port to listen on (0: any free one), for origins that must be known before the start.</param>
     public AppServer(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
-        string environment = "Testing", bool https = false, string? dataDirectory = null)
+        string environment = "Testing", bool https = false, string? dataDirectory = null, int port = 0)
     {
         _services = services;
         _environment = environment;
@@ -53,11 +54,11 @@ public sealed class AppServer : WebApplicationFactory<Program>
 
         if (https)
         {
-            UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.UseHttps()));
+            UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port, listen => listen.UseHttps()));
         }
         else
         {
-            UseKestrel(0);
+            UseKestrel(port);
         }
 
         StartServer();

@@ -100,6 +100,21 @@ public sealed class SecurityKeysServiceTests
     public void WhyUnavailable_AddressThatCannotWork_SaysWhyAndWhatToDo(string page, string expected) =>
         Assert.Contains(expected, Nas.WhyUnavailable(page, browser: null), StringComparison.Ordinal);
 
+    [Theory]
+    // A fleet: the id is the parent domain, which is no appliance; the person is sent to an appliance that works.
+    [InlineData("example.lan", new[] { "https://nas2.example.lan:8443", "https://nas1.example.lan:8443" }, "https://nas1.example.lan:8443/")]
+    // One appliance on a port of its own: the port is part of the address.
+    [InlineData("nas.example", new[] { "https://nas.example:8443" }, "https://nas.example:8443/")]
+    [InlineData("nas.example", new[] { "https://storage.nas.example", "https://nas.example" }, "https://nas.example/")]
+    // No allowed origin where keys can work (plain http only): the id's own https address.
+    [InlineData("nas.example", new[] { "http://nas.example" }, "https://nas.example/")]
+    public void WhyUnavailable_TellsToOpenAnAllowedAddressWithItsPort(string id, string[] origins, string open)
+    {
+        var service = ServiceFor(RelyingParty.From(id, origins, "nas", []));
+
+        Assert.Contains($"Open {open}", service.WhyUnavailable("https://storage.lan/account", browser: null), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WhyUnavailable_BrowserWithoutWebAuthn_SaysSo()
     {

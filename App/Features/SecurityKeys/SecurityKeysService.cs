@@ -29,7 +29,7 @@ public sealed class SecurityKeysService(IAccountStore accounts, SecurityKeyRegis
     public string? WhyUnavailable(string pageUri, BrowserSupport? browser)
     {
         var page = new Uri(pageUri);
-        var secure = $"https://{RelyingPartyId}/";
+        var secure = ceremonies.RelyingParty.AddressToOpen();
         return AvailabilityFor(pageUri) switch
         {
             SecurityKeyAvailability.IpAddress =>

@@ -48,6 +48,17 @@ public sealed record RelyingParty(string Id, IReadOnlySet<string> Origins, strin
             : SecurityKeyAvailability.OriginNotAllowed;
     }
 
+    /// <summary>
+    /// The address to tell a person to open: an allowed origin where keys work, the one named like the id first (in a
+    /// fleet, whose id is the parent domain, the first appliance's), with its port; https://id/ when none is allowed.
+    /// </summary>
+    public string AddressToOpen() =>
+        Origins.Where(o => Uri.TryCreate(o, UriKind.Absolute, out var uri) && AvailabilityFor(uri) == SecurityKeyAvailability.Available)
+            .OrderBy(o => new Uri(o).IdnHost.Equals(Id, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .ThenBy(o => o, StringComparer.OrdinalIgnoreCase)
+            .Select(o => o + "/")
+            .FirstOrDefault() ?? $"https://{Id}/";
+
     /// <summary>scheme://host[:port], the port left out when it is the scheme's default, as browsers write an origin.</summary>
     public static string OriginOf(Uri uri) =>
         uri.IsDefaultPort ? $"{uri.Scheme}://{uri.IdnHost}" : $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}";
