@@ -100,9 +100,9 @@ public static class ConsoleMode
                 return Task.FromResult(Usage);
             }
 
-            return RunAsync(io, parse.GetValue(data), channel => new ConsoleMenu(io.Ansi, channel, Actor()).RunAsync(ct));
+            return RunAsync(io, Settings, parse.GetValue(data), channel => new ConsoleMenu(io.Ansi, channel, Actor()).RunAsync(ct));
         });
-        status.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), async (channel, directory) =>
+        status.SetAction((parse, ct) => RunAsync(io, Settings, parse.GetValue(data), async (channel, directory) =>
         {
             var reply = await channel.SendAsync(new ConsoleRequest(ConsoleProtocol.Status, Actor: Actor()), ct);
             if (reply.Status is null)
@@ -121,7 +121,7 @@ public static class ConsoleMode
 
             return Done;
         }));
-        unlock.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
+        unlock.SetAction((parse, ct) => RunAsync(io, Settings, parse.GetValue(data), channel =>
             SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.Unlock, parse.GetValue(user)!, Actor: Actor()), ct)));
         foreach (var verb in new[] { wiringEnable, wiringDisable, wiringStatus })
         {
@@ -150,7 +150,7 @@ public static class ConsoleMode
                 password = null;
             }
 
-            return RunAsync(io, parse.GetValue(data), async channel =>
+            return RunAsync(io, Settings, parse.GetValue(data), async channel =>
             {
                 // Asked only once the store is known to be reachable, so nobody types a password for nothing.
                 password ??= ConsoleMenu.AskNewPassword(io.Ansi, name);
@@ -159,12 +159,12 @@ public static class ConsoleMode
                     : await SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.ResetPassword, name, password, Actor()), ct);
             });
         });
-        sshEnable.SetAction((parse, ct) => RunAsync(io, parse.GetValue(data), channel =>
+        sshEnable.SetAction((parse, ct) => RunAsync(io, Settings, parse.GetValue(data), channel =>
             SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshEnable, Actor: Actor()), ct)));
         sshCode.SetAction((parse, ct) =>
         {
             var code = io.In.ReadLine()?.Trim();
-            return RunAsync(io, parse.GetValue(data), channel =>
+            return RunAsync(io, Settings, parse.GetValue(data), channel =>
                 SendAsync(io, channel, new ConsoleRequest(ConsoleProtocol.SshCode, parse.GetValue(user), code, "pam_nasdash", parse.GetValue(client)), ct));
         });
 
@@ -185,14 +185,17 @@ public static class ConsoleMode
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error, EnableDefaultExceptionHandler = false });
     }
 
-    private static Task<int> RunAsync(ConsoleIo io, string? dataOption, Func<IAdministrationChannel, Task<int>> work) =>
-        RunAsync(io, dataOption, (channel, _) => work(channel));
+    private static Task<int> RunAsync(ConsoleIo io, Func<(IConfiguration, IHostEnvironment)> settings, string? dataOption,
+        Func<IAdministrationChannel, Task<int>> work) =>
+        RunAsync(io, settings, dataOption, (channel, _) => work(channel));
 
-    private static async Task<int> RunAsync(ConsoleIo io, string? dataOption, Func<IAdministrationChannel, string, Task<int>> work)
+    /// <param name="settings">The configuration the server would see (with a test's overlay).</param>
+    private static async Task<int> RunAsync(ConsoleIo io, Func<(IConfiguration, IHostEnvironment)> settings, string? dataOption,
+        Func<IAdministrationChannel, string, Task<int>> work)
     {
         try
         {
-            var (configuration, environment) = HostSettings();
+            var (configuration, environment) = settings();
             var directory = DataDirectoryOf(dataOption);
             await using var channel = await AdministrationChannel.OpenAsync(directory, configuration, environment);
             return await work(channel, directory);
