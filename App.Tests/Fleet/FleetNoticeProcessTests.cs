@@ -51,7 +51,13 @@ public sealed class FleetNoticeProcessTests(EtcdClusterFixture fixture) : IClass
         DateTimeOffset leaseEndsNoEarlierThan;
         try
         {
-            var held = await receiver.FirstHeld.WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+            var exited = server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            var first = await Task.WhenAny(receiver.FirstHeld, exited, Task.Delay(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken));
+            Assert.True(first == receiver.FirstHeld,
+                (first == exited ? $"The server process exited ({server.ExitCode}) before it posted the notice." : "The server posted no notice within 90 s.")
+                // On one line: CI repeats only a failure's indented lines.
+                + " Its last output: " + string.Join(" | ", log.TakeLast(40).Select(l => l.Trim())));
+            var held = await receiver.FirstHeld;
             Assert.Equal(notice.Id.ToString(), held.Headers[WebhookChannel.NoticeIdHeader]);
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync(TestContext.Current.CancellationToken);

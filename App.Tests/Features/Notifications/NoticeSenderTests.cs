@@ -57,3 +57,46 @@ public sealed class NoticeSenderTests
         Assert.All(Deliveries(core), d => Assert.Equal(2, d.Attempts));
     }
 }
+
+/// <summary>The sender's loop outlives any failure of a pass, a cancellation it did not ask for included.</summary>
+public sealed class NoticeSenderLoopTests
+{
+    [Fact]
+    public async Task PassEndsInACancellationNobodyAskedFor_TheSenderTriesAgainInsteadOfStopping()
+    {
+        await using var core = new NotifyCore(time: TimeProvider.System);
+        // As an etcd client that gives up on a request with a cancellation, in the first pass only.
+        var outbox = new CancelsFirstPass(core.Get<INoticeOutbox>());
+        using var sender = new NoticeSender(outbox, core.Get<NotificationConfiguration>(), core.Get<NoticeWriter>(), core.Get<EmailChannel>(),
+            core.Get<WebhookChannel>(), core.Get<AddressDelivery>(), core.Get<IAlertStore>(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<NoticeSender>.Instance);
+
+        await sender.StartAsync(TestContext.Current.CancellationToken);
+        await Fleet.FleetTesting.UntilAsync(() => outbox.Passes >= 2, TimeSpan.FromSeconds(10), () => $"passes: {outbox.Passes}, sender: {sender.ExecuteTask?.Status}");
+
+        Assert.False(sender.ExecuteTask!.IsCompleted, $"the sender stopped: {sender.ExecuteTask.Exception}");
+        await sender.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private sealed class CancelsFirstPass(INoticeOutbox inner) : INoticeOutbox
+    {
+        private int _passes;
+
+        public int Passes => Volatile.Read(ref _passes);
+
+        public event Action? NoticeQueued
+        {
+            add => inner.NoticeQueued += value;
+            remove => inner.NoticeQueued -= value;
+        }
+
+        public IReadOnlyList<OutboxNotice> Pending(int max) =>
+            Interlocked.Increment(ref _passes) == 1 ? throw new OperationCanceledException("The client gave up on the request.") : inner.Pending(max);
+
+        public void Save(OutboxNotice notice, params AuditEvent[] audit) => inner.Save(notice, audit);
+
+        public void Queue(IReadOnlyList<OutboxNotice> notices) => inner.Queue(notices);
+
+        public IDisposable? Claim(OutboxNotice notice, TimeSpan atMost) => inner.Claim(notice, atMost);
+    }
+}

@@ -38,8 +38,10 @@ public sealed class NoticeSender(
                 {
                     sleep = await DeliverDueAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // A cancellation nobody asked for (a store's client giving up on a request) is a failed pass too:
+                    // letting it end the loop would stop every later notice, and the host with it.
                     log.LogError(ex, "The notice sender failed; it tries again shortly");
                     sleep = configuration.Timing.FirstRetry;
                 }

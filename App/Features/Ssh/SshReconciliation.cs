@@ -25,8 +25,12 @@ public sealed class SshReconciliation(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+    // The host's stop, which alone may end the loop by a cancellation.
+    private CancellationToken _stopping;
+
     private void Run(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         using var changed = new SemaphoreSlim(0, 1);
         void OnChanged()
         {
@@ -104,9 +108,10 @@ public sealed class SshReconciliation(
         {
             action();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
-            // The web app keeps running; the next change or tick tries again.
+            // The web app keeps running; the next change or tick tries again (also after a cancellation nobody asked
+            // for, such as a store's client giving up on a request, which would otherwise end this loop for good).
             log.LogError(ex, "SSH reconciliation failed");
         }
     }
