@@ -24,11 +24,15 @@ public sealed class BrowserPage : IAsyncDisposable
 
     /// <param name="acceptSelfSigned">Accepts the appliance's self-signed certificate, as a person does once in the browser's warning.</param>
     /// <param name="baseUrl">Another address of the server than its loopback IP, e.g. http://localhost:port for WebAuthn.</param>
-    public static async Task<BrowserPage> OpenAsync(Chromium chromium, AppServer server, int width = 1280, int height = 900, bool dark = false,
-        bool acceptSelfSigned = false, string? baseUrl = null)
+    public static Task<BrowserPage> OpenAsync(Chromium chromium, AppServer server, int width = 1280, int height = 900, bool dark = false,
+        bool acceptSelfSigned = false, string? baseUrl = null) =>
+        OpenAsync(chromium.Browser, baseUrl ?? server.BaseUrl, width, height, dark, acceptSelfSigned);
+
+    /// <summary>A page in a browser of the test's own (one launched with flags the shared one must not have).</summary>
+    public static async Task<BrowserPage> OpenAsync(IBrowser browser, string baseUrl, int width = 1280, int height = 900, bool dark = false,
+        bool acceptSelfSigned = false)
     {
-        baseUrl ??= server.BaseUrl;
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             IgnoreHTTPSErrors = acceptSelfSigned,
             BaseURL = baseUrl,

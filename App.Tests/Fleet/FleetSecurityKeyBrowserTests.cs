@@ -48,12 +48,10 @@ public sealed class FleetSecurityKeyBrowserTests
                 "--ignore-certificate-errors-spki-list=" + string.Join(',', new[] { nas1, nas2 }.Select(PublicKeyPin)),
             ],
         });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
-        try
+        await using var b = await BrowserPage.OpenAsync(browser, origins[0]);
+        await b.RunAsync(nameof(KeyAddedOnNas1_SignsInOnNas2_NotOfferedUnderAnUnlistedName), async b =>
         {
-            var devtools = await context.NewCDPSessionAsync(page);
+            var devtools = await b.Context.NewCDPSessionAsync(b.Page);
             await devtools.SendAsync("WebAuthn.enable", new Dictionary<string, object> { ["enableUI"] = false });
             await devtools.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
             {
@@ -64,67 +62,39 @@ public sealed class FleetSecurityKeyBrowserTests
             });
 
             // nas1: password and TOTP, then a key added on the account page.
-            await SignInAsync(page, origins[0], alice, clock);
-            await page.GotoAsync(origins[0] + "/account");
-            await Interactive(page);
-            await page.Locator("[data-testid=key-add]").ClickAsync();
-            await Fill(page, "key-name", "Fleet key");
-            clock.Advance(TimeSpan.FromSeconds(TotpVerifier.StepSeconds));
-            await Fill(page, "tf-step-up", await alice.NextCodeAsync(clock));
-            await page.Locator("[data-testid=tf-step-up-confirm]").ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=key-row]")).ToHaveCountAsync(1);
+            await b.EnterPasswordAsync(alice.UserName, alice.Password);
+            await b.InputOf("login-totp").WaitForAsync();
+            await b.EnterTotpAsync(await NextCodeAsync(alice, clock));
+            await b.WaitForDashboardAsync();
+            await b.GotoAsync("/account");
+            await b.ClickAsync("key-add");
+            await b.FillAsync("key-name", "Fleet key");
+            await b.FillAsync("tf-step-up", await NextCodeAsync(alice, clock));
+            await b.ClickAsync("tf-step-up-confirm");
+            await Assertions.Expect(b.ById("key-row")).ToHaveCountAsync(1);
 
             // nas2 by a name the fleet does not list: no key is offered, and the page says where to go.
-            await page.GotoAsync($"https://storage.example.lan:{ports[1]}/login");
-            await Interactive(page);
-            await Fill(page, "login-username", alice.UserName);
-            await Fill(page, "login-password", alice.Password);
-            await page.Locator("[data-testid=login-submit]").ClickAsync();
-            await Assertions.Expect(page.Locator("main")).ToContainTextAsync($"is not among the addresses allowed for security keys. Open {origins[0]}/");
-            Assert.Equal(0, await page.Locator("[data-testid=login-key]").CountAsync());
+            await b.GotoAsync($"https://storage.example.lan:{ports[1]}/login");
+            await b.EnterPasswordAsync(alice.UserName, alice.Password);
+            await Assertions.Expect(b.Page.Locator("main")).ToContainTextAsync($"is not among the addresses allowed for security keys. Open {origins[0]}/");
+            Assert.Equal(0, await b.ById("login-key").CountAsync());
 
             // nas2, by its own name: the password, then the key added on nas1.
-            await page.GotoAsync(origins[1] + "/login");
-            await Interactive(page);
-            await Fill(page, "login-username", alice.UserName);
-            await Fill(page, "login-password", alice.Password);
-            await page.Locator("[data-testid=login-submit]").ClickAsync();
-            await page.Locator("[data-testid=login-key]").ClickAsync();
-            await page.WaitForURLAsync(origins[1] + "/");
-        }
-        catch
-        {
-            Directory.CreateDirectory(Chromium.ScreenshotDirectory);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.ScreenshotDirectory, "FAILED-FleetSecurityKeyBrowserTests.png"), FullPage = true });
-            throw;
-        }
+            await b.GotoAsync(origins[1] + "/login");
+            await b.EnterPasswordAsync(alice.UserName, alice.Password);
+            await b.ClickAsync("login-key");
+            await b.Page.WaitForURLAsync(origins[1] + "/");
+        });
 
         var key = Assert.Single(SeededAccounts.Stored(nas2.Services, "alice").SecurityKeys);
         Assert.Equal("Fleet key", key.Name);
         Assert.NotNull(key.LastUsedAt);
     }
 
-    private static async Task SignInAsync(IPage page, string origin, SeededAdmin admin, SteppingClock clock)
+    private static async Task<string> NextCodeAsync(SeededAdmin admin, SteppingClock clock)
     {
-        await page.GotoAsync(origin + "/login");
-        await Interactive(page);
-        await Fill(page, "login-username", admin.UserName);
-        await Fill(page, "login-password", admin.Password);
-        await page.Locator("[data-testid=login-submit]").ClickAsync();
-        await page.Locator("input[data-testid=login-totp], [data-testid=login-totp] input").First.WaitForAsync();
         clock.Advance(TimeSpan.FromSeconds(TotpVerifier.StepSeconds));
-        await page.Locator("input[data-testid=login-totp], [data-testid=login-totp] input").First.FillAsync(await admin.NextCodeAsync(clock));
-        await page.WaitForURLAsync(origin + "/");
-    }
-
-    private static Task Interactive(IPage page) =>
-        page.Locator("[data-testid=interactive]").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
-
-    private static async Task Fill(IPage page, string testId, string text)
-    {
-        var input = page.Locator($"input[data-testid=\"{testId}\"], [data-testid=\"{testId}\"] input:not([type=hidden])").First;
-        await input.FillAsync(text);
-        await input.DispatchEventAsync("change");
+        return await admin.NextCodeAsync(clock);
     }
 
     /// <summary>Chromium's pin of a certificate: base64 of the SHA-256 of its SubjectPublicKeyInfo.</summary>

@@ -53,10 +53,11 @@ public sealed record RelyingParty(string Id, IReadOnlySet<string> Origins, strin
     /// fleet, whose id is the parent domain, the first appliance's), with its port; https://id/ when none is allowed.
     /// </summary>
     public string AddressToOpen() =>
-        Origins.Where(o => Uri.TryCreate(o, UriKind.Absolute, out var uri) && AvailabilityFor(uri) == SecurityKeyAvailability.Available)
-            .OrderBy(o => new Uri(o).IdnHost.Equals(Id, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
-            .ThenBy(o => o, StringComparer.OrdinalIgnoreCase)
-            .Select(o => o + "/")
+        Origins.Select(o => Uri.TryCreate(o, UriKind.Absolute, out var uri) ? (Origin: o, Uri: uri) : default)
+            .Where(o => o.Uri is not null && AvailabilityFor(o.Uri) == SecurityKeyAvailability.Available)
+            .OrderBy(o => o.Uri!.IdnHost.Equals(Id, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .ThenBy(o => o.Origin, StringComparer.OrdinalIgnoreCase)
+            .Select(o => o.Origin + "/")
             .FirstOrDefault() ?? $"https://{Id}/";
 
     /// <summary>scheme://host[:port], the port left out when it is the scheme's default, as browsers write an origin.</summary>
