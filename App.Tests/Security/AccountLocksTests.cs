@@ -86,4 +86,86 @@ public class AccountLocksTests
         Assert.Equal(0, overlaps);
         Assert.Equal(0, locks.Count);
     }
+
+    [Fact]
+    public async Task DecideAsync_OnAFleet_FirstTryTakesNoFleetLock_ATryTheStoreRefusedRunsAgainUnderIt()
+    {
+        var fleet = new CountingFleetLocks();
+        var locks = new AccountLocks(fleet);
+        var tries = new List<string>();
+
+        var verdict = await locks.DecideAsync(async () =>
+        {
+            using var held = await locks.AcquireAsync("alice");
+            var attempt = UnlockedAttempt.Current;
+            tries.Add($"fleet locks taken: {fleet.Taken}; skipped: [{string.Join(", ", attempt?.Names ?? [])}]");
+            if (attempt is not null)
+            {
+                // What the fleet's store does when this try's commit finds the account changed or its lock taken.
+                attempt.MarkLost();
+                throw new IOException("refused");
+            }
+
+            return "decided";
+        });
+
+        Assert.Equal("decided", verdict);
+        Assert.Equal(["fleet locks taken: 0; skipped: [alice]", "fleet locks taken: 1; skipped: []"], tries);
+        Assert.Equal(0, locks.Count);
+    }
+
+    [Fact]
+    public async Task DecideAsync_AFailureThatIsNoRefusedTry_IsNotRetried()
+    {
+        var fleet = new CountingFleetLocks();
+        var locks = new AccountLocks(fleet);
+        var runs = 0;
+
+        await Assert.ThrowsAsync<IOException>(() => locks.DecideAsync<string>(async () =>
+        {
+            runs++;
+            using var held = await locks.AcquireAsync("alice");
+            throw new IOException("the fleet has no quorum");
+        }));
+
+        Assert.Equal(1, runs);
+        Assert.Equal(0, fleet.Taken);
+    }
+
+    [Fact]
+    public async Task DecideAsync_Standalone_RunsOnceUnderTheOwnLockWithNoAttempt()
+    {
+        var locks = new AccountLocks();
+        UnlockedAttempt? seen = null;
+        var runs = 0;
+
+        await Assert.ThrowsAsync<IOException>(() => locks.DecideAsync<string>(async () =>
+        {
+            runs++;
+            using var held = await locks.AcquireAsync("alice");
+            seen = UnlockedAttempt.Current;
+            throw new IOException("disk full");
+        }));
+
+        Assert.Equal(1, runs);
+        Assert.Null(seen);
+    }
+
+    private sealed class CountingFleetLocks : IFleetLocks
+    {
+        private int _taken;
+
+        public int Taken => _taken;
+
+        public Task<IFleetLock> AcquireAsync(string normalizedUserName, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _taken);
+            return Task.FromResult<IFleetLock>(new Holding());
+        }
+
+        private sealed class Holding : IFleetLock
+        {
+            public Task ReleaseAsync() => Task.CompletedTask;
+        }
+    }
 }

@@ -18,7 +18,7 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
     {
         // Waiting for another appliance's holder is bounded by its lease; then the fleet is not answering.
         var deadline = DateTime.UtcNow + options.RequestTimeout + TimeSpan.FromSeconds(EtcdApplianceLease.TtlSeconds);
-        var name = Google.Protobuf.ByteString.CopyFromUtf8(options.KeyPrefix + "locks/" + normalizedUserName);
+        var name = Google.Protobuf.ByteString.CopyFromUtf8(LockName(options.KeyPrefix, normalizedUserName));
         for (var attempt = 1; ; attempt++)
         {
             var lease = 0L;
@@ -39,6 +39,23 @@ public sealed class EtcdFleetLocks(EtcdClient client, EtcdFleetOptions options, 
                 throw reachability.CannotDecide(ex);
             }
         }
+    }
+
+    /// <summary>The name of an account's lock; etcd's lock service keeps each holder and waiter at "&lt;name&gt;/&lt;lease&gt;".</summary>
+    public static string LockName(string keyPrefix, string normalizedUserName) => keyPrefix + "locks/" + normalizedUserName;
+
+    /// <summary>
+    /// A compare that holds while no appliance holds or awaits the account's lock: every key under "&lt;name&gt;/" was
+    /// created at revision 0, which etcd reads as "there is none".
+    /// </summary>
+    public static Etcdserverpb.Compare Unheld(string keyPrefix, string normalizedUserName)
+    {
+        var holders = LockName(keyPrefix, normalizedUserName) + "/";
+        return new Etcdserverpb.Compare
+        {
+            Key = Google.Protobuf.ByteString.CopyFromUtf8(holders), RangeEnd = FleetWatch.RangeEnd(holders),
+            Target = Etcdserverpb.Compare.Types.CompareTarget.Create, Result = Etcdserverpb.Compare.Types.CompareResult.Equal, CreateRevision = 0,
+        };
     }
 
     public void Dispose() => _lease.Dispose();

@@ -59,9 +59,11 @@ public sealed partial class EtcdStore
         public IEnumerable<KeyValuePair<string, ByteString?>> WrittenUnder(string prefix) =>
             _writes.Where(w => w.Key.StartsWith(prefix, StringComparison.Ordinal));
 
-        public TxnRequest Request()
+        /// <param name="alsoCompare">Further conditions of the commit (the fleet locks an unlocked attempt skipped).</param>
+        public TxnRequest Request(IEnumerable<Compare> alsoCompare)
         {
             var request = new TxnRequest();
+            request.Compare.Add(alsoCompare);
             foreach (var (key, revision) in _seen.Where(s => !_trackedRevisions.ContainsKey(s.Key)).Concat(_trackedRevisions))
             {
                 request.Compare.Add(CompareOn(key, revision));

@@ -218,10 +218,22 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
                     return result;
                 }
 
+                var unlocked = UnlockedAttempt.Current is { Deciding: true, Names.Count: > 0 } decision ? decision : null;
+                var request = tx.Request(unlocked?.Names.Select(name => EtcdFleetLocks.Unheld(_prefix, name)) ?? []);
                 var started = Stopwatch.GetTimestamp();
-                var response = Call(() => _client.Transaction(tx.Request(), deadline: Deadline()));
+                var response = Call(() => _client.Transaction(request, deadline: Deadline()));
+                if (!response.Succeeded && unlocked is not null)
+                {
+                    // Decided without the fleet's lock and overtaken (or waited for) by another appliance: the caller
+                    // decides again under the lock, from fresh reads.
+                    unlocked.MarkLost();
+                    throw new StoreConflictException("A decision made without the fleet's lock was overtaken.",
+                        "This attempt could not be recorded: another appliance of the fleet changed this account at the same moment. Nothing was counted; try again.");
+                }
+
                 if (response.Succeeded)
                 {
+                    unlocked?.MarkCommitted();
                     foreach (var document in tx.Documents)
                     {
                         _revisions.AddOrUpdate(document, new StrongBox<long>(response.Header.Revision));

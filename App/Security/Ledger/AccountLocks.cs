@@ -29,6 +29,12 @@ public sealed class AccountLocks(IFleetLocks? fleet = null)
             return releaser;
         }
 
+        if (UnlockedAttempt.Current is { Deciding: true } unlocked)
+        {
+            unlocked.Skipped(normalizedUserName);
+            return releaser;
+        }
+
         try
         {
             releaser.Fleet = await fleet.AcquireAsync(normalizedUserName, cancellationToken).ConfigureAwait(false);
@@ -39,6 +45,39 @@ public sealed class AccountLocks(IFleetLocks? fleet = null)
             releaser.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs one decision about an account. On a fleet it is first tried without the fleet's lock: its commit compares
+    /// the account on the revision it was read at and requires that no appliance holds or awaits the account's fleet
+    /// lock, so a decision nobody contends costs one quorum commit instead of three (take, decide, give back). Should
+    /// that commit be refused (another appliance decided first, or is deciding now), the decision runs once more from
+    /// fresh reads under the fleet's lock, where nobody can overtake it. So <paramref name="decision"/> must leave no
+    /// trace but its store writes before its commit succeeds. A standalone appliance runs it once, under its own lock.
+    /// </summary>
+    public async Task<T> DecideAsync<T>(Func<Task<T>> decision)
+    {
+        if (fleet is null)
+        {
+            return await decision().ConfigureAwait(false);
+        }
+
+        var attempt = new UnlockedAttempt();
+        UnlockedAttempt.Begin(attempt);
+        try
+        {
+            return await decision().ConfigureAwait(false);
+        }
+        catch (Exception) when (attempt.Lost)
+        {
+            // Refused before anything was written: decided again below, under the fleet's lock.
+        }
+        finally
+        {
+            UnlockedAttempt.Begin(null);
+        }
+
+        return await decision().ConfigureAwait(false);
     }
 
     /// <summary>

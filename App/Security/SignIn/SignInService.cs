@@ -213,7 +213,10 @@ public sealed class SignInService(
         return new PasswordStepResult.EnrolmentRequired(account.Id, pending.IssueTicket(account, enrolment: true));
     }
 
-    public async Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default)
+    public Task<SecondFactorResult> SubmitTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken = default) =>
+        locks.DecideAsync(() => DecideTotpAsync(challengeId, code, client, cancellationToken));
+
+    private async Task<SecondFactorResult> DecideTotpAsync(string challengeId, string? code, string? client, CancellationToken cancellationToken)
     {
         var admission = await AdmitAsync(challengeId, cancellationToken);
         using var locked = admission.Locked;
@@ -263,7 +266,10 @@ public sealed class SignInService(
         }
     }
 
-    public async Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken = default)
+    public Task<SecondFactorResult> SubmitBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken = default) =>
+        locks.DecideAsync(() => DecideBackupCodesAsync(challengeId, codes, client, cancellationToken));
+
+    private async Task<SecondFactorResult> DecideBackupCodesAsync(string challengeId, IReadOnlyList<string?> codes, string? client, CancellationToken cancellationToken)
     {
         var admission = await AdmitAsync(challengeId, cancellationToken);
         using var locked = admission.Locked;
@@ -290,32 +296,22 @@ public sealed class SignInService(
         account.BackupSubmissionStarted(now, client);
 
         var matched = BackupCodes.Match(account.SecondFactor.BackupCodes!, normalized);
-        SecondFactorResult result;
-        AuditEvent entry;
         if (matched is not null)
         {
             account.RecoverySucceeded(now);
-            entry = AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, "succeeded", "old codes and TOTP secret revoked; enrolment required");
-            result = new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
+            // One commit: the account, its audit entry, the notices, the reactions' records and any appliance-wide lock;
+            // only a committed recovery ends the challenge and issues the ticket.
+            ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, "succeeded", "old codes and TOTP secret revoked; enrolment required"));
             pending.EndChallenge(challengeId);
-        }
-        else
-        {
-            account.BackupSubmissionFailed(policy, now, client);
-            entry = AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, account.IsSuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}");
-            result = account.IsSuperLocked
-                ? new SecondFactorResult.SuperLocked(account.UserName, false)
-                : new SecondFactorResult.InvalidBackupCodes(account.SubmissionsLeftBeforeSuperLockout(policy), policy.SshTwoFactor);
-        }
-
-        // One commit: the account, its audit entry, the notices, the reactions' records and any appliance-wide lock.
-        ledger.Commit(account, entry);
-        if (matched is not null)
-        {
             events.EndSessions(account.Id);
+            return new SecondFactorResult.SignedIn(account.Id, pending.IssueTicket(account, enrolment: true), MustEnrol: true);
         }
 
-        return result;
+        account.BackupSubmissionFailed(policy, now, client);
+        ledger.Commit(account, AuditOf(account.UserName, client, AuditNames.LoginBackupCodes.Id, account.IsSuperLocked ? "superlocked" : "failed", $"failures={account.BackupFailures}"));
+        return account.IsSuperLocked
+            ? new SecondFactorResult.SuperLocked(account.UserName, false)
+            : new SecondFactorResult.InvalidBackupCodes(account.SubmissionsLeftBeforeSuperLockout(policy), policy.SshTwoFactor);
     }
 
     /// <summary>

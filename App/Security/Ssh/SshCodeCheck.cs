@@ -28,13 +28,13 @@ public sealed class SshCodeCheck(
     /// <summary>Audited as the web's TOTP step (<see cref="AuditNames.LoginTotp"/>), so the audit page, the notices and the event log treat both doors alike.</summary>
     public const string Door = "SSH";
 
-    public async Task<SshCodeResult> CheckAsync(string? userName, string? code, string? client, CancellationToken cancellationToken = default)
-    {
-        if (string.IsNullOrWhiteSpace(userName) || userName.Length > SignInService.MaxUserNameLength)
-        {
-            return new SshCodeResult.Refused("No NasDash administrator by that name.");
-        }
+    public Task<SshCodeResult> CheckAsync(string? userName, string? code, string? client, CancellationToken cancellationToken = default) =>
+        string.IsNullOrWhiteSpace(userName) || userName.Length > SignInService.MaxUserNameLength
+            ? Task.FromResult<SshCodeResult>(new SshCodeResult.Refused("No NasDash administrator by that name."))
+            : locks.DecideAsync(() => DecideAsync(userName, code, client, cancellationToken));
 
+    private async Task<SshCodeResult> DecideAsync(string userName, string? code, string? client, CancellationToken cancellationToken)
+    {
         var normalized = Account.Normalize(userName);
         using var _ = await locks.AcquireAsync(normalized, cancellationToken);
         var account = accounts.FindByName(normalized);

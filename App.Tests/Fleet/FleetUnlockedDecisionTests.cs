@@ -1,0 +1,85 @@
+using Etcdserverpb;
+using Google.Protobuf;
+using NasDash.Fleet;
+using NasDash.Tests.TestSupport;
+
+namespace NasDash.Tests.Fleet;
+
+/// <summary>
+/// A second-factor decision on a fleet is first made without the fleet's lock, its commit conditioned on the account's
+/// revision and on no appliance holding or awaiting the account's lock (<see cref="AccountLocks.DecideAsync{T}"/>).
+/// Uncontended, that is one etcd write; contended, it waits its turn and decides again from a fresh read.
+/// </summary>
+public sealed class FleetUnlockedDecisionTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+{
+    [Fact]
+    public async Task UncontendedTotpDecision_IsOneEtcdWrite_NoLockTakenOrGivenBack()
+    {
+        var options = fixture.Cluster.Options();
+        using var fleet = new TestFleet(fixture.Cluster, 1, fleet: options);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        var challenge = await fleet[0].ChallengeAsync(alice);
+        using var client = EtcdConnection.Open(options);
+        var before = Revision(client);
+
+        var result = await fleet[0].SignIn.SubmitTotpAsync(challenge, fleet[0].WrongCode(alice), "192.0.2.1", TestContext.Current.CancellationToken);
+
+        Assert.IsType<SecondFactorResult.InvalidTotp>(result);
+        // Taking and giving back the fleet's lock would be two more writes (its key put, then deleted).
+        Assert.Equal(1, Revision(client) - before);
+        Assert.Equal(1, fleet[0].Stored(alice).TotpFailures);
+    }
+
+    [Fact]
+    public async Task AnotherApplianceHoldsTheAccountsLock_TheDecisionWaitsForIt_ThenDecidesOnWhatThatApplianceWrote()
+    {
+        using var fleet = new TestFleet(fixture.Cluster, 2);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        var challenge = await fleet[0].ChallengeAsync(alice);
+        var held = await fleet[1].Locks.AcquireAsync(Account.Normalize(alice.UserName), TestContext.Current.CancellationToken);
+
+        var deciding = fleet[0].SignIn.SubmitTotpAsync(challenge, fleet[0].WrongCode(alice), "192.0.2.1", TestContext.Current.CancellationToken);
+        var overtaken = await Task.WhenAny(deciding, Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken)) == deciding;
+        // The holder writes the account under its lock: the waiting decision must rest on that write, not on its first read.
+        fleet[1].Accounts.Update(fleet[1].Stored(alice));
+        held.Dispose();
+        var result = await deciding.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.False(overtaken, $"decided ({result}) while another appliance held the account's lock");
+        Assert.IsType<SecondFactorResult.InvalidTotp>(result);
+        Assert.Equal(1, fleet[1].Stored(alice).TotpFailures);
+        Assert.Single(fleet[1].AuditOf("alice", "login.totp"), e => e.Outcome == "failed");
+    }
+
+    [Fact]
+    public async Task TwentyWrongTotpCodesOnTwoAppliancesAtOnce_CountExactlyT_ThenRecovery()
+    {
+        const int T = 5;
+        using var fleet = new TestFleet(fixture.Cluster, 2, new TwoFactorSettings { TotpFailuresBeforeRecovery = T });
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        var challenges = new List<(CoreHarness Appliance, string Challenge)>();
+        for (var i = 0; i < 20; i++)
+        {
+            challenges.Add((fleet[i % 2], await fleet[i % 2].ChallengeAsync(alice)));
+        }
+
+        var wrong = fleet[0].WrongCode(alice);
+        using var gate = new ManualResetEventSlim();
+        var submissions = challenges.Select(c => Task.Run(async () =>
+        {
+            gate.Wait();
+            return await c.Appliance.SignIn.SubmitTotpAsync(c.Challenge, wrong, "192.0.2.9");
+        })).ToList();
+        gate.Set();
+        var results = await Task.WhenAll(submissions);
+
+        Assert.Equal(T - 1, results.Count(r => r is SecondFactorResult.InvalidTotp));
+        Assert.Single(results, r => r is SecondFactorResult.MovedToRecovery);
+        Assert.Equal(20 - T, results.Count(r => r is SecondFactorResult.RecoveryRequired));
+        Assert.Equal(T, fleet[1].Stored(alice).TotpFailures);
+        Assert.Equal(T, fleet[1].AuditOf("alice", "login.totp").Count(e => e.Outcome == "failed"));
+    }
+
+    private static long Revision(dotnet_etcd.EtcdClient client) =>
+        client.Get(new RangeRequest { Key = ByteString.CopyFromUtf8("/"), CountOnly = true }, deadline: DateTime.UtcNow.AddSeconds(5)).Header.Revision;
+}
