@@ -168,17 +168,21 @@ public sealed class FleetJoinTests(EtcdClusterFixture fixture) : IClassFixture<E
         standalone.Close();
         using var other = new CoreHarness(settings: settings);
         var carolAdded = false;
+        IReadOnlyList<string>? listedWhileStaged = null;
 
         var refusal = Assert.Throws<StoreRefusedException>(() => Join(settings, standalone.DataDirectory, JoinKeep.Neither, progress =>
         {
             if (progress?.Stage == JoinStage.Staged && !carolAdded)
             {
+                // Staged administrators have no name in the fleet yet: no appliance lists them as its own.
+                listedWhileStaged = [.. other.Accounts.All().Select(a => a.UserName)];
                 other.CreateAccount("carol");
                 carolAdded = true;
             }
         }));
 
         Assert.StartsWith("Another appliance changed the fleet's administrators while this one joined: nothing changed.", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal([], listedWhileStaged);
         Assert.Equal(["carol"], other.Accounts.All().Select(a => a.UserName));
         Assert.Empty(ProgressValues(settings));
         Assert.False(File.Exists(FleetJoinMarker.PathIn(standalone.DataDirectory)));
