@@ -15,21 +15,9 @@ public sealed class FleetDecisionTests(EtcdClusterFixture fixture) : IClassFixtu
         const int N = 10;
         using var fleet = new TestFleet(fixture.Cluster, 3, new TwoFactorSettings { MaxFailedBackupSubmissions = N });
         var alice = fleet[0].CreateEnrolledAccount("alice");
-        var challenges = new List<(CoreHarness Appliance, string Challenge)>();
-        for (var i = 0; i < 30; i++)
-        {
-            challenges.Add((fleet[i % 3], await fleet[i % 3].ChallengeAsync(alice)));
-        }
-
         var wrong = fleet[0].WrongCodes(2);
-        using var gate = new ManualResetEventSlim();
-        var submissions = challenges.Select(c => Task.Run(async () =>
-        {
-            gate.Wait();
-            return await c.Appliance.SignIn.SubmitBackupCodesAsync(c.Challenge, wrong, "192.0.2.9");
-        })).ToList();
-        gate.Set();
-        var results = await Task.WhenAll(submissions);
+
+        var results = await fleet.AllAtOnceAsync(alice, 30, (appliance, challenge) => appliance.SignIn.SubmitBackupCodesAsync(challenge, wrong, "192.0.2.9"));
 
         Assert.Equal(N - 1, results.Count(r => r is SecondFactorResult.InvalidBackupCodes));
         Assert.Equal(30 - N + 1, results.Count(r => r is SecondFactorResult.SuperLocked));
@@ -103,6 +91,29 @@ public sealed class TestFleet : IDisposable
     public Dictionary<string, string?> Settings { get; }
 
     public CoreHarness this[int index] => Appliances[index];
+
+    /// <summary>
+    /// Passes the password step <paramref name="count"/> times, in turn on each appliance, then makes every second-factor
+    /// submission at the same moment, each on its own thread.
+    /// </summary>
+    public async Task<SecondFactorResult[]> AllAtOnceAsync(EnrolledAccount account, int count, Func<CoreHarness, string, Task<SecondFactorResult>> submit)
+    {
+        var challenges = new List<(CoreHarness Appliance, string Challenge)>();
+        for (var i = 0; i < count; i++)
+        {
+            var appliance = Appliances[i % Appliances.Count];
+            challenges.Add((appliance, await appliance.ChallengeAsync(account)));
+        }
+
+        using var gate = new ManualResetEventSlim();
+        var submissions = challenges.Select(c => Task.Run(async () =>
+        {
+            gate.Wait();
+            return await submit(c.Appliance, c.Challenge);
+        })).ToList();
+        gate.Set();
+        return await Task.WhenAll(submissions);
+    }
 
     public void Dispose()
     {
