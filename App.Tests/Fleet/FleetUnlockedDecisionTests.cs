@@ -54,6 +54,25 @@ public sealed class FleetUnlockedDecisionTests(EtcdClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task RightBackupCodesWhileAnotherApplianceHoldsTheLock_SignedInOnItsTurn_TheChallengeNotSpentByTheRefusedTry()
+    {
+        using var fleet = new TestFleet(fixture.Cluster, 2);
+        var alice = fleet[0].CreateEnrolledAccount("alice");
+        var challenge = await fleet[0].ChallengeAsync(alice);
+        var held = await fleet[1].Locks.AcquireAsync(Account.Normalize(alice.UserName), TestContext.Current.CancellationToken);
+
+        // The first try is refused at its commit; had it ended the challenge or issued its ticket before, the retry would
+        // find the challenge gone.
+        var deciding = fleet[0].SignIn.SubmitBackupCodesAsync(challenge, [.. alice.BackupCodes.Take(2)], "192.0.2.1", TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        held.Dispose();
+        var result = await deciding.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.True(result is SecondFactorResult.SignedIn { MustEnrol: true }, result.ToString());
+        Assert.Single(fleet[1].AuditOf("alice", "login.backup-codes"), e => e.Outcome == "succeeded");
+    }
+
+    [Fact]
     public async Task TwentyWrongTotpCodesOnTwoAppliancesAtOnce_CountExactlyT_ThenRecovery()
     {
         const int T = 5;
