@@ -69,6 +69,8 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     private readonly object _writeGate = new();
     // The etcd revision each account or notice object was read or written at: its commit compares on it.
     private readonly ConditionalWeakTable<object, StrongBox<long>> _revisions = new();
+    // The settings a decision's unlocked try read with its account (null inside: none stored), until that try commits.
+    private readonly ConditionalWeakTable<UnlockedAttempt, StrongBox<Stored?>> _settingsReadWith = new();
     // The transaction open on the thread holding _writeGate.
     private Transaction? _open;
     private long _lastAuditId;
@@ -106,7 +108,18 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         return Read(Names + Account.Normalize(userName)) is { } id ? FindById(Guid.Parse(id.Value.ToStringUtf8(), CultureInfo.InvariantCulture)) : null;
     }
 
-    public Account? FindById(Guid id) => Read(AccountKey(id)) is { } stored ? AccountFrom(stored) : null;
+    public Account? FindById(Guid id)
+    {
+        if (DecidingUnlocked() is { } attempt && !_settingsReadWith.TryGetValue(attempt, out _))
+        {
+            // The decision reads the settings next: both in one round trip, from one revision.
+            var (account, settings) = ReadTogether(AccountKey(id), SettingsKey);
+            _settingsReadWith.AddOrUpdate(attempt, new StrongBox<Stored?>(settings));
+            return account is { } found ? AccountFrom(found) : null;
+        }
+
+        return Read(AccountKey(id)) is { } stored ? AccountFrom(stored) : null;
+    }
 
     public IReadOnlyList<Account> All()
     {
@@ -312,7 +325,11 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
 
     // ---- Settings ----
 
-    public ApplianceSettings Get() => Read(SettingsKey) is { } stored ? Deserialize<ApplianceSettings>(stored.Value) : new ApplianceSettings();
+    public ApplianceSettings Get()
+    {
+        var stored = DecidingUnlocked() is { } attempt && _settingsReadWith.TryGetValue(attempt, out var readWith) ? readWith.Value : Read(SettingsKey);
+        return stored is { } found ? Deserialize<ApplianceSettings>(found.Value) : new ApplianceSettings();
+    }
 
     public void Save(ApplianceSettings settings) =>
         Write(tx =>
@@ -612,6 +629,23 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     private DateTime Deadline() => DateTime.UtcNow + _timeout;
 
     // A read inside a transaction sees the transaction's own writes first, and the commit compares on what it saw.
+    // The unlocked try of a decision, between its account read and its commit, outside any transaction (a transaction
+    // reads its own writes and compares what it reads).
+    private UnlockedAttempt? DecidingUnlocked() =>
+        Monitor.IsEntered(_writeGate) && _open is not null ? null : UnlockedAttempt.Current is { Deciding: true, Names.Count: > 0 } attempt ? attempt : null;
+
+    // Two keys read in one linearizable round trip (a Txn of two ranges, which etcd answers without a Raft write).
+    private (Stored? First, Stored? Second) ReadTogether(string first, string second)
+    {
+        var request = new TxnRequest();
+        request.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = ByteString.CopyFromUtf8(Key(first)) } });
+        request.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = ByteString.CopyFromUtf8(Key(second)) } });
+        var responses = Call(() => _client.Transaction(request, deadline: Deadline())).Responses;
+        return (Found(0), Found(1));
+
+        Stored? Found(int index) => responses[index].ResponseRange.Kvs.FirstOrDefault() is { } kv ? new Stored(kv.Value, kv.ModRevision) : null;
+    }
+
     private Stored? Read(string relative)
     {
         var key = Key(relative);
