@@ -16,7 +16,9 @@ namespace NasDash.Fleet;
 /// commits them as one etcd <c>Txn</c>, which a quorum has written to disk before it answers, guarded by compares:
 /// each account on the revision it was read at, everything read inside the transaction on the revision it had then.
 /// A transaction that lost only on what it read itself runs again from fresh reads; one whose account changed since
-/// the caller read it is refused, since the decision made on that account is stale. Documents are the same BSON the
+/// the caller read it is refused, since the decision made on that account is stale. A decision's unlocked try
+/// (<see cref="UnlockedAttempt"/>) reads its account and the settings in one round trip, and its commit also requires the
+/// locks it skipped to be free; refused, it is marked lost and decided again under the lock. Documents are the same BSON the
 /// LiteDB store writes (one mapper), so what is encrypted there (TOTP secrets, tokens) is encrypted here.
 /// </summary>
 public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog, IAlertStore, INoticeOutbox, IStoreTransactions,
