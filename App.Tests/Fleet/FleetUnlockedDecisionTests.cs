@@ -37,10 +37,8 @@ public sealed class FleetUnlockedDecisionTests(EtcdClusterFixture fixture) : ICl
     {
         using var fleet = new TestFleet(fixture.Cluster, 2);
         var alice = fleet[0].CreateEnrolledAccount("alice");
-        var challenge = await fleet[0].ChallengeAsync(alice);
-        var held = await fleet[1].Locks.AcquireAsync(Account.Normalize(alice.UserName), TestContext.Current.CancellationToken);
-
-        var deciding = fleet[0].SignIn.SubmitTotpAsync(challenge, fleet[0].WrongCode(alice), "192.0.2.1", TestContext.Current.CancellationToken);
+        var (held, deciding) = await OnAWhileBHoldsTheLockAsync(fleet, alice,
+            challenge => fleet[0].SignIn.SubmitTotpAsync(challenge, fleet[0].WrongCode(alice), "192.0.2.1", TestContext.Current.CancellationToken));
         var overtaken = await Task.WhenAny(deciding, Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken)) == deciding;
         // The holder writes the account under its lock: the waiting decision must rest on that write, not on its first read.
         fleet[1].Accounts.Update(fleet[1].Stored(alice));
@@ -58,12 +56,11 @@ public sealed class FleetUnlockedDecisionTests(EtcdClusterFixture fixture) : ICl
     {
         using var fleet = new TestFleet(fixture.Cluster, 2);
         var alice = fleet[0].CreateEnrolledAccount("alice");
-        var challenge = await fleet[0].ChallengeAsync(alice);
-        var held = await fleet[1].Locks.AcquireAsync(Account.Normalize(alice.UserName), TestContext.Current.CancellationToken);
 
         // The first try is refused at its commit; had it ended the challenge or issued its ticket before, the retry would
         // find the challenge gone.
-        var deciding = fleet[0].SignIn.SubmitBackupCodesAsync(challenge, [.. alice.BackupCodes.Take(2)], "192.0.2.1", TestContext.Current.CancellationToken);
+        var (held, deciding) = await OnAWhileBHoldsTheLockAsync(fleet, alice,
+            challenge => fleet[0].SignIn.SubmitBackupCodesAsync(challenge, [.. alice.BackupCodes.Take(2)], "192.0.2.1", TestContext.Current.CancellationToken));
         await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
         held.Dispose();
         var result = await deciding.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -88,6 +85,15 @@ public sealed class FleetUnlockedDecisionTests(EtcdClusterFixture fixture) : ICl
         Assert.Equal(20 - T, results.Count(r => r is SecondFactorResult.RecoveryRequired));
         Assert.Equal(T, fleet[1].Stored(alice).TotpFailures);
         Assert.Equal(T, fleet[1].AuditOf("alice", "login.totp").Count(e => e.Outcome == "failed"));
+    }
+
+    /// <summary>Passes the password step on appliance 0, has appliance 1 take the account's lock, then starts the submission on 0.</summary>
+    private static async Task<(IDisposable Held, Task<SecondFactorResult> Deciding)> OnAWhileBHoldsTheLockAsync(TestFleet fleet, EnrolledAccount account,
+        Func<string, Task<SecondFactorResult>> submit)
+    {
+        var challenge = await fleet[0].ChallengeAsync(account);
+        var held = await fleet[1].Locks.AcquireAsync(Account.Normalize(account.UserName), TestContext.Current.CancellationToken);
+        return (held, submit(challenge));
     }
 
     private static long LocksHeld(dotnet_etcd.EtcdClient client, EtcdFleetOptions options)
