@@ -133,28 +133,8 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
     // and their names only in that transaction: until it commits they are nobody's administrators, so they are not
     // listed. Read before the accounts: an account made meanwhile shows at the next read, one deleted meanwhile not at all.
     // Not compared at commit: it only decides what is listed.
-    private HashSet<Guid> NamedAccountIds()
-    {
-        var prefix = Key(Names);
-        var ids = Call(() => _client.GetRange(prefix, deadline: Deadline())).Kvs
-            .ToDictionary(kv => kv.Key.ToStringUtf8(), kv => kv.Value, StringComparer.Ordinal);
-        if (Monitor.IsEntered(_writeGate) && _open is { } tx)
-        {
-            foreach (var (key, value) in tx.WrittenUnder(prefix))
-            {
-                if (value is null)
-                {
-                    ids.Remove(key);
-                }
-                else
-                {
-                    ids[key] = value;
-                }
-            }
-        }
-
-        return [.. ids.Values.Select(id => Guid.Parse(id.ToStringUtf8(), CultureInfo.InvariantCulture))];
-    }
+    private HashSet<Guid> NamedAccountIds() =>
+        [.. ReadRange(Names, compared: false).Select(id => Guid.Parse(id.Value.ToStringUtf8(), CultureInfo.InvariantCulture))];
 
     public bool TryInsert(Account account)
     {
@@ -263,7 +243,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
                     return result;
                 }
 
-                var unlocked = UnlockedAttempt.Current is { Deciding: true, Names.Count: > 0 } decision ? decision : null;
+                var unlocked = DecidingUnlocked();
                 var request = tx.Request(unlocked?.Names.Select(name => EtcdFleetLocks.Unheld(_prefix, name)) ?? []);
                 var started = Stopwatch.GetTimestamp();
                 var response = Call(() => _client.Transaction(request, deadline: Deadline()));
@@ -630,7 +610,6 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
 
     private DateTime Deadline() => DateTime.UtcNow + _timeout;
 
-    // A read inside a transaction sees the transaction's own writes first, and the commit compares on what it saw.
     // The unlocked try of a decision, between its account read and its commit, outside any transaction (a transaction
     // reads its own writes and compares what it reads).
     private UnlockedAttempt? DecidingUnlocked() =>
@@ -648,6 +627,7 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         Stored? Found(int index) => responses[index].ResponseRange.Kvs.FirstOrDefault() is { } kv ? new Stored(kv.Value, kv.ModRevision) : null;
     }
 
+    // A read inside a transaction sees the transaction's own writes first, and the commit compares on what it saw.
     private Stored? Read(string relative)
     {
         var key = Key(relative);
@@ -662,7 +642,8 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
         return found is null ? null : new Stored(found.Value, found.ModRevision);
     }
 
-    private Dictionary<string, Stored>.ValueCollection ReadRange(string relative)
+    /// <param name="compared">False: what is read only decides what is listed, and the commit does not compare on it.</param>
+    private Dictionary<string, Stored>.ValueCollection ReadRange(string relative, bool compared = true)
     {
         var prefix = Key(relative);
         var tx = Monitor.IsEntered(_writeGate) ? _open : null;
@@ -673,9 +654,12 @@ public sealed partial class EtcdStore : IAccountStore, ISettingsStore, IAuditLog
             return found.Values;
         }
 
-        foreach (var (key, stored) in found)
+        if (compared)
         {
-            tx.Saw(key, stored.ModRevision);
+            foreach (var (key, stored) in found)
+            {
+                tx.Saw(key, stored.ModRevision);
+            }
         }
 
         foreach (var (key, value) in tx.WrittenUnder(prefix))
